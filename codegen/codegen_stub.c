@@ -1,0 +1,1 @@
+int tcc_codegen_placeholder_;

@@ -1,0 +1,1 @@
+int tcc_frontend_placeholder_;

@@ -1,0 +1,1 @@
+int tcc_schedule_placeholder_;
