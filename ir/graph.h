@@ -44,6 +44,13 @@ typedef struct tcc_value {
    * override (kind stays INPUT; data holds the default). */
   bool has_default;
   const char *const *strings; /* STRING constants: nelem C strings */
+  /* Known element values of a small int64/int32 tensor (at most 64 elements, row-major) as
+   * int64 index expressions, e.g. the output of Shape on [N,1,28,28] is {N, 1, 28, 28}. Filled
+   * by inference (Shape, Gather, Concat, Slice, Cast, arithmetic on them ...) and read by ops
+   * whose output shape depends on an input's values (Reshape, Expand, ConstantOfShape, ...).
+   * NULL when unknown (constants are read from `data` instead). */
+  const tcc_expr *const *sym_elems;
+  int64_t nsym_elems;
 } tcc_value;
 
 typedef enum tcc_attr_kind {
