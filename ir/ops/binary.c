@@ -1,5 +1,268 @@
-/* binary.c — the binary op family (see families.def). No entries yet. */
-#include "op.h"
+/* binary.c — broadcasting binary and variadic ops: Add Sub Mul Div Pow Mod Max Min Mean Sum,
+ * logical And Or Xor, comparisons, BitShift, Bitwise*, Where (ONNX operator specification).
+ *
+ * Shapes broadcast multidirectionally (numpy rules, opset 7+). Before opset 7, Add/Sub/Mul/Div/
+ * And/Or/Xor/Equal/Less/Greater took `broadcast` and `axis` attributes: with broadcast=1 the
+ * second input's shape is aligned to the first's starting at `axis` (default: suffix), otherwise
+ * the shapes must be equal. Integer symbolic elements (shape values) are computed through
+ * Add/Sub/Mul/Div/Mod/Max/Min/Equal/Where. */
+#include "op_util.h"
 
-const tcc_op tcc_ops_binary[] = {{0}};
-const int tcc_ops_binary_count = 0;
+#include <string.h>
+
+typedef enum bkind { B_ARITH, B_POW, B_MOD, B_LOGIC, B_CMP, B_BITSHIFT, B_BITWISE } bkind;
+
+static bkind kind_of(const char *op) {
+  if (!strcmp(op, "Pow")) return B_POW;
+  if (!strcmp(op, "Mod")) return B_MOD;
+  if (!strcmp(op, "And") || !strcmp(op, "Or") || !strcmp(op, "Xor")) return B_LOGIC;
+  if (!strcmp(op, "Equal") || !strcmp(op, "Less") || !strcmp(op, "Greater") ||
+      !strcmp(op, "LessOrEqual") || !strcmp(op, "GreaterOrEqual"))
+    return B_CMP;
+  if (!strcmp(op, "BitShift")) return B_BITSHIFT;
+  if (!strncmp(op, "Bitwise", 7)) return B_BITWISE;
+  return B_ARITH;
+}
+
+/* Pre-opset-7 broadcasting: B aligned into A at `axis`. */
+static tcc_status legacy_broadcast(tcc_infer_ctx *ic, const tcc_node *n, const tcc_value *a,
+                                   const tcc_value *b, int *nd, const tcc_expr *const **d) {
+  int64_t bc = 0, axis = -1;
+  TCC_TRY(tcc_node_attr_int(ic->ctx, ic->graph, n, "broadcast", 0, &bc));
+  if (!bc) {
+    bool same = a->ndim == b->ndim;
+    for (int i = 0; same && i < a->ndim; i++)
+      same = tcc_shape_dim_eq(ic->ctx, a->dims[i], b->dims[i]);
+    if (!same)
+      return tcc_node_error(
+          ic->ctx, ic->graph, n, "shapes %s and %s differ and broadcast=0 (opset %lld)",
+          tcc_value_shape_str(ic->ctx, a), tcc_value_shape_str(ic->ctx, b), (long long)n->opset);
+    *nd = a->ndim;
+    *d = a->dims;
+    return TCC_OK;
+  }
+  TCC_TRY(tcc_node_attr_int(ic->ctx, ic->graph, n, "axis", a->ndim - b->ndim, &axis));
+  if (axis < 0) axis += a->ndim;
+  if (axis < 0 || axis + b->ndim > a->ndim)
+    return tcc_node_error(ic->ctx, ic->graph, n, "axis %lld cannot place shape %s inside %s",
+                          (long long)axis, tcc_value_shape_str(ic->ctx, b),
+                          tcc_value_shape_str(ic->ctx, a));
+  for (int i = 0; i < b->ndim; i++) {
+    int64_t c;
+    if (!tcc_shape_dim_eq(ic->ctx, a->dims[axis + i], b->dims[i]) &&
+        !(tcc_expr_is_int_imm(b->dims[i], &c) && c == 1))
+      return tcc_node_error(
+          ic->ctx, ic->graph, n, "shape %s does not broadcast into %s at axis %lld",
+          tcc_value_shape_str(ic->ctx, b), tcc_value_shape_str(ic->ctx, a), (long long)axis);
+  }
+  *nd = a->ndim;
+  *d = a->dims;
+  return TCC_OK;
+}
+
+/* Folds one element of a shape computation; NULL when it cannot (non-constant where needed). */
+static const tcc_expr *fold_elem(tcc_context *ctx, const char *op, const tcc_expr *a,
+                                 const tcc_expr *b) {
+  int64_t x = 0, y = 0;
+  bool ca = tcc_expr_is_int_imm(a, &x), cb = tcc_expr_is_int_imm(b, &y);
+  if (!strcmp(op, "Add")) return tcc_shape_add(ctx, a, b);
+  if (!strcmp(op, "Sub")) return tcc_shape_sub(ctx, a, b);
+  if (!strcmp(op, "Mul")) return tcc_shape_mul(ctx, a, b);
+  if (!strcmp(op, "Div")) {
+    if (cb && y == 0) return NULL;
+    const tcc_expr *q;
+    if (tcc_shape_div_exact(ctx, a, b, &q)) return q;
+    if (ca && cb) return tcc_idx(ctx, x / y); /* truncating, as ONNX integer Div */
+    return NULL;
+  }
+  if (!strcmp(op, "Max")) return ca && cb ? tcc_idx(ctx, x > y ? x : y) : (a == b ? a : NULL);
+  if (!strcmp(op, "Min")) return ca && cb ? tcc_idx(ctx, x < y ? x : y) : (a == b ? a : NULL);
+  if (!strcmp(op, "Equal")) return a == b ? tcc_idx(ctx, 1) : (ca && cb ? tcc_idx(ctx, 0) : NULL);
+  if (!strcmp(op, "Mod") && ca && cb && y != 0) {
+    int64_t r = x % y; /* fmod=0: sign of the divisor */
+    if (r != 0 && ((r < 0) != (y < 0))) r += y;
+    return tcc_idx(ctx, r);
+  }
+  return NULL;
+}
+
+static void fold_sym_elems(tcc_infer_ctx *ic, tcc_node *n) {
+  const tcc_value *a = tcc_op_input(n, 0), *b = tcc_op_input(n, 1), *o = n->outputs[0];
+  if (!a || !b || !o || (a->dtype != TCCRT_INT64 && a->dtype != TCCRT_INT32)) return;
+  int64_t na, nb;
+  const tcc_expr *const *ea, *const *eb;
+  if (!tcc_value_sym_ints(ic->ctx, a, &na, &ea) || !tcc_value_sym_ints(ic->ctx, b, &nb, &eb))
+    return;
+  if (!(na == nb || na == 1 || nb == 1)) return;
+  int64_t cnt = na > nb ? na : nb;
+  int64_t onumel = 1;
+  for (int i = 0; i < o->ndim; i++) {
+    int64_t dv;
+    if (!tcc_expr_is_int_imm(o->dims[i], &dv)) return;
+    onumel *= dv;
+  }
+  if (onumel != cnt || cnt > TCC_SYM_ELEMS_MAX) return;
+  const tcc_expr *el[TCC_SYM_ELEMS_MAX];
+  for (int64_t i = 0; i < cnt; i++) {
+    el[i] = fold_elem(ic->ctx, n->op->name, ea[na == 1 ? 0 : i], eb[nb == 1 ? 0 : i]);
+    if (!el[i]) return;
+  }
+  tcc_infer_set_sym_elems(ic, n, 0, cnt, el);
+}
+
+static tcc_status infer_binary(tcc_infer_ctx *ic, tcc_node *n) {
+  const tcc_value *a, *b;
+  TCC_TRY(tcc_infer_input(ic, n, 0, &a));
+  TCC_TRY(tcc_infer_input(ic, n, 1, &b));
+  bkind k = kind_of(n->op->name);
+  tccrt_dtype out = a->dtype;
+  switch (k) {
+  case B_ARITH:
+    TCC_TRY(tcc_infer_check_dtype(ic, n, 0, TCC_DTM_NUMERIC));
+    TCC_TRY(tcc_infer_same_dtype(ic, n, 0, 1));
+    break;
+  case B_MOD:
+    TCC_TRY(tcc_infer_check_dtype(ic, n, 0, TCC_DTM_NUMERIC));
+    TCC_TRY(tcc_infer_same_dtype(ic, n, 0, 1));
+    break;
+  case B_POW:
+    TCC_TRY(tcc_infer_check_dtype(
+        ic, n, 0, n->opset >= 12 ? TCC_DTM_INT32_64 | TCC_DTM_FLOAT : TCC_DTM_FLOAT));
+    TCC_TRY(tcc_infer_check_dtype(ic, n, 1, n->opset >= 12 ? TCC_DTM_NUMERIC : TCC_DTM_FLOAT));
+    if (n->opset < 12) TCC_TRY(tcc_infer_same_dtype(ic, n, 0, 1));
+    break;
+  case B_LOGIC:
+    TCC_TRY(tcc_infer_check_dtype(ic, n, 0, TCC_DTM_BOOL));
+    TCC_TRY(tcc_infer_same_dtype(ic, n, 0, 1));
+    out = TCCRT_BOOL;
+    break;
+  case B_CMP:
+    TCC_TRY(tcc_infer_check_dtype(ic, n, 0, TCC_DTM_NUMERIC | TCC_DTM_BOOL | TCC_DTM_STRING));
+    TCC_TRY(tcc_infer_same_dtype(ic, n, 0, 1));
+    out = TCCRT_BOOL;
+    break;
+  case B_BITSHIFT: {
+    TCC_TRY(tcc_infer_check_dtype(ic, n, 0, TCC_DTM_UINT));
+    TCC_TRY(tcc_infer_same_dtype(ic, n, 0, 1));
+    const char *dir = NULL;
+    TCC_TRY(tcc_node_attr_string(ic->ctx, ic->graph, n, "direction", NULL, &dir));
+    if (!dir || (strcmp(dir, "LEFT") && strcmp(dir, "RIGHT")))
+      return tcc_node_error(ic->ctx, ic->graph, n,
+                            "attribute 'direction' must be \"LEFT\" or \"RIGHT\"");
+    break;
+  }
+  case B_BITWISE:
+    TCC_TRY(tcc_infer_check_dtype(ic, n, 0, TCC_DTM_INT));
+    TCC_TRY(tcc_infer_same_dtype(ic, n, 0, 1));
+    break;
+  }
+  int nd;
+  const tcc_expr *const *d;
+  if (n->opset < 7 && k != B_POW && k != B_BITSHIFT && k != B_BITWISE && k != B_MOD)
+    TCC_TRY(legacy_broadcast(ic, n, a, b, &nd, &d));
+  else
+    TCC_TRY(tcc_infer_broadcast(ic, n, a->ndim, a->dims, b->ndim, b->dims, &nd, &d));
+  TCC_TRY(tcc_infer_set_output(ic, n, 0, out, nd, d));
+  fold_sym_elems(ic, n);
+  return TCC_OK;
+}
+
+/* Max Min Mean Sum: 1..N inputs of one type, broadcast together (opset 8+; equal shapes before,
+ * which broadcasting also accepts). */
+static tcc_status infer_variadic(tcc_infer_ctx *ic, tcc_node *n) {
+  const tcc_value *a;
+  TCC_TRY(tcc_infer_input(ic, n, 0, &a));
+  bool minmax = !strcmp(n->op->name, "Max") || !strcmp(n->op->name, "Min");
+  TCC_TRY(
+      tcc_infer_check_dtype(ic, n, 0, minmax && n->opset >= 12 ? TCC_DTM_NUMERIC : TCC_DTM_FLOAT));
+  for (int k = 1; k < n->ninputs; k++)
+    TCC_TRY(tcc_infer_same_dtype(ic, n, 0, k));
+  int nd;
+  const tcc_expr *const *d;
+  TCC_TRY(tcc_infer_broadcast_inputs(ic, n, 0, n->ninputs, &nd, &d));
+  TCC_TRY(tcc_infer_set_output(ic, n, 0, a->dtype, nd, d));
+  if (n->ninputs == 2) fold_sym_elems(ic, n);
+  return TCC_OK;
+}
+
+static tcc_status infer_bitwise_not(tcc_infer_ctx *ic, tcc_node *n) {
+  const tcc_value *a;
+  TCC_TRY(tcc_infer_input(ic, n, 0, &a));
+  TCC_TRY(tcc_infer_check_dtype(ic, n, 0, TCC_DTM_INT));
+  return tcc_infer_output_like(ic, n, 0, a);
+}
+
+static tcc_status infer_where(tcc_infer_ctx *ic, tcc_node *n) {
+  const tcc_value *c, *x, *y;
+  TCC_TRY(tcc_infer_input(ic, n, 0, &c));
+  TCC_TRY(tcc_infer_input(ic, n, 1, &x));
+  TCC_TRY(tcc_infer_input(ic, n, 2, &y));
+  TCC_TRY(tcc_infer_check_dtype(ic, n, 0, TCC_DTM_BOOL));
+  TCC_TRY(tcc_infer_same_dtype(ic, n, 1, 2));
+  int nd;
+  const tcc_expr *const *d;
+  TCC_TRY(tcc_infer_broadcast_inputs(ic, n, 0, 3, &nd, &d));
+  TCC_TRY(tcc_infer_set_output(ic, n, 0, x->dtype, nd, d));
+  /* Shape values: Where(Equal(shape, -1), ones, shape) and the like. */
+  int64_t nc, nx, ny;
+  const tcc_expr *const *ec, *const *ex, *const *ey;
+  if ((x->dtype == TCCRT_INT64 || x->dtype == TCCRT_INT32) &&
+      tcc_value_sym_ints(ic->ctx, c, &nc, &ec) && tcc_value_sym_ints(ic->ctx, x, &nx, &ex) &&
+      tcc_value_sym_ints(ic->ctx, y, &ny, &ey)) {
+    int64_t cnt = nc > nx ? nc : nx;
+    if (ny > cnt) cnt = ny;
+    if ((nc != cnt && nc != 1) || (nx != cnt && nx != 1) || (ny != cnt && ny != 1) ||
+        cnt > TCC_SYM_ELEMS_MAX || nd > 1)
+      return TCC_OK;
+    const tcc_expr *el[TCC_SYM_ELEMS_MAX];
+    for (int64_t i = 0; i < cnt; i++) {
+      int64_t cv;
+      if (!tcc_expr_is_int_imm(ec[nc == 1 ? 0 : i], &cv)) return TCC_OK;
+      el[i] = cv ? ex[nx == 1 ? 0 : i] : ey[ny == 1 ? 0 : i];
+    }
+    tcc_infer_set_sym_elems(ic, n, 0, cnt, el);
+  }
+  return TCC_OK;
+}
+
+static const tcc_attr_schema no_attrs[] = {{NULL}};
+static const tcc_attr_schema legacy_attrs[] = {{"broadcast", TCC_ATTR_INT, false},
+                                               {"axis", TCC_ATTR_INT, false},
+                                               {"consumed_inputs", TCC_ATTR_INTS, false},
+                                               {NULL}};
+static const tcc_attr_schema mod_attrs[] = {{"fmod", TCC_ATTR_INT, false}, {NULL}};
+static const tcc_attr_schema bitshift_attrs[] = {{"direction", TCC_ATTR_STRING, true}, {NULL}};
+static const tcc_attr_schema variadic_attrs[] = {{"consumed_inputs", TCC_ATTR_INTS, false}, {NULL}};
+
+#define BIN(NAME, SINCE, ATTRS)                                                                    \
+  { NAME, "", SINCE, 0, TCC_PAT_BROADCAST, 2, 2, 1, 1, ATTRS, infer_binary, NULL }
+#define VAR(NAME)                                                                                  \
+  { NAME, "", 1, 0, TCC_PAT_BROADCAST, 1, -1, 1, 1, variadic_attrs, infer_variadic, NULL }
+
+const tcc_op tcc_ops_binary[] = {
+    BIN("Add", 1, legacy_attrs),
+    BIN("Sub", 1, legacy_attrs),
+    BIN("Mul", 1, legacy_attrs),
+    BIN("Div", 1, legacy_attrs),
+    BIN("Pow", 1, legacy_attrs),
+    BIN("Mod", 10, mod_attrs),
+    VAR("Max"),
+    VAR("Min"),
+    VAR("Mean"),
+    VAR("Sum"),
+    BIN("And", 1, legacy_attrs),
+    BIN("Or", 1, legacy_attrs),
+    BIN("Xor", 1, legacy_attrs),
+    BIN("Equal", 1, legacy_attrs),
+    BIN("Less", 1, legacy_attrs),
+    BIN("Greater", 1, legacy_attrs),
+    BIN("LessOrEqual", 12, no_attrs),
+    BIN("GreaterOrEqual", 12, no_attrs),
+    BIN("BitShift", 11, bitshift_attrs),
+    BIN("BitwiseAnd", 18, no_attrs),
+    BIN("BitwiseOr", 18, no_attrs),
+    BIN("BitwiseXor", 18, no_attrs),
+    {"BitwiseNot", "", 18, 0, TCC_PAT_ELEMWISE, 1, 1, 1, 1, no_attrs, infer_bitwise_not, NULL},
+    {"Where", "", 9, 0, TCC_PAT_BROADCAST, 3, 3, 1, 1, no_attrs, infer_where, NULL},
+};
+const int tcc_ops_binary_count = (int)TCC_ARRAY_SIZE(tcc_ops_binary);

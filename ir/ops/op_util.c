@@ -222,8 +222,27 @@ static bool read_float_elem(tccrt_dtype dt, const void *data, int64_t i, double 
  * a larger constant is "not used" rather than copied). */
 #define CONST_READ_MAX (1 << 20)
 
-static bool const_data(const tcc_value *v, int64_t *count) {
-  if (v->kind != TCC_VALUE_CONST || !v->data) return false;
+/* The constant a value carries: itself when it is a constant, the tensor attribute of the
+ * Constant node that produces it, or the constant behind an Identity chain. */
+static const tcc_value *const_source(const tcc_value *v) {
+  for (int depth = 0; v && depth < 16; depth++) {
+    if (v->kind == TCC_VALUE_CONST) return v->data ? v : NULL;
+    if (v->kind != TCC_VALUE_NODE || !v->producer || !v->producer->op_type) return NULL;
+    const tcc_node *p = v->producer;
+    if (!strcmp(p->op_type, "Constant")) {
+      const tcc_attr *a = tcc_node_attr(p, "value");
+      return a && a->kind == TCC_ATTR_TENSOR && a->u.t && a->u.t->data ? a->u.t : NULL;
+    }
+    if (strcmp(p->op_type, "Identity") || p->ninputs < 1) return NULL;
+    v = p->inputs[0];
+  }
+  return NULL;
+}
+
+static bool const_data(const tcc_value **pv, int64_t *count) {
+  const tcc_value *v = const_source(*pv);
+  if (!v) return false;
+  *pv = v;
   int64_t numel = value_numel(v);
   if (numel < 0 || numel > CONST_READ_MAX) return false;
   size_t es = tccrt_dtype_size(v->dtype);
@@ -241,7 +260,7 @@ tcc_status tcc_infer_const_ints(tcc_infer_ctx *ic, const tcc_node *n, int k, boo
   const tcc_value *v = tcc_op_input(n, k);
   if (!v) return TCC_OK;
   int64_t numel;
-  if (const_data(v, &numel)) {
+  if (const_data(&v, &numel)) {
     if (!tcc_dtype_is_int(v->dtype) && v->dtype != TCCRT_BOOL)
       return tcc_node_error(ic->ctx, ic->graph, n,
                             "input %d ('%s') has dtype %s; expected an integer tensor", k,
@@ -274,7 +293,7 @@ tcc_status tcc_infer_const_floats(tcc_infer_ctx *ic, const tcc_node *n, int k, b
   const tcc_value *v = tcc_op_input(n, k);
   if (!v) return TCC_OK;
   int64_t numel;
-  if (const_data(v, &numel)) {
+  if (const_data(&v, &numel)) {
     double *out = tcc_arena_alloc(tcc_ctx_arena(ic->ctx), (size_t)(numel + 1) * sizeof *out);
     for (int64_t i = 0; i < numel; i++)
       if (!read_float_elem(v->dtype, v->data, v->is_fill ? 0 : i, &out[i]))
@@ -312,7 +331,7 @@ bool tcc_value_sym_ints(tcc_context *ctx, const tcc_value *v, int64_t *count,
     return true;
   }
   int64_t numel;
-  if (!const_data(v, &numel) || numel > TCC_SYM_ELEMS_MAX) return false;
+  if (!const_data(&v, &numel) || numel > TCC_SYM_ELEMS_MAX) return false;
   if (!tcc_dtype_is_int(v->dtype) && v->dtype != TCCRT_BOOL) return false;
   const tcc_expr **out = tcc_arena_alloc(tcc_ctx_arena(ctx), (size_t)(numel + 1) * sizeof *out);
   for (int64_t i = 0; i < numel; i++) {

@@ -1,5 +1,203 @@
-/* reduce.c — the reduce op family (see families.def). No entries yet. */
-#include "op.h"
+/* reduce.c — reductions: ReduceSum ReduceMean ReduceMax ReduceMin ReduceProd ReduceL1 ReduceL2
+ * ReduceLogSum ReduceLogSumExp ReduceSumSquare, ArgMax ArgMin, CumSum, TopK (ONNX operator
+ * specification).
+ *
+ * ReduceX: `axes` is an attribute until opset 12 for ReduceSum and opset 17 for the others, then
+ * an optional int64 input (ReduceSum 13+, others 18+) together with `noop_with_empty_axes`. No
+ * axes reduces every axis (or, with noop_with_empty_axes=1, is the identity). `keepdims`
+ * (default 1) keeps reduced axes as 1. */
+#include "op_util.h"
 
-const tcc_op tcc_ops_reduce[] = {{0}};
-const int tcc_ops_reduce_count = 0;
+#include <string.h>
+
+/* The first opset whose ReduceX takes axes as an input. */
+static int64_t axes_input_opset(const char *op) { return !strcmp(op, "ReduceSum") ? 13 : 18; }
+
+static tcc_status infer_reduce(tcc_infer_ctx *ic, tcc_node *n) {
+  const tcc_value *x;
+  TCC_TRY(tcc_infer_input(ic, n, 0, &x));
+  const char *op = n->op->name;
+  uint32_t allowed = TCC_DTM_NUMERIC;
+  if (!strcmp(op, "ReduceMax") || !strcmp(op, "ReduceMin")) allowed |= TCC_DTM_BOOL;
+  TCC_TRY(tcc_infer_check_dtype(ic, n, 0, allowed));
+  int64_t keepdims = 1, noop = 0;
+  TCC_TRY(tcc_node_attr_int(ic->ctx, ic->graph, n, "keepdims", 1, &keepdims));
+  TCC_TRY(tcc_node_attr_int(ic->ctx, ic->graph, n, "noop_with_empty_axes", 0, &noop));
+  int naxes = 0;
+  const int64_t *axes = NULL;
+  if (n->opset >= axes_input_opset(op)) {
+    if (tcc_node_attr(n, "axes"))
+      return tcc_node_error(ic->ctx, ic->graph, n,
+                            "from opset %lld %s takes axes as input 1, not as an attribute",
+                            (long long)axes_input_opset(op), op);
+    if (tcc_op_input(n, 1)) {
+      bool known;
+      int64_t cnt;
+      TCC_TRY(tcc_infer_const_ints(ic, n, 1, &known, &cnt, &axes));
+      if (!known)
+        return tcc_node_error(
+            ic->ctx, ic->graph, n,
+            "input 1 (axes, '%s') is not constant; the output shape depends on it",
+            n->inputs[1]->name);
+      naxes = (int)cnt;
+    }
+  } else {
+    if (tcc_op_input(n, 1))
+      return tcc_node_error(ic->ctx, ic->graph, n,
+                            "%s before opset %lld takes axes as an attribute, not an input", op,
+                            (long long)axes_input_opset(op));
+    TCC_TRY(tcc_node_attr_ints(ic->ctx, ic->graph, n, "axes", &naxes, &axes));
+    if (naxes < 0) naxes = 0;
+  }
+  int r = x->ndim;
+  bool reduced[64] = {0};
+  if (r > 64) return tcc_node_error(ic->ctx, ic->graph, n, "rank %d is too large", r);
+  if (naxes == 0) {
+    if (noop) return tcc_infer_output_like(ic, n, 0, x);
+    for (int i = 0; i < r; i++)
+      reduced[i] = true;
+  } else {
+    int ax[64];
+    if (naxes > r)
+      return tcc_node_error(ic->ctx, ic->graph, n, "%d axes given for a rank-%d input", naxes, r);
+    TCC_TRY(tcc_infer_axes(ic, n, "axes", naxes, axes, r, ax));
+    for (int i = 0; i < naxes; i++)
+      reduced[ax[i]] = true;
+  }
+  const tcc_expr *d[64];
+  int nd = 0;
+  for (int i = 0; i < r; i++) {
+    if (!reduced[i])
+      d[nd++] = x->dims[i];
+    else if (keepdims)
+      d[nd++] = tcc_idx(ic->ctx, 1);
+  }
+  return tcc_infer_set_output(ic, n, 0, x->dtype, nd, d);
+}
+
+/* ArgMax/ArgMin: int64 indices along `axis` (default 0), keepdims (default 1). */
+static tcc_status infer_arg(tcc_infer_ctx *ic, tcc_node *n) {
+  const tcc_value *x;
+  TCC_TRY(tcc_infer_input(ic, n, 0, &x));
+  TCC_TRY(tcc_infer_check_dtype(ic, n, 0, TCC_DTM_NUMERIC));
+  int64_t axis = 0, keepdims = 1;
+  TCC_TRY(tcc_node_attr_int(ic->ctx, ic->graph, n, "axis", 0, &axis));
+  TCC_TRY(tcc_node_attr_int(ic->ctx, ic->graph, n, "keepdims", 1, &keepdims));
+  int a;
+  TCC_TRY(tcc_infer_axis(ic, n, "axis", axis, x->ndim, &a));
+  const tcc_expr *d[64];
+  int nd = 0;
+  if (x->ndim > 64) return tcc_node_error(ic->ctx, ic->graph, n, "rank too large");
+  for (int i = 0; i < x->ndim; i++) {
+    if (i != a)
+      d[nd++] = x->dims[i];
+    else if (keepdims)
+      d[nd++] = tcc_idx(ic->ctx, 1);
+  }
+  return tcc_infer_set_output(ic, n, 0, TCCRT_INT64, nd, d);
+}
+
+/* CumSum (opset 11+): x and a scalar int32/int64 axis; output like x. */
+static tcc_status infer_cumsum(tcc_infer_ctx *ic, tcc_node *n) {
+  const tcc_value *x, *ax;
+  TCC_TRY(tcc_infer_input(ic, n, 0, &x));
+  TCC_TRY(tcc_infer_input(ic, n, 1, &ax));
+  TCC_TRY(tcc_infer_check_dtype(ic, n, 0, TCC_DTM_NUMERIC));
+  TCC_TRY(tcc_infer_check_dtype(ic, n, 1, TCC_DTM_INT32_64));
+  bool known;
+  int64_t cnt;
+  const int64_t *v;
+  TCC_TRY(tcc_infer_const_ints(ic, n, 1, &known, &cnt, &v));
+  if (known) {
+    if (cnt != 1)
+      return tcc_node_error(ic->ctx, ic->graph, n, "axis input must hold one value, not %lld",
+                            (long long)cnt);
+    int a;
+    TCC_TRY(tcc_infer_axis(ic, n, "axis", v[0], x->ndim, &a));
+  }
+  return tcc_infer_output_like(ic, n, 0, x);
+}
+
+/* TopK: k is an attribute in opset 1, input 1 (int64 [1]) from opset 10; largest/sorted from 11.
+ * Outputs Values (X's dtype) and Indices (int64), X's shape with dim[axis] = k. */
+static tcc_status infer_topk(tcc_infer_ctx *ic, tcc_node *n) {
+  const tcc_value *x;
+  TCC_TRY(tcc_infer_input(ic, n, 0, &x));
+  TCC_TRY(tcc_infer_check_dtype(ic, n, 0, TCC_DTM_NUMERIC));
+  int64_t axis = -1, k = -1;
+  TCC_TRY(tcc_node_attr_int(ic->ctx, ic->graph, n, "axis", -1, &axis));
+  int a;
+  TCC_TRY(tcc_infer_axis(ic, n, "axis", axis, x->ndim, &a));
+  const tcc_expr *kexpr = NULL;
+  if (n->opset < 10) {
+    TCC_TRY(tcc_node_attr_int(ic->ctx, ic->graph, n, "k", -1, &k));
+    if (k < 0)
+      return tcc_node_error(ic->ctx, ic->graph, n, "attribute 'k' is required (opset < 10)");
+    kexpr = tcc_idx(ic->ctx, k);
+  } else {
+    const tcc_value *kv;
+    TCC_TRY(tcc_infer_input(ic, n, 1, &kv));
+    TCC_TRY(tcc_infer_check_dtype(ic, n, 1, TCC_DTM(TCCRT_INT64)));
+    bool known;
+    int64_t cnt;
+    const tcc_expr *const *el;
+    TCC_TRY(tcc_infer_sym_ints(ic, n, 1, &known, &cnt, &el));
+    if (!known)
+      return tcc_node_error(ic->ctx, ic->graph, n,
+                            "input 1 (K, '%s') is not constant; the output shape depends on it",
+                            kv->name);
+    if (cnt != 1)
+      return tcc_node_error(ic->ctx, ic->graph, n, "K must hold one value, not %lld",
+                            (long long)cnt);
+    kexpr = el[0];
+    if (tcc_expr_is_int_imm(kexpr, &k) && k < 0)
+      return tcc_node_error(ic->ctx, ic->graph, n, "K = %lld is negative", (long long)k);
+  }
+  int64_t dim;
+  if (tcc_expr_is_int_imm(x->dims[a], &dim) && tcc_expr_is_int_imm(kexpr, &k) && k > dim)
+    return tcc_node_error(ic->ctx, ic->graph, n, "K = %lld exceeds the axis length %lld",
+                          (long long)k, (long long)dim);
+  const tcc_expr *d[64];
+  if (x->ndim > 64) return tcc_node_error(ic->ctx, ic->graph, n, "rank too large");
+  for (int i = 0; i < x->ndim; i++)
+    d[i] = i == a ? kexpr : x->dims[i];
+  TCC_TRY(tcc_infer_set_output(ic, n, 0, x->dtype, x->ndim, d));
+  return tcc_infer_set_output(ic, n, 1, TCCRT_INT64, x->ndim, d);
+}
+
+static const tcc_attr_schema reduce_attrs[] = {{"axes", TCC_ATTR_INTS, false},
+                                               {"keepdims", TCC_ATTR_INT, false},
+                                               {"noop_with_empty_axes", TCC_ATTR_INT, false},
+                                               {NULL}};
+static const tcc_attr_schema arg_attrs[] = {{"axis", TCC_ATTR_INT, false},
+                                            {"keepdims", TCC_ATTR_INT, false},
+                                            {"select_last_index", TCC_ATTR_INT, false},
+                                            {NULL}};
+static const tcc_attr_schema cumsum_attrs[] = {
+    {"exclusive", TCC_ATTR_INT, false}, {"reverse", TCC_ATTR_INT, false}, {NULL}};
+static const tcc_attr_schema topk_attrs[] = {{"axis", TCC_ATTR_INT, false},
+                                             {"k", TCC_ATTR_INT, false},
+                                             {"largest", TCC_ATTR_INT, false},
+                                             {"sorted", TCC_ATTR_INT, false},
+                                             {NULL}};
+
+#define RED(NAME)                                                                                  \
+  { NAME, "", 1, 0, TCC_PAT_REDUCE, 1, 2, 1, 1, reduce_attrs, infer_reduce, NULL }
+
+const tcc_op tcc_ops_reduce[] = {
+    RED("ReduceSum"),
+    RED("ReduceMean"),
+    RED("ReduceMax"),
+    RED("ReduceMin"),
+    RED("ReduceProd"),
+    RED("ReduceL1"),
+    RED("ReduceL2"),
+    RED("ReduceLogSum"),
+    RED("ReduceLogSumExp"),
+    RED("ReduceSumSquare"),
+    {"ArgMax", "", 1, 0, TCC_PAT_REDUCE, 1, 1, 1, 1, arg_attrs, infer_arg, NULL},
+    {"ArgMin", "", 1, 0, TCC_PAT_REDUCE, 1, 1, 1, 1, arg_attrs, infer_arg, NULL},
+    {"CumSum", "", 11, 0, TCC_PAT_OPAQUE, 2, 2, 1, 1, cumsum_attrs, infer_cumsum, NULL},
+    {"TopK", "", 1, 0, TCC_PAT_OPAQUE, 1, 2, 2, 2, topk_attrs, infer_topk, NULL},
+};
+const int tcc_ops_reduce_count = (int)TCC_ARRAY_SIZE(tcc_ops_reduce);

@@ -1,5 +1,871 @@
-/* tensor.c — the tensor op family (see families.def). No entries yet. */
-#include "op.h"
+/* tensor.c — data movement ops: Reshape Flatten Squeeze Unsqueeze Transpose Concat Split Slice
+ * Gather GatherElements GatherND Scatter ScatterElements ScatterND Expand Tile Pad DepthToSpace
+ * SpaceToDepth Trilu (ONNX operator specification, every opset from each op's first version).
+ *
+ * Shapes are symbolic: dims are int64 index expressions (`N`, `N*64`). Inputs that give shapes
+ * (Reshape's shape, Expand's shape, Slice's starts/ends, Tile's repeats, Pad's pads, ...) are read
+ * as constants or from the symbolic elements producers record (Shape -> Gather -> Concat); when
+ * neither is known the error says the input is not constant. Ops that only move integers also
+ * carry those symbolic elements through (Reshape, Squeeze, Unsqueeze, Concat, Gather, Slice). */
+#include "op_util.h"
 
-const tcc_op tcc_ops_tensor[] = {{0}};
-const int tcc_ops_tensor_count = 0;
+#include <stdlib.h>
+#include <string.h>
+
+#define MAXR 64
+
+static tcc_status check_rank(tcc_infer_ctx *ic, const tcc_node *n, int r) {
+  if (r > MAXR) return tcc_node_error(ic->ctx, ic->graph, n, "rank %d exceeds %d", r, MAXR);
+  return TCC_OK;
+}
+
+static tcc_status not_constant(tcc_infer_ctx *ic, const tcc_node *n, int k, const char *what) {
+  return tcc_node_error(ic->ctx, ic->graph, n,
+                        "input %d (%s, '%s') is not constant and its values are not known from "
+                        "shapes; the output shape depends on it",
+                        k, what, n->inputs[k] ? n->inputs[k]->name : "");
+}
+
+/* Passes input 0's symbolic elements to output 0 unchanged (same elements, same order). */
+static void pass_sym_elems(tcc_infer_ctx *ic, tcc_node *n) {
+  int64_t cnt;
+  const tcc_expr *const *el;
+  if (tcc_value_sym_ints(ic->ctx, n->inputs[0], &cnt, &el))
+    tcc_infer_set_sym_elems(ic, n, 0, cnt, el);
+}
+
+/* An int list from an attribute (opset < `since`) or input k (opset >= since), as exprs. */
+static tcc_status ints_attr_or_input(tcc_infer_ctx *ic, const tcc_node *n, const char *name, int k,
+                                     int64_t since, bool *present, int *count,
+                                     const tcc_expr *const **out) {
+  *present = false;
+  *count = 0;
+  *out = NULL;
+  if (n->opset < since) {
+    if (tcc_op_input(n, k))
+      return tcc_node_error(ic->ctx, ic->graph, n,
+                            "before opset %lld '%s' is an attribute, not input %d",
+                            (long long)since, name, k);
+    int c;
+    const int64_t *v;
+    TCC_TRY(tcc_node_attr_ints(ic->ctx, ic->graph, n, name, &c, &v));
+    if (c < 0) return TCC_OK;
+    const tcc_expr **e = tcc_arena_alloc(tcc_ctx_arena(ic->ctx), (size_t)(c + 1) * sizeof *e);
+    for (int i = 0; i < c; i++)
+      e[i] = tcc_idx(ic->ctx, v[i]);
+    *present = true;
+    *count = c;
+    *out = e;
+    return TCC_OK;
+  }
+  if (tcc_node_attr(n, name))
+    return tcc_node_error(ic->ctx, ic->graph, n,
+                          "from opset %lld '%s' is input %d, not an attribute", (long long)since,
+                          name, k);
+  if (!tcc_op_input(n, k)) return TCC_OK;
+  TCC_TRY(tcc_infer_check_dtype(ic, n, k, TCC_DTM_INT32_64));
+  bool known;
+  int64_t cnt;
+  TCC_TRY(tcc_infer_sym_ints(ic, n, k, &known, &cnt, out));
+  if (!known) return not_constant(ic, n, k, name);
+  if (cnt > MAXR * 2)
+    return tcc_node_error(ic->ctx, ic->graph, n, "input %d (%s) has too many values", k, name);
+  *present = true;
+  *count = (int)cnt;
+  return TCC_OK;
+}
+
+/* Same, requiring constant integers. */
+static tcc_status const_ints(tcc_infer_ctx *ic, const tcc_node *n, int count,
+                             const tcc_expr *const *e, const char *what, int64_t *out) {
+  for (int i = 0; i < count; i++)
+    if (!tcc_expr_is_int_imm(e[i], &out[i]))
+      return tcc_node_error(ic->ctx, ic->graph, n, "%s[%d] = %s is not a constant", what, i,
+                            tcc_expr_str(ic->ctx, e[i]));
+  return TCC_OK;
+}
+
+/* ---- Reshape ---- */
+
+/* Reshape (opset 1-4: `shape` attribute; 5+: int64 input 1; 14+: allowzero). 0 copies the input
+ * dim at that position (unless allowzero=1), -1 is inferred as numel / product of the others. */
+static tcc_status infer_reshape(tcc_infer_ctx *ic, tcc_node *n) {
+  tcc_context *ctx = ic->ctx;
+  const tcc_value *x;
+  TCC_TRY(tcc_infer_input(ic, n, 0, &x));
+  if (n->opset >= 5) TCC_TRY(tcc_infer_check_dtype(ic, n, 1, TCC_DTM(TCCRT_INT64)));
+  bool present;
+  int cnt;
+  const tcc_expr *const *sh;
+  TCC_TRY(ints_attr_or_input(ic, n, "shape", 1, 5, &present, &cnt, &sh));
+  if (!present) return tcc_node_error(ctx, ic->graph, n, "the target shape is missing");
+  TCC_TRY(check_rank(ic, n, cnt));
+  int64_t allowzero = 0;
+  TCC_TRY(tcc_node_attr_int(ctx, ic->graph, n, "allowzero", 0, &allowzero));
+  const tcc_expr *d[MAXR];
+  int infer_at = -1;
+  for (int i = 0; i < cnt; i++) {
+    int64_t v;
+    if (!tcc_expr_is_int_imm(sh[i], &v)) {
+      d[i] = sh[i];
+      continue;
+    }
+    if (v == 0 && !allowzero) {
+      if (i >= x->ndim)
+        return tcc_node_error(ctx, ic->graph, n,
+                              "shape[%d] = 0 copies input dim %d, but the input %s has rank %d", i,
+                              i, tcc_value_shape_str(ctx, x), x->ndim);
+      d[i] = x->dims[i];
+    } else if (v == -1) {
+      if (infer_at >= 0)
+        return tcc_node_error(ctx, ic->graph, n, "shape has more than one -1 (at %d and %d)",
+                              infer_at, i);
+      infer_at = i;
+      d[i] = NULL;
+    } else if (v < 0) {
+      return tcc_node_error(ctx, ic->graph, n, "shape[%d] = %lld is invalid (dims are >= -1)", i,
+                            (long long)v);
+    } else {
+      d[i] = sh[i];
+    }
+  }
+  if (allowzero && infer_at >= 0)
+    for (int i = 0; i < cnt; i++)
+      if (d[i] && tcc_expr_is_int_imm(d[i], NULL) && d[i]->u.ival == 0)
+        return tcc_node_error(ctx, ic->graph, n, "shape holds both 0 and -1 with allowzero=1");
+  const tcc_expr *total = tcc_shape_prod(ctx, x->ndim, x->dims);
+  const tcc_expr *rest = tcc_idx(ctx, 1);
+  for (int i = 0; i < cnt; i++)
+    if (i != infer_at) rest = tcc_shape_mul(ctx, rest, d[i]);
+  int64_t tv = 0, rv = 0;
+  bool tc = tcc_expr_is_int_imm(total, &tv), rc = tcc_expr_is_int_imm(rest, &rv);
+  if (infer_at >= 0) {
+    const tcc_expr *q;
+    if (rc && rv == 0) {
+      if (tc && tv != 0)
+        return tcc_node_error(ctx, ic->graph, n, "cannot infer -1: the other dims multiply to 0");
+      q = tcc_idx(ctx, 0);
+    } else if (!tcc_shape_div_exact(ctx, total, rest, &q) && tc && rc) {
+      return tcc_node_error(ctx, ic->graph, n,
+                            "cannot reshape %s (%lld elements) to %s: %lld is not a multiple of "
+                            "%lld",
+                            tcc_value_shape_str(ctx, x), (long long)tv, tcc_shape_str(ctx, cnt, sh),
+                            (long long)tv, (long long)rv);
+    }
+    d[infer_at] = q;
+  } else if (tc && rc && tv != rv) {
+    return tcc_node_error(
+        ctx, ic->graph, n, "cannot reshape %s (%lld elements) to %s (%lld elements)",
+        tcc_value_shape_str(ctx, x), (long long)tv, tcc_shape_str(ctx, cnt, d), (long long)rv);
+  }
+  TCC_TRY(tcc_infer_set_output(ic, n, 0, x->dtype, cnt, d));
+  pass_sym_elems(ic, n);
+  return TCC_OK;
+}
+
+/* Flatten: axis in [-r, r] (default 1) -> [prod(d[0:axis]), prod(d[axis:])]. */
+static tcc_status infer_flatten(tcc_infer_ctx *ic, tcc_node *n) {
+  const tcc_value *x;
+  TCC_TRY(tcc_infer_input(ic, n, 0, &x));
+  int64_t axis = 1;
+  TCC_TRY(tcc_node_attr_int(ic->ctx, ic->graph, n, "axis", 1, &axis));
+  int r = x->ndim;
+  if (axis < -r || axis > r)
+    return tcc_node_error(ic->ctx, ic->graph, n, "axis %lld is out of range [%d, %d]",
+                          (long long)axis, -r, r);
+  if (axis < 0) axis += r;
+  const tcc_expr *d[2] = {tcc_shape_prod(ic->ctx, (int)axis, x->dims),
+                          tcc_shape_prod(ic->ctx, r - (int)axis, x->dims + axis)};
+  TCC_TRY(tcc_infer_set_output(ic, n, 0, x->dtype, 2, d));
+  pass_sym_elems(ic, n);
+  return TCC_OK;
+}
+
+/* Squeeze: axes attribute (< 13) or optional input (13+); no axes removes every constant-1 dim. */
+static tcc_status infer_squeeze(tcc_infer_ctx *ic, tcc_node *n) {
+  const tcc_value *x;
+  TCC_TRY(tcc_infer_input(ic, n, 0, &x));
+  bool present;
+  int cnt;
+  const tcc_expr *const *ae;
+  TCC_TRY(ints_attr_or_input(ic, n, "axes", 1, 13, &present, &cnt, &ae));
+  int r = x->ndim;
+  TCC_TRY(check_rank(ic, n, r));
+  bool drop[MAXR] = {0};
+  if (present && cnt > 0) {
+    int64_t axes[MAXR * 2];
+    int ax[MAXR * 2];
+    if (cnt > r) return tcc_node_error(ic->ctx, ic->graph, n, "more axes than dims");
+    TCC_TRY(const_ints(ic, n, cnt, ae, "axes", axes));
+    TCC_TRY(tcc_infer_axes(ic, n, "axes", cnt, axes, r, ax));
+    for (int i = 0; i < cnt; i++) {
+      int64_t dv;
+      if (tcc_expr_is_int_imm(x->dims[ax[i]], &dv) && dv != 1)
+        return tcc_node_error(ic->ctx, ic->graph, n,
+                              "cannot squeeze axis %d of shape %s: its size is %lld, not 1", ax[i],
+                              tcc_value_shape_str(ic->ctx, x), (long long)dv);
+      drop[ax[i]] = true;
+    }
+  } else {
+    for (int i = 0; i < r; i++) {
+      int64_t dv;
+      drop[i] = tcc_expr_is_int_imm(x->dims[i], &dv) && dv == 1;
+    }
+  }
+  const tcc_expr *d[MAXR];
+  int nd = 0;
+  for (int i = 0; i < r; i++)
+    if (!drop[i]) d[nd++] = x->dims[i];
+  TCC_TRY(tcc_infer_set_output(ic, n, 0, x->dtype, nd, d));
+  pass_sym_elems(ic, n);
+  return TCC_OK;
+}
+
+/* Unsqueeze: axes attribute (< 13) or required input (13+), normalized against the output rank. */
+static tcc_status infer_unsqueeze(tcc_infer_ctx *ic, tcc_node *n) {
+  const tcc_value *x;
+  TCC_TRY(tcc_infer_input(ic, n, 0, &x));
+  bool present;
+  int cnt;
+  const tcc_expr *const *ae;
+  TCC_TRY(ints_attr_or_input(ic, n, "axes", 1, 13, &present, &cnt, &ae));
+  if (!present) return tcc_node_error(ic->ctx, ic->graph, n, "'axes' is required");
+  int r = x->ndim + cnt;
+  TCC_TRY(check_rank(ic, n, r));
+  int64_t axes[MAXR];
+  int ax[MAXR];
+  TCC_TRY(const_ints(ic, n, cnt, ae, "axes", axes));
+  TCC_TRY(tcc_infer_axes(ic, n, "axes", cnt, axes, r, ax));
+  bool ins[MAXR] = {0};
+  for (int i = 0; i < cnt; i++)
+    ins[ax[i]] = true;
+  const tcc_expr *d[MAXR];
+  for (int i = 0, j = 0; i < r; i++)
+    d[i] = ins[i] ? tcc_idx(ic->ctx, 1) : x->dims[j++];
+  TCC_TRY(tcc_infer_set_output(ic, n, 0, x->dtype, r, d));
+  pass_sym_elems(ic, n);
+  return TCC_OK;
+}
+
+/* Transpose: perm (default: reversed axes) must be a permutation of [0, r). */
+static tcc_status infer_transpose(tcc_infer_ctx *ic, tcc_node *n) {
+  const tcc_value *x;
+  TCC_TRY(tcc_infer_input(ic, n, 0, &x));
+  int r = x->ndim, np;
+  TCC_TRY(check_rank(ic, n, r));
+  const int64_t *perm;
+  TCC_TRY(tcc_node_attr_ints(ic->ctx, ic->graph, n, "perm", &np, &perm));
+  const tcc_expr *d[MAXR];
+  if (np < 0) {
+    for (int i = 0; i < r; i++)
+      d[i] = x->dims[r - 1 - i];
+  } else {
+    if (np != r)
+      return tcc_node_error(ic->ctx, ic->graph, n, "perm has %d entries for a rank-%d input", np,
+                            r);
+    bool seen[MAXR] = {0};
+    for (int i = 0; i < r; i++) {
+      if (perm[i] < 0 || perm[i] >= r || seen[perm[i]])
+        return tcc_node_error(ic->ctx, ic->graph, n, "perm is not a permutation of 0..%d", r - 1);
+      seen[perm[i]] = true;
+      d[i] = x->dims[perm[i]];
+    }
+  }
+  return tcc_infer_set_output(ic, n, 0, x->dtype, r, d);
+}
+
+/* Concat: inputs of one dtype and rank; dims other than `axis` equal; axis dims add up. Axis is
+ * required from opset 4 (default 1 before). */
+static tcc_status infer_concat(tcc_infer_ctx *ic, tcc_node *n) {
+  tcc_context *ctx = ic->ctx;
+  const tcc_value *x;
+  TCC_TRY(tcc_infer_input(ic, n, 0, &x));
+  int64_t axis = 1;
+  if (n->opset >= 4 && !tcc_node_attr(n, "axis"))
+    return tcc_node_error(ctx, ic->graph, n, "required attribute 'axis' is missing");
+  TCC_TRY(tcc_node_attr_int(ctx, ic->graph, n, "axis", 1, &axis));
+  int r = x->ndim, a;
+  TCC_TRY(check_rank(ic, n, r));
+  TCC_TRY(tcc_infer_axis(ic, n, "axis", axis, r, &a));
+  const tcc_expr *d[MAXR];
+  for (int i = 0; i < r; i++)
+    d[i] = x->dims[i];
+  for (int k = 1; k < n->ninputs; k++) {
+    const tcc_value *y;
+    TCC_TRY(tcc_infer_input(ic, n, k, &y));
+    TCC_TRY(tcc_infer_same_dtype(ic, n, 0, k));
+    if (y->ndim != r)
+      return tcc_node_error(ctx, ic->graph, n, "input %d has rank %d; input 0 has rank %d", k,
+                            y->ndim, r);
+    for (int i = 0; i < r; i++) {
+      if (i == a) {
+        d[i] = tcc_shape_add(ctx, d[i], y->dims[i]);
+        continue;
+      }
+      int64_t p, q;
+      if (tcc_expr_is_int_imm(d[i], &p) && tcc_expr_is_int_imm(y->dims[i], &q) && p != q)
+        return tcc_node_error(ctx, ic->graph, n,
+                              "input %d's shape %s differs from %s outside axis %d (dim %d)", k,
+                              tcc_value_shape_str(ctx, y), tcc_value_shape_str(ctx, x), a, i);
+      if (!tcc_expr_is_int_imm(d[i], NULL)) continue;
+      if (!tcc_expr_is_int_imm(y->dims[i], NULL)) d[i] = y->dims[i];
+    }
+  }
+  TCC_TRY(tcc_infer_set_output(ic, n, 0, x->dtype, r, d));
+  /* Shape values: concatenated 1-D symbolic elements. */
+  if (r == 1 && (x->dtype == TCCRT_INT64 || x->dtype == TCCRT_INT32)) {
+    const tcc_expr *el[TCC_SYM_ELEMS_MAX];
+    int64_t total = 0;
+    for (int k = 0; k < n->ninputs; k++) {
+      int64_t c;
+      const tcc_expr *const *e;
+      if (!tcc_value_sym_ints(ctx, n->inputs[k], &c, &e) || total + c > TCC_SYM_ELEMS_MAX)
+        return TCC_OK;
+      for (int64_t i = 0; i < c; i++)
+        el[total++] = e[i];
+    }
+    tcc_infer_set_sym_elems(ic, n, 0, total, el);
+  }
+  return TCC_OK;
+}
+
+/* Split: axis (default 0); split sizes as attribute (< 13) or input (13+); else equal parts, the
+ * last one smaller when num_outputs (18+) does not divide the axis. */
+static tcc_status infer_split(tcc_infer_ctx *ic, tcc_node *n) {
+  tcc_context *ctx = ic->ctx;
+  const tcc_value *x;
+  TCC_TRY(tcc_infer_input(ic, n, 0, &x));
+  int64_t axis = 0, num = -1;
+  TCC_TRY(tcc_node_attr_int(ctx, ic->graph, n, "axis", 0, &axis));
+  TCC_TRY(tcc_node_attr_int(ctx, ic->graph, n, "num_outputs", -1, &num));
+  int r = x->ndim, a;
+  TCC_TRY(check_rank(ic, n, r));
+  TCC_TRY(tcc_infer_axis(ic, n, "axis", axis, r, &a));
+  bool present;
+  int cnt;
+  const tcc_expr *const *sp;
+  /* Opset 1 also allowed split as input 1. */
+  if (n->opset < 2 && tcc_op_input(n, 1)) {
+    bool known;
+    int64_t c;
+    TCC_TRY(tcc_infer_sym_ints(ic, n, 1, &known, &c, &sp));
+    if (!known) return not_constant(ic, n, 1, "split");
+    present = true;
+    cnt = (int)c;
+  } else {
+    TCC_TRY(ints_attr_or_input(ic, n, "split", 1, 13, &present, &cnt, &sp));
+  }
+  int nout = n->noutputs;
+  const tcc_expr *dim = x->dims[a];
+  const tcc_expr *d[MAXR];
+  for (int i = 0; i < r; i++)
+    d[i] = x->dims[i];
+  if (present && cnt > 0) {
+    if (cnt != nout)
+      return tcc_node_error(ctx, ic->graph, n, "split has %d sizes for %d outputs", cnt, nout);
+    const tcc_expr *sum = tcc_idx(ctx, 0);
+    for (int k = 0; k < cnt; k++)
+      sum = tcc_shape_add(ctx, sum, sp[k]);
+    int64_t sv, dv;
+    if (tcc_expr_is_int_imm(sum, &sv) && tcc_expr_is_int_imm(dim, &dv) && sv != dv)
+      return tcc_node_error(ctx, ic->graph, n, "split sizes add up to %lld; axis %d has %lld",
+                            (long long)sv, a, (long long)dv);
+    for (int k = 0; k < nout; k++) {
+      d[a] = sp[k];
+      TCC_TRY(tcc_infer_set_output(ic, n, k, x->dtype, r, d));
+    }
+    return TCC_OK;
+  }
+  if (num >= 0 && num != nout)
+    return tcc_node_error(ctx, ic->graph, n, "num_outputs = %lld but the node has %d outputs",
+                          (long long)num, nout);
+  if (n->opset >= 18 && num < 0 && !present)
+    return tcc_node_error(ctx, ic->graph, n, "either input 'split' or 'num_outputs' is required");
+  int64_t dv;
+  const tcc_expr *part;
+  if (tcc_expr_is_int_imm(dim, &dv)) {
+    int64_t chunk = (dv + nout - 1) / nout;
+    if (n->opset < 18 && dv % nout)
+      return tcc_node_error(ctx, ic->graph, n,
+                            "axis %d of size %lld does not split into %d equal parts", a,
+                            (long long)dv, nout);
+    for (int k = 0; k < nout; k++) {
+      int64_t sz = k < nout - 1 ? chunk : dv - chunk * (nout - 1);
+      if (sz < 0) sz = 0;
+      d[a] = tcc_idx(ctx, sz);
+      TCC_TRY(tcc_infer_set_output(ic, n, k, x->dtype, r, d));
+    }
+    return TCC_OK;
+  }
+  if (!tcc_shape_div_exact(ctx, dim, tcc_idx(ctx, nout), &part))
+    return tcc_node_error(ctx, ic->graph, n,
+                          "symbolic axis size %s does not provably split into %d equal parts",
+                          tcc_expr_str(ctx, dim), nout);
+  d[a] = part;
+  for (int k = 0; k < nout; k++)
+    TCC_TRY(tcc_infer_set_output(ic, n, k, x->dtype, r, d));
+  return TCC_OK;
+}
+
+/* ---- Slice ---- */
+
+/* A slice bound as has_dim * dim + c (has_dim 0 or 1). */
+typedef struct bound {
+  int has_dim;
+  int64_t c;
+} bound;
+
+/* Length of x[start:end:step] along a dim of symbolic size `dim` (int64 expr). Constant dims use
+ * the spec's clamping; symbolic dims assume the constant offsets lie inside the dim. */
+static tcc_status slice_len(tcc_infer_ctx *ic, const tcc_node *n, const tcc_expr *dim,
+                            const tcc_expr *se, const tcc_expr *ee, int64_t step,
+                            const tcc_expr **len, int64_t *start_out) {
+  tcc_context *ctx = ic->ctx;
+  int64_t dv = 0, s = 0, e = 0;
+  bool sc = tcc_expr_is_int_imm(se, &s), ec = tcc_expr_is_int_imm(ee, &e);
+  *start_out = -1;
+  if (tcc_expr_is_int_imm(dim, &dv) && sc && ec) {
+    if (s < 0) s += dv;
+    if (e < 0 && e > INT64_MIN + dv)
+      e += dv;
+    else if (e < 0)
+      e = -1;
+    if (step > 0) {
+      s = s < 0 ? 0 : (s > dv ? dv : s);
+      e = e < 0 ? 0 : (e > dv ? dv : e);
+    } else {
+      s = s < 0 ? 0 : (s > dv - 1 ? dv - 1 : s);
+      e = e < -1 ? -1 : (e > dv - 1 ? dv - 1 : e);
+    }
+    int64_t l = step > 0 ? (e - s + step - 1) / step : (s - e + (-step) - 1) / (-step);
+    *len = tcc_idx(ctx, l < 0 ? 0 : l);
+    *start_out = s;
+    return TCC_OK;
+  }
+  /* Symbolic dim or bounds. */
+  bound bs, be;
+  const int64_t big = 2147483647; /* INT_MAX-like ends mean "to the end" */
+  if (sc) {
+    bs.has_dim = s < 0;
+    bs.c = s;
+  } else if (se == dim) {
+    bs.has_dim = 1;
+    bs.c = 0;
+  } else {
+    return tcc_node_error(ctx, ic->graph, n, "slice start %s is not constant",
+                          tcc_expr_str(ctx, se));
+  }
+  if (ec) {
+    if (step > 0 && e >= big) {
+      be.has_dim = 1;
+      be.c = 0;
+    } else if (step < 0 && e <= -big) {
+      be.has_dim = 0;
+      be.c = -1;
+    } else {
+      be.has_dim = e < 0;
+      be.c = e;
+    }
+  } else if (ee == dim) {
+    be.has_dim = 1;
+    be.c = 0;
+  } else {
+    return tcc_node_error(ctx, ic->graph, n, "slice end %s is not constant", tcc_expr_str(ctx, ee));
+  }
+  if (step < 0 && sc && s >= big) { /* start past the end: clamps to dim - 1 */
+    bs.has_dim = 1;
+    bs.c = -1;
+  }
+  /* diff = (end - start) for step > 0, (start - end) for step < 0 */
+  bound hi = step > 0 ? be : bs, lo = step > 0 ? bs : be;
+  int hd = hi.has_dim - lo.has_dim;
+  int64_t c = hi.c - lo.c, as = step > 0 ? step : -step;
+  const tcc_expr *diff;
+  if (hd == 0) {
+    diff = tcc_idx(ctx, c < 0 ? 0 : c);
+  } else if (hd == 1) {
+    diff = c >= 0 ? tcc_shape_add(ctx, dim, tcc_idx(ctx, c))
+                  : tcc_shape_sub(ctx, dim, tcc_idx(ctx, -c));
+  } else {
+    return tcc_node_error(ctx, ic->graph, n,
+                          "cannot infer the slice length of symbolic dim %s (start %s, end %s)",
+                          tcc_expr_str(ctx, dim), tcc_expr_str(ctx, se), tcc_expr_str(ctx, ee));
+  }
+  if (as != 1) {
+    if (tcc_expr_is_int_imm(diff, &c))
+      diff = tcc_idx(ctx, (c + as - 1) / as);
+    else
+      diff = tcc_floordiv(ctx, tcc_shape_add(ctx, diff, tcc_idx(ctx, as - 1)), tcc_idx(ctx, as));
+  }
+  *len = diff;
+  return TCC_OK;
+}
+
+/* Slice: opset 1-9 attributes starts/ends/axes; 10+ inputs starts, ends, axes?, steps?. */
+static tcc_status infer_slice(tcc_infer_ctx *ic, tcc_node *n) {
+  tcc_context *ctx = ic->ctx;
+  const tcc_value *x;
+  TCC_TRY(tcc_infer_input(ic, n, 0, &x));
+  int r = x->ndim;
+  TCC_TRY(check_rank(ic, n, r));
+  bool p;
+  int ns, ne, na, nst;
+  const tcc_expr *const *se, *const *ee, *const *ae, *const *ste;
+  TCC_TRY(ints_attr_or_input(ic, n, "starts", 1, 10, &p, &ns, &se));
+  if (!p) return tcc_node_error(ctx, ic->graph, n, "'starts' is required");
+  TCC_TRY(ints_attr_or_input(ic, n, "ends", 2, 10, &p, &ne, &ee));
+  if (!p) return tcc_node_error(ctx, ic->graph, n, "'ends' is required");
+  TCC_TRY(ints_attr_or_input(ic, n, "axes", 3, 10, &p, &na, &ae));
+  if (!p) na = -1;
+  nst = -1;
+  ste = NULL;
+  if (n->opset >= 10) {
+    TCC_TRY(ints_attr_or_input(ic, n, "steps", 4, 10, &p, &nst, &ste));
+    if (!p) nst = -1;
+  }
+  if (ns != ne || (na >= 0 && na != ns) || (nst >= 0 && nst != ns))
+    return tcc_node_error(ctx, ic->graph, n,
+                          "starts, ends, axes and steps must have the same length (%d, %d, %d, %d)",
+                          ns, ne, na, nst);
+  if (ns > r) return tcc_node_error(ctx, ic->graph, n, "%d slices for a rank-%d input", ns, r);
+  int64_t axes[MAXR], steps[MAXR];
+  int ax[MAXR];
+  if (na >= 0)
+    TCC_TRY(const_ints(ic, n, na, ae, "axes", axes));
+  else
+    for (int i = 0; i < ns; i++)
+      axes[i] = i;
+  TCC_TRY(tcc_infer_axes(ic, n, "axes", ns, axes, r, ax));
+  if (nst >= 0)
+    TCC_TRY(const_ints(ic, n, nst, ste, "steps", steps));
+  else
+    for (int i = 0; i < ns; i++)
+      steps[i] = 1;
+  const tcc_expr *d[MAXR];
+  for (int i = 0; i < r; i++)
+    d[i] = x->dims[i];
+  int64_t start0 = -1, step0 = 1;
+  for (int i = 0; i < ns; i++) {
+    if (steps[i] == 0) return tcc_node_error(ctx, ic->graph, n, "steps[%d] is 0", i);
+    int64_t st;
+    TCC_TRY(slice_len(ic, n, x->dims[ax[i]], se[i], ee[i], steps[i], &d[ax[i]], &st));
+    if (ax[i] == 0) {
+      start0 = st;
+      step0 = steps[i];
+    }
+  }
+  TCC_TRY(tcc_infer_set_output(ic, n, 0, x->dtype, r, d));
+  /* Shape values: a 1-D slice of symbolic elements. */
+  int64_t cnt, len;
+  const tcc_expr *const *el;
+  if (r == 1 && tcc_value_sym_ints(ctx, x, &cnt, &el) && tcc_expr_is_int_imm(d[0], &len)) {
+    if (ns == 0) {
+      tcc_infer_set_sym_elems(ic, n, 0, cnt, el);
+    } else if (start0 >= 0) {
+      const tcc_expr *o[TCC_SYM_ELEMS_MAX];
+      for (int64_t i = 0; i < len && i < TCC_SYM_ELEMS_MAX; i++)
+        o[i] = el[start0 + i * step0];
+      tcc_infer_set_sym_elems(ic, n, 0, len, o);
+    }
+  }
+  return TCC_OK;
+}
+
+/* ---- Gather family ---- */
+
+/* Gather: out = data.shape[:axis] + indices.shape + data.shape[axis+1:]. */
+static tcc_status infer_gather(tcc_infer_ctx *ic, tcc_node *n) {
+  tcc_context *ctx = ic->ctx;
+  const tcc_value *x, *ind;
+  TCC_TRY(tcc_infer_input(ic, n, 0, &x));
+  TCC_TRY(tcc_infer_input(ic, n, 1, &ind));
+  TCC_TRY(tcc_infer_check_dtype(ic, n, 1, TCC_DTM_INT32_64));
+  int64_t axis = 0;
+  TCC_TRY(tcc_node_attr_int(ctx, ic->graph, n, "axis", 0, &axis));
+  int a;
+  if (x->ndim < 1) return tcc_node_error(ctx, ic->graph, n, "data must have rank >= 1");
+  TCC_TRY(tcc_infer_axis(ic, n, "axis", axis, x->ndim, &a));
+  int r = x->ndim - 1 + ind->ndim;
+  TCC_TRY(check_rank(ic, n, r));
+  const tcc_expr *d[MAXR];
+  int k = 0;
+  for (int i = 0; i < a; i++)
+    d[k++] = x->dims[i];
+  for (int i = 0; i < ind->ndim; i++)
+    d[k++] = ind->dims[i];
+  for (int i = a + 1; i < x->ndim; i++)
+    d[k++] = x->dims[i];
+  TCC_TRY(tcc_infer_set_output(ic, n, 0, x->dtype, r, d));
+  /* Shape values: picking elements of a 1-D symbolic tensor with constant indices. */
+  int64_t cnt, ni;
+  const tcc_expr *const *el;
+  const int64_t *iv;
+  bool known;
+  if (x->ndim == 1 && tcc_value_sym_ints(ctx, x, &cnt, &el)) {
+    TCC_TRY(tcc_infer_const_ints(ic, n, 1, &known, &ni, &iv));
+    if (!known || ni > TCC_SYM_ELEMS_MAX) return TCC_OK;
+    const tcc_expr *o[TCC_SYM_ELEMS_MAX];
+    for (int64_t i = 0; i < ni; i++) {
+      int64_t j = iv[i] < 0 ? iv[i] + cnt : iv[i];
+      if (j < 0 || j >= cnt)
+        return tcc_node_error(ctx, ic->graph, n, "index %lld is out of range for %lld elements",
+                              (long long)iv[i], (long long)cnt);
+      o[i] = el[j];
+    }
+    tcc_infer_set_sym_elems(ic, n, 0, ni, o);
+  }
+  return TCC_OK;
+}
+
+/* GatherElements: output has indices' shape, data's dtype; same rank. */
+static tcc_status infer_gather_elements(tcc_infer_ctx *ic, tcc_node *n) {
+  const tcc_value *x, *ind;
+  TCC_TRY(tcc_infer_input(ic, n, 0, &x));
+  TCC_TRY(tcc_infer_input(ic, n, 1, &ind));
+  TCC_TRY(tcc_infer_check_dtype(ic, n, 1, TCC_DTM_INT32_64));
+  int64_t axis = 0;
+  int a;
+  TCC_TRY(tcc_node_attr_int(ic->ctx, ic->graph, n, "axis", 0, &axis));
+  TCC_TRY(tcc_infer_axis(ic, n, "axis", axis, x->ndim, &a));
+  if (ind->ndim != x->ndim)
+    return tcc_node_error(ic->ctx, ic->graph, n, "indices rank %d differs from data rank %d",
+                          ind->ndim, x->ndim);
+  return tcc_infer_set_output(ic, n, 0, x->dtype, ind->ndim, ind->dims);
+}
+
+/* GatherND (opset 11; batch_dims 12+): out = indices.shape[:-1] + data.shape[b + m:], m =
+ * indices.shape[-1] (must be constant). */
+static tcc_status infer_gather_nd(tcc_infer_ctx *ic, tcc_node *n) {
+  tcc_context *ctx = ic->ctx;
+  const tcc_value *x, *ind;
+  TCC_TRY(tcc_infer_input(ic, n, 0, &x));
+  TCC_TRY(tcc_infer_input(ic, n, 1, &ind));
+  TCC_TRY(tcc_infer_check_dtype(ic, n, 1, TCC_DTM(TCCRT_INT64)));
+  int64_t b = 0, m;
+  TCC_TRY(tcc_node_attr_int(ctx, ic->graph, n, "batch_dims", 0, &b));
+  if (ind->ndim < 1 || !tcc_expr_is_int_imm(ind->dims[ind->ndim - 1], &m))
+    return tcc_node_error(ctx, ic->graph, n, "indices' last dim must be a known constant");
+  if (b < 0 || b >= ind->ndim || b >= x->ndim || b + m > x->ndim || m < 1)
+    return tcc_node_error(ctx, ic->graph, n,
+                          "batch_dims %lld and indices depth %lld do not fit data of rank %d",
+                          (long long)b, (long long)m, x->ndim);
+  int r = ind->ndim - 1 + x->ndim - (int)(b + m);
+  TCC_TRY(check_rank(ic, n, r));
+  const tcc_expr *d[MAXR];
+  int k = 0;
+  for (int i = 0; i < ind->ndim - 1; i++)
+    d[k++] = ind->dims[i];
+  for (int i = (int)(b + m); i < x->ndim; i++)
+    d[k++] = x->dims[i];
+  return tcc_infer_set_output(ic, n, 0, x->dtype, r, d);
+}
+
+/* Scatter / ScatterElements / ScatterND: output like data; updates share data's dtype. */
+static tcc_status infer_scatter(tcc_infer_ctx *ic, tcc_node *n) {
+  const tcc_value *x, *ind, *upd;
+  TCC_TRY(tcc_infer_input(ic, n, 0, &x));
+  TCC_TRY(tcc_infer_input(ic, n, 1, &ind));
+  TCC_TRY(tcc_infer_input(ic, n, 2, &upd));
+  TCC_TRY(tcc_infer_check_dtype(ic, n, 1, TCC_DTM_INT32_64));
+  TCC_TRY(tcc_infer_same_dtype(ic, n, 0, 2));
+  if (strcmp(n->op->name, "ScatterND")) {
+    int64_t axis = 0;
+    int a;
+    TCC_TRY(tcc_node_attr_int(ic->ctx, ic->graph, n, "axis", 0, &axis));
+    TCC_TRY(tcc_infer_axis(ic, n, "axis", axis, x->ndim, &a));
+  }
+  return tcc_infer_output_like(ic, n, 0, x);
+}
+
+/* Expand (opset 8): output = broadcast(input shape, shape input values). */
+static tcc_status infer_expand(tcc_infer_ctx *ic, tcc_node *n) {
+  const tcc_value *x;
+  TCC_TRY(tcc_infer_input(ic, n, 0, &x));
+  TCC_TRY(tcc_infer_check_dtype(ic, n, 1, TCC_DTM(TCCRT_INT64)));
+  bool known;
+  int64_t cnt;
+  const tcc_expr *const *sh;
+  TCC_TRY(tcc_infer_sym_ints(ic, n, 1, &known, &cnt, &sh));
+  if (!known) return not_constant(ic, n, 1, "shape");
+  TCC_TRY(check_rank(ic, n, (int)cnt));
+  int nd;
+  const tcc_expr *const *d;
+  TCC_TRY(tcc_infer_broadcast(ic, n, x->ndim, x->dims, (int)cnt, sh, &nd, &d));
+  return tcc_infer_set_output(ic, n, 0, x->dtype, nd, d);
+}
+
+/* Tile (opset 6+: repeats input of length rank): out[i] = d[i] * repeats[i]. */
+static tcc_status infer_tile(tcc_infer_ctx *ic, tcc_node *n) {
+  const tcc_value *x;
+  TCC_TRY(tcc_infer_input(ic, n, 0, &x));
+  TCC_TRY(tcc_infer_check_dtype(ic, n, 1, TCC_DTM(TCCRT_INT64)));
+  bool known;
+  int64_t cnt;
+  const tcc_expr *const *rep;
+  TCC_TRY(tcc_infer_sym_ints(ic, n, 1, &known, &cnt, &rep));
+  if (!known) return not_constant(ic, n, 1, "repeats");
+  if (cnt != x->ndim)
+    return tcc_node_error(ic->ctx, ic->graph, n, "repeats has %lld values for a rank-%d input",
+                          (long long)cnt, x->ndim);
+  const tcc_expr *d[MAXR];
+  TCC_TRY(check_rank(ic, n, x->ndim));
+  for (int i = 0; i < x->ndim; i++) {
+    int64_t v;
+    if (tcc_expr_is_int_imm(rep[i], &v) && v < 0)
+      return tcc_node_error(ic->ctx, ic->graph, n, "repeats[%d] = %lld is negative", i,
+                            (long long)v);
+    d[i] = tcc_shape_mul(ic->ctx, x->dims[i], rep[i]);
+  }
+  return tcc_infer_set_output(ic, n, 0, x->dtype, x->ndim, d);
+}
+
+/* Pad: opset 1 `paddings`, 2-10 `pads` attribute; 11+ pads input (+ constant_value, 18+ axes).
+ * out[i] = d[i] + begin[i] + end[i] (negative pads crop). */
+static tcc_status infer_pad(tcc_infer_ctx *ic, tcc_node *n) {
+  tcc_context *ctx = ic->ctx;
+  const tcc_value *x;
+  TCC_TRY(tcc_infer_input(ic, n, 0, &x));
+  int r = x->ndim;
+  TCC_TRY(check_rank(ic, n, r));
+  const char *mode = "constant";
+  TCC_TRY(tcc_node_attr_string(ctx, ic->graph, n, "mode", "constant", &mode));
+  if (strcmp(mode, "constant") && strcmp(mode, "reflect") && strcmp(mode, "edge") &&
+      strcmp(mode, "wrap"))
+    return tcc_node_error(ctx, ic->graph, n, "unknown mode '%s'", mode);
+  bool p;
+  int np;
+  const tcc_expr *const *pe;
+  TCC_TRY(ints_attr_or_input(ic, n, n->opset < 2 ? "paddings" : "pads", 1, 11, &p, &np, &pe));
+  if (!p) return tcc_node_error(ctx, ic->graph, n, "'pads' is required");
+  if (n->opset >= 11 && tcc_op_input(n, 2)) TCC_TRY(tcc_infer_same_dtype(ic, n, 0, 2));
+  int64_t axes[MAXR];
+  int ax[MAXR], na = r;
+  for (int i = 0; i < r; i++)
+    axes[i] = i;
+  if (n->opset >= 18 && tcc_op_input(n, 3)) {
+    bool known;
+    int64_t c;
+    const int64_t *av;
+    TCC_TRY(tcc_infer_const_ints(ic, n, 3, &known, &c, &av));
+    if (!known) return not_constant(ic, n, 3, "axes");
+    if (c > r) return tcc_node_error(ctx, ic->graph, n, "more axes than dims");
+    na = (int)c;
+    for (int i = 0; i < na; i++)
+      axes[i] = av[i];
+  }
+  TCC_TRY(tcc_infer_axes(ic, n, "axes", na, axes, r, ax));
+  if (np != 2 * na)
+    return tcc_node_error(ctx, ic->graph, n, "pads has %d values; expected %d (2 per axis)", np,
+                          2 * na);
+  const tcc_expr *d[MAXR];
+  for (int i = 0; i < r; i++)
+    d[i] = x->dims[i];
+  for (int i = 0; i < na; i++) {
+    const tcc_expr *v = tcc_shape_add(ctx, d[ax[i]], pe[i]);
+    v = tcc_shape_add(ctx, v, pe[i + na]);
+    int64_t c;
+    if (tcc_expr_is_int_imm(v, &c) && c < 0)
+      return tcc_node_error(ctx, ic->graph, n, "pads crop axis %d below zero", ax[i]);
+    d[ax[i]] = v;
+  }
+  return tcc_infer_set_output(ic, n, 0, x->dtype, r, d);
+}
+
+/* DepthToSpace / SpaceToDepth on NCHW with `blocksize` b. */
+static tcc_status infer_d2s(tcc_infer_ctx *ic, tcc_node *n) {
+  tcc_context *ctx = ic->ctx;
+  const tcc_value *x;
+  TCC_TRY(tcc_infer_input(ic, n, 0, &x));
+  if (x->ndim != 4)
+    return tcc_node_error(ctx, ic->graph, n, "input must be 4-D (NCHW); it has shape %s",
+                          tcc_value_shape_str(ctx, x));
+  int64_t b = 0;
+  TCC_TRY(tcc_node_attr_int(ctx, ic->graph, n, "blocksize", 0, &b));
+  if (b <= 0) return tcc_node_error(ctx, ic->graph, n, "blocksize must be positive");
+  const char *mode = "DCR";
+  TCC_TRY(tcc_node_attr_string(ctx, ic->graph, n, "mode", "DCR", &mode));
+  if (strcmp(mode, "DCR") && strcmp(mode, "CRD"))
+    return tcc_node_error(ctx, ic->graph, n, "mode must be DCR or CRD, not '%s'", mode);
+  const tcc_expr *bb = tcc_idx(ctx, b), *b2 = tcc_idx(ctx, b * b), *d[4];
+  d[0] = x->dims[0];
+  if (!strcmp(n->op->name, "DepthToSpace")) {
+    if (!tcc_shape_div_exact(ctx, x->dims[1], b2, &d[1]) && tcc_expr_is_int_imm(x->dims[1], NULL))
+      return tcc_node_error(ctx, ic->graph, n, "channels %s are not divisible by blocksize^2 %lld",
+                            tcc_expr_str(ctx, x->dims[1]), (long long)(b * b));
+    d[2] = tcc_shape_mul(ctx, x->dims[2], bb);
+    d[3] = tcc_shape_mul(ctx, x->dims[3], bb);
+  } else {
+    d[1] = tcc_shape_mul(ctx, x->dims[1], b2);
+    for (int i = 2; i < 4; i++)
+      if (!tcc_shape_div_exact(ctx, x->dims[i], bb, &d[i]) && tcc_expr_is_int_imm(x->dims[i], NULL))
+        return tcc_node_error(ctx, ic->graph, n, "dim %d (%s) is not divisible by blocksize %lld",
+                              i, tcc_expr_str(ctx, x->dims[i]), (long long)b);
+  }
+  return tcc_infer_set_output(ic, n, 0, x->dtype, 4, d);
+}
+
+/* Trilu (opset 14): rank >= 2; optional scalar k; output like input. */
+static tcc_status infer_trilu(tcc_infer_ctx *ic, tcc_node *n) {
+  const tcc_value *x;
+  TCC_TRY(tcc_infer_input(ic, n, 0, &x));
+  if (x->ndim < 2)
+    return tcc_node_error(ic->ctx, ic->graph, n, "input must have rank >= 2; it has %d", x->ndim);
+  TCC_TRY(tcc_infer_check_dtype(ic, n, 1, TCC_DTM(TCCRT_INT64)));
+  return tcc_infer_output_like(ic, n, 0, x);
+}
+
+static const tcc_attr_schema no_attrs[] = {{NULL}};
+static const tcc_attr_schema reshape_attrs[] = {{"shape", TCC_ATTR_INTS, false},
+                                                {"allowzero", TCC_ATTR_INT, false},
+                                                {"consumed_inputs", TCC_ATTR_INTS, false},
+                                                {NULL}};
+static const tcc_attr_schema axis_attrs[] = {{"axis", TCC_ATTR_INT, false}, {NULL}};
+static const tcc_attr_schema axes_attrs[] = {{"axes", TCC_ATTR_INTS, false}, {NULL}};
+static const tcc_attr_schema perm_attrs[] = {{"perm", TCC_ATTR_INTS, false}, {NULL}};
+static const tcc_attr_schema split_attrs[] = {{"axis", TCC_ATTR_INT, false},
+                                              {"split", TCC_ATTR_INTS, false},
+                                              {"num_outputs", TCC_ATTR_INT, false},
+                                              {NULL}};
+static const tcc_attr_schema slice_attrs[] = {{"starts", TCC_ATTR_INTS, false},
+                                              {"ends", TCC_ATTR_INTS, false},
+                                              {"axes", TCC_ATTR_INTS, false},
+                                              {NULL}};
+static const tcc_attr_schema gathernd_attrs[] = {{"batch_dims", TCC_ATTR_INT, false}, {NULL}};
+static const tcc_attr_schema scatter_attrs[] = {
+    {"axis", TCC_ATTR_INT, false}, {"reduction", TCC_ATTR_STRING, false}, {NULL}};
+static const tcc_attr_schema scatternd_attrs[] = {{"reduction", TCC_ATTR_STRING, false}, {NULL}};
+static const tcc_attr_schema pad_attrs[] = {{"mode", TCC_ATTR_STRING, false},
+                                            {"pads", TCC_ATTR_INTS, false},
+                                            {"paddings", TCC_ATTR_INTS, false},
+                                            {"value", TCC_ATTR_FLOAT, false},
+                                            {NULL}};
+static const tcc_attr_schema d2s_attrs[] = {
+    {"blocksize", TCC_ATTR_INT, true}, {"mode", TCC_ATTR_STRING, false}, {NULL}};
+static const tcc_attr_schema trilu_attrs[] = {{"upper", TCC_ATTR_INT, false}, {NULL}};
+
+#define T(NAME, SINCE, PAT, MINI, MAXI, MINO, MAXO, ATTRS, INFER)                                  \
+  { NAME, "", SINCE, 0, PAT, MINI, MAXI, MINO, MAXO, ATTRS, INFER, NULL }
+
+const tcc_op tcc_ops_tensor[] = {
+    T("Reshape", 1, TCC_PAT_INJECTIVE, 1, 2, 1, 1, reshape_attrs, infer_reshape),
+    T("Flatten", 1, TCC_PAT_INJECTIVE, 1, 1, 1, 1, axis_attrs, infer_flatten),
+    T("Squeeze", 1, TCC_PAT_INJECTIVE, 1, 2, 1, 1, axes_attrs, infer_squeeze),
+    T("Unsqueeze", 1, TCC_PAT_INJECTIVE, 1, 2, 1, 1, axes_attrs, infer_unsqueeze),
+    T("Transpose", 1, TCC_PAT_INJECTIVE, 1, 1, 1, 1, perm_attrs, infer_transpose),
+    T("Concat", 1, TCC_PAT_INJECTIVE, 1, -1, 1, 1, axis_attrs, infer_concat),
+    T("Split", 1, TCC_PAT_INJECTIVE, 1, 2, 1, -1, split_attrs, infer_split),
+    T("Slice", 1, TCC_PAT_INJECTIVE, 1, 5, 1, 1, slice_attrs, infer_slice),
+    T("Gather", 1, TCC_PAT_INJECTIVE, 2, 2, 1, 1, axis_attrs, infer_gather),
+    T("GatherElements", 11, TCC_PAT_INJECTIVE, 2, 2, 1, 1, axis_attrs, infer_gather_elements),
+    T("GatherND", 11, TCC_PAT_INJECTIVE, 2, 2, 1, 1, gathernd_attrs, infer_gather_nd),
+    T("Scatter", 9, TCC_PAT_OPAQUE, 3, 3, 1, 1, scatter_attrs, infer_scatter),
+    T("ScatterElements", 11, TCC_PAT_OPAQUE, 3, 3, 1, 1, scatter_attrs, infer_scatter),
+    T("ScatterND", 11, TCC_PAT_OPAQUE, 3, 3, 1, 1, scatternd_attrs, infer_scatter),
+    T("Expand", 8, TCC_PAT_BROADCAST, 2, 2, 1, 1, no_attrs, infer_expand),
+    T("Tile", 6, TCC_PAT_INJECTIVE, 2, 2, 1, 1, no_attrs, infer_tile),
+    T("Pad", 1, TCC_PAT_INJECTIVE, 1, 4, 1, 1, pad_attrs, infer_pad),
+    T("DepthToSpace", 1, TCC_PAT_INJECTIVE, 1, 1, 1, 1, d2s_attrs, infer_d2s),
+    T("SpaceToDepth", 1, TCC_PAT_INJECTIVE, 1, 1, 1, 1, d2s_attrs, infer_d2s),
+    T("Trilu", 14, TCC_PAT_INJECTIVE, 1, 2, 1, 1, trilu_attrs, infer_trilu),
+};
+const int tcc_ops_tensor_count = (int)TCC_ARRAY_SIZE(tcc_ops_tensor);

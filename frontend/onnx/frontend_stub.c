@@ -1,1 +1,0 @@
-int tcc_frontend_placeholder_;
