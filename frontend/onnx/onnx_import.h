@@ -42,7 +42,7 @@ tcc_status tcc_onnx_import_bytes(tcc_context *ctx, const void *data, size_t size
                                  const char *display_name, const tcc_import_options *opts,
                                  tcc_graph **out);
 
-/* Reads a serialized onnx.TensorProto (a test_data_set_N/*.pb file) into a constant value of a
+/* Reads a serialized onnx.TensorProto (a test_data_set_N/NAME.pb file) into a constant value of a
  * fresh graph-less form: dtype, dims, dense data (copied into the arena). */
 tcc_status tcc_onnx_read_tensor_file(tcc_context *ctx, const char *path, tcc_value **out);
 /* Writes a dense tensor as an onnx.TensorProto .pb file (raw_data). */
