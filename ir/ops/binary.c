@@ -78,6 +78,15 @@ static const tcc_expr *fold_elem(tcc_context *ctx, const char *op, const tcc_exp
   if (!strcmp(op, "Max")) return ca && cb ? tcc_idx(ctx, x > y ? x : y) : (a == b ? a : NULL);
   if (!strcmp(op, "Min")) return ca && cb ? tcc_idx(ctx, x < y ? x : y) : (a == b ? a : NULL);
   if (!strcmp(op, "Equal")) return a == b ? tcc_idx(ctx, 1) : (ca && cb ? tcc_idx(ctx, 0) : NULL);
+  if (ca && cb) {
+    if (!strcmp(op, "Less")) return tcc_idx(ctx, x < y);
+    if (!strcmp(op, "Greater")) return tcc_idx(ctx, x > y);
+    if (!strcmp(op, "LessOrEqual")) return tcc_idx(ctx, x <= y);
+    if (!strcmp(op, "GreaterOrEqual")) return tcc_idx(ctx, x >= y);
+    if (!strcmp(op, "And")) return tcc_idx(ctx, x && y);
+    if (!strcmp(op, "Or")) return tcc_idx(ctx, x || y);
+    if (!strcmp(op, "Xor")) return tcc_idx(ctx, !x != !y);
+  }
   if (!strcmp(op, "Mod") && ca && cb && y != 0) {
     int64_t r = x % y; /* fmod=0: sign of the divisor */
     if (r != 0 && ((r < 0) != (y < 0))) r += y;
@@ -88,7 +97,9 @@ static const tcc_expr *fold_elem(tcc_context *ctx, const char *op, const tcc_exp
 
 static void fold_sym_elems(tcc_infer_ctx *ic, tcc_node *n) {
   const tcc_value *a = tcc_op_input(n, 0), *b = tcc_op_input(n, 1), *o = n->outputs[0];
-  if (!a || !b || !o || (a->dtype != TCCRT_INT64 && a->dtype != TCCRT_INT32)) return;
+  if (!a || !b || !o ||
+      (a->dtype != TCCRT_INT64 && a->dtype != TCCRT_INT32 && a->dtype != TCCRT_BOOL))
+    return;
   int64_t na, nb;
   const tcc_expr *const *ea, *const *eb;
   if (!tcc_value_sym_ints(ic->ctx, a, &na, &ea) || !tcc_value_sym_ints(ic->ctx, b, &nb, &eb))

@@ -65,7 +65,20 @@ static tcc_status infer_bool_out(tcc_infer_ctx *ic, tcc_node *n) {
   const tcc_value *x;
   TCC_TRY(tcc_infer_input(ic, n, 0, &x));
   TCC_TRY(tcc_infer_check_dtype(ic, n, 0, allowed_dtypes(n)));
-  return tcc_infer_set_output(ic, n, 0, TCCRT_BOOL, x->ndim, x->dims);
+  TCC_TRY(tcc_infer_set_output(ic, n, 0, TCCRT_BOOL, x->ndim, x->dims));
+  /* Not of known booleans (shape conditions such as Not(Equal(heads, kv_heads))). */
+  int64_t cnt;
+  const tcc_expr *const *el;
+  if (x->dtype == TCCRT_BOOL && tcc_value_sym_ints(ic->ctx, x, &cnt, &el)) {
+    const tcc_expr **o = tcc_arena_alloc(tcc_ctx_arena(ic->ctx), (size_t)(cnt + 1) * sizeof *o);
+    for (int64_t i = 0; i < cnt; i++) {
+      int64_t c;
+      if (!tcc_expr_is_int_imm(el[i], &c)) return TCC_OK;
+      o[i] = tcc_idx(ic->ctx, !c);
+    }
+    tcc_infer_set_sym_elems(ic, n, 0, cnt, o);
+  }
+  return TCC_OK;
 }
 
 /* PRelu: slope broadcasts unidirectionally to X (opset 7+); output has X's shape. */

@@ -226,7 +226,7 @@ static bool read_float_elem(tccrt_dtype dt, const void *data, int64_t i, double 
  * Constant node that produces it, or the constant behind an Identity chain. */
 static const tcc_value *const_source(const tcc_value *v) {
   for (int depth = 0; v && depth < 16; depth++) {
-    if (v->kind == TCC_VALUE_CONST) return v->data ? v : NULL;
+    if (v->kind == TCC_VALUE_CONST) return v->data || value_numel(v) == 0 ? v : NULL;
     if (v->kind != TCC_VALUE_NODE || !v->producer || !v->producer->op_type) return NULL;
     const tcc_node *p = v->producer;
     if (!strcmp(p->op_type, "Constant")) {
@@ -273,13 +273,14 @@ tcc_status tcc_infer_const_ints(tcc_infer_ctx *ic, const tcc_node *n, int k, boo
     *vals = out;
     return TCC_OK;
   }
-  if (v->sym_elems) {
-    int64_t *out =
-        tcc_arena_alloc(tcc_ctx_arena(ic->ctx), (size_t)(v->nsym_elems + 1) * sizeof *out);
-    for (int64_t i = 0; i < v->nsym_elems; i++)
-      if (!tcc_expr_is_int_imm(v->sym_elems[i], &out[i])) return TCC_OK;
+  int64_t ns;
+  const tcc_expr *const *se;
+  if (tcc_value_sym_ints(ic->ctx, v, &ns, &se)) {
+    int64_t *out = tcc_arena_alloc(tcc_ctx_arena(ic->ctx), (size_t)(ns + 1) * sizeof *out);
+    for (int64_t i = 0; i < ns; i++)
+      if (!tcc_expr_is_int_imm(se[i], &out[i])) return TCC_OK;
     *known = true;
-    *count = v->nsym_elems;
+    *count = ns;
     *vals = out;
   }
   return TCC_OK;
@@ -305,16 +306,17 @@ tcc_status tcc_infer_const_floats(tcc_infer_ctx *ic, const tcc_node *n, int k, b
     *vals = out;
     return TCC_OK;
   }
-  if (v->sym_elems) {
-    double *out =
-        tcc_arena_alloc(tcc_ctx_arena(ic->ctx), (size_t)(v->nsym_elems + 1) * sizeof *out);
-    for (int64_t i = 0; i < v->nsym_elems; i++) {
+  int64_t ns;
+  const tcc_expr *const *se;
+  if (tcc_value_sym_ints(ic->ctx, v, &ns, &se)) {
+    double *out = tcc_arena_alloc(tcc_ctx_arena(ic->ctx), (size_t)(ns + 1) * sizeof *out);
+    for (int64_t i = 0; i < ns; i++) {
       int64_t iv;
-      if (!tcc_expr_is_int_imm(v->sym_elems[i], &iv)) return TCC_OK;
+      if (!tcc_expr_is_int_imm(se[i], &iv)) return TCC_OK;
       out[i] = (double)iv;
     }
     *known = true;
-    *count = v->nsym_elems;
+    *count = ns;
     *vals = out;
   }
   return TCC_OK;
@@ -328,6 +330,13 @@ bool tcc_value_sym_ints(tcc_context *ctx, const tcc_value *v, int64_t *count,
   if (v->sym_elems) {
     *count = v->nsym_elems;
     *elems = v->sym_elems;
+    return true;
+  }
+  if (v->nsym_elems == 0 && v->ndim == 1 && v->kind != TCC_VALUE_CONST &&
+      tcc_expr_is_int_imm(v->dims[0], NULL) && v->dims[0]->u.ival == 0 &&
+      (v->dtype == TCCRT_INT64 || v->dtype == TCCRT_INT32)) {
+    /* An empty int tensor: its (zero) elements are known. */
+    *elems = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof **elems);
     return true;
   }
   int64_t numel;

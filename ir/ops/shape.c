@@ -162,9 +162,7 @@ static tcc_status infer_range(tcc_infer_ctx *ic, tcc_node *n) {
   TCC_TRY(tcc_infer_input(ic, n, 0, &s));
   TCC_TRY(tcc_infer_input(ic, n, 1, &l));
   TCC_TRY(tcc_infer_input(ic, n, 2, &dl));
-  TCC_TRY(tcc_infer_check_dtype(ic, n, 0,
-                                TCC_DTM(TCCRT_FLOAT32) | TCC_DTM(TCCRT_FLOAT64) |
-                                    TCC_DTM(TCCRT_INT16) | TCC_DTM_INT32_64));
+  TCC_TRY(tcc_infer_check_dtype(ic, n, 0, TCC_DTM_FLOAT | TCC_DTM_SINT));
   TCC_TRY(tcc_infer_same_dtype(ic, n, 0, 1));
   TCC_TRY(tcc_infer_same_dtype(ic, n, 0, 2));
   const tcc_expr *len = NULL;

@@ -1,0 +1,217 @@
+/* test_infer_unit.c — unit tests of the inference helpers and drivers: numpy broadcasting of
+ * symbolic shapes, negative axes, Reshape's 0 / -1 with symbolic dims and shape values computed
+ * from Shape, and the one-message report of unregistered ops. Expected values follow the ONNX
+ * specification (Broadcasting.md, Reshape, Shape, Gather, Concat, Unsqueeze). */
+#include "ops/op_util.h"
+#include "testutil.h"
+
+#include <string.h>
+
+static tcc_context *ctx;
+static tcc_graph *g;
+
+static const tcc_expr *N(void) { return tcc_expr_var(ctx, tcc_graph_symbol(g, "N")); }
+static const tcc_expr *I(int64_t v) { return tcc_idx(ctx, v); }
+
+static tcc_value *input(const char *name, tccrt_dtype dt, int ndim, const tcc_expr *const *dims) {
+  tcc_value *v = tcc_graph_add_value(g, name, TCC_VALUE_INPUT);
+  v->dtype = dt;
+  v->ndim = ndim;
+  const tcc_expr **d = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *d * (size_t)(ndim + 1));
+  for (int i = 0; i < ndim; i++)
+    d[i] = dims[i];
+  v->dims = d;
+  tcc_vec_push(tcc_ctx_arena(ctx), &g->inputs, &v);
+  return v;
+}
+
+static tcc_value *const_i64(const char *name, int n, const int64_t *vals) {
+  tcc_value *v = tcc_graph_add_value(g, name, TCC_VALUE_CONST);
+  v->dtype = TCCRT_INT64;
+  v->ndim = 1;
+  const tcc_expr **d = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *d);
+  d[0] = I(n);
+  v->dims = d;
+  int64_t *data = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *data * (size_t)(n + 1));
+  memcpy(data, vals, sizeof *data * (size_t)n);
+  v->data = data;
+  v->nbytes = sizeof *data * (size_t)n;
+  return v;
+}
+
+static tcc_node *node(const char *op, int nin, tcc_value *const *ins, tcc_value **out) {
+  *out = tcc_graph_add_value(g, tcc_arena_printf(tcc_ctx_arena(ctx), "%s_out", op), TCC_VALUE_NODE);
+  tcc_node *n = tcc_graph_add_node(g, tcc_arena_printf(tcc_ctx_arena(ctx), "%s_node", op), op, "",
+                                   nin, ins, 1, out);
+  n->opset = 17;
+  return n;
+}
+
+static void fresh(void) {
+  if (ctx) tcc_context_destroy(ctx);
+  ctx = tcc_context_create();
+  g = tcc_graph_new(ctx, "unit", NULL);
+}
+
+static bool shape_is(const tcc_value *v, int ndim, const char *text) {
+  const char *s = tcc_value_shape_str(ctx, v);
+  bool ok = v->ndim == ndim && !strcmp(s, text);
+  if (!ok) fprintf(stderr, "  shape %s, expected %s\n", s, text);
+  return ok;
+}
+
+static void test_broadcast(void) {
+  fresh();
+  tcc_infer_ctx ic = {ctx, g};
+  tcc_value *a = input("a", TCCRT_FLOAT32, 3, (const tcc_expr *[]){N(), I(1), I(3)});
+  tcc_value *b = input("b", TCCRT_FLOAT32, 2, (const tcc_expr *[]){I(4), I(1)});
+  tcc_value *y;
+  tcc_node *n = node("Add", 2, (tcc_value *[]){a, b}, &y);
+  int nd;
+  const tcc_expr *const *d;
+  CHECK(tcc_infer_broadcast(&ic, n, a->ndim, a->dims, b->ndim, b->dims, &nd, &d) == TCC_OK);
+  CHECK(nd == 3 && d[0] == N() && d[1] == I(4) && d[2] == I(3));
+  /* A rank-0 operand broadcasts to anything. */
+  CHECK(tcc_infer_broadcast(&ic, n, 0, NULL, b->ndim, b->dims, &nd, &d) == TCC_OK);
+  CHECK(nd == 2 && d[0] == I(4) && d[1] == I(1));
+  /* A symbol against 1 keeps the symbol; N*2 built two ways is one dim. */
+  const tcc_expr *x1[] = {tcc_mul(ctx, I(2), N())}, *x2[] = {tcc_mul(ctx, N(), I(2))};
+  CHECK(tcc_infer_broadcast(&ic, n, 1, x1, 1, x2, &nd, &d) == TCC_OK);
+  CHECK(nd == 1 &&
+        !strcmp(tcc_expr_str(ctx, d[0]), tcc_expr_str(ctx, tcc_shape_canon(ctx, x2[0]))));
+  /* 3 vs 4: an error naming the node and both shapes. */
+  const tcc_expr *c3[] = {I(2), I(3)}, *c4[] = {I(4)};
+  tcc_error_clear(ctx);
+  CHECK(tcc_infer_broadcast(&ic, n, 2, c3, 1, c4, &nd, &d) == TCC_ERR);
+  const char *msg = tcc_error_text(ctx);
+  CHECK_MSG(strstr(msg, "Add_node") && strstr(msg, "[2, 3]") && strstr(msg, "[4]"), "%s", msg);
+  /* Through the driver: Add infers [N, 4, 3]. */
+  tcc_error_clear(ctx);
+  CHECK(tcc_graph_resolve_ops(ctx, g) == TCC_OK);
+  CHECK(tcc_graph_infer(ctx, g) == TCC_OK);
+  CHECK(y->dtype == TCCRT_FLOAT32 && shape_is(y, 3, "[N, 4, 3]"));
+}
+
+static void test_axes(void) {
+  fresh();
+  tcc_infer_ctx ic = {ctx, g};
+  tcc_value *a = input("a", TCCRT_FLOAT32, 4, (const tcc_expr *[]){N(), I(3), I(5), I(7)});
+  tcc_value *y;
+  tcc_node *n = node("ReduceMean", 1, (tcc_value *[]){a}, &y);
+  int ax = 99;
+  CHECK(tcc_infer_axis(&ic, n, "axis", -1, 4, &ax) == TCC_OK && ax == 3);
+  CHECK(tcc_infer_axis(&ic, n, "axis", -4, 4, &ax) == TCC_OK && ax == 0);
+  CHECK(tcc_infer_axis(&ic, n, "axis", 3, 4, &ax) == TCC_OK && ax == 3);
+  CHECK(tcc_infer_axis(&ic, n, "axis", -5, 4, &ax) == TCC_ERR);
+  CHECK(tcc_infer_axis(&ic, n, "axis", 4, 4, &ax) == TCC_ERR);
+  CHECK(strstr(tcc_error_text(ctx), "out of range") != NULL);
+  int out[2];
+  CHECK(tcc_infer_axes(&ic, n, "axes", 2, (const int64_t[]){-1, 3}, 4, out) == TCC_ERR);
+  /* ReduceMean (opset 17: axes attribute) over axes [-1, 1] with keepdims=0 -> [N, 5]. */
+  tcc_error_clear(ctx);
+  static const int64_t axes[] = {-1, 1};
+  tcc_attr at[2] = {{.name = "axes", .kind = TCC_ATTR_INTS},
+                    {.name = "keepdims", .kind = TCC_ATTR_INT}};
+  at[0].u.ints.n = 2;
+  at[0].u.ints.v = axes;
+  at[1].u.i = 0;
+  n->attrs = at;
+  n->nattrs = 2;
+  CHECK(tcc_graph_resolve_ops(ctx, g) == TCC_OK);
+  CHECK(tcc_graph_infer(ctx, g) == TCC_OK);
+  CHECK(shape_is(y, 2, "[N, 5]"));
+}
+
+static void test_reshape(void) {
+  fresh();
+  /* x: [N, 1, 28, 28]; Reshape(x, [-1, 784]) -> [N, 784]; Reshape(x, [0, -1]) -> [N, 784];
+   * Reshape(x, [-1]) -> [N*784]. */
+  tcc_value *x = input("x", TCCRT_FLOAT32, 4, (const tcc_expr *[]){N(), I(1), I(28), I(28)});
+  tcc_value *y1, *y2, *y3, *y4, *sh, *g0, *u0, *cat;
+  node("Reshape", 2, (tcc_value *[]){x, const_i64("s1", 2, (int64_t[]){-1, 784})}, &y1);
+  node("Reshape", 2, (tcc_value *[]){x, const_i64("s2", 2, (int64_t[]){0, -1})}, &y2);
+  node("Reshape", 2, (tcc_value *[]){x, const_i64("s3", 1, (int64_t[]){-1})}, &y3);
+  /* Shape -> Gather(0) -> Unsqueeze -> Concat(.., [-1, 28]) -> Reshape: [N, 28, 28]. */
+  node("Shape", 1, (tcc_value *[]){x}, &sh);
+  tcc_value *idx0 = tcc_graph_add_value(g, "idx0", TCC_VALUE_CONST);
+  static const int64_t zero = 0;
+  idx0->dtype = TCCRT_INT64;
+  idx0->ndim = 0;
+  idx0->data = &zero;
+  idx0->nbytes = 8;
+  node("Gather", 2, (tcc_value *[]){sh, idx0}, &g0);
+  node("Unsqueeze", 2, (tcc_value *[]){g0, const_i64("ax0", 1, (int64_t[]){0})}, &u0);
+  tcc_node *cn =
+      node("Concat", 2, (tcc_value *[]){u0, const_i64("rest", 2, (int64_t[]){-1, 28})}, &cat);
+  tcc_attr axis = {.name = "axis", .kind = TCC_ATTR_INT};
+  cn->attrs = &axis;
+  cn->nattrs = 1;
+  node("Reshape", 2, (tcc_value *[]){x, cat}, &y4);
+  CHECK(tcc_graph_resolve_ops(ctx, g) == TCC_OK);
+  CHECK_MSG(tcc_graph_infer(ctx, g) == TCC_OK, "%s", tcc_error_text(ctx));
+  CHECK(shape_is(y1, 2, "[N, 784]"));
+  CHECK(shape_is(y2, 2, "[N, 784]"));
+  CHECK(y3->ndim == 1 && y3->dims[0] == tcc_mul(ctx, N(), I(784))); /* N*784 */
+  CHECK(sh->nsym_elems == 4 && sh->sym_elems[0] == N() && sh->sym_elems[3] == I(28));
+  CHECK(g0->ndim == 0 && g0->nsym_elems == 1 && g0->sym_elems[0] == N());
+  CHECK(shape_is(cat, 1, "[3]"));
+  CHECK(shape_is(y4, 3, "[N, 28, 28]"));
+
+  /* A wrong element count is an error naming the node. */
+  fresh();
+  x = input("x", TCCRT_FLOAT32, 2, (const tcc_expr *[]){I(3), I(5)});
+  node("Reshape", 2, (tcc_value *[]){x, const_i64("s", 2, (int64_t[]){4, -1})}, &y1);
+  CHECK(tcc_graph_resolve_ops(ctx, g) == TCC_OK);
+  CHECK(tcc_graph_infer(ctx, g) == TCC_ERR);
+  CHECK_MSG(strstr(tcc_error_text(ctx), "Reshape_node") != NULL, "%s", tcc_error_text(ctx));
+
+  /* allowzero=1 keeps a literal 0. */
+  fresh();
+  x = input("x", TCCRT_FLOAT32, 2, (const tcc_expr *[]){I(0), I(5)});
+  tcc_node *rn = node("Reshape", 2, (tcc_value *[]){x, const_i64("s", 2, (int64_t[]){5, 0})}, &y1);
+  tcc_attr az = {.name = "allowzero", .kind = TCC_ATTR_INT};
+  az.u.i = 1;
+  rn->attrs = &az;
+  rn->nattrs = 1;
+  CHECK(tcc_graph_resolve_ops(ctx, g) == TCC_OK);
+  CHECK(tcc_graph_infer(ctx, g) == TCC_OK);
+  CHECK(shape_is(y1, 2, "[5, 0]"));
+}
+
+static void test_unregistered(void) {
+  fresh();
+  tcc_value *x = input("x", TCCRT_FLOAT32, 1, (const tcc_expr *[]){I(3)});
+  tcc_value *a, *b, *c;
+  node("FooOp", 1, (tcc_value *[]){x}, &a);
+  node("Relu", 1, (tcc_value *[]){a}, &b);
+  node("BarOp", 1, (tcc_value *[]){b}, &c);
+  g->file = "m.onnx";
+  CHECK(tcc_graph_resolve_ops(ctx, g) == TCC_ERR);
+  const char *msg = tcc_error_text(ctx);
+  CHECK(tcc_error_count(ctx) == 1);
+  CHECK_MSG(strstr(msg, "m.onnx") && strstr(msg, "FooOp") && strstr(msg, "BarOp") &&
+                strstr(msg, "FooOp_node") && !strstr(msg, "Relu"),
+            "%s", msg);
+}
+
+/* A dtype outside the type constraint is an error naming the node, input and dtype. */
+static void test_dtype(void) {
+  fresh();
+  tcc_value *x = input("x", TCCRT_INT32, 1, (const tcc_expr *[]){I(3)});
+  tcc_value *y;
+  node("Sqrt", 1, (tcc_value *[]){x}, &y);
+  CHECK(tcc_graph_resolve_ops(ctx, g) == TCC_OK);
+  CHECK(tcc_graph_infer(ctx, g) == TCC_ERR);
+  const char *msg = tcc_error_text(ctx);
+  CHECK_MSG(strstr(msg, "Sqrt_node") && strstr(msg, "int32") && strstr(msg, "'x'"), "%s", msg);
+}
+
+int main(void) {
+  test_broadcast();
+  test_axes();
+  test_reshape();
+  test_unregistered();
+  test_dtype();
+  tcc_context_destroy(ctx);
+  return tcc_test_finish("test_infer_unit");
+}
