@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "commands.h"
-#include "onnx_import.h"
+#include "onnx/onnx_import.h"
 #include "ops/op.h"
 
 static void inspect_usage(FILE *f) {

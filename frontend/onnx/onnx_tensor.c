@@ -352,8 +352,7 @@ tcc_status tcc_onnx_tensor_to_value(tcc_onnx_tensor_ctx *tc, const Onnx__TensorP
   size_t others = t->n_float_data + t->n_int32_data + t->n_int64_data + t->n_double_data +
                   t->n_uint64_data + t->n_string_data - have;
   if (others)
-    return TERR("%s: a %s tensor must keep its data in %s (or raw_data), but another field holds "
-                "%zu elements",
+    return TERR("%s: %s data belongs in %s (or raw_data), but another field holds %zu elements",
                 what, tccrt_dtype_name(dt), field, others);
   if (have != n)
     return TERR("%s: has %zu %s elements but dims %s need %" PRIu64, what, have, field, dtext, n);

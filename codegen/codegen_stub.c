@@ -1,1 +1,0 @@
-int tcc_codegen_placeholder_;
