@@ -1,5 +1,459 @@
-/* conv.c — the conv op family (see families.def). No entries yet. */
-#include "op.h"
+/* conv.c — the conv op family: Conv, ConvTranspose, ConvInteger, QLinearConv.
+ *
+ * Spec: ONNX Conv (opsets 1, 11, 22), ConvTranspose (1, 11, 22), ConvInteger (10),
+ * QLinearConv (10). Layout NCHW (N x C x D1 x ... x Dn, n = 1..3 spatial dims); weights
+ * M x C/group x k1 x ... x kn (ConvTranspose: C x M/group x k...). Computes follow TOPI: a
+ * reduction over (input channel of the group, kernel taps) reading the input at
+ * o*stride + k*dilation - pad_begin, zero outside the input; bias and requantization are separate
+ * elementwise stages the schedule inlines into the anchor's tile. */
+#include "nn_util.h"
 
-const tcc_op tcc_ops_conv[] = {{0}};
-const int tcc_ops_conv_count = 0;
+#include <string.h>
+
+static const tcc_attr_schema conv_attrs[] = {
+    {"auto_pad", TCC_ATTR_STRING, false}, {"dilations", TCC_ATTR_INTS, false},
+    {"group", TCC_ATTR_INT, false},       {"kernel_shape", TCC_ATTR_INTS, false},
+    {"pads", TCC_ATTR_INTS, false},       {"strides", TCC_ATTR_INTS, false},
+    {NULL, 0, false}};
+static const tcc_attr_schema convt_attrs[] = {
+    {"auto_pad", TCC_ATTR_STRING, false},   {"dilations", TCC_ATTR_INTS, false},
+    {"group", TCC_ATTR_INT, false},         {"kernel_shape", TCC_ATTR_INTS, false},
+    {"output_padding", TCC_ATTR_INTS, false}, {"output_shape", TCC_ATTR_INTS, false},
+    {"pads", TCC_ATTR_INTS, false},         {"strides", TCC_ATTR_INTS, false},
+    {NULL, 0, false}};
+
+/* Geometry shared by infer and compute. */
+typedef struct conv_geom {
+  int nsp;
+  int64_t group;
+  const tcc_expr *N, *C, *M; /* batch, input channels, output channels */
+  const tcc_expr *in_sp[NN_MAX_SPATIAL];
+  nn_window w;
+  /* ConvTranspose only */
+  int64_t out_pad[NN_MAX_SPATIAL];
+} conv_geom;
+
+/* Reads kernel_shape (or the weight's spatial dims) into kernel[]. */
+static tcc_status conv_kernel(tcc_infer_ctx *ic, const tcc_node *n, const tcc_value *W, int nsp,
+                              int64_t *kernel) {
+  const tcc_attr *ks = tcc_node_attr(n, "kernel_shape");
+  if (ks) return nn_attr_ints_n(ic, n, "kernel_shape", nsp, 1, kernel);
+  for (int i = 0; i < nsp; i++)
+    if (!tcc_expr_is_int_imm(W->dims[2 + i], &kernel[i]))
+      return tcc_node_error(ic->ctx, ic->graph, n,
+                            "the kernel's spatial dims must be constant (weight dim %d is %s) "
+                            "when 'kernel_shape' is absent",
+                            2 + i, tcc_expr_str(ic->ctx, W->dims[2 + i]));
+  return TCC_OK;
+}
+
+/* Validates X (input xi) and W (input wi) and computes the output geometry. transpose selects
+ * ConvTranspose semantics. */
+static tcc_status conv_geometry(tcc_infer_ctx *ic, const tcc_node *n, int xi, int wi,
+                                bool transpose, conv_geom *g) {
+  tcc_context *ctx = ic->ctx;
+  const tcc_value *X, *W;
+  TCC_TRY(tcc_infer_input(ic, n, xi, &X));
+  TCC_TRY(tcc_infer_input(ic, n, wi, &W));
+  if (X->ndim < 3 || X->ndim > TCCRT_MAX_RANK)
+    return tcc_node_error(ctx, ic->graph, n,
+                          "input X has rank %d; expected N x C x D1 ... Dn with 1 to %d spatial "
+                          "dims",
+                          X->ndim, NN_MAX_SPATIAL);
+  if (W->ndim != X->ndim)
+    return tcc_node_error(ctx, ic->graph, n, "weight W has rank %d; expected %d like input X %s",
+                          W->ndim, X->ndim, tcc_value_shape_str(ctx, X));
+  memset(g, 0, sizeof *g);
+  g->nsp = X->ndim - 2;
+  TCC_TRY(nn_attr_int(ic, n, "group", 1, &g->group));
+  if (g->group < 1)
+    return tcc_node_error(ctx, ic->graph, n, "attribute 'group' is %lld; expected >= 1",
+                          (long long)g->group);
+  g->N = X->dims[0];
+  g->C = X->dims[1];
+  for (int i = 0; i < g->nsp; i++) g->in_sp[i] = X->dims[2 + i];
+  int64_t kernel[NN_MAX_SPATIAL];
+  TCC_TRY(conv_kernel(ic, n, W, g->nsp, kernel));
+  int64_t c, wc, m;
+  const tcc_expr *grp = tcc_idx(ctx, g->group);
+  if (!transpose) {
+    /* W: M x C/group x k... */
+    g->M = W->dims[0];
+    if (tcc_expr_is_int_imm(g->C, &c) && tcc_expr_is_int_imm(W->dims[1], &wc) &&
+        c != wc * g->group)
+      return tcc_node_error(ctx, ic->graph, n,
+                            "input X %s has %lld channels but weight W %s with group %lld expects "
+                            "%lld",
+                            tcc_value_shape_str(ctx, X), (long long)c,
+                            tcc_value_shape_str(ctx, W), (long long)g->group,
+                            (long long)(wc * g->group));
+    if (tcc_expr_is_int_imm(g->M, &m) && m % g->group)
+      return tcc_node_error(ctx, ic->graph, n,
+                            "weight W has %lld output channels, not divisible by group %lld",
+                            (long long)m, (long long)g->group);
+    return nn_window_infer(ic, n, g->nsp, g->in_sp, kernel, false, true, &g->w);
+  }
+  /* ConvTranspose: W is C x M/group x k... */
+  if (tcc_expr_is_int_imm(g->C, &c) && tcc_expr_is_int_imm(W->dims[0], &wc) && c != wc)
+    return tcc_node_error(ctx, ic->graph, n,
+                          "input X %s has %lld channels but weight W %s expects %lld",
+                          tcc_value_shape_str(ctx, X), (long long)c, tcc_value_shape_str(ctx, W),
+                          (long long)wc);
+  if (tcc_expr_is_int_imm(g->C, &c) && c % g->group)
+    return tcc_node_error(ctx, ic->graph, n, "%lld input channels are not divisible by group %lld",
+                          (long long)c, (long long)g->group);
+  g->M = tcc_shape_mul(ctx, W->dims[1], grp);
+  nn_window *w = &g->w;
+  w->nsp = g->nsp;
+  int64_t pads[2 * NN_MAX_SPATIAL], oshape[NN_MAX_SPATIAL];
+  TCC_TRY(nn_attr_ints_n(ic, n, "strides", g->nsp, 1, w->stride));
+  TCC_TRY(nn_attr_ints_n(ic, n, "dilations", g->nsp, 1, w->dil));
+  TCC_TRY(nn_attr_ints_n(ic, n, "pads", 2 * g->nsp, 0, pads));
+  TCC_TRY(nn_attr_ints_n(ic, n, "output_padding", g->nsp, 0, g->out_pad));
+  const char *auto_pad = "NOTSET";
+  TCC_TRY(nn_attr_string(ic, n, "auto_pad", "NOTSET", &auto_pad));
+  bool same = !strcmp(auto_pad, "SAME_UPPER") || !strcmp(auto_pad, "SAME_LOWER");
+  bool upper = !strcmp(auto_pad, "SAME_UPPER");
+  if (!same && strcmp(auto_pad, "NOTSET") && strcmp(auto_pad, "VALID") && auto_pad[0])
+    return tcc_node_error(ctx, ic->graph, n,
+                          "attribute 'auto_pad' is '%s'; expected NOTSET, VALID, SAME_UPPER or "
+                          "SAME_LOWER",
+                          auto_pad);
+  bool has_oshape = tcc_node_attr(n, "output_shape") != NULL;
+  if (has_oshape) {
+    int cnt = -1;
+    const int64_t *v;
+    TCC_TRY(tcc_node_attr_ints(ctx, ic->graph, n, "output_shape", &cnt, &v));
+    /* output_shape may list only the spatial dims or the whole output shape */
+    if (cnt == g->nsp) memcpy(oshape, v, sizeof(int64_t) * (size_t)g->nsp);
+    else if (cnt == g->nsp + 2) memcpy(oshape, v + 2, sizeof(int64_t) * (size_t)g->nsp);
+    else
+      return tcc_node_error(ctx, ic->graph, n,
+                            "attribute 'output_shape' has %d values; expected %d", cnt, g->nsp);
+  }
+  for (int i = 0; i < g->nsp; i++) {
+    w->kernel[i] = kernel[i];
+    if (kernel[i] < 1 || w->stride[i] < 1 || w->dil[i] < 1)
+      return tcc_node_error(ctx, ic->graph, n,
+                            "kernel, strides and dilations must be >= 1 (spatial axis %d)", i);
+    int64_t s = w->stride[i], ek = (kernel[i] - 1) * w->dil[i] + 1;
+    /* full = s*(in-1) + output_padding + ek */
+    const tcc_expr *full =
+        tcc_shape_add(ctx, tcc_shape_mul(ctx, g->in_sp[i], tcc_idx(ctx, s)),
+                      tcc_idx(ctx, g->out_pad[i] + ek - s));
+    if (has_oshape || same) {
+      const tcc_expr *out = has_oshape ? tcc_idx(ctx, oshape[i])
+                                       : tcc_shape_mul(ctx, g->in_sp[i], tcc_idx(ctx, s));
+      const tcc_expr *total = tcc_shape_sub(ctx, full, out);
+      const tcc_expr *half = tcc_shape_canon(ctx, tcc_floordiv(ctx, total, tcc_idx(ctx, 2)));
+      const tcc_expr *rest = tcc_shape_sub(ctx, total, half);
+      w->pad_begin[i] = upper ? half : rest;
+      w->pad_end[i] = upper ? rest : half;
+      w->out[i] = out;
+    } else {
+      int64_t pb = !strcmp(auto_pad, "VALID") ? 0 : pads[i];
+      int64_t pe = !strcmp(auto_pad, "VALID") ? 0 : pads[i + g->nsp];
+      w->pad_begin[i] = tcc_idx(ctx, pb);
+      w->pad_end[i] = tcc_idx(ctx, pe);
+      w->out[i] = tcc_shape_sub(ctx, full, tcc_idx(ctx, pb + pe));
+    }
+    int64_t ov;
+    if (tcc_expr_is_int_imm(w->out[i], &ov) && ov < 1)
+      return tcc_node_error(ctx, ic->graph, n, "spatial axis %d: output extent %lld; expected >= 1",
+                            i, (long long)ov);
+  }
+  return TCC_OK;
+}
+
+static tcc_status conv_set_out(tcc_infer_ctx *ic, tcc_node *n, const conv_geom *g,
+                               tccrt_dtype dt) {
+  const tcc_expr *dims[TCCRT_MAX_RANK];
+  dims[0] = g->N;
+  dims[1] = g->M;
+  for (int i = 0; i < g->nsp; i++) dims[2 + i] = g->w.out[i];
+  return tcc_infer_set_output(ic, n, 0, dt, g->nsp + 2, dims);
+}
+
+/* Checks an optional per-output-channel input k (bias / zero point / scale): a scalar or 1-D of
+ * M (or 1) elements. */
+static tcc_status check_per_channel(tcc_infer_ctx *ic, const tcc_node *n, int k, const char *what,
+                                    const tcc_expr *M, bool allow_scalar) {
+  const tcc_value *v = tcc_op_input(n, k);
+  if (!v || v->ndim < 0) return TCC_OK;
+  if (v->ndim == 0 && allow_scalar) return TCC_OK;
+  int64_t e, m;
+  if (v->ndim == 1 && (!tcc_expr_is_int_imm(v->dims[0], &e) || !tcc_expr_is_int_imm(M, &m) ||
+                       e == m || (allow_scalar && e == 1)))
+    return TCC_OK;
+  return tcc_node_error(ic->ctx, ic->graph, n, "%s (input %d) has shape %s; expected [%s]%s", what,
+                        k, tcc_value_shape_str(ic->ctx, v), tcc_expr_str(ic->ctx, M),
+                        allow_scalar ? " or a scalar" : "");
+}
+
+static tcc_status infer_conv(tcc_infer_ctx *ic, tcc_node *n) {
+  conv_geom g;
+  TCC_TRY(tcc_infer_check_dtype(ic, n, 0, TCC_DTM_FLOAT));
+  TCC_TRY(tcc_infer_same_dtype(ic, n, 0, 1));
+  TCC_TRY(conv_geometry(ic, n, 0, 1, false, &g));
+  if (tcc_op_input(n, 2)) TCC_TRY(tcc_infer_same_dtype(ic, n, 0, 2));
+  TCC_TRY(check_per_channel(ic, n, 2, "bias B", g.M, false));
+  return conv_set_out(ic, n, &g, tcc_op_input(n, 0)->dtype);
+}
+
+static tcc_status infer_conv_transpose(tcc_infer_ctx *ic, tcc_node *n) {
+  conv_geom g;
+  TCC_TRY(tcc_infer_check_dtype(ic, n, 0, TCC_DTM_FLOAT));
+  TCC_TRY(tcc_infer_same_dtype(ic, n, 0, 1));
+  TCC_TRY(conv_geometry(ic, n, 0, 1, true, &g));
+  if (tcc_op_input(n, 2)) TCC_TRY(tcc_infer_same_dtype(ic, n, 0, 2));
+  TCC_TRY(check_per_channel(ic, n, 2, "bias B", g.M, false));
+  return conv_set_out(ic, n, &g, tcc_op_input(n, 0)->dtype);
+}
+
+#define U8_I8 (TCC_DTM(TCCRT_UINT8) | TCC_DTM(TCCRT_INT8))
+
+static tcc_status infer_conv_integer(tcc_infer_ctx *ic, tcc_node *n) {
+  conv_geom g;
+  TCC_TRY(tcc_infer_check_dtype(ic, n, 0, U8_I8));
+  TCC_TRY(tcc_infer_check_dtype(ic, n, 1, U8_I8));
+  TCC_TRY(conv_geometry(ic, n, 0, 1, false, &g));
+  if (tcc_op_input(n, 2)) TCC_TRY(tcc_infer_same_dtype(ic, n, 0, 2));
+  if (tcc_op_input(n, 3)) TCC_TRY(tcc_infer_same_dtype(ic, n, 1, 3));
+  TCC_TRY(check_per_channel(ic, n, 2, "x_zero_point", tcc_idx(ic->ctx, 1), true));
+  TCC_TRY(check_per_channel(ic, n, 3, "w_zero_point", g.M, true));
+  return conv_set_out(ic, n, &g, TCCRT_INT32);
+}
+
+static tcc_status infer_qlinear_conv(tcc_infer_ctx *ic, tcc_node *n) {
+  /* x, x_scale, x_zero_point, w, w_scale, w_zero_point, y_scale, y_zero_point, B */
+  conv_geom g;
+  TCC_TRY(tcc_infer_check_dtype(ic, n, 0, U8_I8));
+  TCC_TRY(tcc_infer_check_dtype(ic, n, 3, U8_I8));
+  TCC_TRY(tcc_infer_check_dtype(ic, n, 1, TCC_DTM(TCCRT_FLOAT32)));
+  TCC_TRY(tcc_infer_check_dtype(ic, n, 4, TCC_DTM(TCCRT_FLOAT32)));
+  TCC_TRY(tcc_infer_check_dtype(ic, n, 6, TCC_DTM(TCCRT_FLOAT32)));
+  TCC_TRY(tcc_infer_check_dtype(ic, n, 7, U8_I8));
+  TCC_TRY(tcc_infer_check_dtype(ic, n, 8, TCC_DTM(TCCRT_INT32)));
+  TCC_TRY(tcc_infer_same_dtype(ic, n, 0, 2));
+  TCC_TRY(tcc_infer_same_dtype(ic, n, 3, 5));
+  TCC_TRY(conv_geometry(ic, n, 0, 3, false, &g));
+  TCC_TRY(check_per_channel(ic, n, 4, "w_scale", g.M, true));
+  TCC_TRY(check_per_channel(ic, n, 5, "w_zero_point", g.M, true));
+  TCC_TRY(check_per_channel(ic, n, 8, "bias B", g.M, false));
+  const tcc_value *yzp;
+  TCC_TRY(tcc_infer_input(ic, n, 7, &yzp));
+  return conv_set_out(ic, n, &g, yzp->dtype);
+}
+
+/* ---- computes ---- */
+
+/* Reads a scalar-or-1-D per-channel tensor t at channel c (index 0 when it has one element). */
+static const tcc_expr *read_per_channel(tcc_context *ctx, const tcc_tensor *t,
+                                        const tcc_expr *c) {
+  if (t->ndim == 0) return tcc_read(ctx, t, NULL);
+  int64_t e;
+  const tcc_expr *i = tcc_expr_is_int_imm(t->shape[0], &e) && e == 1 ? tcc_idx(ctx, 0) : c;
+  return tcc_read(ctx, t, &i);
+}
+
+/* The convolution reduction: out[n, m, o...] = sum over (rc, rk...) of
+ * f(x[n, g*Cg + rc, o*s + rk*d - pb], w[m, rc, rk...]) where f multiplies the inputs converted
+ * to `acc` (after subtracting zero points xzp / wzp when given, integer convs). */
+static tcc_status conv_reduce(tcc_compute_ctx *cc, const conv_geom *g, const tcc_tensor *X,
+                              const tcc_tensor *W, const tcc_tensor *xzp, const tcc_tensor *wzp,
+                              tccrt_dtype acc, tcc_tensor **out) {
+  tcc_context *ctx = cc->ctx;
+  int nsp = g->nsp, nd = nsp + 2;
+  const tcc_expr *shape[TCCRT_MAX_RANK];
+  shape[0] = X->shape[0];
+  shape[1] = W->shape[0];
+  for (int i = 0; i < nsp; i++) shape[2 + i] = g->w.out[i];
+  const tcc_itervar *const *ax = tcc_compute_axes(ctx, nd, shape, NULL);
+  const tcc_expr **o = nn_axis_exprs(ctx, nd, ax);
+  const tcc_expr *Cg = W->shape[1];
+  const tcc_itervar *red[1 + NN_MAX_SPATIAL];
+  red[0] = tcc_reduce_axis(ctx, "rc", tcc_idx(ctx, 0), Cg);
+  for (int i = 0; i < nsp; i++) {
+    char nm[8];
+    snprintf(nm, sizeof nm, "rk%d", i);
+    red[1 + i] = tcc_reduce_axis(ctx, nm, tcc_idx(ctx, 0), tcc_idx(ctx, g->w.kernel[i]));
+  }
+  const tcc_expr *rc = tcc_expr_var(ctx, red[0]->var);
+  const tcc_expr *cin = rc;
+  if (g->group > 1) {
+    const tcc_expr *Mg = tcc_shape_canon(ctx, tcc_floordiv(ctx, W->shape[0], tcc_idx(ctx, g->group)));
+    cin = tcc_add(ctx, tcc_mul(ctx, tcc_floordiv(ctx, o[1], Mg), Cg), rc);
+  }
+  const tcc_expr *xi[TCCRT_MAX_RANK], *wi[TCCRT_MAX_RANK];
+  xi[0] = o[0];
+  xi[1] = cin;
+  wi[0] = o[1];
+  wi[1] = rc;
+  const tcc_expr *inb = NULL;
+  bool need_clamp = false;
+  for (int i = 0; i < nsp; i++) {
+    const tcc_expr *rk = tcc_expr_var(ctx, red[1 + i]->var);
+    const tcc_expr *pos =
+        tcc_sub(ctx,
+                tcc_add(ctx, tcc_mul(ctx, o[2 + i], tcc_idx(ctx, g->w.stride[i])),
+                        tcc_mul(ctx, rk, tcc_idx(ctx, g->w.dil[i]))),
+                g->w.pad_begin[i]);
+    xi[2 + i] = pos;
+    wi[2 + i] = rk;
+    int64_t pb = -1, pe = -1;
+    tcc_expr_is_int_imm(g->w.pad_begin[i], &pb);
+    tcc_expr_is_int_imm(g->w.pad_end[i], &pe);
+    if (pb != 0 || pe != 0) {
+      need_clamp = true;
+      const tcc_expr *c = nn_in_range(ctx, pos, tcc_idx(ctx, 0), X->shape[2 + i]);
+      inb = inb ? tcc_and(ctx, inb, c) : c;
+    }
+  }
+  tcc_type at = tcc_scalar(acc);
+  const tcc_expr *xv = tcc_cast(ctx, at, need_clamp ? nn_read_clamped(ctx, X, xi) : tcc_read(ctx, X, xi));
+  if (xzp) xv = tcc_sub(ctx, xv, tcc_cast(ctx, at, read_per_channel(ctx, xzp, tcc_idx(ctx, 0))));
+  if (inb) xv = tcc_select(ctx, inb, xv, tcc_const(ctx, at, 0));
+  const tcc_expr *wv = tcc_cast(ctx, at, tcc_read(ctx, W, wi));
+  if (wzp) wv = tcc_sub(ctx, wv, tcc_cast(ctx, at, read_per_channel(ctx, wzp, o[1])));
+  const tcc_expr *body = tcc_sum(ctx, tcc_mul(ctx, xv, wv), 1 + nsp, red, NULL);
+  static const char *const tags[] = {"conv1d", "conv2d", "conv3d", "conv4d", "conv5d", "conv6d"};
+  *out = tcc_compute(ctx, "conv", nd, shape, ax, body, tags[nsp - 1]);
+  return TCC_OK;
+}
+
+/* out = conv + bias[m] (bias in the accumulator dtype), then cast to `dt`. */
+static tcc_tensor *bias_cast(tcc_context *ctx, const tcc_tensor *acc, const tcc_tensor *bias,
+                             tccrt_dtype dt) {
+  if (!bias && acc->dtype == dt) return (tcc_tensor *)acc;
+  const tcc_itervar *const *ax = tcc_compute_axes(ctx, acc->ndim, acc->shape, NULL);
+  const tcc_expr **o = nn_axis_exprs(ctx, acc->ndim, ax);
+  const tcc_expr *v = tcc_read(ctx, acc, o);
+  if (bias) v = tcc_add(ctx, v, tcc_cast(ctx, v->type, read_per_channel(ctx, bias, o[1])));
+  v = tcc_cast(ctx, tcc_scalar(dt), v);
+  return tcc_compute(ctx, "conv_bias", acc->ndim, acc->shape, ax, v, "elemwise");
+}
+
+static tcc_status compute_conv(tcc_compute_ctx *cc, tcc_tensor **outputs) {
+  tcc_infer_ctx ic = nn_ic_of(cc);
+  conv_geom g;
+  TCC_TRY(conv_geometry(&ic, cc->node, 0, 1, false, &g));
+  const tcc_tensor *X = cc->inputs[0], *W = cc->inputs[1];
+  const tcc_tensor *B = cc->node->ninputs > 2 ? cc->inputs[2] : NULL;
+  tccrt_dtype acc = nn_acc_dtype(X->dtype);
+  tcc_tensor *y;
+  TCC_TRY(conv_reduce(cc, &g, X, W, NULL, NULL, acc, &y));
+  outputs[0] = bias_cast(cc->ctx, y, B, X->dtype);
+  return TCC_OK;
+}
+
+static tcc_status compute_conv_integer(tcc_compute_ctx *cc, tcc_tensor **outputs) {
+  tcc_infer_ctx ic = nn_ic_of(cc);
+  conv_geom g;
+  TCC_TRY(conv_geometry(&ic, cc->node, 0, 1, false, &g));
+  int ni = cc->node->ninputs;
+  const tcc_tensor *xzp = ni > 2 ? cc->inputs[2] : NULL, *wzp = ni > 3 ? cc->inputs[3] : NULL;
+  return conv_reduce(cc, &g, cc->inputs[0], cc->inputs[1], xzp, wzp, TCCRT_INT32, &outputs[0]);
+}
+
+/* y = saturate(round_half_even(acc * (x_scale * w_scale[m] / y_scale)) + y_zero_point), the
+ * multiplier formed in float32 and applied in float64 as the ONNX reference does. */
+static tcc_status compute_qlinear_conv(tcc_compute_ctx *cc, tcc_tensor **outputs) {
+  tcc_context *ctx = cc->ctx;
+  tcc_infer_ctx ic = nn_ic_of(cc);
+  conv_geom g;
+  TCC_TRY(conv_geometry(&ic, cc->node, 0, 3, false, &g));
+  const tcc_tensor *const *in = cc->inputs;
+  const tcc_tensor *B = cc->node->ninputs > 8 ? in[8] : NULL;
+  tcc_tensor *acc;
+  TCC_TRY(conv_reduce(cc, &g, in[0], in[3], in[2], in[5], TCCRT_INT32, &acc));
+  const tcc_itervar *const *ax = tcc_compute_axes(ctx, acc->ndim, acc->shape, NULL);
+  const tcc_expr **o = nn_axis_exprs(ctx, acc->ndim, ax);
+  const tcc_expr *v = tcc_read(ctx, acc, o);
+  if (B) v = tcc_add(ctx, v, read_per_channel(ctx, B, o[1]));
+  tcc_type f32 = tcc_scalar(TCCRT_FLOAT32), f64 = tcc_scalar(TCCRT_FLOAT64);
+  const tcc_expr *mult =
+      tcc_div(ctx, tcc_mul(ctx, read_per_channel(ctx, in[1], o[1]), read_per_channel(ctx, in[4], o[1])),
+              read_per_channel(ctx, in[6], o[1]));
+  (void)f32;
+  const tcc_expr *r = tcc_mul(ctx, tcc_cast(ctx, f64, v), tcc_cast(ctx, f64, mult));
+  r = tcc_call1(ctx, TCC_INTRIN_ROUND, r);
+  r = tcc_add(ctx, r, tcc_cast(ctx, f64, read_per_channel(ctx, in[7], o[1])));
+  tccrt_dtype yt = in[7]->dtype;
+  r = tcc_max(ctx, tcc_min(ctx, r, tcc_float(ctx, f64, (double)tcc_dtype_int_max(yt))),
+              tcc_float(ctx, f64, (double)tcc_dtype_int_min(yt)));
+  r = tcc_cast(ctx, tcc_scalar(yt), r);
+  outputs[0] = tcc_compute(ctx, "qlinear_conv", acc->ndim, acc->shape, ax, r, "elemwise");
+  return TCC_OK;
+}
+
+/* ConvTranspose: y[n, m, o] = sum over (rc in the group's channels, rk) of
+ * x[n, g*Cg + rc, i] * w[g*Cg + rc, m mod Mg, rk] where o + pb - rk*d = i*s with 0 <= i < in. */
+static tcc_status compute_conv_transpose(tcc_compute_ctx *cc, tcc_tensor **outputs) {
+  tcc_context *ctx = cc->ctx;
+  tcc_infer_ctx ic = nn_ic_of(cc);
+  conv_geom g;
+  TCC_TRY(conv_geometry(&ic, cc->node, 0, 1, true, &g));
+  const tcc_tensor *X = cc->inputs[0], *W = cc->inputs[1];
+  const tcc_tensor *B = cc->node->ninputs > 2 ? cc->inputs[2] : NULL;
+  int nsp = g.nsp, nd = nsp + 2;
+  const tcc_expr *Mg = W->shape[1];
+  const tcc_expr *shape[TCCRT_MAX_RANK];
+  shape[0] = X->shape[0];
+  shape[1] = tcc_shape_mul(ctx, Mg, tcc_idx(ctx, g.group));
+  for (int i = 0; i < nsp; i++) shape[2 + i] = g.w.out[i];
+  const tcc_itervar *const *ax = tcc_compute_axes(ctx, nd, shape, NULL);
+  const tcc_expr **o = nn_axis_exprs(ctx, nd, ax);
+  const tcc_expr *Cg = tcc_shape_canon(ctx, tcc_floordiv(ctx, X->shape[1], tcc_idx(ctx, g.group)));
+  const tcc_itervar *red[1 + NN_MAX_SPATIAL];
+  red[0] = tcc_reduce_axis(ctx, "rc", tcc_idx(ctx, 0), Cg);
+  for (int i = 0; i < nsp; i++)
+    red[1 + i] = tcc_reduce_axis(ctx, "rk", tcc_idx(ctx, 0), tcc_idx(ctx, g.w.kernel[i]));
+  const tcc_expr *rc = tcc_expr_var(ctx, red[0]->var);
+  const tcc_expr *cin = g.group > 1 ? tcc_add(ctx, tcc_mul(ctx, tcc_floordiv(ctx, o[1], Mg), Cg), rc) : rc;
+  const tcc_expr *xi[TCCRT_MAX_RANK], *wi[TCCRT_MAX_RANK];
+  xi[0] = o[0];
+  xi[1] = cin;
+  wi[0] = cin;
+  wi[1] = g.group > 1 ? tcc_floormod(ctx, o[1], Mg) : o[1];
+  const tcc_expr *ok = NULL;
+  for (int i = 0; i < nsp; i++) {
+    const tcc_expr *rk = tcc_expr_var(ctx, red[1 + i]->var);
+    const tcc_expr *num = tcc_sub(ctx, tcc_add(ctx, o[2 + i], g.w.pad_begin[i]),
+                                  tcc_mul(ctx, rk, tcc_idx(ctx, g.w.dil[i])));
+    const tcc_expr *s = tcc_idx(ctx, g.w.stride[i]);
+    const tcc_expr *pos = g.w.stride[i] == 1 ? num : tcc_floordiv(ctx, num, s);
+    const tcc_expr *c = nn_in_range(ctx, pos, tcc_idx(ctx, 0), X->shape[2 + i]);
+    if (g.w.stride[i] != 1)
+      c = tcc_and(ctx, c, tcc_eq(ctx, tcc_floormod(ctx, num, s), tcc_idx(ctx, 0)));
+    ok = ok ? tcc_and(ctx, ok, c) : c;
+    xi[2 + i] = pos;
+    wi[2 + i] = rk;
+  }
+  tccrt_dtype acc = nn_acc_dtype(X->dtype);
+  tcc_type at = tcc_scalar(acc);
+  const tcc_expr *prod = tcc_mul(ctx, tcc_cast(ctx, at, nn_read_clamped(ctx, X, xi)),
+                                 tcc_cast(ctx, at, tcc_read(ctx, W, wi)));
+  prod = tcc_select(ctx, ok, prod, tcc_const(ctx, at, 0));
+  const tcc_expr *body = tcc_sum(ctx, prod, 1 + nsp, red, NULL);
+  tcc_tensor *y = tcc_compute(ctx, "conv_transpose", nd, shape, ax, body, "conv_transpose");
+  outputs[0] = bias_cast(ctx, y, B, X->dtype);
+  return TCC_OK;
+}
+
+#define CONV_ENTRY(NAME, SINCE, UNTIL, MINI, MAXI, ATTRS, INFER, COMPUTE)                         \
+  {NAME, "", SINCE, UNTIL, TCC_PAT_OUT_ELEMWISE_FUSABLE, MINI, MAXI, 1, 1, ATTRS, INFER, COMPUTE}
+
+const tcc_op tcc_ops_conv[] = {
+    CONV_ENTRY("Conv", 1, 10, 2, 3, conv_attrs, infer_conv, compute_conv),
+    CONV_ENTRY("Conv", 11, 21, 2, 3, conv_attrs, infer_conv, compute_conv),
+    CONV_ENTRY("Conv", 22, 0, 2, 3, conv_attrs, infer_conv, compute_conv),
+    CONV_ENTRY("ConvTranspose", 1, 10, 2, 3, convt_attrs, infer_conv_transpose,
+               compute_conv_transpose),
+    CONV_ENTRY("ConvTranspose", 11, 21, 2, 3, convt_attrs, infer_conv_transpose,
+               compute_conv_transpose),
+    CONV_ENTRY("ConvTranspose", 22, 0, 2, 3, convt_attrs, infer_conv_transpose,
+               compute_conv_transpose),
+    CONV_ENTRY("ConvInteger", 10, 0, 2, 4, conv_attrs, infer_conv_integer, compute_conv_integer),
+    CONV_ENTRY("QLinearConv", 10, 0, 8, 9, conv_attrs, infer_qlinear_conv, compute_qlinear_conv),
+};
+const int tcc_ops_conv_count = (int)TCC_ARRAY_SIZE(tcc_ops_conv);

@@ -1,5 +1,352 @@
-/* pool.c — the pool op family (see families.def). No entries yet. */
-#include "op.h"
+/* pool.c — the pool op family: MaxPool, AveragePool, LpPool, GlobalAveragePool, GlobalMaxPool.
+ *
+ * Spec: ONNX MaxPool (opsets 1, 8, 10, 11, 12, 22), AveragePool (1, 7, 10, 11, 19, 22), LpPool
+ * (1, 2, 11, 18, 22), GlobalAveragePool (1, 22), GlobalMaxPool (1, 22). Layout N x C x D1..Dn.
+ * Window geometry (pads, auto_pad, ceil_mode, dilations) is nn_window_infer's. Windows read the
+ * input at o*stride + k*dilation - pad_begin; positions outside the input are skipped (MaxPool:
+ * -inf / the dtype's minimum; AveragePool: zero, and the divisor counts the padded positions
+ * only with count_include_pad = 1, never positions past the end padding that ceil_mode adds). */
+#include "nn_util.h"
 
-const tcc_op tcc_ops_pool[] = {{0}};
-const int tcc_ops_pool_count = 0;
+#include <math.h>
+#include <string.h>
+
+#define A_AUTO {"auto_pad", TCC_ATTR_STRING, false}
+#define A_KERNEL {"kernel_shape", TCC_ATTR_INTS, true}
+#define A_PADS {"pads", TCC_ATTR_INTS, false}
+#define A_STRIDES {"strides", TCC_ATTR_INTS, false}
+#define A_CEIL {"ceil_mode", TCC_ATTR_INT, false}
+#define A_DIL {"dilations", TCC_ATTR_INTS, false}
+#define A_END {NULL, 0, false}
+
+static const tcc_attr_schema maxpool1_attrs[] = {A_AUTO, A_KERNEL, A_PADS, A_STRIDES, A_END};
+static const tcc_attr_schema maxpool8_attrs[] = {
+    A_AUTO, A_KERNEL, A_PADS, A_STRIDES, {"storage_order", TCC_ATTR_INT, false}, A_END};
+static const tcc_attr_schema maxpool10_attrs[] = {
+    A_AUTO, A_KERNEL, A_PADS, A_STRIDES, {"storage_order", TCC_ATTR_INT, false}, A_CEIL, A_DIL,
+    A_END};
+static const tcc_attr_schema avgpool1_attrs[] = {A_AUTO, A_KERNEL, A_PADS, A_STRIDES, A_END};
+static const tcc_attr_schema avgpool7_attrs[] = {
+    A_AUTO, A_KERNEL, A_PADS, A_STRIDES, {"count_include_pad", TCC_ATTR_INT, false}, A_END};
+static const tcc_attr_schema avgpool10_attrs[] = {
+    A_AUTO, A_KERNEL, A_PADS, A_STRIDES, {"count_include_pad", TCC_ATTR_INT, false}, A_CEIL,
+    A_END};
+static const tcc_attr_schema avgpool19_attrs[] = {
+    A_AUTO, A_KERNEL, A_PADS, A_STRIDES, {"count_include_pad", TCC_ATTR_INT, false}, A_CEIL, A_DIL,
+    A_END};
+static const tcc_attr_schema lppool1_attrs[] = {
+    A_AUTO, A_KERNEL, A_PADS, A_STRIDES, {"p", TCC_ATTR_FLOAT, false}, A_END};
+static const tcc_attr_schema lppool2_attrs[] = {
+    A_AUTO, A_KERNEL, A_PADS, A_STRIDES, {"p", TCC_ATTR_INT, false}, A_END};
+static const tcc_attr_schema lppool18_attrs[] = {
+    A_AUTO, A_KERNEL, A_PADS, A_STRIDES, {"p", TCC_ATTR_INT, false}, A_CEIL, A_DIL, A_END};
+static const tcc_attr_schema no_attrs[] = {A_END};
+
+typedef struct pool_geom {
+  int nsp;
+  const tcc_value *X;
+  nn_window w;
+} pool_geom;
+
+static tcc_status pool_geometry(tcc_infer_ctx *ic, const tcc_node *n, pool_geom *g) {
+  tcc_context *ctx = ic->ctx;
+  TCC_TRY(tcc_infer_input(ic, n, 0, &g->X));
+  const tcc_value *X = g->X;
+  if (X->ndim < 3 || X->ndim > TCCRT_MAX_RANK)
+    return tcc_node_error(ctx, ic->graph, n,
+                          "input X has rank %d; expected N x C x D1 ... Dn with 1 to %d spatial "
+                          "dims",
+                          X->ndim, NN_MAX_SPATIAL);
+  g->nsp = X->ndim - 2;
+  int cnt = -1;
+  const int64_t *ks;
+  TCC_TRY(tcc_node_attr_ints(ctx, ic->graph, n, "kernel_shape", &cnt, &ks));
+  if (cnt < 0) return tcc_node_error(ctx, ic->graph, n, "attribute 'kernel_shape' is required");
+  if (cnt != g->nsp)
+    return tcc_node_error(ctx, ic->graph, n,
+                          "attribute 'kernel_shape' has %d values; expected %d for input %s", cnt,
+                          g->nsp, tcc_value_shape_str(ctx, X));
+  int64_t ceil_mode = 0;
+  if (tcc_node_attr(n, "ceil_mode")) TCC_TRY(nn_attr_int(ic, n, "ceil_mode", 0, &ceil_mode));
+  return nn_window_infer(ic, n, g->nsp, X->dims + 2, ks, ceil_mode != 0, true, &g->w);
+}
+
+static tcc_status pool_set_out(tcc_infer_ctx *ic, tcc_node *n, const pool_geom *g, int k,
+                               tccrt_dtype dt) {
+  const tcc_expr *dims[TCCRT_MAX_RANK];
+  dims[0] = g->X->dims[0];
+  dims[1] = g->X->dims[1];
+  for (int i = 0; i < g->nsp; i++) dims[2 + i] = g->w.out[i];
+  return tcc_infer_set_output(ic, n, k, dt, g->nsp + 2, dims);
+}
+
+static tcc_status infer_maxpool(tcc_infer_ctx *ic, tcc_node *n) {
+  TCC_TRY(tcc_infer_check_dtype(ic, n, 0, TCC_DTM_FLOAT | TCC_DTM(TCCRT_INT8) | TCC_DTM(TCCRT_UINT8)));
+  pool_geom g;
+  TCC_TRY(pool_geometry(ic, n, &g));
+  int64_t so = 0;
+  if (tcc_node_attr(n, "storage_order")) TCC_TRY(nn_attr_int(ic, n, "storage_order", 0, &so));
+  if (so != 0 && so != 1)
+    return tcc_node_error(ic->ctx, ic->graph, n, "attribute 'storage_order' is %lld; expected 0 or 1",
+                          (long long)so);
+  TCC_TRY(pool_set_out(ic, n, &g, 0, g.X->dtype));
+  return pool_set_out(ic, n, &g, 1, TCCRT_INT64);
+}
+
+static tcc_status infer_avgpool(tcc_infer_ctx *ic, tcc_node *n) {
+  TCC_TRY(tcc_infer_check_dtype(ic, n, 0, TCC_DTM_FLOAT));
+  pool_geom g;
+  TCC_TRY(pool_geometry(ic, n, &g));
+  return pool_set_out(ic, n, &g, 0, g.X->dtype);
+}
+
+static tcc_status infer_global_pool(tcc_infer_ctx *ic, tcc_node *n) {
+  TCC_TRY(tcc_infer_check_dtype(ic, n, 0, TCC_DTM_FLOAT));
+  const tcc_value *X;
+  TCC_TRY(tcc_infer_input(ic, n, 0, &X));
+  if (X->ndim < 3)
+    return tcc_node_error(ic->ctx, ic->graph, n, "input X has rank %d; expected N x C x D1 ... Dn",
+                          X->ndim);
+  const tcc_expr *dims[TCCRT_MAX_RANK];
+  for (int d = 0; d < X->ndim; d++) dims[d] = d < 2 ? X->dims[d] : tcc_idx(ic->ctx, 1);
+  return tcc_infer_set_output(ic, n, 0, X->dtype, X->ndim, dims);
+}
+
+/* ---- computes ---- */
+
+typedef struct window_expr {
+  const tcc_itervar *const *ax; /* output axes */
+  const tcc_expr **o;           /* output index exprs */
+  const tcc_itervar *red[NN_MAX_SPATIAL];
+  const tcc_expr *xi[TCCRT_MAX_RANK]; /* input index at (o, rk) */
+  const tcc_expr *inb;                /* in-bounds condition, NULL when always */
+  const tcc_expr *shape[TCCRT_MAX_RANK];
+} window_expr;
+
+static void window_exprs(tcc_context *ctx, const tcc_tensor *X, const nn_window *w,
+                         window_expr *we) {
+  int nsp = w->nsp, nd = nsp + 2;
+  we->shape[0] = X->shape[0];
+  we->shape[1] = X->shape[1];
+  for (int i = 0; i < nsp; i++) we->shape[2 + i] = w->out[i];
+  we->ax = tcc_compute_axes(ctx, nd, we->shape, NULL);
+  we->o = nn_axis_exprs(ctx, nd, we->ax);
+  we->xi[0] = we->o[0];
+  we->xi[1] = we->o[1];
+  we->inb = NULL;
+  for (int i = 0; i < nsp; i++) {
+    char nm[8];
+    snprintf(nm, sizeof nm, "rk%d", i);
+    we->red[i] = tcc_reduce_axis(ctx, nm, tcc_idx(ctx, 0), tcc_idx(ctx, w->kernel[i]));
+    const tcc_expr *rk = tcc_expr_var(ctx, we->red[i]->var);
+    const tcc_expr *pos = tcc_sub(ctx,
+                                  tcc_add(ctx, tcc_mul(ctx, we->o[2 + i], tcc_idx(ctx, w->stride[i])),
+                                          tcc_mul(ctx, rk, tcc_idx(ctx, w->dil[i]))),
+                                  w->pad_begin[i]);
+    we->xi[2 + i] = pos;
+    /* Even without pads, ceil_mode can run the last window past the end: always guard. */
+    const tcc_expr *c = nn_in_range(ctx, pos, tcc_idx(ctx, 0), X->shape[2 + i]);
+    we->inb = we->inb ? tcc_and(ctx, we->inb, c) : c;
+  }
+}
+
+static const tcc_expr *lowest(tcc_context *ctx, tccrt_dtype dt) {
+  if (tcc_dtype_is_float(dt)) return tcc_float(ctx, tcc_scalar(dt), -INFINITY);
+  return tcc_int(ctx, tcc_scalar(dt), tcc_dtype_int_min(dt));
+}
+
+static tcc_status compute_maxpool(tcc_compute_ctx *cc, tcc_tensor **outputs) {
+  tcc_context *ctx = cc->ctx;
+  tcc_infer_ctx ic = nn_ic_of(cc);
+  pool_geom g;
+  TCC_TRY(pool_geometry(&ic, cc->node, &g));
+  const tcc_tensor *X = cc->inputs[0];
+  window_expr we;
+  window_exprs(ctx, X, &g.w, &we);
+  int nd = g.nsp + 2;
+  const tcc_expr *v = tcc_select(ctx, we.inb, nn_read_clamped(ctx, X, we.xi), lowest(ctx, X->dtype));
+  const tcc_expr *body = tcc_reduce_max(ctx, v, g.nsp, we.red, NULL);
+  tcc_tensor *y = tcc_compute(ctx, "maxpool", nd, we.shape, we.ax, body, "pool_max");
+  outputs[0] = y;
+  if (cc->node->noutputs > 1 && cc->node->outputs[1]) {
+    /* Indices: the flat index (storage_order 0: row-major over N x C x D...; 1: the spatial
+     * dims column-major) of the first window element equal to the max. */
+    int64_t so = 0;
+    if (tcc_node_attr(cc->node, "storage_order"))
+      TCC_TRY(nn_attr_int(&ic, cc->node, "storage_order", 0, &so));
+    window_expr wi;
+    window_exprs(ctx, X, &g.w, &wi);
+    const tcc_expr *flat = tcc_add(ctx, tcc_mul(ctx, wi.o[0], X->shape[1]), wi.o[1]);
+    if (!so) {
+      for (int i = 0; i < g.nsp; i++) flat = tcc_add(ctx, tcc_mul(ctx, flat, X->shape[2 + i]), wi.xi[2 + i]);
+    } else {
+      const tcc_expr *sp = tcc_idx(ctx, 0), *vol = tcc_idx(ctx, 1);
+      for (int i = 0; i < g.nsp; i++) {
+        sp = tcc_add(ctx, sp, tcc_mul(ctx, wi.xi[2 + i], vol));
+        vol = tcc_mul(ctx, vol, X->shape[2 + i]);
+      }
+      flat = tcc_add(ctx, tcc_mul(ctx, flat, vol), sp);
+    }
+    const tcc_expr *hit =
+        tcc_and(ctx, wi.inb, tcc_eq(ctx, nn_read_clamped(ctx, X, wi.xi), tcc_read(ctx, y, wi.o)));
+    const tcc_expr *iv = tcc_select(ctx, hit, flat, tcc_idx(ctx, INT64_MAX));
+    const tcc_expr *ib = tcc_reduce_min(ctx, iv, g.nsp, wi.red, NULL);
+    outputs[1] = tcc_compute(ctx, "maxpool_indices", nd, wi.shape, wi.ax, ib, "pool_argmax");
+  }
+  return TCC_OK;
+}
+
+/* ceil(a / d) for d > 0. */
+static const tcc_expr *ceildiv(tcc_context *ctx, const tcc_expr *a, int64_t d) {
+  return d == 1 ? a : tcc_floordiv(ctx, tcc_add(ctx, a, tcc_idx(ctx, d - 1)), tcc_idx(ctx, d));
+}
+
+/* Number of taps k in [0, K) with lo <= start + k*d < hi. */
+static const tcc_expr *tap_count(tcc_context *ctx, const tcc_expr *start, int64_t K, int64_t d,
+                                 const tcc_expr *lo, const tcc_expr *hi) {
+  const tcc_expr *kmin = tcc_max(ctx, tcc_idx(ctx, 0), ceildiv(ctx, tcc_sub(ctx, lo, start), d));
+  const tcc_expr *kmax = tcc_min(ctx, tcc_idx(ctx, K), ceildiv(ctx, tcc_sub(ctx, hi, start), d));
+  return tcc_max(ctx, tcc_idx(ctx, 0), tcc_sub(ctx, kmax, kmin));
+}
+
+static tcc_status compute_avgpool(tcc_compute_ctx *cc, tcc_tensor **outputs) {
+  tcc_context *ctx = cc->ctx;
+  tcc_infer_ctx ic = nn_ic_of(cc);
+  pool_geom g;
+  TCC_TRY(pool_geometry(&ic, cc->node, &g));
+  int64_t cip = 0;
+  if (tcc_node_attr(cc->node, "count_include_pad"))
+    TCC_TRY(nn_attr_int(&ic, cc->node, "count_include_pad", 0, &cip));
+  const tcc_tensor *X = cc->inputs[0];
+  tccrt_dtype acc = nn_acc_dtype(X->dtype);
+  tcc_type at = tcc_scalar(acc);
+  window_expr we;
+  window_exprs(ctx, X, &g.w, &we);
+  int nd = g.nsp + 2;
+  const tcc_expr *v = tcc_select(ctx, we.inb, tcc_cast(ctx, at, nn_read_clamped(ctx, X, we.xi)),
+                                 tcc_const(ctx, at, 0));
+  tcc_tensor *s = tcc_compute(ctx, "avgpool_sum", nd, we.shape, we.ax,
+                              tcc_sum(ctx, v, g.nsp, we.red, NULL), "pool_sum");
+  const tcc_itervar *const *ax = tcc_compute_axes(ctx, nd, we.shape, NULL);
+  const tcc_expr **o = nn_axis_exprs(ctx, nd, ax);
+  const tcc_expr *count = tcc_idx(ctx, 1);
+  for (int i = 0; i < g.nsp; i++) {
+    const tcc_expr *start = tcc_sub(ctx, tcc_mul(ctx, o[2 + i], tcc_idx(ctx, g.w.stride[i])),
+                                    g.w.pad_begin[i]);
+    const tcc_expr *lo = cip ? tcc_sub(ctx, tcc_idx(ctx, 0), g.w.pad_begin[i]) : tcc_idx(ctx, 0);
+    const tcc_expr *hi = cip ? tcc_add(ctx, X->shape[2 + i], g.w.pad_end[i]) : X->shape[2 + i];
+    count = tcc_mul(ctx, count, tap_count(ctx, start, g.w.kernel[i], g.w.dil[i], lo, hi));
+  }
+  const tcc_expr *avg = tcc_div(ctx, tcc_read(ctx, s, o), tcc_cast(ctx, at, count));
+  outputs[0] = tcc_compute(ctx, "avgpool", nd, we.shape, ax, tcc_cast(ctx, tcc_scalar(X->dtype), avg),
+                           "elemwise");
+  return TCC_OK;
+}
+
+static tcc_status compute_lppool(tcc_compute_ctx *cc, tcc_tensor **outputs) {
+  tcc_context *ctx = cc->ctx;
+  tcc_infer_ctx ic = nn_ic_of(cc);
+  pool_geom g;
+  TCC_TRY(pool_geometry(&ic, cc->node, &g));
+  double p = 2;
+  const tcc_attr *pa = tcc_node_attr(cc->node, "p");
+  if (pa && pa->kind == TCC_ATTR_FLOAT) p = pa->u.f;
+  else if (pa && pa->kind == TCC_ATTR_INT) p = (double)pa->u.i;
+  const tcc_tensor *X = cc->inputs[0];
+  tcc_type at = tcc_scalar(nn_acc_dtype(X->dtype));
+  window_expr we;
+  window_exprs(ctx, X, &g.w, &we);
+  int nd = g.nsp + 2;
+  const tcc_expr *x = tcc_cast(ctx, at, nn_read_clamped(ctx, X, we.xi));
+  const tcc_expr *xp;
+  if (p == 2) xp = tcc_mul(ctx, x, x);
+  else if (p == 1) xp = tcc_call1(ctx, TCC_INTRIN_FABS, x);
+  else {
+    const tcc_expr *args[2] = {tcc_call1(ctx, TCC_INTRIN_FABS, x), tcc_float(ctx, at, p)};
+    xp = tcc_call(ctx, TCC_INTRIN_POW, 2, args);
+  }
+  xp = tcc_select(ctx, we.inb, xp, tcc_const(ctx, at, 0));
+  tcc_tensor *s = tcc_compute(ctx, "lppool_sum", nd, we.shape, we.ax,
+                              tcc_sum(ctx, xp, g.nsp, we.red, NULL), "pool_sum");
+  const tcc_itervar *const *ax = tcc_compute_axes(ctx, nd, we.shape, NULL);
+  const tcc_expr **o = nn_axis_exprs(ctx, nd, ax);
+  const tcc_expr *r = tcc_read(ctx, s, o);
+  if (p == 2) r = tcc_call1(ctx, TCC_INTRIN_SQRT, r);
+  else if (p != 1) {
+    const tcc_expr *args[2] = {r, tcc_float(ctx, at, 1.0 / p)};
+    r = tcc_call(ctx, TCC_INTRIN_POW, 2, args);
+  }
+  outputs[0] = tcc_compute(ctx, "lppool", nd, we.shape, ax, tcc_cast(ctx, tcc_scalar(X->dtype), r),
+                           "elemwise");
+  return TCC_OK;
+}
+
+static tcc_status compute_global(tcc_compute_ctx *cc, tcc_tensor **outputs, bool is_max) {
+  tcc_context *ctx = cc->ctx;
+  const tcc_tensor *X = cc->inputs[0];
+  int nd = X->ndim, nsp = nd - 2;
+  const tcc_expr *shape[TCCRT_MAX_RANK];
+  for (int d = 0; d < nd; d++) shape[d] = d < 2 ? X->shape[d] : tcc_idx(ctx, 1);
+  const tcc_itervar *const *ax = tcc_compute_axes(ctx, nd, shape, NULL);
+  const tcc_expr **o = nn_axis_exprs(ctx, nd, ax);
+  const tcc_itervar *red[NN_MAX_SPATIAL];
+  const tcc_expr *xi[TCCRT_MAX_RANK];
+  xi[0] = o[0];
+  xi[1] = o[1];
+  const tcc_expr *count = tcc_idx(ctx, 1);
+  for (int i = 0; i < nsp; i++) {
+    red[i] = tcc_reduce_axis(ctx, "rk", tcc_idx(ctx, 0), X->shape[2 + i]);
+    xi[2 + i] = tcc_expr_var(ctx, red[i]->var);
+    count = tcc_mul(ctx, count, X->shape[2 + i]);
+  }
+  if (is_max) {
+    outputs[0] = tcc_compute(ctx, "global_maxpool", nd, shape, ax,
+                             tcc_reduce_max(ctx, tcc_read(ctx, X, xi), nsp, red, NULL), "pool_max");
+    return TCC_OK;
+  }
+  tcc_type at = tcc_scalar(nn_acc_dtype(X->dtype));
+  tcc_tensor *s = tcc_compute(ctx, "global_avgpool_sum", nd, shape, ax,
+                              tcc_sum(ctx, tcc_cast(ctx, at, tcc_read(ctx, X, xi)), nsp, red, NULL),
+                              "pool_sum");
+  const tcc_itervar *const *ax2 = tcc_compute_axes(ctx, nd, shape, NULL);
+  const tcc_expr **o2 = nn_axis_exprs(ctx, nd, ax2);
+  const tcc_expr *avg = tcc_div(ctx, tcc_read(ctx, s, o2), tcc_cast(ctx, at, count));
+  outputs[0] = tcc_compute(ctx, "global_avgpool", nd, shape, ax2,
+                           tcc_cast(ctx, tcc_scalar(X->dtype), avg), "elemwise");
+  return TCC_OK;
+}
+
+static tcc_status compute_global_avg(tcc_compute_ctx *cc, tcc_tensor **outputs) {
+  return compute_global(cc, outputs, false);
+}
+static tcc_status compute_global_max(tcc_compute_ctx *cc, tcc_tensor **outputs) {
+  return compute_global(cc, outputs, true);
+}
+
+#define POOL(NAME, SINCE, UNTIL, MAXO, ATTRS, INFER, COMPUTE)                                     \
+  {NAME, "", SINCE, UNTIL, TCC_PAT_OUT_ELEMWISE_FUSABLE, 1, 1, 1, MAXO, ATTRS, INFER, COMPUTE}
+
+const tcc_op tcc_ops_pool[] = {
+    POOL("MaxPool", 1, 7, 1, maxpool1_attrs, infer_maxpool, compute_maxpool),
+    POOL("MaxPool", 8, 9, 2, maxpool8_attrs, infer_maxpool, compute_maxpool),
+    POOL("MaxPool", 10, 10, 2, maxpool10_attrs, infer_maxpool, compute_maxpool),
+    POOL("MaxPool", 11, 11, 2, maxpool10_attrs, infer_maxpool, compute_maxpool),
+    POOL("MaxPool", 12, 21, 2, maxpool10_attrs, infer_maxpool, compute_maxpool),
+    POOL("MaxPool", 22, 0, 2, maxpool10_attrs, infer_maxpool, compute_maxpool),
+    POOL("AveragePool", 1, 6, 1, avgpool1_attrs, infer_avgpool, compute_avgpool),
+    POOL("AveragePool", 7, 9, 1, avgpool7_attrs, infer_avgpool, compute_avgpool),
+    POOL("AveragePool", 10, 10, 1, avgpool10_attrs, infer_avgpool, compute_avgpool),
+    POOL("AveragePool", 11, 18, 1, avgpool10_attrs, infer_avgpool, compute_avgpool),
+    POOL("AveragePool", 19, 21, 1, avgpool19_attrs, infer_avgpool, compute_avgpool),
+    POOL("AveragePool", 22, 0, 1, avgpool19_attrs, infer_avgpool, compute_avgpool),
+    POOL("LpPool", 1, 1, 1, lppool1_attrs, infer_avgpool, compute_lppool),
+    POOL("LpPool", 2, 10, 1, lppool2_attrs, infer_avgpool, compute_lppool),
+    POOL("LpPool", 11, 17, 1, lppool2_attrs, infer_avgpool, compute_lppool),
+    POOL("LpPool", 18, 21, 1, lppool18_attrs, infer_avgpool, compute_lppool),
+    POOL("LpPool", 22, 0, 1, lppool18_attrs, infer_avgpool, compute_lppool),
+    POOL("GlobalAveragePool", 1, 21, 1, no_attrs, infer_global_pool, compute_global_avg),
+    POOL("GlobalAveragePool", 22, 0, 1, no_attrs, infer_global_pool, compute_global_avg),
+    POOL("GlobalMaxPool", 1, 21, 1, no_attrs, infer_global_pool, compute_global_max),
+    POOL("GlobalMaxPool", 22, 0, 1, no_attrs, infer_global_pool, compute_global_max),
+};
+const int tcc_ops_pool_count = (int)TCC_ARRAY_SIZE(tcc_ops_pool);
