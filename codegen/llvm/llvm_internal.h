@@ -1,0 +1,59 @@
+/* llvm_internal.h — shared state of the LLVM code generator's files (not a public header). */
+#ifndef TCC_LLVM_INTERNAL_H
+#define TCC_LLVM_INTERNAL_H
+
+#include <llvm-c/Core.h>
+#include <llvm-c/Target.h>
+#include <llvm-c/TargetMachine.h>
+
+#include "llvm_codegen.h"
+
+struct tcc_llvm_module {
+  tcc_context *ctx;
+  LLVMContextRef llctx;
+  LLVMModuleRef mod;
+  LLVMTargetMachineRef tm;
+  LLVMTargetDataRef td;
+  char *triple, *cpu, *features; /* malloc'ed */
+  int opt_level;
+  bool optimized;
+  LLVMTypeRef t_void, t_i1, t_i8, t_i16, t_i32, t_i64, t_half, t_f32, t_f64, t_ptr;
+};
+
+/* Per-function generation state. */
+typedef struct tcc_llvm_binding {
+  const tcc_var *var;
+  LLVMValueRef val;
+} tcc_llvm_binding;
+
+typedef struct tcc_llvm_fn {
+  tcc_llvm_module *m;
+  const tcc_primfunc *pf;
+  LLVMValueRef fn;
+  LLVMBuilderRef b;
+  LLVMBasicBlockRef alloca_bb; /* entry block: allocas only, terminated at the end */
+  tcc_llvm_binding *env;
+  int nenv, capenv;
+  int *nparallel; /* counter shared by a function and its outlined closures */
+  bool failed;
+} tcc_llvm_fn;
+
+/* Records an error naming the function; marks the state failed. */
+void tcc_llvm_fail(tcc_llvm_fn *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Builder helpers shared with llvm_math.c. */
+LLVMValueRef tcc_llvm_const_f(LLVMTypeRef ty, double v);   /* scalar or splat of float type */
+LLVMValueRef tcc_llvm_const_i(LLVMTypeRef ty, long long v); /* scalar or splat of int type */
+LLVMValueRef tcc_llvm_call_intrin(tcc_llvm_fn *s, const char *name, LLVMTypeRef *over, int nover,
+                                  LLVMValueRef *args, int nargs);
+/* The integer type with the shape (lanes) of float type `fty` and `bits` bits per element. */
+LLVMTypeRef tcc_llvm_int_like(tcc_llvm_fn *s, LLVMTypeRef fty, int bits);
+
+/* Vectorized float32 math (llvm_math.c): `x` is float or <N x float>. */
+LLVMValueRef tcc_llvm_math_exp(tcc_llvm_fn *s, LLVMValueRef x);
+LLVMValueRef tcc_llvm_math_log(tcc_llvm_fn *s, LLVMValueRef x);
+LLVMValueRef tcc_llvm_math_tanh(tcc_llvm_fn *s, LLVMValueRef x);
+LLVMValueRef tcc_llvm_math_sigmoid(tcc_llvm_fn *s, LLVMValueRef x);
+LLVMValueRef tcc_llvm_math_erf(tcc_llvm_fn *s, LLVMValueRef x);
+
+#endif /* TCC_LLVM_INTERNAL_H */
