@@ -326,14 +326,17 @@ static tcc_status compute_resize(tcc_compute_ctx *cc, tcc_tensor **outputs) {
       break;
     }
     case C_PYTORCH_HALF_PIXEL:
-      x = tcc_select(ctx, tcc_gt(ctx, g.out[d], tcc_idx(ctx, 1)),
+      /* the reference's length_resized is in * scale as a real number */
+      x = tcc_select(ctx, tcc_gt(ctx, tcc_mul(ctx, in_f, s), one),
                      tcc_sub(ctx, tcc_div(ctx, tcc_add(ctx, xo, half), s), half), f64c(ctx, 0));
       break;
-    case C_ALIGN_CORNERS:
-      x = tcc_select(ctx, tcc_gt(ctx, g.out[d], tcc_idx(ctx, 1)),
-                     tcc_div(ctx, tcc_mul(ctx, xo, tcc_sub(ctx, in_f, one)), tcc_sub(ctx, out_f, one)),
+    case C_ALIGN_CORNERS: {
+      const tcc_expr *len = tcc_mul(ctx, in_f, s); /* in * scale, as the reference */
+      x = tcc_select(ctx, tcc_gt(ctx, len, one),
+                     tcc_div(ctx, tcc_mul(ctx, xo, tcc_sub(ctx, in_f, one)), tcc_sub(ctx, len, one)),
                      f64c(ctx, 0));
       break;
+    }
     case C_ASYMMETRIC: x = tcc_div(ctx, xo, s); break;
     case C_TF_HALF_PIXEL_NN: x = tcc_div(ctx, tcc_add(ctx, xo, half), s); break;
     default: { /* tf_crop_and_resize */
