@@ -11,10 +11,11 @@
  *            -103.98; NaN propagates.                                          (Cephes expf)
  *   log      <= 2 ulp. Subnormal inputs handled; log(0) = -inf, log(x<0) = NaN, log(+inf) = +inf.
  *                                                                              (Cephes logf)
- *   tanh     <= 3 ulp. Polynomial for |x| < 0.625, 1 - 2/(exp(2|x|)+1) above.  (Cephes tanhf)
- *   sigmoid  <= 3 ulp.  1/(1+exp(-x)).
- *   erf      <= 4e-7 absolute and <= 5 ulp. Rational approximation x*P(x^2)/Q(x^2) on
- *            [-4, 4] (degree 13/8, as Eigen's generic_fast_erf_float), +-1 beyond.
+ *   tanh     <= 2 ulp. Polynomial for |x| < 0.625, 1 - 2/(exp(2|x|)+1) above.  (Cephes tanhf)
+ *   sigmoid  <= 3 ulp.  1/(1+exp(-|x|)) for x >= 0, exp(x)/(1+exp(x)) below (no overflow).
+ *   erf      <= 1.2e-7 absolute, <= 2 ulp. Rational approximation x*P(x^2)/Q(x^2) on [-4, 4]
+ *            (degree 13/8, the coefficients of Eigen's generic_fast_erf_float) evaluated in
+ *            double precision (on vectors of doubles), +-1 beyond.
  *
  * Rounding tricks below use plain fadd/fsub without fast-math flags on purpose: with `reassoc`
  * LLVM could fold (x + C) - C into x. */
@@ -156,23 +157,36 @@ LLVMValueRef tcc_llvm_math_tanh(tcc_llvm_fn *s, LLVMValueRef x) {
 
 LLVMValueRef tcc_llvm_math_sigmoid(tcc_llvm_fn *s, LLVMValueRef x) {
   mb m = mb_of(s, x);
-  LLVMValueRef e = tcc_llvm_math_exp(s, LLVMBuildFNeg(m.b, x, ""));
-  return keep_nan(&m, x, m_fdiv(&m, cf(&m, 1.0), m_fadd(&m, cf(&m, 1.0), e)));
+  /* e = exp(-|x|) never overflows: sigmoid = 1/(1+e) for x >= 0, e/(1+e) below. */
+  LLVMValueRef e = tcc_llvm_math_exp(s, LLVMBuildFNeg(m.b, fun1(&m, "llvm.fabs", x), ""));
+  LLVMValueRef d = m_fadd(&m, cf(&m, 1.0), e);
+  LLVMValueRef neg = fcmp(&m, LLVMRealOLT, x, cf(&m, 0.0));
+  LLVMValueRef r = m_fdiv(&m, sel(&m, neg, e, cf(&m, 1.0)), d);
+  return keep_nan(&m, x, r);
 }
 
 LLVMValueRef tcc_llvm_math_erf(tcc_llvm_fn *s, LLVMValueRef x) {
-  mb m = mb_of(s, x);
-  LLVMValueRef xc = fun2(&m, "llvm.minnum", fun2(&m, "llvm.maxnum", x, cf(&m, -4.0)), cf(&m, 4.0));
+  mb mf = mb_of(s, x);
+  /* Evaluated in double: the rational function is accurate to ~3e-8, but float rounding of P and
+   * Q would add several ulps. */
+  LLVMTypeRef dty = LLVMGetTypeKind(mf.fty) == LLVMVectorTypeKind
+                        ? LLVMVectorType(LLVMDoubleTypeInContext(s->m->llctx),
+                                         LLVMGetVectorSize(mf.fty))
+                        : LLVMDoubleTypeInContext(s->m->llctx);
+  LLVMValueRef xd = LLVMBuildFPExt(s->b, x, dty, "");
+  mb m = mb_of(s, xd);
+  LLVMValueRef xc = fun2(&m, "llvm.minnum", fun2(&m, "llvm.maxnum", xd, cf(&m, -4.0)), cf(&m, 4.0));
   LLVMValueRef x2 = m_fmul(&m, xc, xc);
   static const double A[] = {-2.72614225801306e-10, 2.77068142495902e-08, -2.10102402082508e-06,
                              -5.69250639462346e-05, -7.34990630326855e-04, -2.95459980854025e-03,
                              -1.60960333262415e-02};
   static const double B[] = {-1.45660718464996e-05, -2.13374055278905e-04, -1.68282697438203e-03,
                              -7.37332916720468e-03, -1.42647390514189e-02};
-  LLVMValueRef p = m_fmul(&m, horner(&m, x2, A, 7), xc);
+  LLVMValueRef p = horner(&m, x2, A, 7);
   LLVMValueRef q = horner(&m, x2, B, 5);
-  LLVMValueRef r = m_fdiv(&m, p, q);
+  LLVMValueRef r = m_fmul(&m, xc, m_fdiv(&m, p, q));
   /* The rational function slightly exceeds 1 near the clamp: keep |erf| <= 1. */
   r = fun2(&m, "llvm.minnum", fun2(&m, "llvm.maxnum", r, cf(&m, -1.0)), cf(&m, 1.0));
-  return keep_nan(&m, x, r);
+  r = LLVMBuildFPTrunc(s->b, r, mf.fty, "");
+  return keep_nan(&mf, x, r);
 }
