@@ -19,8 +19,16 @@ static void inspect_usage(FILE *f) {
         f);
 }
 
+/* Prints "tcc-ml: error: MSG" as exactly one line: control characters that names in a model
+ * may carry are escaped. */
 static int fail(tcc_context *ctx, const char *msg) {
-  fprintf(stderr, "tcc-ml: error: %s\n", msg);
+  fputs("tcc-ml: error: ", stderr);
+  for (const unsigned char *p = (const unsigned char *)msg; *p; p++) {
+    if (*p == '\n') fputs("\\n", stderr);
+    else if (*p < 0x20 || *p == 0x7f) fprintf(stderr, "\\x%02x", *p);
+    else fputc(*p, stderr);
+  }
+  fputc('\n', stderr);
   tcc_context_destroy(ctx);
   return 1;
 }

@@ -384,7 +384,7 @@ static tcc_status convert_attr(importer *imp, tcc_graph *g, scope *s, const Onnx
   case TCC_ATTR_FLOAT: out->u.f = at->f; break;
   case TCC_ATTR_INT: out->u.i = at->i; break;
   case TCC_ATTR_STRING:
-    out->u.s = tcc_arena_strndup(imp->a, (const char *)at->s.data, at->s.len);
+    out->u.s = tcc_onnx_bytes_dup(imp->ctx, &at->s);
     out->slen = at->s.len;
     break;
   case TCC_ATTR_TENSOR: {
@@ -415,7 +415,7 @@ static tcc_status convert_attr(importer *imp, tcc_graph *g, scope *s, const Onnx
   case TCC_ATTR_STRINGS: {
     const char **v = tcc_arena_alloc(imp->a, sizeof(char *) * (at->n_strings + 1));
     for (size_t i = 0; i < at->n_strings; i++)
-      v[i] = tcc_arena_strndup(imp->a, (const char *)at->strings[i].data, at->strings[i].len);
+      v[i] = tcc_onnx_bytes_dup(imp->ctx, &at->strings[i]);
     out->u.strings.n = (int)at->n_strings;
     out->u.strings.v = v;
     break;
@@ -504,14 +504,14 @@ static tcc_status import_constant(importer *imp, const Onnx__NodeProto *np, tcc_
   }
   case 5: {
     const char **s = tcc_arena_alloc(imp->a, sizeof(char *));
-    s[0] = tcc_arena_strndup(imp->a, (const char *)found->s.data, found->s.len);
+    s[0] = tcc_onnx_bytes_dup(imp->ctx, &found->s);
     v->dtype = TCCRT_STRING, v->ndim = 0, v->strings = s;
     return TCC_OK;
   }
   case 6: {
     const char **s = tcc_arena_alloc(imp->a, sizeof(char *) * (found->n_strings + 1));
     for (size_t i = 0; i < found->n_strings; i++)
-      s[i] = tcc_arena_strndup(imp->a, (const char *)found->strings[i].data, found->strings[i].len);
+      s[i] = tcc_onnx_bytes_dup(imp->ctx, &found->strings[i]);
     dims[0] = tcc_idx(imp->ctx, (int64_t)found->n_strings);
     v->dtype = TCCRT_STRING, v->ndim = 1, v->strings = s;
     return TCC_OK;

@@ -38,6 +38,12 @@ tcc_status tcc_onnx_tensor_to_value(tcc_onnx_tensor_ctx *tc, const Onnx__TensorP
                                     const char *what, const char *node, const char *op,
                                     tcc_value *v);
 
+/* A NUL-terminated arena copy of protobuf bytes (which may be {0, NULL}). */
+static inline char *tcc_onnx_bytes_dup(tcc_context *ctx, const ProtobufCBinaryData *b) {
+  return b->len ? tcc_arena_strndup(tcc_ctx_arena(ctx), (const char *)b->data, b->len)
+                : tcc_arena_strdup(tcc_ctx_arena(ctx), "");
+}
+
 /* Maps a dtype code of onnx.proto to ours; false for codes we do not support (complex, ...). */
 bool tcc_onnx_dtype(int32_t code, tccrt_dtype *out);
 

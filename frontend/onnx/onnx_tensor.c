@@ -309,7 +309,7 @@ tcc_status tcc_onnx_tensor_to_value(tcc_onnx_tensor_ctx *tc, const Onnx__TensorP
                   t->n_string_data, dtext, n);
     const char **s = tcc_arena_alloc(a, sizeof(char *) * (n ? n : 1));
     for (uint64_t i = 0; i < n; i++)
-      s[i] = tcc_arena_strndup(a, (const char *)t->string_data[i].data, t->string_data[i].len);
+      s[i] = tcc_onnx_bytes_dup(tc->ctx, &t->string_data[i]);
     v->strings = s;
     return TCC_OK;
   }
