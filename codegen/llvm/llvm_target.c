@@ -78,6 +78,15 @@ tcc_status tcc_llvm_module_create(tcc_context *ctx, const tcc_llvm_target *t, co
     snprintf(fixed, sizeof fixed, "armv7a-%s", triple + 4);
     triple = fixed;
   }
+  /* "arm-linux-gnueabihf" -> "armv7a-unknown-linux-gnueabihf": without the vendor field LLVM
+   * would read "gnueabihf" as the OS and lose the hard-float ABI. */
+  char norm[256];
+  {
+    char *nt = LLVMNormalizeTargetTriple(triple);
+    snprintf(norm, sizeof norm, "%s", nt);
+    LLVMDisposeMessage(nt);
+    triple = norm;
+  }
   bool x86 = starts_with(triple, "x86_64");
   bool a64 = starts_with(triple, "aarch64") || starts_with(triple, "arm64");
   bool a32 = starts_with(triple, "armv7") || starts_with(triple, "thumbv7");
