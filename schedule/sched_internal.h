@@ -1,0 +1,113 @@
+/* sched_internal.h — the schedule's data structures, shared by the files of schedule/ only. */
+#ifndef TCC_SCHED_INTERNAL_H
+#define TCC_SCHED_INTERNAL_H
+
+#include "schedule.h"
+
+typedef enum rel_kind { REL_SPLIT, REL_FUSE } rel_kind;
+
+typedef struct tcc_relation {
+  rel_kind kind;
+  /* split: parent -> outer, inner.  fuse: outer, inner -> parent (the fused axis) */
+  tcc_axis *parent, *outer, *inner;
+  int64_t factor; /* split factor, or nparts when by_nparts */
+  bool by_nparts;
+  tcc_tail tail;
+} tcc_relation;
+
+struct tcc_axis {
+  const char *name;
+  tcc_stage *stage;
+  int index; /* creation order within the stage (replay matches axes by it) */
+  tcc_iv_kind kind;
+  const tcc_itervar *root; /* the TE itervar of a root axis, else NULL */
+  tcc_annot annot;
+  tcc_for_kind bind;
+  bool leaf;
+  /* lowering state */
+  const tcc_var *loop_var;
+  const tcc_expr *ext;   /* extent */
+  const tcc_expr *value; /* offset from the axis min, in terms of leaf loop vars */
+};
+
+struct tcc_stage {
+  tcc_schedule *sch;
+  const tcc_tensor *t;
+  int index;
+  int ndim, nreduce;
+  tcc_axis **root; /* ndim data-parallel, then nreduce reduction axes */
+  tcc_axis **axes; /* all, by index */
+  int naxes, cap_axes;
+  tcc_axis **leaves;
+  int nleaves, cap_leaves;
+  tcc_relation **rels;
+  int nrels, cap_rels;
+  tcc_attach attach;
+  tcc_stage *attach_stage;
+  tcc_axis *attach_axis;
+  bool is_output;
+  /* lowering state */
+  const tcc_expr *body; /* after inlining */
+  tcc_buffer *buf;
+  const tcc_expr **rmin, **rext; /* region of the root data axes: [rmin, rmin + rext) */
+  bool visited;
+};
+
+typedef enum log_op {
+  LOG_SPLIT,
+  LOG_SPLIT_NPARTS,
+  LOG_FUSE,
+  LOG_REORDER,
+  LOG_UNROLL,
+  LOG_VECTORIZE,
+  LOG_PARALLEL,
+  LOG_BIND,
+  LOG_COMPUTE_AT,
+  LOG_COMPUTE_INLINE,
+  LOG_COMPUTE_ROOT
+} log_op;
+
+typedef struct log_entry {
+  log_op op;
+  int stage, stage2;
+  int ax[2]; /* axis indices */
+  int64_t factor;
+  int tail;
+  int kind;
+  int nlist;
+  int *list;
+  int out[2]; /* axes created */
+} log_entry;
+
+struct tcc_schedule {
+  tcc_context *ctx;
+  tcc_stage **stages;
+  int nstages;
+  const tcc_tensor **outs;
+  int nouts;
+  log_entry *log;
+  int nlog, cap_log;
+};
+
+const char *tcc_tail_name(tcc_tail t);
+
+/* lowering steps (schedule/inline.c, bound_infer.c, schedule_ops.c) */
+tcc_status tcc_sched_inline(tcc_context *ctx, tcc_schedule *sch);
+tcc_status tcc_sched_infer_bounds(tcc_context *ctx, tcc_schedule *sch);
+tcc_status tcc_sched_make_loops(tcc_context *ctx, tcc_schedule *sch, int nargs,
+                                const tcc_tensor *const *args, const tcc_buffer *const *bufs,
+                                const tcc_stmt **out);
+/* Computes ext and value of every axis of st from its root extents (rext / reduce extents) and
+ * creates the leaf loop vars. */
+void tcc_sched_axis_values(tcc_context *ctx, tcc_stage *st);
+/* The guard conditions of non-dividing GUARD splits (and SHIFT_INWARD fallbacks) of st; with
+ * only_data, those of data-parallel axes only. */
+const tcc_expr *tcc_sched_guard(tcc_context *ctx, tcc_stage *st, bool only_data);
+
+
+
+/* Rebuilds e with every TENSOR_READ replaced by fn(read) (the read's indices already rewritten).
+ * fn returns the replacement (or the read itself). */
+typedef const tcc_expr *(*tcc_read_fn)(tcc_context *ctx, const tcc_expr *read, void *user);
+const tcc_expr *tcc_rewrite_reads(tcc_context *ctx, const tcc_expr *e, tcc_read_fn fn, void *user);
+#endif

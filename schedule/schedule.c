@@ -1,0 +1,620 @@
+/* schedule.c — the schedule data model and its primitives: split, fuse, reorder, tile, unroll,
+ * vectorize, parallel, bind, compute_at, compute_inline, compute_root; the primitive log, its
+ * printer and replay. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sched_internal.h"
+
+const char *tcc_tail_name(tcc_tail t) {
+  switch (t) {
+  case TCC_TAIL_AUTO: return "auto";
+  case TCC_TAIL_GUARD: return "guard";
+  case TCC_TAIL_ROUND_UP: return "round_up";
+  case TCC_TAIL_SHIFT_INWARD: return "shift_inward";
+  }
+  return "?";
+}
+
+/* ---- growable arrays in the arena ---- */
+
+static void *grow(tcc_context *ctx, void *arr, int n, int *cap, size_t elem) {
+  if (n < *cap) return arr;
+  int nc = *cap ? *cap * 2 : 8;
+  void *na = tcc_arena_alloc(tcc_ctx_arena(ctx), elem * (size_t)nc);
+  if (n) memcpy(na, arr, elem * (size_t)n);
+  *cap = nc;
+  return na;
+}
+
+static tcc_axis *new_axis(tcc_context *ctx, tcc_stage *st, const char *name, tcc_iv_kind kind) {
+  tcc_axis *a = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *a);
+  a->name = tcc_arena_strdup(tcc_ctx_arena(ctx), name);
+  a->stage = st;
+  a->kind = kind;
+  a->leaf = true;
+  a->index = st->naxes;
+  st->axes = grow(ctx, st->axes, st->naxes, &st->cap_axes, sizeof *st->axes);
+  st->axes[st->naxes++] = a;
+  return a;
+}
+
+static const tcc_expr *find_reduce(const tcc_expr *e) {
+  if (!e) return NULL;
+  switch (e->kind) {
+  case TCC_REDUCE: return e;
+  case TCC_INT_IMM:
+  case TCC_FLOAT_IMM:
+  case TCC_VAR:
+  case TCC_TENSOR_READ: return NULL;
+  case TCC_SELECT: {
+    const tcc_expr *r = find_reduce(e->u.select.cond);
+    if (!r) r = find_reduce(e->u.select.t);
+    return r ? r : find_reduce(e->u.select.f);
+  }
+  case TCC_CAST: return find_reduce(e->u.cast.a);
+  case TCC_CALL:
+    for (int i = 0; i < e->u.call.nargs; i++) {
+      const tcc_expr *r = find_reduce(e->u.call.args[i]);
+      if (r) return r;
+    }
+    return NULL;
+  case TCC_LOAD:
+  case TCC_RAMP:
+  case TCC_BROADCAST:
+  case TCC_LET: return NULL;
+  default: {
+    const tcc_expr *r = find_reduce(e->u.bin.a);
+    return r ? r : (e->u.bin.b ? find_reduce(e->u.bin.b) : NULL);
+  }
+  }
+}
+
+static tcc_stage *new_stage(tcc_context *ctx, tcc_schedule *s, const tcc_tensor *t) {
+  tcc_stage *st = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *st);
+  st->sch = s;
+  st->t = t;
+  st->ndim = t->ndim;
+  const tcc_expr *red = find_reduce(t->body);
+  st->nreduce = red ? red->u.reduce.naxes : 0;
+  st->root = tcc_arena_alloc(tcc_ctx_arena(ctx),
+                             sizeof *st->root * (size_t)(st->ndim + st->nreduce + 1));
+  for (int d = 0; d < st->ndim; d++) {
+    st->root[d] = new_axis(ctx, st, t->axes[d]->var->name, TCC_IV_DATA_PAR);
+    st->root[d]->root = t->axes[d];
+  }
+  for (int r = 0; r < st->nreduce; r++) {
+    const tcc_itervar *iv = red->u.reduce.axes[r];
+    st->root[st->ndim + r] = new_axis(ctx, st, iv->var->name, TCC_IV_REDUCE);
+    st->root[st->ndim + r]->root = iv;
+  }
+  st->nleaves = st->ndim + st->nreduce;
+  st->cap_leaves = st->nleaves + 8;
+  st->leaves = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *st->leaves * (size_t)st->cap_leaves);
+  for (int i = 0; i < st->nleaves; i++) st->leaves[i] = st->root[i];
+  st->attach = TCC_ATTACH_ROOT;
+  return st;
+}
+
+static void visit(tcc_context *ctx, tcc_schedule *s, const tcc_tensor *t, tcc_vec *seen,
+                  tcc_vec *order) {
+  if (t->kind != TCC_TENSOR_COMPUTE) return;
+  for (size_t i = 0; i < seen->len; i++)
+    if (TCC_VEC_AT(*seen, const tcc_tensor *, i) == t) return;
+  tcc_vec_push(tcc_ctx_arena(ctx), seen, &t);
+  const tcc_tensor **in;
+  int n = tcc_tensor_inputs(ctx, t, &in);
+  for (int i = 0; i < n; i++) visit(ctx, s, in[i], seen, order);
+  tcc_stage *st = new_stage(ctx, s, t);
+  tcc_vec_push(tcc_ctx_arena(ctx), order, &st);
+}
+
+tcc_schedule *tcc_schedule_create(tcc_context *ctx, int nouts, const tcc_tensor *const *outs) {
+  tcc_schedule *s = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *s);
+  s->ctx = ctx;
+  s->outs = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *s->outs * (size_t)(nouts + 1));
+  tcc_vec seen, order;
+  tcc_vec_init(&seen, sizeof(const tcc_tensor *));
+  tcc_vec_init(&order, sizeof(tcc_stage *));
+  for (int i = 0; i < nouts; i++) {
+    if (outs[i]->kind != TCC_TENSOR_COMPUTE) continue;
+    s->outs[s->nouts++] = outs[i];
+    visit(ctx, s, outs[i], &seen, &order);
+  }
+  s->nstages = (int)order.len;
+  s->stages = order.data;
+  for (int i = 0; i < s->nstages; i++) {
+    s->stages[i]->index = i;
+    for (int o = 0; o < s->nouts; o++)
+      if (s->outs[o] == s->stages[i]->t) s->stages[i]->is_output = true;
+  }
+  return s;
+}
+
+tcc_stage *tcc_schedule_stage(const tcc_schedule *s, const tcc_tensor *t) {
+  for (int i = 0; i < s->nstages; i++)
+    if (s->stages[i]->t == t) return s->stages[i];
+  return NULL;
+}
+int tcc_schedule_num_stages(const tcc_schedule *s) { return s->nstages; }
+tcc_stage *tcc_schedule_stage_at(const tcc_schedule *s, int i) {
+  return i >= 0 && i < s->nstages ? s->stages[i] : NULL;
+}
+const tcc_tensor *tcc_stage_tensor(const tcc_stage *st) { return st->t; }
+bool tcc_stage_is_output(const tcc_stage *st) { return st->is_output; }
+bool tcc_stage_has_reduce(const tcc_stage *st) { return st->nreduce > 0; }
+tcc_attach tcc_stage_attach(const tcc_stage *st) { return st->attach; }
+tcc_axis *tcc_stage_axis(const tcc_stage *st, int dim) {
+  return dim >= 0 && dim < st->ndim ? st->root[dim] : NULL;
+}
+tcc_axis *tcc_stage_reduce_axis(const tcc_stage *st, int i) {
+  return i >= 0 && i < st->nreduce ? st->root[st->ndim + i] : NULL;
+}
+int tcc_stage_num_reduce_axes(const tcc_stage *st) { return st->nreduce; }
+int tcc_stage_num_leaves(const tcc_stage *st) { return st->nleaves; }
+tcc_axis *tcc_stage_leaf(const tcc_stage *st, int i) {
+  return i >= 0 && i < st->nleaves ? st->leaves[i] : NULL;
+}
+const char *tcc_axis_name(const tcc_axis *a) { return a->name; }
+tcc_stage *tcc_axis_stage(const tcc_axis *a) { return a->stage; }
+bool tcc_axis_is_reduce(const tcc_axis *a) { return a->kind == TCC_IV_REDUCE; }
+tcc_annot tcc_axis_annot(const tcc_axis *a) { return a->annot; }
+
+static tcc_relation *made_by(const tcc_axis *a) {
+  tcc_stage *st = a->stage;
+  for (int i = 0; i < st->nrels; i++) {
+    tcc_relation *r = st->rels[i];
+    if (r->kind == REL_SPLIT && (r->outer == a || r->inner == a)) return r;
+    if (r->kind == REL_FUSE && r->parent == a) return r;
+  }
+  return NULL;
+}
+
+bool tcc_axis_const_extent(const tcc_axis *a, int64_t *extent) {
+  if (a->root) return tcc_expr_is_int_imm(a->root->extent, extent);
+  tcc_relation *r = made_by(a);
+  if (!r) return false;
+  int64_t pe, oe, ie;
+  if (r->kind == REL_FUSE) {
+    if (!tcc_axis_const_extent(r->outer, &oe) || !tcc_axis_const_extent(r->inner, &ie))
+      return false;
+    return tcc_mul_ovf(oe, ie, extent);
+  }
+  bool known = tcc_axis_const_extent(r->parent, &pe);
+  if (!r->by_nparts) {
+    if (a == r->inner) {
+      *extent = r->factor;
+      return true;
+    }
+    if (!known) return false;
+    *extent = (pe + r->factor - 1) / r->factor;
+    return true;
+  }
+  if (a == r->outer) {
+    *extent = r->factor;
+    return true;
+  }
+  if (!known) return false;
+  *extent = (pe + r->factor - 1) / r->factor;
+  return true;
+}
+
+/* ---- log ---- */
+
+static log_entry *log_push(tcc_schedule *s, log_op op, const tcc_stage *st) {
+  s->log = grow(s->ctx, s->log, s->nlog, &s->cap_log, sizeof *s->log);
+  log_entry *e = &s->log[s->nlog++];
+  memset(e, 0, sizeof *e);
+  e->op = op;
+  e->stage = st->index;
+  e->out[0] = e->out[1] = -1;
+  return e;
+}
+
+/* ---- checks ---- */
+
+static const char *op_names[] = {"split", "split",   "fuse",     "reorder",        "unroll",
+                                 "vectorize", "parallel", "bind", "compute_at",
+                                 "compute_inline", "compute_root"};
+
+static tcc_status check_leaf(tcc_context *ctx, const char *op, tcc_stage *st, tcc_axis *a) {
+  if (!st) return tcc_error(ctx, "%s: no stage given (a placeholder has no stage)", op);
+  if (!a) return tcc_error(ctx, "%s: no axis given for stage '%s'", op, st->t->name);
+  if (a->stage != st)
+    return tcc_error(ctx, "%s: axis '%s' belongs to stage '%s', not to stage '%s'", op, a->name,
+                     a->stage->t->name, st->t->name);
+  if (!a->leaf)
+    return tcc_error(ctx,
+                     "%s: axis '%s' of stage '%s' was already split or fused; use the axes "
+                     "that replaced it",
+                     op, a->name, st->t->name);
+  return TCC_OK;
+}
+
+static int leaf_pos(const tcc_stage *st, const tcc_axis *a) {
+  for (int i = 0; i < st->nleaves; i++)
+    if (st->leaves[i] == a) return i;
+  return -1;
+}
+
+static bool stage_reads(tcc_context *ctx, const tcc_stage *consumer, const tcc_tensor *t) {
+  const tcc_tensor **in;
+  int n = tcc_tensor_inputs(ctx, consumer->t, &in);
+  for (int i = 0; i < n; i++) {
+    if (in[i] == t) return true;
+    /* through inlined stages */
+    tcc_stage *mid = tcc_schedule_stage(consumer->sch, in[i]);
+    if (mid && mid->attach == TCC_ATTACH_INLINE && stage_reads(ctx, mid, t)) return true;
+  }
+  return false;
+}
+
+/* ---- split ---- */
+
+static tcc_status do_split(tcc_context *ctx, tcc_stage *st, tcc_axis *a, int64_t factor,
+                           bool nparts, tcc_tail tail, tcc_axis **outer, tcc_axis **inner) {
+  const char *op = nparts ? "split_nparts" : "split";
+  TCC_TRY(check_leaf(ctx, op, st, a));
+  if (factor <= 0)
+    return tcc_error(ctx, "%s: %s of axis '%s' of stage '%s' must be positive, got %lld", op,
+                     nparts ? "nparts" : "factor", a->name, st->t->name, (long long)factor);
+  if (a->annot != TCC_ANNOT_NONE)
+    return tcc_error(ctx, "%s: axis '%s' of stage '%s' is already annotated; split before "
+                     "annotating", op, a->name, st->t->name);
+  if ((int)tail < TCC_TAIL_AUTO || tail > TCC_TAIL_SHIFT_INWARD)
+    return tcc_error(ctx, "%s: unknown tail strategy %d", op, (int)tail);
+  if (tail == TCC_TAIL_ROUND_UP && st->is_output)
+    return tcc_error(ctx, "%s: tail round_up on stage '%s' is not allowed: it is an output, "
+                     "whose buffer cannot be enlarged", op, st->t->name);
+  if (tail == TCC_TAIL_ROUND_UP && a->kind == TCC_IV_REDUCE)
+    return tcc_error(ctx, "%s: tail round_up on reduction axis '%s' of stage '%s' would reduce "
+                     "over points past the extent", op, a->name, st->t->name);
+  if (tail == TCC_TAIL_SHIFT_INWARD && st->nreduce > 0)
+    return tcc_error(ctx, "%s: tail shift_inward on stage '%s' is not allowed: it has a "
+                     "reduction, and recomputed points would be accumulated twice", op,
+                     st->t->name);
+  tcc_relation *r = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *r);
+  r->kind = REL_SPLIT;
+  r->parent = a;
+  r->factor = factor;
+  r->by_nparts = nparts;
+  r->tail = tail;
+  char nb[256];
+  snprintf(nb, sizeof nb, "%s.outer", a->name);
+  r->outer = new_axis(ctx, st, nb, a->kind);
+  snprintf(nb, sizeof nb, "%s.inner", a->name);
+  r->inner = new_axis(ctx, st, nb, a->kind);
+  st->rels = grow(ctx, st->rels, st->nrels, &st->cap_rels, sizeof *st->rels);
+  st->rels[st->nrels++] = r;
+  int p = leaf_pos(st, a);
+  st->leaves = grow(ctx, st->leaves, st->nleaves, &st->cap_leaves, sizeof *st->leaves);
+  memmove(&st->leaves[p + 2], &st->leaves[p + 1], sizeof *st->leaves * (size_t)(st->nleaves - p - 1));
+  st->leaves[p] = r->outer;
+  st->leaves[p + 1] = r->inner;
+  st->nleaves++;
+  a->leaf = false;
+  log_entry *e = log_push(st->sch, nparts ? LOG_SPLIT_NPARTS : LOG_SPLIT, st);
+  e->ax[0] = a->index;
+  e->factor = factor;
+  e->tail = tail;
+  e->out[0] = r->outer->index;
+  e->out[1] = r->inner->index;
+  if (outer) *outer = r->outer;
+  if (inner) *inner = r->inner;
+  return TCC_OK;
+}
+
+tcc_status tcc_split(tcc_context *ctx, tcc_stage *st, tcc_axis *a, int64_t factor, tcc_tail tail,
+                     tcc_axis **outer, tcc_axis **inner) {
+  return do_split(ctx, st, a, factor, false, tail, outer, inner);
+}
+tcc_status tcc_split_nparts(tcc_context *ctx, tcc_stage *st, tcc_axis *a, int64_t nparts,
+                            tcc_tail tail, tcc_axis **outer, tcc_axis **inner) {
+  return do_split(ctx, st, a, nparts, true, tail, outer, inner);
+}
+
+tcc_status tcc_fuse(tcc_context *ctx, tcc_stage *st, tcc_axis *outer, tcc_axis *inner,
+                    tcc_axis **fused) {
+  TCC_TRY(check_leaf(ctx, "fuse", st, outer));
+  TCC_TRY(check_leaf(ctx, "fuse", st, inner));
+  int po = leaf_pos(st, outer), pi = leaf_pos(st, inner);
+  if (pi != po + 1)
+    return tcc_error(ctx, "fuse: axes '%s' and '%s' of stage '%s' are not adjacent loops with "
+                     "'%s' outside; reorder them first", outer->name, inner->name, st->t->name,
+                     outer->name);
+  if (outer->kind != inner->kind)
+    return tcc_error(ctx, "fuse: cannot fuse data-parallel and reduction axes ('%s', '%s' of "
+                     "stage '%s')", outer->name, inner->name, st->t->name);
+  if (outer->annot != TCC_ANNOT_NONE || inner->annot != TCC_ANNOT_NONE)
+    return tcc_error(ctx, "fuse: axes '%s', '%s' of stage '%s' must not be annotated yet",
+                     outer->name, inner->name, st->t->name);
+  if (st->attach_stage == NULL) {
+    /* a stage computed at one of the fused axes would lose its loop */
+  }
+  for (int i = 0; i < st->sch->nstages; i++) {
+    tcc_stage *o = st->sch->stages[i];
+    if (o->attach == TCC_ATTACH_AT && (o->attach_axis == outer || o->attach_axis == inner))
+      return tcc_error(ctx, "fuse: stage '%s' is computed at axis '%s' of stage '%s'; fuse "
+                       "before compute_at", o->t->name, o->attach_axis->name, st->t->name);
+  }
+  char nb[512];
+  snprintf(nb, sizeof nb, "%s.%s.fused", outer->name, inner->name);
+  tcc_relation *r = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *r);
+  r->kind = REL_FUSE;
+  r->outer = outer;
+  r->inner = inner;
+  r->parent = new_axis(ctx, st, nb, outer->kind);
+  st->rels = grow(ctx, st->rels, st->nrels, &st->cap_rels, sizeof *st->rels);
+  st->rels[st->nrels++] = r;
+  st->leaves[po] = r->parent;
+  memmove(&st->leaves[pi], &st->leaves[pi + 1], sizeof *st->leaves * (size_t)(st->nleaves - pi - 1));
+  st->nleaves--;
+  outer->leaf = inner->leaf = false;
+  log_entry *e = log_push(st->sch, LOG_FUSE, st);
+  e->ax[0] = outer->index;
+  e->ax[1] = inner->index;
+  e->out[0] = r->parent->index;
+  if (fused) *fused = r->parent;
+  return TCC_OK;
+}
+
+tcc_status tcc_reorder(tcc_context *ctx, tcc_stage *st, int n, tcc_axis *const *order) {
+  if (n <= 0) return tcc_error(ctx, "reorder: no axes given");
+  int *pos = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *pos * (size_t)n);
+  for (int i = 0; i < n; i++) {
+    TCC_TRY(check_leaf(ctx, "reorder", st, order[i]));
+    for (int j = 0; j < i; j++)
+      if (order[j] == order[i])
+        return tcc_error(ctx, "reorder: axis '%s' of stage '%s' is listed twice", order[i]->name,
+                         st->t->name);
+    pos[i] = leaf_pos(st, order[i]);
+  }
+  /* sort the positions; assign order[i] to the i-th smallest */
+  for (int i = 1; i < n; i++)
+    for (int j = i; j > 0 && pos[j - 1] > pos[j]; j--) {
+      int t = pos[j];
+      pos[j] = pos[j - 1];
+      pos[j - 1] = t;
+    }
+  for (int i = 0; i < n; i++) st->leaves[pos[i]] = order[i];
+  log_entry *e = log_push(st->sch, LOG_REORDER, st);
+  e->nlist = n;
+  e->list = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof(int) * (size_t)n);
+  for (int i = 0; i < n; i++) e->list[i] = order[i]->index;
+  return TCC_OK;
+}
+
+tcc_status tcc_tile(tcc_context *ctx, tcc_stage *st, tcc_axis *x, tcc_axis *y, int64_t fx,
+                    int64_t fy, tcc_tail tail, tcc_axis **xo, tcc_axis **yo, tcc_axis **xi,
+                    tcc_axis **yi) {
+  TCC_TRY(check_leaf(ctx, "tile", st, x));
+  TCC_TRY(check_leaf(ctx, "tile", st, y));
+  if (x == y) return tcc_error(ctx, "tile: the two axes must differ ('%s')", x->name);
+  if (leaf_pos(st, x) > leaf_pos(st, y))
+    return tcc_error(ctx, "tile: axis '%s' must be outside axis '%s' in stage '%s'", x->name,
+                     y->name, st->t->name);
+  if (fx <= 0 || fy <= 0)
+    return tcc_error(ctx, "tile: factors must be positive, got %lld and %lld", (long long)fx,
+                     (long long)fy);
+  tcc_axis *a, *b, *c, *d;
+  TCC_TRY(tcc_split(ctx, st, x, fx, tail, &a, &b));
+  TCC_TRY(tcc_split(ctx, st, y, fy, tail, &c, &d));
+  tcc_axis *ord[4] = {a, c, b, d};
+  TCC_TRY(tcc_reorder(ctx, st, 4, ord));
+  if (xo) *xo = a;
+  if (xi) *xi = b;
+  if (yo) *yo = c;
+  if (yi) *yi = d;
+  return TCC_OK;
+}
+
+static tcc_status annotate(tcc_context *ctx, log_op op, tcc_stage *st, tcc_axis *a,
+                           tcc_annot annot, tcc_for_kind kind) {
+  const char *name = op_names[op];
+  TCC_TRY(check_leaf(ctx, name, st, a));
+  if (a->annot != TCC_ANNOT_NONE && a->annot != annot)
+    return tcc_error(ctx, "%s: axis '%s' of stage '%s' is already annotated", name, a->name,
+                     st->t->name);
+  int64_t ext;
+  bool cext = tcc_axis_const_extent(a, &ext);
+  if (annot == TCC_ANNOT_VECTORIZE || annot == TCC_ANNOT_PARALLEL || annot == TCC_ANNOT_BIND) {
+    if (a->kind == TCC_IV_REDUCE)
+      return tcc_error(ctx, "%s: axis '%s' of stage '%s' is a reduction axis; its iterations "
+                       "accumulate into the same element (use rfactor first)", name, a->name,
+                       st->t->name);
+  }
+  if (annot == TCC_ANNOT_VECTORIZE || annot == TCC_ANNOT_UNROLL) {
+    if (!cext)
+      return tcc_error(ctx, "%s: axis '%s' of stage '%s' has a non-constant extent; split it by "
+                       "a constant factor first", name, a->name, st->t->name);
+    if (annot == TCC_ANNOT_VECTORIZE && ext > 64)
+      return tcc_error(ctx, "vectorize: axis '%s' of stage '%s' has extent %lld, more than 64 "
+                       "lanes; split it first", a->name, st->t->name, (long long)ext);
+    if (annot == TCC_ANNOT_UNROLL && ext > 1024)
+      return tcc_error(ctx, "unroll: axis '%s' of stage '%s' has extent %lld, more than 1024",
+                       a->name, st->t->name, (long long)ext);
+  }
+  if (annot == TCC_ANNOT_BIND && (kind < TCC_FOR_BLOCK_X || kind > TCC_FOR_THREAD_Z))
+    return tcc_error(ctx, "bind: loop kind %s is not a GPU block or thread index",
+                     tcc_for_kind_name(kind));
+  a->annot = annot;
+  a->bind = kind;
+  log_entry *e = log_push(st->sch, op, st);
+  e->ax[0] = a->index;
+  e->kind = kind;
+  return TCC_OK;
+}
+
+tcc_status tcc_unroll(tcc_context *ctx, tcc_stage *st, tcc_axis *a) {
+  return annotate(ctx, LOG_UNROLL, st, a, TCC_ANNOT_UNROLL, TCC_FOR_UNROLLED);
+}
+tcc_status tcc_vectorize(tcc_context *ctx, tcc_stage *st, tcc_axis *a) {
+  return annotate(ctx, LOG_VECTORIZE, st, a, TCC_ANNOT_VECTORIZE, TCC_FOR_VECTORIZED);
+}
+tcc_status tcc_parallel(tcc_context *ctx, tcc_stage *st, tcc_axis *a) {
+  return annotate(ctx, LOG_PARALLEL, st, a, TCC_ANNOT_PARALLEL, TCC_FOR_PARALLEL);
+}
+tcc_status tcc_bind(tcc_context *ctx, tcc_stage *st, tcc_axis *a, tcc_for_kind kind) {
+  return annotate(ctx, LOG_BIND, st, a, TCC_ANNOT_BIND, kind);
+}
+
+tcc_status tcc_compute_at(tcc_context *ctx, tcc_stage *st, tcc_stage *parent, tcc_axis *a) {
+  if (!st || !parent) return tcc_error(ctx, "compute_at: no stage given");
+  TCC_TRY(check_leaf(ctx, "compute_at", parent, a));
+  if (st == parent)
+    return tcc_error(ctx, "compute_at: stage '%s' cannot be computed inside itself", st->t->name);
+  if (st->is_output)
+    return tcc_error(ctx, "compute_at: stage '%s' is an output; outputs are computed at the "
+                     "root", st->t->name);
+  if (!stage_reads(ctx, parent, st->t))
+    return tcc_error(ctx, "compute_at: stage '%s' does not read '%s'; a stage can only be "
+                     "computed inside a consumer", parent->t->name, st->t->name);
+  if (parent->attach == TCC_ATTACH_INLINE)
+    return tcc_error(ctx, "compute_at: stage '%s' is inlined and has no loops", parent->t->name);
+  st->attach = TCC_ATTACH_AT;
+  st->attach_stage = parent;
+  st->attach_axis = a;
+  log_entry *e = log_push(st->sch, LOG_COMPUTE_AT, st);
+  e->stage2 = parent->index;
+  e->ax[0] = a->index;
+  return TCC_OK;
+}
+
+tcc_status tcc_compute_inline(tcc_context *ctx, tcc_stage *st) {
+  if (!st) return tcc_error(ctx, "compute_inline: no stage given");
+  if (st->is_output)
+    return tcc_error(ctx, "compute_inline: stage '%s' is an output and must be stored",
+                     st->t->name);
+  if (st->nreduce > 0 || find_reduce(st->t->body))
+    return tcc_error(ctx, "compute_inline: stage '%s' is a reduction; only stages without a "
+                     "reduction can be inlined", st->t->name);
+  for (int i = 0; i < st->sch->nstages; i++) {
+    tcc_stage *o = st->sch->stages[i];
+    if (o->attach == TCC_ATTACH_AT && o->attach_stage == st)
+      return tcc_error(ctx, "compute_inline: stage '%s' is computed at a loop of stage '%s'; "
+                       "it would lose its loop", o->t->name, st->t->name);
+  }
+  st->attach = TCC_ATTACH_INLINE;
+  st->attach_stage = NULL;
+  st->attach_axis = NULL;
+  log_push(st->sch, LOG_COMPUTE_INLINE, st);
+  return TCC_OK;
+}
+
+tcc_status tcc_compute_root(tcc_context *ctx, tcc_stage *st) {
+  if (!st) return tcc_error(ctx, "compute_root: no stage given");
+  st->attach = TCC_ATTACH_ROOT;
+  st->attach_stage = NULL;
+  st->attach_axis = NULL;
+  log_push(st->sch, LOG_COMPUTE_ROOT, st);
+  return TCC_OK;
+}
+
+/* ---- print and replay ---- */
+
+void tcc_schedule_print(FILE *f, const tcc_schedule *s) {
+  for (int i = 0; i < s->nlog; i++) {
+    const log_entry *e = &s->log[i];
+    const tcc_stage *st = s->stages[e->stage];
+    const char *sn = st->t->name;
+    switch (e->op) {
+    case LOG_SPLIT:
+    case LOG_SPLIT_NPARTS:
+      fprintf(f, "split(%s, %s, %s=%lld, tail=%s) -> %s, %s\n", sn, st->axes[e->ax[0]]->name,
+              e->op == LOG_SPLIT ? "factor" : "nparts", (long long)e->factor,
+              tcc_tail_name((tcc_tail)e->tail), st->axes[e->out[0]]->name,
+              st->axes[e->out[1]]->name);
+      break;
+    case LOG_FUSE:
+      fprintf(f, "fuse(%s, %s, %s) -> %s\n", sn, st->axes[e->ax[0]]->name,
+              st->axes[e->ax[1]]->name, st->axes[e->out[0]]->name);
+      break;
+    case LOG_REORDER:
+      fprintf(f, "reorder(%s", sn);
+      for (int k = 0; k < e->nlist; k++) fprintf(f, ", %s", st->axes[e->list[k]]->name);
+      fputs(")\n", f);
+      break;
+    case LOG_UNROLL:
+    case LOG_VECTORIZE:
+    case LOG_PARALLEL:
+      fprintf(f, "%s(%s, %s)\n", op_names[e->op], sn, st->axes[e->ax[0]]->name);
+      break;
+    case LOG_BIND:
+      fprintf(f, "bind(%s, %s, %s)\n", sn, st->axes[e->ax[0]]->name,
+              tcc_for_kind_name((tcc_for_kind)e->kind));
+      break;
+    case LOG_COMPUTE_AT: {
+      const tcc_stage *p = s->stages[e->stage2];
+      fprintf(f, "compute_at(%s, %s, %s)\n", sn, p->t->name, p->axes[e->ax[0]]->name);
+      break;
+    }
+    case LOG_COMPUTE_INLINE:
+    case LOG_COMPUTE_ROOT: fprintf(f, "%s(%s)\n", op_names[e->op], sn); break;
+    }
+  }
+}
+
+static tcc_axis *axis_by_index(tcc_context *ctx, tcc_stage *st, int i, tcc_status *ok) {
+  if (i < 0 || i >= st->naxes) {
+    *ok = tcc_error(ctx, "replay: stage '%s' has no axis #%d", st->t->name, i);
+    return NULL;
+  }
+  return st->axes[i];
+}
+
+tcc_status tcc_schedule_replay(tcc_context *ctx, tcc_schedule *dst, const tcc_schedule *src) {
+  if (dst->nstages != src->nstages)
+    return tcc_error(ctx, "replay: the schedules have %d and %d stages", dst->nstages,
+                     src->nstages);
+  for (int i = 0; i < src->nlog; i++) {
+    const log_entry *e = &src->log[i];
+    tcc_stage *st = dst->stages[e->stage];
+    tcc_status ok = TCC_OK;
+    tcc_axis *a = NULL, *b = NULL;
+    switch (e->op) {
+    case LOG_SPLIT:
+    case LOG_SPLIT_NPARTS:
+      a = axis_by_index(ctx, st, e->ax[0], &ok);
+      TCC_TRY(ok);
+      TCC_TRY(do_split(ctx, st, a, e->factor, e->op == LOG_SPLIT_NPARTS, (tcc_tail)e->tail, NULL,
+                       NULL));
+      break;
+    case LOG_FUSE:
+      a = axis_by_index(ctx, st, e->ax[0], &ok);
+      b = axis_by_index(ctx, st, e->ax[1], &ok);
+      TCC_TRY(ok);
+      TCC_TRY(tcc_fuse(ctx, st, a, b, NULL));
+      break;
+    case LOG_REORDER: {
+      tcc_axis **ord = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *ord * (size_t)e->nlist);
+      for (int k = 0; k < e->nlist; k++) ord[k] = axis_by_index(ctx, st, e->list[k], &ok);
+      TCC_TRY(ok);
+      TCC_TRY(tcc_reorder(ctx, st, e->nlist, ord));
+      break;
+    }
+    case LOG_UNROLL:
+    case LOG_VECTORIZE:
+    case LOG_PARALLEL:
+    case LOG_BIND: {
+      a = axis_by_index(ctx, st, e->ax[0], &ok);
+      TCC_TRY(ok);
+      static const tcc_annot an[] = {[LOG_UNROLL] = TCC_ANNOT_UNROLL,
+                                     [LOG_VECTORIZE] = TCC_ANNOT_VECTORIZE,
+                                     [LOG_PARALLEL] = TCC_ANNOT_PARALLEL,
+                                     [LOG_BIND] = TCC_ANNOT_BIND};
+      TCC_TRY(annotate(ctx, e->op, st, a, an[e->op], (tcc_for_kind)e->kind));
+      break;
+    }
+    case LOG_COMPUTE_AT: {
+      tcc_stage *p = dst->stages[e->stage2];
+      a = axis_by_index(ctx, p, e->ax[0], &ok);
+      TCC_TRY(ok);
+      TCC_TRY(tcc_compute_at(ctx, st, p, a));
+      break;
+    }
+    case LOG_COMPUTE_INLINE: TCC_TRY(tcc_compute_inline(ctx, st)); break;
+    case LOG_COMPUTE_ROOT: TCC_TRY(tcc_compute_root(ctx, st)); break;
+    }
+  }
+  return TCC_OK;
+}

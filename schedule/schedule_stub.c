@@ -1,1 +1,0 @@
-int tcc_schedule_placeholder_;
