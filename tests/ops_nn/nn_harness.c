@@ -8,10 +8,94 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "interp.h"
 #include "onnx/onnx_import.h"
 #include "ops/op.h"
+#include "schedule.h"
 #include "te_eval.h"
 #include "testutil.h"
+
+/* Placeholders reachable from t (deduplicated) appended to ph[*n]. */
+static void collect_placeholders(tcc_context *ctx, const tcc_tensor *t, const tcc_tensor **ph,
+                                 int *n, int cap) {
+  if (t->kind == TCC_TENSOR_PLACEHOLDER) {
+    for (int i = 0; i < *n; i++)
+      if (ph[i] == t) return;
+    if (*n < cap) ph[(*n)++] = t;
+    return;
+  }
+  const tcc_tensor **in;
+  int k = tcc_tensor_inputs(ctx, t, &in);
+  for (int i = 0; i < k; i++) collect_placeholders(ctx, in[i], ph, n, cap);
+}
+
+/* Lowers outs with the default CPU schedule (the naive all-root schedule when it refuses),
+ * runs the PrimFunc in the interpreter and returns each output's dense data in odata[k]. */
+static bool run_lowered(tcc_context *ctx, int nouts, tcc_tensor *const *outs, te_eval *ev,
+                        const tcc_tensor *const *tin, const void *const *tdata, int ntin,
+                        void **odata, char *why, size_t whyn) {
+  const tcc_tensor *args[80];
+  int nargs = 0;
+  for (int k = 0; k < nouts; k++) collect_placeholders(ctx, outs[k], args, &nargs, 64);
+  int nph = nargs;
+  for (int k = 0; k < nouts; k++) {
+    bool dup = false;
+    for (int j = nph; j < nargs; j++) dup |= args[j] == outs[k];
+    if (!dup) args[nargs++] = outs[k];
+  }
+  tcc_schedule *s = tcc_schedule_create(ctx, nouts, (const tcc_tensor *const *)outs);
+  bool naive = false;
+  for (int k = 0; k < nouts && !naive; k++)
+    if (tcc_schedule_auto_cpu(ctx, s, outs[k]) != TCC_OK) naive = true;
+  if (naive) {
+    if (getenv("TCC_NN_VERBOSE")) fprintf(stderr, "note: default schedule refused (%.200s); naive schedule\n", tcc_error_text(ctx));
+    tcc_error_clear(ctx);
+    s = tcc_schedule_create(ctx, nouts, (const tcc_tensor *const *)outs);
+  }
+  tcc_primfunc *fn;
+  if (tcc_lower(ctx, s, "kernel", nargs, args, &fn) != TCC_OK) {
+    snprintf(why, whyn, "lowering failed%s: %.300s", naive ? " (naive schedule)" : "",
+             tcc_error_text(ctx));
+    return false;
+  }
+  void *bufs[80];
+  for (int i = 0; i < nargs; i++) {
+    const tcc_tensor *t = args[i];
+    bufs[i] = NULL;
+    if (t->kind == TCC_TENSOR_PLACEHOLDER) {
+      bufs[i] = (void *)t->const_data;
+      for (int j = 0; j < ntin; j++)
+        if (tin[j] == t && tdata[j]) bufs[i] = (void *)tdata[j];
+      if (!bufs[i]) {
+        snprintf(why, whyn, "no data for placeholder %s", t->name);
+        return false;
+      }
+      continue;
+    }
+    int64_t numel = 1;
+    for (int d = 0; d < t->ndim; d++) {
+      int64_t e = 0;
+      tcc_expr_is_int_imm(t->shape[d], &e);
+      numel *= e;
+    }
+    size_t es = tccrt_dtype_size(t->dtype);
+    bufs[i] = tcc_arena_alloc(tcc_ctx_arena(ctx), (size_t)(numel > 0 ? numel : 1) * es);
+    memset(bufs[i], 0xA5, (size_t)(numel > 0 ? numel : 1) * es);
+  }
+  (void)ev;
+  if (fn->nscalars) {
+    snprintf(why, whyn, "lowered function has %d symbolic scalars", fn->nscalars);
+    return false;
+  }
+  if (tcc_interp_run(ctx, fn, bufs, NULL) != TCC_OK) {
+    snprintf(why, whyn, "interpreter: %.300s", tcc_error_text(ctx));
+    return false;
+  }
+  for (int k = 0; k < nouts; k++)
+    for (int i = nph; i < nargs; i++)
+      if (args[i] == outs[k]) odata[k] = bufs[i];
+  return true;
+}
 
 static void fmt(char *buf, size_t n, const char *f, ...) __attribute__((format(printf, 3, 4)));
 static void fmt(char *buf, size_t n, const char *f, ...) {
@@ -99,6 +183,7 @@ static nn_result run_dataset(tcc_context *ctx, tcc_graph *g, const char *dir, in
     gdata[k] = const_bytes(ctx, v);
     pos++;
   }
+  const void **tdata = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *tdata * (size_t)(n->ninputs + 1));
   for (int i = 0; i < n->ninputs; i++) {
     tcc_value *v = n->inputs[i];
     tin[i] = NULL;
@@ -116,6 +201,7 @@ static nn_result run_dataset(tcc_context *ctx, tcc_graph *g, const char *dir, in
     if (v->kind == TCC_VALUE_CONST) t->const_data = data;
     else te_eval_bind(ev, t, data);
     tin[i] = t;
+    tdata[i] = data;
   }
   tcc_compute_ctx cc = {ctx, g, n, tin};
   tcc_tensor *outs[16] = {0};
@@ -131,6 +217,25 @@ static nn_result run_dataset(tcc_context *ctx, tcc_graph *g, const char *dir, in
   if (n->op->compute(&cc, outs) != TCC_OK) {
     fmt(why, whyn, "compute failed: %.300s", tcc_error_text(ctx));
     goto done;
+  }
+  /* the lowered backend: default CPU schedule, tcc_lower, interpreter */
+  const char *be = getenv("TCC_NN_BACKEND");
+  bool use_te = !be || strcmp(be, "interp"), use_interp = !be || strcmp(be, "te");
+  void *odata[16] = {0};
+  if (use_interp) {
+    tcc_tensor *lo[16];
+    int nlo = 0, map[16];
+    for (int j = 0; j < n->noutputs; j++) {
+      map[j] = -1;
+      if (outs[j]) {
+        map[j] = nlo;
+        lo[nlo++] = outs[j];
+      }
+    }
+    void *ld[16] = {0};
+    if (!run_lowered(ctx, nlo, lo, ev, tin, tdata, n->ninputs, ld, why, whyn)) goto done;
+    for (int j = 0; j < n->noutputs; j++)
+      if (map[j] >= 0) odata[j] = ld[map[j]];
   }
   for (int k = 0; k < (int)g->outputs.len; k++) {
     const tcc_value *gv = TCC_GRAPH_OUTPUT(g, k);
@@ -155,12 +260,11 @@ static nn_result run_dataset(tcc_context *ctx, tcc_graph *g, const char *dir, in
           tccrt_dtype_name(e->dtype));
       goto done;
     }
-    const te_val *vals;
-    int64_t numel;
-    char err[512];
-    if (!te_eval_tensor(ev, t, &vals, &numel, err, sizeof err)) {
-      fmt(why, whyn, "evaluation: %s", err);
-      goto done;
+    int64_t numel = 1;
+    for (int d = 0; d < t->ndim; d++) {
+      int64_t ext = 0;
+      tcc_expr_is_int_imm(t->shape[d], &ext);
+      numel *= ext;
     }
     int64_t en = tcc_value_numel(e);
     if (en != numel) {
@@ -168,19 +272,37 @@ static nn_result run_dataset(tcc_context *ctx, tcc_graph *g, const char *dir, in
       goto done;
     }
     const void *ed = const_bytes(ctx, e);
-    for (int64_t i = 0; i < numel; i++) {
-      if (tcc_dtype_is_float(e->dtype)) {
-        double want = elem_f(e->dtype, ed, i), got = vals[i].f;
-        if (!tcc_test_close(got, want, 1e-3, 1e-7)) {
-          fmt(why, whyn, "output %d [%lld]: got %.9g, expected %.9g", k, (long long)i, got, want);
+    for (int pass = 0; pass < 2; pass++) {
+      const te_val *vals = NULL;
+      const void *raw = NULL;
+      const char *what = pass ? "interp" : "te";
+      if (pass == 0) {
+        if (!use_te) continue;
+        int64_t cnt;
+        char err[512];
+        if (!te_eval_tensor(ev, t, &vals, &cnt, err, sizeof err)) {
+          fmt(why, whyn, "te evaluation: %s", err);
           goto done;
         }
       } else {
-        int64_t want = elem_i(e->dtype, ed, i), got = vals[i].i;
-        if (got != want) {
-          fmt(why, whyn, "output %d [%lld]: got %lld, expected %lld", k, (long long)i,
-              (long long)got, (long long)want);
-          goto done;
+        if (!use_interp) continue;
+        raw = odata[ok];
+      }
+      for (int64_t i = 0; i < numel; i++) {
+        if (tcc_dtype_is_float(e->dtype)) {
+          double want = elem_f(e->dtype, ed, i), got = vals ? vals[i].f : elem_f(t->dtype, raw, i);
+          if (!tcc_test_close(got, want, 1e-3, 1e-7)) {
+            fmt(why, whyn, "%s: output %d [%lld]: got %.9g, expected %.9g", what, k, (long long)i,
+                got, want);
+            goto done;
+          }
+        } else {
+          int64_t want = elem_i(e->dtype, ed, i), got = vals ? vals[i].i : elem_i(t->dtype, raw, i);
+          if (got != want) {
+            fmt(why, whyn, "%s: output %d [%lld]: got %lld, expected %lld", what, k, (long long)i,
+                (long long)got, (long long)want);
+            goto done;
+          }
         }
       }
     }

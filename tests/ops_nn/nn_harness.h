@@ -4,7 +4,9 @@
  *
  * The single node of the model is imported (frontend/onnx), its inputs' shapes bound from
  * input_K.pb, inferred, and its compute called on placeholders (initializers become constant
- * placeholders). Backend NN_EVAL_TE evaluates the TE directly (tests/ops_nn/te_eval.c). */
+ * placeholders). Two backends check the same outputs: the reference TE evaluator
+ * (tests/ops_nn/te_eval.c) and the real path — schedule/'s default CPU schedule, tcc_lower and the
+ * loop-IR interpreter (ir/interp.h). TCC_NN_BACKEND=te or =interp selects one (default both). */
 #ifndef TCC_NN_HARNESS_H
 #define TCC_NN_HARNESS_H
 
