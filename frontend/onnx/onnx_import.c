@@ -186,9 +186,11 @@ static tcc_status set_declared_type(importer *imp, tcc_graph *g, tcc_value *v,
   }
   if (tt->has_elem_type && tt->elem_type != 0) {
     tccrt_dtype dt;
-    if (!tcc_onnx_dtype(tt->elem_type, &dt))
-      return GERR("%s '%s' has element type %d, which is not supported", what, v->name,
-                  (int)tt->elem_type);
+    if (!tcc_onnx_dtype(tt->elem_type, &dt)) {
+      if (!input_mode) return TCC_OK; /* a declaration only: inference decides */
+      return GERR("%s '%s' has element type %d (%s), which is not supported", what, v->name,
+                  (int)tt->elem_type, tcc_onnx_dtype_code_name(tt->elem_type));
+    }
     v->dtype = dt;
   }
   if (!tt->shape) return TCC_OK;

@@ -46,6 +46,8 @@ static inline char *tcc_onnx_bytes_dup(tcc_context *ctx, const ProtobufCBinaryDa
 
 /* Maps a dtype code of onnx.proto to ours; false for codes we do not support (complex, ...). */
 bool tcc_onnx_dtype(int32_t code, tccrt_dtype *out);
+/* The name of any onnx.proto dtype code, supported or not ("float32", "COMPLEX64", ...). */
+const char *tcc_onnx_dtype_code_name(int32_t code);
 
 /* Reads a whole file into malloc'ed memory (*data; the caller frees); errors name the file. */
 tcc_status tcc_onnx_read_file(tcc_context *ctx, const char *path, uint8_t **data, size_t *size);

@@ -106,7 +106,9 @@ bool tcc_onnx_dtype(int32_t code, tccrt_dtype *out) {
   }
 }
 
-static const char *onnx_dtype_name(int32_t code) {
+const char *tcc_onnx_dtype_code_name(int32_t code) {
+  tccrt_dtype dt;
+  if (tcc_onnx_dtype(code, &dt)) return tccrt_dtype_name(dt);
   switch (code) {
   case 0: return "UNDEFINED";
   case 14: return "COMPLEX64";
@@ -117,6 +119,7 @@ static const char *onnx_dtype_name(int32_t code) {
   case 20: return "FLOAT8E5M2FNUZ";
   case 21: return "UINT4";
   case 22: return "INT4";
+  case 23: return "FLOAT4E2M1";
   default: return "unknown";
   }
 }
@@ -262,7 +265,7 @@ tcc_status tcc_onnx_tensor_to_value(tcc_onnx_tensor_ctx *tc, const Onnx__TensorP
     return TERR("%s: data type %d (%s) is not supported; expected one of float, double, float16, "
                 "bfloat16, int8..int64, uint8..uint64, bool, string",
                 what, t->has_data_type ? (int)t->data_type : 0,
-                onnx_dtype_name(t->has_data_type ? t->data_type : 0));
+                tcc_onnx_dtype_code_name(t->has_data_type ? t->data_type : 0));
   if (t->segment) return TERR("%s: segmented tensors are not supported", what);
   char dtext[256];
   dims_text(dtext, sizeof dtext, t->n_dims, t->dims);
