@@ -512,7 +512,56 @@ static void test_tensor_files(void) {
   rmdir(dir);
 }
 
+/* graph.h directly: stable toposort, labels, numel. */
+static void test_graph_api(void) {
+  tcc_context *ctx = tcc_context_create();
+  tcc_ctx_set_file(ctx, "api.onnx");
+  tcc_graph *g = tcc_graph_new(ctx, "g", NULL);
+  tcc_value *x = tcc_graph_add_value(g, "x", TCC_VALUE_INPUT);
+  tcc_value *v[5];
+  for (int i = 0; i < 5; i++) {
+    char name[8];
+    snprintf(name, sizeof name, "v%d", i);
+    v[i] = tcc_graph_add_value(g, name, TCC_VALUE_NODE);
+  }
+  /* Already sorted, with independent chains interleaved: the order must not change. */
+  tcc_graph_add_node(g, "n0", "Relu", "", 1, &x, 1, &v[0]);
+  tcc_graph_add_node(g, "", "Relu", "", 1, &x, 1, &v[1]);
+  tcc_graph_add_node(g, "n2", "Relu", "", 1, &v[0], 1, &v[2]);
+  tcc_graph_add_node(g, "n3", "Relu", "", 1, &v[1], 1, &v[3]);
+  tcc_value *ab[2] = {v[2], v[3]};
+  tcc_graph_add_node(g, "n4", "Add", "", 2, ab, 1, &v[4]);
+  CHECK(tcc_graph_toposort(g) == TCC_OK);
+  for (int i = 0; i < 5; i++) CHECK(TCC_GRAPH_NODE(g, i)->outputs[0] == v[i]);
+  CHECK(!strcmp(tcc_node_label(TCC_GRAPH_NODE(g, 1)), "v1")); /* unnamed: first output */
+  CHECK(v[4]->producer == TCC_GRAPH_NODE(g, 4) && v[4]->kind == TCC_VALUE_NODE);
+  CHECK(tcc_node_error(ctx, g, TCC_GRAPH_NODE(g, 1), "expected %d", 3) == TCC_ERR);
+  CHECK_MSG(!strcmp(tcc_error_text(ctx), "api.onnx: node 'v1' (Relu): expected 3"), "%s",
+            tcc_error_text(ctx));
+  /* Shapes. */
+  const tcc_expr *d[3] = {tcc_idx(ctx, 4), tcc_idx(ctx, 0), tcc_idx(ctx, 5)};
+  x->ndim = 3, x->dims = d;
+  CHECK(tcc_value_numel(x) == 0 && tcc_value_shape_known(x));
+  const tcc_expr *big[2] = {tcc_idx(ctx, INT64_MAX / 2), tcc_idx(ctx, 3)};
+  x->ndim = 2, x->dims = big;
+  CHECK(tcc_value_numel(x) == -1); /* overflow */
+  x->ndim = 0;
+  CHECK(tcc_value_numel(x) == 1);
+  x->ndim = -1;
+  CHECK(tcc_value_numel(x) == -1 && !tcc_value_shape_known(x));
+  CHECK(tcc_graph_symbol(g, "N") == tcc_graph_symbol(g, "N") && g->symbols.len == 1);
+  tcc_graph *sub = tcc_graph_new(ctx, "sub", g);
+  CHECK(tcc_graph_symbol(sub, "N") == tcc_graph_symbol(g, "N")); /* model-wide */
+  CHECK(tcc_graph_opset(g, "") == -1);
+  tcc_opset os[2] = {{"", 13}, {"com.x", 2}};
+  g->opsets = os, g->nopsets = 2;
+  CHECK(tcc_graph_opset(g, "ai.onnx") == 13 && tcc_graph_opset(sub, "com.x") == 2 &&
+        tcc_graph_opset(sub, "com.y") == -1);
+  tcc_context_destroy(ctx);
+}
+
 int main(void) {
+  test_graph_api();
   test_storage_forms();
   test_constants();
   test_initializer_inputs();
