@@ -530,6 +530,41 @@ static LLVMValueRef all_true(tcc_llvm_fn *s, int lanes) {
   return tcc_llvm_const_i(vec_of(s->m->t_i1, lanes), -1);
 }
 
+/* The number of elements of `buf` (i64), from its shape (and strides). */
+static LLVMValueRef buffer_numel(tcc_llvm_fn *s, const tcc_buffer *buf) {
+  LLVMValueRef n = LLVMConstInt(s->m->t_i64, 1, 0);
+  for (int d = 0; d < buf->ndim; d++) {
+    LLVMValueRef ext = cg_expr(s, buf->shape[d]);
+    if (buf->shape[d]->type.dtype != TCCRT_INT64)
+      ext = cast_value(s, ext, buf->shape[d]->type, tcc_index_type());
+    if (buf->strides) { /* 1 + sum (shape - 1) * stride */
+      LLVMValueRef st = cg_expr(s, buf->strides[d]);
+      LLVMValueRef em1 = LLVMBuildSub(s->b, ext, LLVMConstInt(s->m->t_i64, 1, 0), "");
+      n = LLVMBuildAdd(s->b, n, LLVMBuildMul(s->b, em1, st, ""), "");
+    } else {
+      n = LLVMBuildMul(s->b, n, ext, "");
+    }
+  }
+  return n;
+}
+
+/* In a SELECT arm: the lanes whose index lies inside the buffer (bool vector), and for scalars
+ * the index clamped into it. */
+static LLVMValueRef in_bounds(tcc_llvm_fn *s, const tcc_buffer *buf, LLVMValueRef ix) {
+  LLVMTypeRef T = LLVMTypeOf(ix);
+  int lanes = is_vec(T) ? (int)LLVMGetVectorSize(T) : 1;
+  LLVMValueRef n = broadcast_to(s, buffer_numel(s, buf), lanes);
+  return LLVMBuildICmp(s->b, LLVMIntULT, ix, n, "");
+}
+static LLVMValueRef clamp_index(tcc_llvm_fn *s, const tcc_buffer *buf, LLVMValueRef ix) {
+  LLVMValueRef hi = LLVMBuildSub(s->b, buffer_numel(s, buf), LLVMConstInt(s->m->t_i64, 1, 0), "");
+  LLVMTypeRef T = s->m->t_i64;
+  LLVMValueRef a1[2] = {ix, LLVMConstInt(T, 0, 0)};
+  LLVMValueRef lo = tcc_llvm_call_intrin(s, "llvm.smax", &T, 1, a1, 2);
+  LLVMValueRef a2[2] = {lo, hi};
+  return tcc_llvm_call_intrin(s, "llvm.smin", &T, 1, a2, 2);
+}
+
 static LLVMValueRef cg_load(tcc_llvm_fn *s, const tcc_expr *e) {
   const tcc_buffer *buf = e->u.load.buf;
   tccrt_dtype d = buf->dtype;
@@ -546,6 +581,7 @@ static LLVMValueRef cg_load(tcc_llvm_fn *s, const tcc_expr *e) {
   LLVMValueRef base, v;
   if (lanes == 1) {
     LLVMValueRef ix = flat_index(s, buf, e->u.load.nidx, e->u.load.idx, 1);
+    if (s->guard_depth > 0 && !pred) ix = clamp_index(s, buf, ix);
     LLVMValueRef p = LLVMBuildGEP2(s->b, ms, ptr, &ix, 1, "");
     if (pred) { /* scalar predicated load: branch around it, 0 when false */
       LLVMBasicBlockRef cur = LLVMGetInsertBlock(s->b);
@@ -565,7 +601,7 @@ static LLVMValueRef cg_load(tcc_llvm_fn *s, const tcc_expr *e) {
       v = LLVMBuildLoad2(s->b, ms, p, "");
       LLVMSetAlignment(v, esz);
     }
-  } else if (contiguous(s, e->u.load.nidx, e->u.load.idx, &base)) {
+  } else if (s->guard_depth == 0 && contiguous(s, e->u.load.nidx, e->u.load.idx, &base)) {
     LLVMValueRef p = LLVMBuildGEP2(s->b, ms, ptr, &base, 1, "");
     if (pred) {
       pred = broadcast_to(s, pred, lanes);
@@ -578,11 +614,21 @@ static LLVMValueRef cg_load(tcc_llvm_fn *s, const tcc_expr *e) {
     }
   } else {
     LLVMValueRef ix = flat_index(s, buf, e->u.load.nidx, e->u.load.idx, lanes);
+    LLVMValueRef mask = pred ? broadcast_to(s, pred, lanes) : all_true(s, lanes);
+    if (s->guard_depth > 0) {
+      /* only the lanes inside the buffer are read; contiguous ones stay a (masked) vector load */
+      mask = LLVMBuildAnd(s->b, mask, in_bounds(s, buf, ix), "");
+      if (contiguous(s, e->u.load.nidx, e->u.load.idx, &base)) {
+        LLVMValueRef p = LLVMBuildGEP2(s->b, ms, ptr, &base, 1, "");
+        LLVMTypeRef over[2] = {MT, s->m->t_ptr};
+        LLVMValueRef args[4] = {p, LLVMConstInt(s->m->t_i32, esz, 0), mask, LLVMConstNull(MT)};
+        v = tcc_llvm_call_intrin(s, "llvm.masked.load", over, 2, args, 4);
+        return from_mem(s, v, d, lanes);
+      }
+    }
     LLVMValueRef ps = LLVMBuildGEP2(s->b, ms, ptr, &ix, 1, "");
     LLVMTypeRef over[2] = {MT, LLVMTypeOf(ps)};
-    LLVMValueRef args[4] = {ps, LLVMConstInt(s->m->t_i32, esz, 0),
-                            pred ? broadcast_to(s, pred, lanes) : all_true(s, lanes),
-                            LLVMConstNull(MT)};
+    LLVMValueRef args[4] = {ps, LLVMConstInt(s->m->t_i32, esz, 0), mask, LLVMConstNull(MT)};
     v = tcc_llvm_call_intrin(s, "llvm.masked.gather", over, 2, args, 4);
   }
   return from_mem(s, v, d, lanes);
@@ -619,8 +665,10 @@ static LLVMValueRef cg_expr(tcc_llvm_fn *s, const tcc_expr *e) {
   case TCC_SELECT: {
     int lanes = e->type.lanes;
     LLVMValueRef c = cg_expr(s, e->u.select.cond);
+    s->guard_depth++;
     LLVMValueRef t = broadcast_to(s, cg_expr(s, e->u.select.t), lanes);
     LLVMValueRef f = broadcast_to(s, cg_expr(s, e->u.select.f), lanes);
+    s->guard_depth--;
     return LLVMBuildSelect(B, c, t, f, "");
   }
   case TCC_CAST: {

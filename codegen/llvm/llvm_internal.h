@@ -35,6 +35,9 @@ typedef struct tcc_llvm_fn {
   tcc_llvm_binding *env;
   int nenv, capenv;
   int *nparallel; /* counter shared by a function and its outlined closures */
+  /* > 0 while generating an arm of a SELECT: both arms run, so loads there must not fault (the
+   * IR allows an out-of-bounds index in the arm that is not chosen). */
+  int guard_depth;
   bool failed;
 } tcc_llvm_fn;
 

@@ -5,7 +5,9 @@
  * integer division semantics, gathers/scatters, if/let/select. */
 #include <math.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "cg_build.h"
 #include "llvm/llvm_codegen.h"
@@ -455,6 +457,55 @@ static void test_errors(void) {
   tcc_error_clear(C);
 }
 
+/* Both arms of a SELECT are evaluated: a load in the arm not chosen may have an out-of-bounds
+ * index (padding). The input sits between two PROT_NONE pages, so a real out-of-bounds read
+ * would crash. o[i] = (0 <= i-2 < n) ? a[i-2] : -1 for i < n + 4, as scalars and 8-lane vectors.
+ */
+static void test_guarded_select(void) {
+  const int64_t N = 1024; /* exactly one page of floats */
+  long pg = sysconf(_SC_PAGESIZE);
+  if (pg != 4096) return;
+  char *mem = mmap(NULL, (size_t)(3 * pg), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                   -1, 0);
+  CHECK(mem != MAP_FAILED);
+  if (mem == MAP_FAILED) return;
+  mprotect(mem, (size_t)pg, PROT_NONE);
+  mprotect(mem + 2 * pg, (size_t)pg, PROT_NONE);
+  float *A = (float *)(mem + pg);
+  for (int64_t i = 0; i < N; i++) A[i] = (float)i * 0.5f;
+  tcc_buffer *a = cgb_buf(C, "a", TCCRT_FLOAT32, N), *o = cgb_buf(C, "o", TCCRT_FLOAT32, N + 8);
+  tcc_buffer *ov = cgb_buf(C, "ov", TCCRT_FLOAT32, N + 8);
+  tcc_var *i = tcc_var_new(C, "i", tcc_index_type()), *io = tcc_var_new(C, "io", tcc_index_type());
+  const tcc_expr *src = tcc_sub(C, cgb_v(C, i), cgb_i(C, 2));
+  const tcc_expr *ok = tcc_and(C, tcc_ge(C, src, cgb_i(C, 0)), tcc_lt(C, src, cgb_i(C, N)));
+  const tcc_stmt *s1 = tcc_s_for(
+      C, i, cgb_i(C, 0), cgb_i(C, N + 4), TCC_FOR_SERIAL,
+      cgb_st(C, o, cgb_v(C, i), tcc_select(C, ok, cgb_ld(C, a, src, NULL), cgb_f32(C, -1)), NULL));
+  const tcc_expr *vidx = cgb_ramp(C, tcc_sub(C, tcc_mul(C, cgb_v(C, io), cgb_i(C, 8)), cgb_i(C, 2)), 1, 8);
+  const tcc_expr *vok = tcc_and(C, tcc_ge(C, vidx, tcc_broadcast(C, cgb_i(C, 0), 8)),
+                                tcc_lt(C, vidx, tcc_broadcast(C, cgb_i(C, N), 8)));
+  const tcc_stmt *s2 = tcc_s_for(
+      C, io, cgb_i(C, 0), cgb_i(C, (N + 8) / 8), TCC_FOR_SERIAL,
+      cgb_st(C, ov, cgb_ramp(C, tcc_mul(C, cgb_v(C, io), cgb_i(C, 8)), 1, 8),
+             tcc_select(C, vok, cgb_ld(C, a, vidx, NULL), tcc_broadcast(C, cgb_f32(C, -1), 8)),
+             NULL));
+  const tcc_buffer *ps[3] = {a, o, ov};
+  tcc_llvm_kernel_fn fn = jit1(cgb_func(C, "guarded", 3, ps, 0, NULL, cgb_seq(C, 2, s1, s2)), 3);
+  CHECK(fn != NULL);
+  if (fn) {
+    float *O = malloc(sizeof(float) * (size_t)(N + 8)), *OV = malloc(sizeof(float) * (size_t)(N + 8));
+    void *args[3] = {A, O, OV};
+    CHECK(fn(args, NULL) == 0);
+    int bad = 0;
+    for (int64_t k = 0; k < N + 4; k++) bad += O[k] != ((k - 2 >= 0 && k - 2 < N) ? A[k - 2] : -1);
+    for (int64_t k = 0; k < N + 8; k++) bad += OV[k] != ((k - 2 >= 0 && k - 2 < N) ? A[k - 2] : -1);
+    CHECK_MSG(bad == 0, "guarded select: %d wrong", bad);
+    free(O);
+    free(OV);
+  }
+  munmap(mem, (size_t)(3 * pg));
+}
+
 int main(void) {
   tcc_test_seed("test_llvm_codegen");
   C = tcc_context_create();
@@ -467,6 +518,7 @@ int main(void) {
   test_alloc_and_ints();
   test_gather_scatter();
   test_errors();
+  test_guarded_select();
   for (int i = 0; i < g_njits; i++) tcc_llvm_jit_destroy(g_jits[i]);
   tcc_context_destroy(C);
   return tcc_test_finish("test_llvm_codegen");
