@@ -1,11 +1,151 @@
-/* cmd_compile.c — `tcc-ml compile` (not built yet: reports so instead of pretending). */
+/* cmd_compile.c — `tcc-ml compile MODEL.onnx -o OUT.o --name NAME ...`: ahead-of-time compilation
+ * of a model into an object file and its header NAME.h (written beside OUT.o). */
+#include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "aot/aot.h"
 #include "commands.h"
+#include "onnx/onnx_import.h"
+
+static void usage(FILE *f) {
+  fputs("usage: tcc-ml compile MODEL.onnx -o OUT.o --name NAME [--target TRIPLE] [--mcpu CPU]\n"
+        "                      [--input-shape NAME=DIMS]... [--emit obj|asm|llvm] [--report]\n"
+        "                      [-O0|-O1|-O2|-O3]\n"
+        "Writes OUT.o (or assembly / LLVM IR with --emit) and NAME.h beside it.\n"
+        "  --name NAME         symbol prefix (NAME_run, NAME_info ...); default: OUT's stem\n"
+        "  --target TRIPLE     e.g. x86_64-linux-gnu, aarch64-linux-gnu, arm-linux-gnueabihf,\n"
+        "                      aarch64-linux-android, armv7a-linux-androideabi (default: host)\n"
+        "  --mcpu CPU          CPU name or 'native' (default: the triple's baseline CPU)\n"
+        "  --input-shape N=D   bind input N's shape, e.g. x=1x3x224x224 (symbolic dims)\n"
+        "  --report            print the memory plan and kernels\n",
+        f);
+}
+
+static const char *arg_value(int argc, char **argv, int *i, const char *flag) {
+  size_t fl = strlen(flag);
+  if (!strncmp(argv[*i], flag, fl) && argv[*i][fl] == '=') return argv[*i] + fl + 1;
+  if (*i + 1 >= argc) {
+    fprintf(stderr, "tcc-ml: error: %s needs a value\n", flag);
+    return NULL;
+  }
+  return argv[++*i];
+}
+
+static bool is_flag(const char *a, const char *flag) {
+  size_t fl = strlen(flag);
+  return !strcmp(a, flag) || (!strncmp(a, flag, fl) && a[fl] == '=');
+}
+
+/* "dir/net.o" -> "net" made a C identifier. */
+static char *stem_identifier(const char *path) {
+  const char *b = strrchr(path, '/');
+  b = b ? b + 1 : path;
+  char *s = strdup(b);
+  char *dot = strrchr(s, '.');
+  if (dot && dot != s) *dot = 0;
+  for (char *p = s; *p; p++)
+    if (!isalnum((unsigned char)*p)) *p = '_';
+  if (!*s || isdigit((unsigned char)s[0])) {
+    char *t = malloc(strlen(s) + 3);
+    sprintf(t, "m_%s", s);
+    free(s);
+    s = t;
+  }
+  return s;
+}
 
 int tcc_cmd_compile(int argc, char **argv) {
-  (void)argc;
-  (void)argv;
-  fprintf(stderr, "tcc-ml: error: 'compile' is not implemented yet\n");
+  const char *model = NULL, *out = NULL, *name = NULL, *triple = NULL, *mcpu = NULL;
+  const char *emit = "obj";
+  bool report = false;
+  int opt = 3;
+  int nshapes = 0;
+  const char **shape_specs = calloc((size_t)argc + 1, sizeof(char *));
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+      usage(stdout);
+      free(shape_specs);
+      return 0;
+    } else if (is_flag(a, "-o") || is_flag(a, "--output")) {
+      if (!(out = arg_value(argc, argv, &i, a[1] == 'o' ? "-o" : "--output"))) goto bad;
+    } else if (is_flag(a, "--name")) {
+      if (!(name = arg_value(argc, argv, &i, "--name"))) goto bad;
+    } else if (is_flag(a, "--target")) {
+      if (!(triple = arg_value(argc, argv, &i, "--target"))) goto bad;
+    } else if (is_flag(a, "--mcpu")) {
+      if (!(mcpu = arg_value(argc, argv, &i, "--mcpu"))) goto bad;
+    } else if (is_flag(a, "--emit")) {
+      if (!(emit = arg_value(argc, argv, &i, "--emit"))) goto bad;
+    } else if (is_flag(a, "--input-shape")) {
+      if (!(shape_specs[nshapes++] = arg_value(argc, argv, &i, "--input-shape"))) goto bad;
+    } else if (!strcmp(a, "--report")) {
+      report = true;
+    } else if (a[0] == '-' && a[1] == 'O' && a[2] >= '0' && a[2] <= '3' && !a[3]) {
+      opt = a[2] - '0';
+    } else if (a[0] == '-' && a[1]) {
+      fprintf(stderr, "tcc-ml: error: compile: unknown option '%s' (see tcc-ml compile --help)\n",
+              a);
+      goto bad;
+    } else if (!model) {
+      model = a;
+    } else {
+      fprintf(stderr, "tcc-ml: error: compile: more than one model given ('%s', '%s')\n", model,
+              a);
+      goto bad;
+    }
+  }
+  if (!model || !out) {
+    fprintf(stderr, "tcc-ml: error: compile: %s\n",
+            !model ? "no MODEL.onnx given" : "no output given (-o OUT.o)");
+    usage(stderr);
+    goto bad;
+  }
+  tcc_aot_output kind;
+  if (!strcmp(emit, "obj")) kind = TCC_AOT_OBJECT;
+  else if (!strcmp(emit, "asm")) kind = TCC_AOT_ASM;
+  else if (!strcmp(emit, "llvm")) kind = TCC_AOT_LLVM_IR;
+  else {
+    fprintf(stderr, "tcc-ml: error: --emit '%s': expected obj, asm or llvm\n", emit);
+    goto bad;
+  }
+
+  tcc_context *ctx = tcc_context_create();
+  tcc_input_shape *shapes = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof(tcc_input_shape) * (size_t)(nshapes + 1));
+  int rc = 1;
+  char *stem = name ? NULL : stem_identifier(out);
+  for (int i = 0; i < nshapes; i++)
+    if (tcc_parse_input_shape(ctx, shape_specs[i], &shapes[i]) != TCC_OK) goto fail;
+  tcc_import_options io = {0};
+  io.ninput_shapes = nshapes;
+  io.input_shapes = shapes;
+  tcc_graph *g;
+  if (tcc_onnx_import_file(ctx, model, &io, &g) != TCC_OK) goto fail;
+  tcc_aot_options ao = {name ? name : stem, triple, mcpu, opt, true};
+  tcc_aot_model *m;
+  if (tcc_aot_compile(ctx, g, &ao, &m) != TCC_OK) goto fail;
+  if (report) tcc_aot_report(m, stdout);
+  if (tcc_aot_emit_file(m, kind, out) != TCC_OK) {
+    tcc_aot_model_destroy(m);
+    goto fail;
+  }
+  /* NAME.h beside the output. */
+  const char *slash = strrchr(out, '/');
+  char *hpath = tcc_arena_printf(tcc_ctx_arena(ctx), "%.*s%s.h",
+                                 slash ? (int)(slash - out + 1) : 0, out, tcc_aot_name(m));
+  tcc_status hs = tcc_aot_write_header(m, hpath);
+  tcc_aot_model_destroy(m);
+  if (hs != TCC_OK) goto fail;
+  rc = 0;
+fail:
+  if (rc) fprintf(stderr, "tcc-ml: error: %s\n", tcc_error_text(ctx));
+  free(stem);
+  tcc_context_destroy(ctx);
+  free(shape_specs);
+  return rc;
+bad:
+  free(shape_specs);
   return 1;
 }

@@ -1,11 +1,159 @@
-/* cmd_run.c — `tcc-ml run` (not built yet: reports so instead of pretending). */
-#include <stdio.h>
+/* cmd_run.c — `tcc-ml run MODEL.onnx --input NAME=FILE ... [--output-dir DIR]`: compiles the model
+ * for the host, loads the very object `compile` would write into the JIT, runs it once on the
+ * given inputs (.pb or .npy; shapes bind the model's symbolic dims) and prints or writes the
+ * outputs (DIR/NAME.npy and DIR/output_K.pb). */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 
 #include "commands.h"
+#include "tool_common.h"
+
+static void usage(FILE *f) {
+  fputs("usage: tcc-ml run MODEL.onnx --input [NAME=]FILE... [--output-dir DIR]\n"
+        "  --input NAME=FILE   an input tensor (.pb onnx.TensorProto or .npy); without NAME=,\n"
+        "                      inputs are taken in the model's input order\n"
+        "  --output-dir DIR    write each output as DIR/NAME.npy and DIR/output_K.pb\n",
+        f);
+}
 
 int tcc_cmd_run(int argc, char **argv) {
-  (void)argc;
-  (void)argv;
-  fprintf(stderr, "tcc-ml: error: 'run' is not implemented yet\n");
+  const char *model = NULL, *outdir = NULL;
+  int nin = 0;
+  const char **specs = calloc((size_t)argc + 1, sizeof(char *));
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+      usage(stdout);
+      free(specs);
+      return 0;
+    } else if (!strcmp(a, "--input") || !strcmp(a, "-i")) {
+      if (i + 1 >= argc) goto missing;
+      specs[nin++] = argv[++i];
+    } else if (!strncmp(a, "--input=", 8)) {
+      specs[nin++] = a + 8;
+    } else if (!strcmp(a, "--output-dir")) {
+      if (i + 1 >= argc) goto missing;
+      outdir = argv[++i];
+    } else if (!strncmp(a, "--output-dir=", 13)) {
+      outdir = a + 13;
+    } else if (a[0] == '-') {
+      fprintf(stderr, "tcc-ml: error: run: unknown option '%s' (see tcc-ml run --help)\n", a);
+      free(specs);
+      return 1;
+    } else if (!model) {
+      model = a;
+    } else {
+      fprintf(stderr, "tcc-ml: error: run: more than one model given\n");
+      free(specs);
+      return 1;
+    }
+  }
+  if (!model) {
+    fprintf(stderr, "tcc-ml: error: run: no MODEL.onnx given\n");
+    usage(stderr);
+    free(specs);
+    return 1;
+  }
+  tcc_context *ctx = tcc_context_create();
+  tcc_arena *ar = tcc_ctx_arena(ctx);
+  int rc = 1;
+  tcc_jit_model jm = {0};
+  tcc_host_tensor *ins = tcc_arena_alloc(ar, sizeof(tcc_host_tensor) * (size_t)(nin + 1));
+  const char **names = tcc_arena_alloc(ar, sizeof(char *) * (size_t)(nin + 1));
+  for (int i = 0; i < nin; i++) {
+    const char *eq = strchr(specs[i], '=');
+    const char *file = eq ? eq + 1 : specs[i];
+    names[i] = eq ? tcc_arena_strndup(ar, specs[i], (size_t)(eq - specs[i])) : NULL;
+    if (tcc_tool_read_tensor(ctx, file, &ins[i]) != TCC_OK) goto fail;
+    if (!names[i] && ins[i].name && ins[i].name[0]) names[i] = ins[i].name;
+  }
+  /* Inputs without a name take the model's input names in order. */
+  bool need_names = false;
+  for (int i = 0; i < nin; i++) need_names |= names[i] == NULL;
+  if (need_names) {
+    tcc_graph *g0;
+    if (tcc_onnx_import_file(ctx, model, NULL, &g0) != TCC_OK) goto fail;
+    for (int i = 0; i < nin; i++) {
+      if (names[i]) continue;
+      if ((size_t)i >= g0->inputs.len) {
+        tcc_error(ctx, "run: input %d given but the model has %zu inputs", i, g0->inputs.len);
+        goto fail;
+      }
+      names[i] = TCC_GRAPH_INPUT(g0, i)->name;
+    }
+  }
+  tcc_input_shape *shapes = tcc_arena_alloc(ar, sizeof(tcc_input_shape) * (size_t)(nin + 1));
+  for (int i = 0; i < nin; i++) {
+    shapes[i].name = names[i];
+    shapes[i].ndim = ins[i].ndim;
+    memcpy(shapes[i].dims, ins[i].dims, sizeof(int64_t) * (size_t)ins[i].ndim);
+  }
+  if (tcc_tool_jit_compile(ctx, model, nin, shapes, "model", &jm) != TCC_OK) goto fail;
+  const tccrt_model_info *mi = jm.info;
+  const void **in_ptrs = tcc_arena_alloc(ar, sizeof(void *) * (size_t)(mi->num_inputs + 1));
+  void **out_ptrs = tcc_arena_alloc(ar, sizeof(void *) * (size_t)(mi->num_outputs + 1));
+  for (int k = 0; k < mi->num_inputs; k++) {
+    const tccrt_tensor_info *ti = &mi->inputs[k];
+    int found = -1;
+    for (int i = 0; i < nin; i++)
+      if (!strcmp(names[i], ti->name)) found = i;
+    if (found < 0) {
+      tcc_error(ctx, "run: no --input given for the model's input '%s'", ti->name);
+      goto fail;
+    }
+    if (ins[found].dtype != ti->dtype || ins[found].nbytes != ti->size_bytes) {
+      tcc_error(ctx, "run: input '%s' is %s of %zu bytes; the model expects %s of %zu bytes",
+                ti->name, tccrt_dtype_name(ins[found].dtype), ins[found].nbytes,
+                tccrt_dtype_name(ti->dtype), ti->size_bytes);
+      goto fail;
+    }
+    in_ptrs[k] = ins[found].data;
+  }
+  for (int k = 0; k < mi->num_outputs; k++)
+    out_ptrs[k] = tcc_arena_alloc(ar, mi->outputs[k].size_bytes + 64);
+  int r = jm.run(in_ptrs, out_ptrs);
+  if (r != 0) {
+    tcc_error(ctx, "run: the model failed with code %d: %s", r, tccrt_last_error());
+    goto fail;
+  }
+  if (outdir) mkdir(outdir, 0777);
+  for (int k = 0; k < mi->num_outputs; k++) {
+    const tccrt_tensor_info *ti = &mi->outputs[k];
+    tcc_host_tensor t = {ti->name, ti->dtype, ti->ndim, {0}, out_ptrs[k], ti->size_bytes};
+    memcpy(t.dims, ti->shape, sizeof(int64_t) * (size_t)ti->ndim);
+    printf("output %d '%s': %s [", k, ti->name, tccrt_dtype_name(ti->dtype));
+    for (int d = 0; d < ti->ndim; d++) printf("%s%lld", d ? ", " : "", (long long)ti->shape[d]);
+    printf("]");
+    size_t es = tccrt_dtype_size(ti->dtype), ne = es ? ti->size_bytes / es : 0;
+    for (size_t e = 0; e < ne && e < 10; e++) {
+      if (ti->dtype == TCCRT_FLOAT32) printf(" %g", ((float *)out_ptrs[k])[e]);
+      else if (ti->dtype == TCCRT_FLOAT64) printf(" %g", ((double *)out_ptrs[k])[e]);
+      else if (ti->dtype == TCCRT_INT64) printf(" %lld", (long long)((int64_t *)out_ptrs[k])[e]);
+      else if (ti->dtype == TCCRT_INT32) printf(" %d", ((int32_t *)out_ptrs[k])[e]);
+    }
+    printf("%s\n", ne > 10 ? " ..." : "");
+    if (outdir) {
+      char *safe = tcc_arena_strdup(ar, ti->name);
+      for (char *p = safe; *p; p++)
+        if (*p == '/' || *p == '\\') *p = '_';
+      if (tcc_tool_write_npy(ctx, tcc_arena_printf(ar, "%s/%s.npy", outdir, safe), &t) != TCC_OK)
+        goto fail;
+      if (tcc_onnx_write_tensor_file(ctx, tcc_arena_printf(ar, "%s/output_%d.pb", outdir, k),
+                                     ti->name, ti->dtype, ti->ndim, ti->shape,
+                                     out_ptrs[k]) != TCC_OK)
+        goto fail;
+    }
+  }
+  rc = 0;
+fail:
+  if (rc) fprintf(stderr, "tcc-ml: error: %s\n", tcc_error_text(ctx));
+  tcc_tool_jit_free(&jm);
+  tcc_context_destroy(ctx);
+  free(specs);
+  return rc;
+missing:
+  fprintf(stderr, "tcc-ml: error: run: %s needs a value\n", argv[argc - 1]);
+  free(specs);
   return 1;
 }

@@ -1,0 +1,300 @@
+/* tool_common.c — tensors in .pb/.npy files, JIT execution, result comparison. */
+#include "tool_common.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The runtime functions generated code calls: referenced here so the static libtccrt's objects
+ * are linked into tcc-ml and the JIT finds them in the process. */
+void *const tcc_tool_runtime_refs[] = {
+    (void *)tccrt_alloc,         (void *)tccrt_free,      (void *)tccrt_parallel_for,
+    (void *)tccrt_set_error,     (void *)tccrt_last_error, (void *)tccrt_set_num_threads,
+    (void *)tccrt_get_num_threads};
+
+static bool ends_with(const char *s, const char *suf) {
+  size_t n = strlen(s), m = strlen(suf);
+  return n >= m && !strcmp(s + n - m, suf);
+}
+
+/* ---- .npy (format 1.0/2.0, little-endian, C order) ---- */
+static const char *npy_descr(tccrt_dtype dt) {
+  switch (dt) {
+  case TCCRT_FLOAT32: return "<f4";
+  case TCCRT_FLOAT64: return "<f8";
+  case TCCRT_FLOAT16: return "<f2";
+  case TCCRT_INT8: return "|i1";
+  case TCCRT_UINT8: return "|u1";
+  case TCCRT_INT16: return "<i2";
+  case TCCRT_UINT16: return "<u2";
+  case TCCRT_INT32: return "<i4";
+  case TCCRT_UINT32: return "<u4";
+  case TCCRT_INT64: return "<i8";
+  case TCCRT_UINT64: return "<u8";
+  case TCCRT_BOOL: return "|b1";
+  default: return NULL;
+  }
+}
+
+static tcc_status read_npy(tcc_context *ctx, const char *path, tcc_host_tensor *t) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return tcc_error(ctx, "%s: cannot open", path);
+  unsigned char magic[10];
+  if (fread(magic, 1, 10, f) != 10 || memcmp(magic, "\x93NUMPY", 6)) {
+    fclose(f);
+    return tcc_error(ctx, "%s: not a .npy file (bad magic)", path);
+  }
+  size_t hlen;
+  if (magic[6] == 1) {
+    hlen = magic[8] | (size_t)magic[9] << 8;
+  } else {
+    unsigned char b[2];
+    if (fread(b, 1, 2, f) != 2) {
+      fclose(f);
+      return tcc_error(ctx, "%s: truncated .npy header", path);
+    }
+    hlen = magic[8] | (size_t)magic[9] << 8 | (size_t)b[0] << 16 | (size_t)b[1] << 24;
+  }
+  if (hlen > 1 << 20) {
+    fclose(f);
+    return tcc_error(ctx, "%s: .npy header too long", path);
+  }
+  char *h = tcc_arena_alloc(tcc_ctx_arena(ctx), hlen + 1);
+  if (fread(h, 1, hlen, f) != hlen) {
+    fclose(f);
+    return tcc_error(ctx, "%s: truncated .npy header", path);
+  }
+  const char *d = strstr(h, "'descr'"), *fo = strstr(h, "'fortran_order'"), *sh = strstr(h, "'shape'");
+  if (!d || !fo || !sh) {
+    fclose(f);
+    return tcc_error(ctx, "%s: .npy header lacks descr/fortran_order/shape", path);
+  }
+  if (strstr(fo, "True") && strstr(fo, "True") < strchr(fo + 15, ',') + 1) {
+    fclose(f);
+    return tcc_error(ctx, "%s: Fortran-order .npy is not supported", path);
+  }
+  const char *q = strchr(d + 7, '\'');
+  if (!q) {
+    fclose(f);
+    return tcc_error(ctx, "%s: bad descr", path);
+  }
+  char descr[8] = {0};
+  for (int i = 0; i < 7 && q[1 + i] && q[1 + i] != '\''; i++) descr[i] = q[1 + i];
+  if (descr[0] == '=') descr[0] = '<';
+  static const tccrt_dtype all[] = {TCCRT_FLOAT32, TCCRT_FLOAT64, TCCRT_FLOAT16, TCCRT_INT8,
+                                    TCCRT_UINT8,   TCCRT_INT16,   TCCRT_UINT16,  TCCRT_INT32,
+                                    TCCRT_UINT32,  TCCRT_INT64,   TCCRT_UINT64,  TCCRT_BOOL};
+  t->dtype = TCCRT_UNDEFINED;
+  for (size_t i = 0; i < TCC_ARRAY_SIZE(all); i++) {
+    const char *nd = npy_descr(all[i]);
+    if (!strcmp(nd, descr) || (nd[0] == '|' && !strcmp(nd + 1, descr + 1)))
+      t->dtype = all[i];
+  }
+  if (t->dtype == TCCRT_UNDEFINED) {
+    fclose(f);
+    return tcc_error(ctx, "%s: unsupported .npy dtype '%s'", path, descr);
+  }
+  const char *p = strchr(sh, '(');
+  t->ndim = 0;
+  size_t ne = 1;
+  if (p) {
+    p++;
+    while (*p && *p != ')') {
+      while (*p == ' ' || *p == ',') p++;
+      if (*p == ')') break;
+      char *end;
+      long long v = strtoll(p, &end, 10);
+      if (end == p || v < 0 || t->ndim >= TCCRT_MAX_RANK) {
+        fclose(f);
+        return tcc_error(ctx, "%s: bad .npy shape", path);
+      }
+      t->dims[t->ndim++] = v;
+      ne *= (size_t)v;
+      p = end;
+    }
+  }
+  t->nbytes = ne * tccrt_dtype_size(t->dtype);
+  t->data = tcc_arena_alloc(tcc_ctx_arena(ctx), t->nbytes + 1);
+  size_t got = fread(t->data, 1, t->nbytes, f);
+  fclose(f);
+  if (got != t->nbytes) return tcc_error(ctx, "%s: truncated .npy data", path);
+  return TCC_OK;
+}
+
+tcc_status tcc_tool_write_npy(tcc_context *ctx, const char *path, const tcc_host_tensor *t) {
+  const char *descr = npy_descr(t->dtype);
+  if (!descr) return tcc_error(ctx, "%s: cannot write %s as .npy", path, tccrt_dtype_name(t->dtype));
+  char shape[256] = "";
+  size_t o = 0;
+  for (int i = 0; i < t->ndim; i++)
+    o += (size_t)snprintf(shape + o, sizeof shape - o, "%lld,%s", (long long)t->dims[i],
+                          i + 1 < t->ndim ? " " : "");
+  if (t->ndim > 1) shape[o - 1] = 0; /* (a, b) not (a, b,) */
+  char hdr[512];
+  int n = snprintf(hdr, sizeof hdr, "{'descr': '%s', 'fortran_order': False, 'shape': (%s), }",
+                   descr, shape);
+  int total = 10 + n + 1;
+  int pad = (64 - total % 64) % 64;
+  FILE *f = fopen(path, "wb");
+  if (!f) return tcc_error(ctx, "%s: cannot write", path);
+  unsigned hl = (unsigned)(n + pad + 1);
+  unsigned char pre[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (unsigned char)(hl & 255),
+                           (unsigned char)(hl >> 8)};
+  fwrite(pre, 1, 10, f);
+  fwrite(hdr, 1, (size_t)n, f);
+  for (int i = 0; i < pad; i++) fputc(' ', f);
+  fputc('\n', f);
+  fwrite(t->data, 1, t->nbytes, f);
+  if (fclose(f) != 0) return tcc_error(ctx, "%s: write error", path);
+  return TCC_OK;
+}
+
+tcc_status tcc_tool_read_tensor(tcc_context *ctx, const char *path, tcc_host_tensor *out) {
+  memset(out, 0, sizeof *out);
+  if (ends_with(path, ".npy")) {
+    out->name = "";
+    return read_npy(ctx, path, out);
+  }
+  tcc_value *v;
+  TCC_TRY(tcc_onnx_read_tensor_file(ctx, path, &v));
+  if (v->ndim > TCCRT_MAX_RANK) return tcc_error(ctx, "%s: rank %d too large", path, v->ndim);
+  out->name = v->name;
+  out->dtype = v->dtype;
+  out->ndim = v->ndim;
+  for (int i = 0; i < v->ndim; i++)
+    if (!tcc_expr_is_int_imm(v->dims[i], &out->dims[i]))
+      return tcc_error(ctx, "%s: non-constant dim", path);
+  int64_t ne = tcc_value_numel(v);
+  if (ne < 0) return tcc_error(ctx, "%s: bad shape", path);
+  out->nbytes = (size_t)ne * tccrt_dtype_size(v->dtype);
+  out->data = tcc_arena_alloc(tcc_ctx_arena(ctx), out->nbytes + 1);
+  if (v->is_fill) {
+    size_t es = tccrt_dtype_size(v->dtype);
+    for (size_t o = 0; o + es <= out->nbytes; o += es) memcpy((char *)out->data + o, v->data, es);
+  } else if (out->nbytes) {
+    if (!v->data || v->nbytes < out->nbytes)
+      return tcc_error(ctx, "%s: tensor data is shorter than its shape", path);
+    memcpy(out->data, v->data, out->nbytes);
+  }
+  return TCC_OK;
+}
+
+tcc_status tcc_tool_jit_compile(tcc_context *ctx, const char *path, int nshapes,
+                                const tcc_input_shape *shapes, const char *name,
+                                tcc_jit_model *out) {
+  memset(out, 0, sizeof *out);
+  tcc_import_options io = {0};
+  io.ninput_shapes = nshapes;
+  io.input_shapes = shapes;
+  tcc_graph *g;
+  TCC_TRY(tcc_onnx_import_file(ctx, path, &io, &g));
+  tcc_aot_options ao = {name, NULL, "native", 3, true};
+  TCC_TRY(tcc_aot_compile(ctx, g, &ao, &out->aot));
+  tcc_aot_run_fn run;
+  if (tcc_aot_jit_load(out->aot, &out->jit, &run, &out->info) != TCC_OK) {
+    tcc_tool_jit_free(out);
+    return TCC_ERR;
+  }
+  out->run = run;
+  return TCC_OK;
+}
+
+void tcc_tool_jit_free(tcc_jit_model *m) {
+  if (m->jit) tcc_aot_jit_destroy(m->jit);
+  if (m->aot) tcc_aot_model_destroy(m->aot);
+  memset(m, 0, sizeof *m);
+}
+
+static double half_to_double(uint16_t h) {
+  int s = h >> 15, e = (h >> 10) & 31, f = h & 1023;
+  double v;
+  if (e == 0) v = ldexp(f, -24);
+  else if (e == 31) v = f ? NAN : INFINITY;
+  else v = ldexp(f + 1024, e - 25);
+  return s ? -v : v;
+}
+
+static double load_f(tccrt_dtype dt, const void *p, size_t i) {
+  switch (dt) {
+  case TCCRT_FLOAT32: return ((const float *)p)[i];
+  case TCCRT_FLOAT64: return ((const double *)p)[i];
+  case TCCRT_FLOAT16: return half_to_double(((const uint16_t *)p)[i]);
+  case TCCRT_BFLOAT16: {
+    uint32_t b = (uint32_t)((const uint16_t *)p)[i] << 16;
+    float f;
+    memcpy(&f, &b, 4);
+    return f;
+  }
+  default: return 0;
+  }
+}
+
+static bool load_i(tccrt_dtype dt, const void *p, size_t i, int64_t *v) {
+  switch (dt) {
+  case TCCRT_INT8: *v = ((const int8_t *)p)[i]; return true;
+  case TCCRT_UINT8: *v = ((const uint8_t *)p)[i]; return true;
+  case TCCRT_BOOL: *v = ((const uint8_t *)p)[i] != 0; return true;
+  case TCCRT_INT16: *v = ((const int16_t *)p)[i]; return true;
+  case TCCRT_UINT16: *v = ((const uint16_t *)p)[i]; return true;
+  case TCCRT_INT32: *v = ((const int32_t *)p)[i]; return true;
+  case TCCRT_UINT32: *v = ((const uint32_t *)p)[i]; return true;
+  case TCCRT_INT64:
+  case TCCRT_UINT64: *v = ((const int64_t *)p)[i]; return true;
+  default: return false;
+  }
+}
+
+static bool is_float(tccrt_dtype dt) {
+  return dt == TCCRT_FLOAT32 || dt == TCCRT_FLOAT64 || dt == TCCRT_FLOAT16 || dt == TCCRT_BFLOAT16;
+}
+
+bool tcc_tool_compare(const tcc_host_tensor *exp, const void *actual, tccrt_dtype actual_dtype,
+                      int actual_ndim, const int64_t *actual_dims, double rtol, double atol,
+                      char *msg, size_t msglen) {
+  if (actual_dtype != exp->dtype) {
+    snprintf(msg, msglen, "dtype %s, expected %s", tccrt_dtype_name(actual_dtype),
+             tccrt_dtype_name(exp->dtype));
+    return false;
+  }
+  bool same = actual_ndim == exp->ndim;
+  for (int i = 0; same && i < exp->ndim; i++) same = actual_dims[i] == exp->dims[i];
+  if (!same) {
+    char a[128] = "", e[128] = "";
+    size_t oa = 0, oe = 0;
+    for (int i = 0; i < actual_ndim && oa < sizeof a; i++)
+      oa += (size_t)snprintf(a + oa, sizeof a - oa, "%s%lld", i ? "x" : "", (long long)actual_dims[i]);
+    for (int i = 0; i < exp->ndim && oe < sizeof e; i++)
+      oe += (size_t)snprintf(e + oe, sizeof e - oe, "%s%lld", i ? "x" : "", (long long)exp->dims[i]);
+    snprintf(msg, msglen, "shape [%s], expected [%s]", a, e);
+    return false;
+  }
+  size_t es = tccrt_dtype_size(exp->dtype);
+  size_t n = es ? exp->nbytes / es : 0;
+  for (size_t i = 0; i < n; i++) {
+    if (is_float(exp->dtype)) {
+      double e = load_f(exp->dtype, exp->data, i), a = load_f(exp->dtype, actual, i);
+      if (isnan(e) && isnan(a)) continue;
+      if (isinf(e) || isinf(a)) {
+        if (e == a) continue;
+      } else if (fabs(a - e) <= atol + rtol * fabs(e)) {
+        continue;
+      }
+      snprintf(msg, msglen, "index %zu: expected %.9g, got %.9g", i, e, a);
+      return false;
+    }
+    int64_t e, a;
+    if (!load_i(exp->dtype, exp->data, i, &e) || !load_i(exp->dtype, actual, i, &a)) {
+      snprintf(msg, msglen, "cannot compare dtype %s", tccrt_dtype_name(exp->dtype));
+      return false;
+    }
+    if (e != a) {
+      if (exp->dtype == TCCRT_UINT64)
+        snprintf(msg, msglen, "index %zu: expected %llu, got %llu", i, (unsigned long long)e,
+                 (unsigned long long)a);
+      else
+        snprintf(msg, msglen, "index %zu: expected %lld, got %lld", i, (long long)e, (long long)a);
+      return false;
+    }
+  }
+  return true;
+}

@@ -1,0 +1,51 @@
+/* tool_common.h — shared by `tcc-ml run` and `tcc-ml test`: tensors in .pb/.npy files, JIT
+ * execution of the very object `compile` writes, comparison with the ONNX runner's tolerances. */
+#ifndef TCC_TOOL_COMMON_H
+#define TCC_TOOL_COMMON_H
+
+#include <stdio.h>
+
+#include "aot/aot.h"
+#include "onnx/onnx_import.h"
+
+/* A dense host tensor. */
+typedef struct tcc_host_tensor {
+  const char *name;
+  tccrt_dtype dtype;
+  int ndim;
+  int64_t dims[TCCRT_MAX_RANK];
+  void *data; /* arena memory */
+  size_t nbytes;
+} tcc_host_tensor;
+
+/* Reads a .pb (onnx.TensorProto) or .npy file (by extension). Errors name the file. */
+tcc_status tcc_tool_read_tensor(tcc_context *ctx, const char *path, tcc_host_tensor *out);
+/* Writes a tensor as .npy (little-endian, C order). */
+tcc_status tcc_tool_write_npy(tcc_context *ctx, const char *path, const tcc_host_tensor *t);
+
+typedef int (*tcc_model_run_fn)(const void *const inputs[], void *const outputs[]);
+typedef const tccrt_model_info *(*tcc_model_info_fn)(void);
+
+/* A model compiled for the host and loaded into the JIT. */
+typedef struct tcc_jit_model {
+  tcc_aot_model *aot;
+  tcc_aot_jit *jit;
+  tcc_model_run_fn run;
+  const tccrt_model_info *info;
+} tcc_jit_model;
+
+/* Imports `path` with the given input shapes, compiles it (name `name`, host target) into one
+ * object in memory and loads it into the JIT. Free with tcc_tool_jit_free. */
+tcc_status tcc_tool_jit_compile(tcc_context *ctx, const char *path, int nshapes,
+                                const tcc_input_shape *shapes, const char *name,
+                                tcc_jit_model *out);
+void tcc_tool_jit_free(tcc_jit_model *m);
+
+/* Compares `actual` (dtype/shape from `exp`) with `exp`: floats |a-e| <= atol + rtol*|e| and NaN
+ * matches NaN; integers and bools exactly. On mismatch writes "index I: expected E, got A" (or a
+ * shape/dtype message) into msg and returns false. */
+bool tcc_tool_compare(const tcc_host_tensor *exp, const void *actual, tccrt_dtype actual_dtype,
+                      int actual_ndim, const int64_t *actual_dims, double rtol, double atol,
+                      char *msg, size_t msglen);
+
+#endif
