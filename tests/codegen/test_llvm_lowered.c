@@ -1,0 +1,296 @@
+/* test_llvm_lowered.c — PrimFuncs lowered from scheduled tensor expressions (schedule/tcc_lower),
+ * compiled by the LLVM code generator, run through the JIT and compared with the loop-IR
+ * interpreter (ir/interp.h) on the same inputs: matmul (float32 and int32) under tiled,
+ * non-dividing, vectorized, unrolled, parallel, combined and automatic schedules; conv2d NCHW
+ * with stride 2, padding 1 and dilation (padding as a SELECT in the body) under the automatic and
+ * a vectorized+parallel schedule; a producer/consumer pipeline with compute_at and exp. Odd sizes,
+ * seeded random inputs. Floats: rtol 1e-4 (reassociation is allowed), integers exact. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "interp.h"
+#include "llvm/llvm_codegen.h"
+#include "schedule.h"
+#include "testutil.h"
+
+static const tcc_expr *I(tcc_context *c, int64_t v) { return tcc_idx(c, v); }
+static const tcc_expr *V(tcc_context *c, const tcc_itervar *iv) { return tcc_expr_var(c, iv->var); }
+static tcc_tensor *ph(tcc_context *c, const char *n, tccrt_dtype dt, int nd, const int64_t *d) {
+  const tcc_expr *sh[8];
+  for (int i = 0; i < nd; i++) sh[i] = I(c, d[i]);
+  return tcc_placeholder(c, n, dt, nd, sh);
+}
+
+typedef tcc_status (*sched_fn)(tcc_context *, tcc_schedule *, const tcc_tensor *out);
+
+/* Lowers, runs the interpreter into `want` and the JIT into `got` (both the output buffer index
+ * `oi` of bufs); compares. bufs[oi] is replaced in turn. */
+static void lower_compare(tcc_context *c, tcc_schedule *s, const char *what, int nargs,
+                          const tcc_tensor *const *args, void **bufs, int oi, size_t n_out,
+                          tccrt_dtype dt, int threads) {
+  tcc_primfunc *fn = NULL;
+  tcc_status st = tcc_lower(c, s, what, nargs, args, &fn);
+  CHECK_MSG(st == TCC_OK, "%s: lower failed: %s", what, tcc_error_text(c));
+  if (st != TCC_OK) return;
+  size_t es = tccrt_dtype_size(dt);
+  void *want = calloc(n_out, es), *got = calloc(n_out, es);
+  void *saved = bufs[oi];
+  bufs[oi] = want;
+  st = tcc_interp_run(c, fn, bufs, NULL);
+  CHECK_MSG(st == TCC_OK, "%s: interp failed: %s", what, tcc_error_text(c));
+  tcc_llvm_jit *j = NULL;
+  const tcc_primfunc *fns[1] = {fn};
+  tcc_status cs = tcc_llvm_jit_primfuncs(c, NULL, 1, fns, &j);
+  CHECK_MSG(cs == TCC_OK, "%s: compile failed: %s", what, tcc_error_text(c));
+  void *addr = NULL;
+  if (cs == TCC_OK) CHECK(tcc_llvm_jit_lookup(j, fn->name, &addr) == TCC_OK);
+  if (addr && st == TCC_OK) {
+    tccrt_set_num_threads(threads);
+    bufs[oi] = got;
+    int rc = ((tcc_llvm_kernel_fn)addr)(bufs, NULL);
+    CHECK_MSG(rc == 0, "%s: kernel returned %d (%s)", what, rc, tccrt_last_error());
+    int bad = 0;
+    for (size_t i = 0; i < n_out; i++) {
+      bool ok;
+      if (dt == TCCRT_FLOAT32)
+        ok = tcc_test_close(((float *)got)[i], ((float *)want)[i], 1e-4, 1e-5);
+      else
+        ok = ((int32_t *)got)[i] == ((int32_t *)want)[i];
+      if (!ok && bad++ < 3)
+        fprintf(stderr, "%s: [%zu] jit %g interp %g\n", what, i,
+                dt == TCCRT_FLOAT32 ? ((float *)got)[i] : ((int32_t *)got)[i],
+                dt == TCCRT_FLOAT32 ? ((float *)want)[i] : ((int32_t *)want)[i]);
+    }
+    CHECK_MSG(bad == 0, "%s: %d of %zu elements differ from the interpreter", what, bad, n_out);
+  }
+  if (j) tcc_llvm_jit_destroy(j);
+  bufs[oi] = saved;
+  free(want);
+  free(got);
+}
+
+/* ---------------------------------------------------------------- matmul */
+
+static tcc_status mm_tiled(tcc_context *c, tcc_schedule *s, const tcc_tensor *o) {
+  tcc_stage *st = tcc_schedule_stage(s, o);
+  tcc_axis *io, *jo, *ii, *ji;
+  return tcc_tile(c, st, tcc_stage_axis(st, 0), tcc_stage_axis(st, 1), 4, 4, TCC_TAIL_GUARD, &io,
+                  &jo, &ii, &ji);
+}
+static tcc_status mm_nondiv(tcc_context *c, tcc_schedule *s, const tcc_tensor *o) {
+  tcc_stage *st = tcc_schedule_stage(s, o);
+  tcc_axis *io, *ii, *ko, *ki, *jo, *ji;
+  TCC_TRY(tcc_split(c, st, tcc_stage_axis(st, 0), 5, TCC_TAIL_AUTO, &io, &ii));
+  TCC_TRY(tcc_split(c, st, tcc_stage_reduce_axis(st, 0), 4, TCC_TAIL_GUARD, &ko, &ki));
+  return tcc_split_nparts(c, st, tcc_stage_axis(st, 1), 3, TCC_TAIL_GUARD, &jo, &ji);
+}
+static tcc_status mm_vec(tcc_context *c, tcc_schedule *s, const tcc_tensor *o) {
+  tcc_stage *st = tcc_schedule_stage(s, o);
+  tcc_axis *jo, *ji;
+  TCC_TRY(tcc_split(c, st, tcc_stage_axis(st, 1), 8, TCC_TAIL_GUARD, &jo, &ji));
+  tcc_axis *ord[2] = {tcc_stage_reduce_axis(st, 0), ji};
+  TCC_TRY(tcc_reorder(c, st, 2, ord));
+  return tcc_vectorize(c, st, ji);
+}
+static tcc_status mm_unroll(tcc_context *c, tcc_schedule *s, const tcc_tensor *o) {
+  tcc_stage *st = tcc_schedule_stage(s, o);
+  tcc_axis *ko, *ki;
+  TCC_TRY(tcc_split(c, st, tcc_stage_reduce_axis(st, 0), 3, TCC_TAIL_GUARD, &ko, &ki));
+  return tcc_unroll(c, st, ki);
+}
+static tcc_status mm_par(tcc_context *c, tcc_schedule *s, const tcc_tensor *o) {
+  tcc_stage *st = tcc_schedule_stage(s, o);
+  tcc_axis *f;
+  TCC_TRY(tcc_fuse(c, st, tcc_stage_axis(st, 0), tcc_stage_axis(st, 1), &f));
+  return tcc_parallel(c, st, f);
+}
+static tcc_status mm_all(tcc_context *c, tcc_schedule *s, const tcc_tensor *o) {
+  tcc_stage *st = tcc_schedule_stage(s, o);
+  tcc_axis *io, *jo, *ii, *ji, *ko, *ki, *f;
+  TCC_TRY(tcc_tile(c, st, tcc_stage_axis(st, 0), tcc_stage_axis(st, 1), 3, 8, TCC_TAIL_GUARD, &io,
+                   &jo, &ii, &ji));
+  TCC_TRY(tcc_split(c, st, tcc_stage_reduce_axis(st, 0), 2, TCC_TAIL_GUARD, &ko, &ki));
+  tcc_axis *ord[6] = {io, jo, ko, ii, ki, ji};
+  TCC_TRY(tcc_reorder(c, st, 6, ord));
+  TCC_TRY(tcc_unroll(c, st, ki));
+  TCC_TRY(tcc_vectorize(c, st, ji));
+  TCC_TRY(tcc_fuse(c, st, io, jo, &f));
+  return tcc_parallel(c, st, f);
+}
+static tcc_status sch_auto(tcc_context *c, tcc_schedule *s, const tcc_tensor *o) {
+  return tcc_schedule_auto_cpu(c, s, o);
+}
+
+static const struct {
+  const char *name;
+  sched_fn fn;
+} mm_scheds[] = {{"tiled", mm_tiled}, {"nondividing", mm_nondiv}, {"vectorized", mm_vec},
+                 {"unrolled", mm_unroll}, {"parallel", mm_par}, {"all", mm_all},
+                 {"auto", sch_auto}};
+
+static void test_matmul(tccrt_dtype dt, int64_t M, int64_t N, int64_t K) {
+  size_t na = (size_t)(M * K), nb = (size_t)(K * N), nc = (size_t)(M * N);
+  void *a = malloc(na * 4), *b = malloc(nb * 4), *cbuf = malloc(nc * 4);
+  for (size_t i = 0; i < na; i++) {
+    if (dt == TCCRT_FLOAT32) ((float *)a)[i] = (float)tcc_test_uniform(-1, 1);
+    else ((int32_t *)a)[i] = (int32_t)tcc_test_randint(-100, 100);
+  }
+  for (size_t i = 0; i < nb; i++) {
+    if (dt == TCCRT_FLOAT32) ((float *)b)[i] = (float)tcc_test_uniform(-1, 1);
+    else ((int32_t *)b)[i] = (int32_t)tcc_test_randint(-100, 100);
+  }
+  for (size_t k = 0; k < TCC_ARRAY_SIZE(mm_scheds); k++) {
+    tcc_context *c = tcc_context_create();
+    int64_t da[2] = {M, K}, db[2] = {K, N};
+    tcc_tensor *A = ph(c, "A", dt, 2, da), *B = ph(c, "B", dt, 2, db);
+    const tcc_expr *sc[2] = {I(c, M), I(c, N)};
+    const char *nm[2] = {"i", "j"};
+    const tcc_itervar *const *ax = tcc_compute_axes(c, 2, sc, nm);
+    const tcc_itervar *kk = tcc_reduce_axis(c, "k", I(c, 0), I(c, K));
+    const tcc_expr *ia[2] = {V(c, ax[0]), V(c, kk)}, *ib[2] = {V(c, kk), V(c, ax[1])};
+    const tcc_expr *body = tcc_sum(c, tcc_mul(c, tcc_read(c, A, ia), tcc_read(c, B, ib)), 1, &kk, NULL);
+    tcc_tensor *Cc = tcc_compute(c, "C", 2, sc, ax, body, "dense");
+    const tcc_tensor *outs[1] = {Cc};
+    tcc_schedule *s = tcc_schedule_create(c, 1, outs);
+    tcc_status ok = mm_scheds[k].fn(c, s, Cc);
+    CHECK_MSG(ok == TCC_OK, "matmul %s refused: %s", mm_scheds[k].name, tcc_error_text(c));
+    char what[96];
+    snprintf(what, sizeof what, "mm_%s_%s_%lldx%lldx%lld", dt == TCCRT_FLOAT32 ? "f32" : "i32",
+             mm_scheds[k].name, (long long)M, (long long)N, (long long)K);
+    const tcc_tensor *args[3] = {A, B, Cc};
+    void *bufs[3] = {a, b, cbuf};
+    if (ok == TCC_OK) lower_compare(c, s, what, 3, args, bufs, 2, nc, dt, k % 2 ? 2 : 1);
+    tcc_context_destroy(c);
+  }
+  free(a);
+  free(b);
+  free(cbuf);
+}
+
+/* ---------------------------------------------------------------- conv2d */
+
+/* out[n,f,y,x] = sum_{ch,ky,kx} pad(in)[n, ch, y*2 + ky*dil - 1, x*2 + kx*dil - 1] * w[f,ch,ky,kx],
+ * padding as select(in bounds, read, 0). */
+static void test_conv2d(int dil) {
+  const int64_t Nb = 1, Cin = 3, H = 11, W = 10, F = 5, KH = 3, KW = 3, S = 2, P = 1;
+  const int64_t OH = (H + 2 * P - dil * (KH - 1) - 1) / S + 1, OW = (W + 2 * P - dil * (KW - 1) - 1) / S + 1;
+  size_t ni = (size_t)(Nb * Cin * H * W), nw = (size_t)(F * Cin * KH * KW), no = (size_t)(Nb * F * OH * OW);
+  float *in = malloc(ni * 4), *w = malloc(nw * 4), *o = malloc(no * 4);
+  for (size_t i = 0; i < ni; i++) in[i] = (float)tcc_test_uniform(-1, 1);
+  for (size_t i = 0; i < nw; i++) w[i] = (float)tcc_test_uniform(-1, 1);
+  static const struct {
+    const char *name;
+    int kind;
+  } sch[] = {{"default", 0}, {"auto", 1}, {"vec_par", 2}};
+  for (size_t k = 0; k < TCC_ARRAY_SIZE(sch); k++) {
+    tcc_context *c = tcc_context_create();
+    int64_t di[4] = {Nb, Cin, H, W}, dw[4] = {F, Cin, KH, KW};
+    tcc_tensor *In = ph(c, "In", TCCRT_FLOAT32, 4, di), *Wt = ph(c, "Wt", TCCRT_FLOAT32, 4, dw);
+    const tcc_expr *sh[4] = {I(c, Nb), I(c, F), I(c, OH), I(c, OW)};
+    const char *nm[4] = {"n", "f", "y", "x"};
+    const tcc_itervar *const *ax = tcc_compute_axes(c, 4, sh, nm);
+    const tcc_itervar *rc = tcc_reduce_axis(c, "rc", I(c, 0), I(c, Cin));
+    const tcc_itervar *ry = tcc_reduce_axis(c, "ry", I(c, 0), I(c, KH));
+    const tcc_itervar *rx = tcc_reduce_axis(c, "rx", I(c, 0), I(c, KW));
+    const tcc_expr *yy = tcc_add(c, tcc_mul(c, V(c, ax[2]), I(c, S)),
+                                 tcc_sub(c, tcc_mul(c, V(c, ry), I(c, dil)), I(c, P)));
+    const tcc_expr *xx = tcc_add(c, tcc_mul(c, V(c, ax[3]), I(c, S)),
+                                 tcc_sub(c, tcc_mul(c, V(c, rx), I(c, dil)), I(c, P)));
+    const tcc_expr *inb =
+        tcc_and(c, tcc_and(c, tcc_ge(c, yy, I(c, 0)), tcc_lt(c, yy, I(c, H))),
+                tcc_and(c, tcc_ge(c, xx, I(c, 0)), tcc_lt(c, xx, I(c, W))));
+    const tcc_expr *iidx[4] = {V(c, ax[0]), V(c, rc), yy, xx};
+    const tcc_expr *widx[4] = {V(c, ax[1]), V(c, rc), V(c, ry), V(c, rx)};
+    const tcc_expr *val = tcc_select(c, inb, tcc_read(c, In, iidx), tcc_float(c, tcc_scalar(TCCRT_FLOAT32), 0));
+    const tcc_itervar *raxes[3] = {rc, ry, rx};
+    const tcc_expr *body = tcc_sum(c, tcc_mul(c, val, tcc_read(c, Wt, widx)), 3, raxes, NULL);
+    tcc_tensor *Out = tcc_compute(c, "Out", 4, sh, ax, body, "conv2d");
+    const tcc_tensor *outs[1] = {Out};
+    tcc_schedule *s = tcc_schedule_create(c, 1, outs);
+    tcc_stage *st = tcc_schedule_stage(s, Out);
+    tcc_status ok = TCC_OK;
+    if (sch[k].kind == 1) ok = tcc_schedule_auto_cpu(c, s, Out);
+    if (sch[k].kind == 2) {
+      tcc_axis *xo, *xi, *f;
+      ok = tcc_split(c, st, tcc_stage_axis(st, 3), 4, TCC_TAIL_GUARD, &xo, &xi);
+      tcc_axis *ord[4] = {tcc_stage_reduce_axis(st, 0), tcc_stage_reduce_axis(st, 1),
+                          tcc_stage_reduce_axis(st, 2), xi};
+      if (ok == TCC_OK) ok = tcc_reorder(c, st, 4, ord);
+      if (ok == TCC_OK) ok = tcc_vectorize(c, st, xi);
+      if (ok == TCC_OK) ok = tcc_fuse(c, st, tcc_stage_axis(st, 0), tcc_stage_axis(st, 1), &f);
+      if (ok == TCC_OK) ok = tcc_parallel(c, st, f);
+    }
+    CHECK_MSG(ok == TCC_OK, "conv2d %s refused: %s", sch[k].name, tcc_error_text(c));
+    char what[64];
+    snprintf(what, sizeof what, "conv2d_d%d_%s", dil, sch[k].name);
+    const tcc_tensor *args[3] = {In, Wt, Out};
+    void *bufs[3] = {in, w, o};
+    if (ok == TCC_OK) lower_compare(c, s, what, 3, args, bufs, 2, no, TCCRT_FLOAT32, 2);
+    tcc_context_destroy(c);
+  }
+  free(in);
+  free(w);
+  free(o);
+}
+
+/* ---------------------------------------------------------------- pipeline */
+
+/* T[i, j] = exp(A[i, j] * 0.5); Out[i, j] = T[i, j] + T[i, (j + 1) % N] — T computed at Out's
+ * row loop (compute_at), Out vectorized and parallel. */
+static void test_pipeline(void) {
+  const int64_t M = 9, N = 21;
+  float *a = malloc((size_t)(M * N) * 4), *o = malloc((size_t)(M * N) * 4);
+  for (int64_t i = 0; i < M * N; i++) a[i] = (float)tcc_test_uniform(-3, 3);
+  for (int variant = 0; variant < 2; variant++) {
+    tcc_context *c = tcc_context_create();
+    int64_t da[2] = {M, N};
+    tcc_tensor *A = ph(c, "A", TCCRT_FLOAT32, 2, da);
+    const tcc_expr *sh[2] = {I(c, M), I(c, N)};
+    const char *nm[2] = {"i", "j"};
+    const tcc_itervar *const *ta = tcc_compute_axes(c, 2, sh, nm);
+    const tcc_expr *ti[2] = {V(c, ta[0]), V(c, ta[1])};
+    tcc_tensor *T = tcc_compute(
+        c, "T", 2, sh, ta,
+        tcc_call1(c, TCC_INTRIN_EXP, tcc_mul(c, tcc_read(c, A, ti), tcc_float(c, tcc_scalar(TCCRT_FLOAT32), 0.5))),
+        "elemwise");
+    const tcc_itervar *const *oa = tcc_compute_axes(c, 2, sh, nm);
+    const tcc_expr *r0[2] = {V(c, oa[0]), V(c, oa[1])};
+    const tcc_expr *r1[2] = {V(c, oa[0]), tcc_floormod(c, tcc_add(c, V(c, oa[1]), I(c, 1)), I(c, N))};
+    tcc_tensor *Out = tcc_compute(c, "Out", 2, sh, oa, tcc_add(c, tcc_read(c, T, r0), tcc_read(c, T, r1)),
+                                  "elemwise");
+    const tcc_tensor *outs[1] = {Out};
+    tcc_schedule *s = tcc_schedule_create(c, 1, outs);
+    tcc_stage *so = tcc_schedule_stage(s, Out), *stt = tcc_schedule_stage(s, T);
+    tcc_status ok = TCC_OK;
+    if (variant == 0) {
+      ok = tcc_compute_at(c, stt, so, tcc_stage_axis(so, 0));
+      tcc_axis *jo, *ji;
+      if (ok == TCC_OK) ok = tcc_split(c, so, tcc_stage_axis(so, 1), 8, TCC_TAIL_GUARD, &jo, &ji);
+      if (ok == TCC_OK) ok = tcc_vectorize(c, so, ji);
+      if (ok == TCC_OK) ok = tcc_parallel(c, so, tcc_stage_axis(so, 0));
+    } else {
+      ok = tcc_schedule_auto_cpu(c, s, Out);
+    }
+    CHECK_MSG(ok == TCC_OK, "pipeline %d refused: %s", variant, tcc_error_text(c));
+    char what[64];
+    snprintf(what, sizeof what, "pipeline_%s", variant ? "auto" : "compute_at");
+    const tcc_tensor *args[2] = {A, Out};
+    void *bufs[2] = {a, o};
+    if (ok == TCC_OK) lower_compare(c, s, what, 2, args, bufs, 1, (size_t)(M * N), TCCRT_FLOAT32, 2);
+    tcc_context_destroy(c);
+  }
+  free(a);
+  free(o);
+}
+
+int main(void) {
+  tcc_test_seed("test_llvm_lowered");
+  test_matmul(TCCRT_FLOAT32, 19, 23, 17);
+  test_matmul(TCCRT_FLOAT32, 32, 16, 8);
+  test_matmul(TCCRT_INT32, 13, 21, 11);
+  test_conv2d(1);
+  test_conv2d(2);
+  test_pipeline();
+  return tcc_test_finish("test_llvm_lowered");
+}
