@@ -133,50 +133,74 @@ static tcc_status infer_at(tcc_context *ctx, tcc_stage *p) {
   if (c->attach == TCC_ATTACH_INLINE)
     return tcc_error(ctx, "lower: stage '%s' is computed at stage '%s', which is inlined",
                      p->t->name, c->t->name);
-  for (int i = 0; i < sch->nstages; i++) {
-    tcc_stage *o = sch->stages[i];
-    if (o == c || o == p || o->attach == TCC_ATTACH_INLINE) continue;
-    if (stage_reads_tensor(ctx, o, p->t))
-      return tcc_error(ctx, "lower: stage '%s' is computed at stage '%s' but is also read by "
-                       "stage '%s'; compute_at needs a single consumer", p->t->name, c->t->name,
-                       o->t->name);
-  }
   int lpos = -1;
   for (int i = 0; i < c->nleaves; i++)
     if (c->leaves[i] == L) lpos = i;
   if (lpos < 0) return tcc_error(ctx, "lower: axis '%s' is not a loop of stage '%s'", L->name, c->t->name);
-  /* relax the consumer's loops inside L */
-  int nroot = c->ndim + c->nreduce;
-  tcc_var_interval *rel = tcc_arena_alloc(tcc_ctx_arena(ctx),
-                                          sizeof *rel * (size_t)(c->nleaves + nroot + 1));
+  /* the consumers: c itself, and stages computed inside c's loop L */
+  tcc_stage **cons = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *cons * (size_t)(sch->nstages + 1));
+  int ncons = 0, nvars = 0;
+  for (int i = 0; i < sch->nstages; i++) {
+    tcc_stage *o = sch->stages[i];
+    if (o == p || o->attach == TCC_ATTACH_INLINE) continue;
+    if (o != c && !stage_reads_tensor(ctx, o, p->t)) continue;
+    if (o != c) {
+      int opos = -1;
+      if (o->attach == TCC_ATTACH_AT && o->attach_stage == c)
+        for (int k = 0; k < c->nleaves; k++)
+          if (c->leaves[k] == o->attach_axis) opos = k;
+      if (opos < lpos)
+        return tcc_error(ctx, "lower: stage '%s' is computed at axis '%s' of stage '%s' but is "
+                         "also read by stage '%s', which is not computed inside that loop",
+                         p->t->name, L->name, c->t->name, o->t->name);
+    }
+    cons[ncons++] = o;
+    nvars += o->nleaves + o->ndim + o->nreduce;
+  }
+  tcc_var_interval *rel = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *rel * (size_t)(nvars + 1));
   int nrel = 0;
+  tcc_range_env env = {0};
+  push_loop_env(c, &env, ctx);
+  /* relax the consumer's loops inside L, and all loops of stages computed inside it */
   for (int i = lpos + 1; i < c->nleaves; i++) {
     rel[nrel].var = c->leaves[i]->loop_var;
     rel[nrel].iv.lo = tcc_idx(ctx, 0);
     rel[nrel].iv.hi = tcc_sub(ctx, c->leaves[i]->ext, tcc_idx(ctx, 1));
     nrel++;
   }
-  tcc_range_env env = {0};
-  push_loop_env(c, &env, ctx);
-  /* intervals of the consumer's TE root vars */
+  for (int q = 0; q < ncons; q++) {
+    tcc_stage *x = cons[q];
+    if (x != c)
+      for (int i = 0; i < x->nleaves; i++) {
+        rel[nrel].var = x->leaves[i]->loop_var;
+        rel[nrel].iv.lo = tcc_idx(ctx, 0);
+        rel[nrel].iv.hi = tcc_sub(ctx, x->leaves[i]->ext, tcc_idx(ctx, 1));
+        nrel++;
+        tcc_range_env_push(&env, x->leaves[i]->loop_var, tcc_idx(ctx, 0), x->leaves[i]->ext);
+      }
+  }
+  /* intervals of the consumers' TE root vars */
   int nleafrel = nrel;
-  for (int r = 0; r < nroot; r++) {
-    tcc_axis *a = c->root[r];
-    const tcc_expr *mn = r < c->ndim ? c->rmin[r] : a->root->min;
-    tcc_interval iv = tcc_interval_of(ctx, a->value, nleafrel, rel, &env);
-    if (iv.lo) iv.lo = tcc_add(ctx, mn, tcc_max(ctx, iv.lo, tcc_idx(ctx, 0)));
-    if (iv.hi) {
-      const tcc_expr *hi = iv.hi;
-      if (!rounds_up(c, a)) hi = tcc_min(ctx, hi, tcc_sub(ctx, a->ext, tcc_idx(ctx, 1)));
-      iv.hi = tcc_add(ctx, mn, hi);
+  for (int q = 0; q < ncons; q++) {
+    tcc_stage *x = cons[q];
+    for (int r = 0; r < x->ndim + x->nreduce; r++) {
+      tcc_axis *a = x->root[r];
+      const tcc_expr *mn = r < x->ndim ? x->rmin[r] : a->root->min;
+      tcc_interval iv = tcc_interval_of(ctx, a->value, nleafrel, rel, &env);
+      if (iv.lo) iv.lo = tcc_add(ctx, mn, tcc_max(ctx, iv.lo, tcc_idx(ctx, 0)));
+      if (iv.hi) {
+        const tcc_expr *hi = iv.hi;
+        if (!rounds_up(x, a)) hi = tcc_min(ctx, hi, tcc_sub(ctx, a->ext, tcc_idx(ctx, 1)));
+        iv.hi = tcc_add(ctx, mn, hi);
+      }
+      rel[nrel].var = a->root->var;
+      rel[nrel].iv = iv;
+      nrel++;
     }
-    rel[nrel].var = a->root->var;
-    rel[nrel].iv = iv;
-    nrel++;
   }
   reads rd = {p->t, {0}, ctx};
   tcc_vec_init(&rd.v, sizeof(const tcc_expr *));
-  tcc_rewrite_reads(ctx, c->body, collect_read, &rd);
+  for (int q = 0; q < ncons; q++) tcc_rewrite_reads(ctx, cons[q]->body, collect_read, &rd);
   p->rmin = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *p->rmin * (size_t)(p->ndim + 1));
   p->rext = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *p->rext * (size_t)(p->ndim + 1));
   for (int d = 0; d < p->ndim; d++) {
@@ -216,6 +240,50 @@ static tcc_status infer_at(tcc_context *ctx, tcc_stage *p) {
   return TCC_OK;
 }
 
+/* A stage with a round_up split computes points past its extent: refuse when that makes it
+ * read an input past the input's shape. */
+static tcc_status check_round_up(tcc_context *ctx, tcc_stage *st) {
+  bool any = false;
+  for (int i = 0; i < st->nrels; i++)
+    if (st->rels[i]->kind == REL_SPLIT && st->rels[i]->tail == TCC_TAIL_ROUND_UP) any = true;
+  if (!any) return TCC_OK;
+  int nroot = st->ndim + st->nreduce;
+  const tcc_var **vars = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *vars * (size_t)(nroot + 1));
+  const tcc_expr **vals = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *vals * (size_t)(nroot + 1));
+  for (int r = 0; r < nroot; r++) {
+    vars[r] = st->root[r]->root->var;
+    vals[r] = tcc_add(ctx, r < st->ndim ? st->rmin[r] : st->root[r]->root->min, st->root[r]->value);
+  }
+  tcc_range_env env = {0};
+  push_loop_env(st, &env, ctx);
+  const tcc_tensor **in;
+  int n = tcc_tensor_inputs(ctx, st->t, &in);
+  tcc_status res = TCC_OK;
+  for (int k = 0; k < n && res == TCC_OK; k++) {
+    reads rd = {in[k], {0}, ctx};
+    tcc_vec_init(&rd.v, sizeof(const tcc_expr *));
+    tcc_rewrite_reads(ctx, st->body, collect_read, &rd);
+    for (size_t q = 0; q < rd.v.len && res == TCC_OK; q++) {
+      const tcc_expr *r = TCC_VEC_AT(rd.v, const tcc_expr *, q);
+      for (int d = 0; d < r->u.read.nidx; d++) {
+        const tcc_expr *ix = tcc_expr_substitute(ctx, r->u.read.idx[d], nroot, vars, vals);
+        int64_t lo, hi, sh;
+        tcc_const_bound(ctx, tcc_simplify_expr(ctx, ix, &env), &env, &lo, &hi);
+        if (!tcc_expr_is_int_imm(in[k]->shape[d], &sh)) continue;
+        if (lo < 0 || hi >= sh) {
+          res = tcc_error(ctx, "lower: tail round_up on stage '%s' makes it read '%s' outside its "
+                          "shape (dim %d index range [%lld, %lld], extent %lld); use guard or "
+                          "shift_inward", st->t->name, in[k]->name, d, (long long)lo,
+                          (long long)hi, (long long)sh);
+          break;
+        }
+      }
+    }
+  }
+  tcc_range_env_free(&env);
+  return res;
+}
+
 tcc_status tcc_sched_infer_bounds(tcc_context *ctx, tcc_schedule *sch) {
   for (int i = sch->nstages - 1; i >= 0; i--) {
     tcc_stage *st = sch->stages[i];
@@ -231,6 +299,7 @@ tcc_status tcc_sched_infer_bounds(tcc_context *ctx, tcc_schedule *sch) {
       }
     }
     tcc_sched_axis_values(ctx, st);
+    TCC_TRY(check_round_up(ctx, st));
   }
   return TCC_OK;
 }

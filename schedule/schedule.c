@@ -246,6 +246,13 @@ static bool stage_reads(tcc_context *ctx, const tcc_stage *consumer, const tcc_t
     tcc_stage *mid = tcc_schedule_stage(consumer->sch, in[i]);
     if (mid && mid->attach == TCC_ATTACH_INLINE && stage_reads(ctx, mid, t)) return true;
   }
+  /* through stages computed inside the consumer */
+  for (int i = 0; i < consumer->sch->nstages; i++) {
+    tcc_stage *o = consumer->sch->stages[i];
+    if (o->attach == TCC_ATTACH_AT && o->attach_stage == consumer && o->t != t &&
+        stage_reads(ctx, o, t))
+      return true;
+  }
   return false;
 }
 
@@ -467,8 +474,9 @@ tcc_status tcc_compute_at(tcc_context *ctx, tcc_stage *st, tcc_stage *parent, tc
     return tcc_error(ctx, "compute_at: stage '%s' is an output; outputs are computed at the "
                      "root", st->t->name);
   if (!stage_reads(ctx, parent, st->t))
-    return tcc_error(ctx, "compute_at: stage '%s' does not read '%s'; a stage can only be "
-                     "computed inside a consumer", parent->t->name, st->t->name);
+    return tcc_error(ctx, "compute_at: stage '%s' does not read '%s' (directly, through inlined "
+                     "stages or through stages computed inside it); a stage can only be computed "
+                     "inside a consumer", parent->t->name, st->t->name);
   if (parent->attach == TCC_ATTACH_INLINE)
     return tcc_error(ctx, "compute_at: stage '%s' is inlined and has no loops", parent->t->name);
   st->attach = TCC_ATTACH_AT;
