@@ -4,6 +4,7 @@
 
 #include "aot_internal.h"
 #include "aot_te.h"
+#include "interp.h"
 #include "schedule.h"
 
 tcc_status tcc_aot_lower_group(tcc_context *ctx, const tcc_graph *g, const tcc_fused_group *fg,
@@ -38,9 +39,52 @@ tcc_status tcc_aot_lower_group(tcc_context *ctx, const tcc_graph *g, const tcc_f
 
 tcc_status tcc_aot_fold_eval(void *user, tcc_context *ctx, tcc_graph *g, tcc_node *node) {
   (void)user;
-  (void)g;
-  (void)node;
-  /* Evaluation of general constant nodes needs the loop-IR interpreter; until then constant
-   * subgraphs other than shape arithmetic and fills stay kernels (correct, slower). */
-  return tcc_error(ctx, "constant folding by evaluation is not available");
+  tcc_arena *a = tcc_ctx_arena(ctx);
+  /* Cost bound: the interpreter runs this at compile time. */
+  size_t in_bytes = 0;
+  for (int k = 0; k < node->ninputs; k++)
+    if (node->inputs[k]) in_bytes += node->inputs[k]->nbytes;
+  if (in_bytes > ((size_t)16 << 20)) return tcc_error(ctx, "fold: inputs too big");
+  if (node->op && node->op->pattern >= TCC_PAT_OUT_ELEMWISE_FUSABLE && in_bytes > (64 << 10))
+    return tcc_error(ctx, "fold: too costly to evaluate at compile time");
+  tcc_value **ins = tcc_arena_alloc(a, sizeof(tcc_value *) * (size_t)(node->ninputs + 1));
+  int nin = 0;
+  for (int k = 0; k < node->ninputs; k++) {
+    tcc_value *v = node->inputs[k];
+    bool seen = !v;
+    for (int j = 0; j < nin && !seen; j++) seen = ins[j] == v;
+    if (!seen) ins[nin++] = v;
+  }
+  tcc_value **outs = tcc_arena_alloc(a, sizeof(tcc_value *) * (size_t)(node->noutputs + 1));
+  int nout = 0;
+  for (int k = 0; k < node->noutputs; k++)
+    if (node->outputs[k]) outs[nout++] = node->outputs[k];
+  tcc_node *nodes[1] = {node};
+  tcc_aot_group_te_result te;
+  TCC_TRY(tcc_aot_group_te(ctx, g, 1, nodes, nin, ins, nout, outs, &te));
+  const tcc_tensor *const *touts = te.params + te.ninput_params;
+  tcc_schedule *s = tcc_schedule_create(ctx, nout, touts);
+  tcc_primfunc *fn;
+  TCC_TRY(tcc_lower(ctx, s, tcc_arena_printf(a, "fold_%u", node->id), te.nparams, te.params,
+                    &fn));
+  void **bufs = tcc_arena_alloc(a, sizeof(void *) * (size_t)(te.nparams + 1));
+  for (int p = 0; p < te.nparams; p++) {
+    tcc_value *v = te.param_values[p];
+    if (p < te.ninput_params) {
+      bufs[p] = (void *)v->data;
+    } else {
+      int64_t ne = tcc_value_numel(v);
+      size_t nb = (size_t)(ne > 0 ? ne : 0) * tccrt_dtype_size(v->dtype);
+      bufs[p] = tcc_arena_alloc(a, nb + 16);
+    }
+  }
+  TCC_TRY(tcc_interp_run(ctx, fn, bufs, NULL));
+  for (int p = te.ninput_params; p < te.nparams; p++) {
+    tcc_value *v = te.param_values[p];
+    int64_t ne = tcc_value_numel(v);
+    v->data = bufs[p];
+    v->nbytes = (size_t)(ne > 0 ? ne : 0) * tccrt_dtype_size(v->dtype);
+    v->is_fill = false;
+  }
+  return TCC_OK;
 }
