@@ -89,7 +89,7 @@ int tcc_cmd_run(int argc, char **argv) {
     shapes[i].ndim = ins[i].ndim;
     memcpy(shapes[i].dims, ins[i].dims, sizeof(int64_t) * (size_t)ins[i].ndim);
   }
-  if (tcc_tool_jit_compile(ctx, model, nin, shapes, "model", &jm) != TCC_OK) goto fail;
+  if (tcc_tool_jit_compile(ctx, model, nin, shapes, 0, NULL, NULL, "model", &jm) != TCC_OK) goto fail;
   const tccrt_model_info *mi = jm.info;
   const void **in_ptrs = tcc_arena_alloc(ar, sizeof(void *) * (size_t)(mi->num_inputs + 1));
   void **out_ptrs = tcc_arena_alloc(ar, sizeof(void *) * (size_t)(mi->num_outputs + 1));

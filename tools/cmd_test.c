@@ -291,6 +291,75 @@ static void rm_tree(const char *dir) {
   rmdir(dir);
 }
 
+/* Should input `t` (named `name`) be bound to a constant after a "not constant" error? Inputs the
+ * error names, small integer tensors (shapes, pads, axes, counts) and float scalars / short
+ * vectors (Range bounds, Resize scales). */
+static bool should_bind(const char *err, const char *name, const tcc_host_tensor *t) {
+  char quoted[512];
+  snprintf(quoted, sizeof quoted, "'%s')", name);
+  if (strstr(err, quoted)) return true;
+  size_t es = tccrt_dtype_size(t->dtype), ne = es ? t->nbytes / es : 0;
+  bool is_int = t->dtype == TCCRT_INT64 || t->dtype == TCCRT_INT32;
+  bool is_flt = t->dtype == TCCRT_FLOAT32 || t->dtype == TCCRT_FLOAT64;
+  return (is_int && ne <= 64 && t->ndim <= 1) || (is_flt && ne <= 8 && t->ndim <= 1);
+}
+
+typedef struct compiled {
+  tcc_jit_model jm;
+  tcc_aot_model *am;
+  const tcc_graph *g;
+} compiled;
+
+/* Compiles the model with input shapes from `ins` (by position in the original input list) and,
+ * when `bind`, the inputs should_bind picks bound to their data. */
+static tcc_status compile_test(tcc_context *ctx, const test_opts *o, const char *model,
+                               int norig, const char *const *orig_names, int ni,
+                               const tcc_host_tensor *ins, bool bind, const char *bind_err,
+                               compiled *c) {
+  tcc_arena *a = tcc_ctx_arena(ctx);
+  memset(c, 0, sizeof *c);
+  tcc_input_shape *shapes = tcc_arena_alloc(a, sizeof(tcc_input_shape) * (size_t)(norig + 1));
+  const char **bnames = tcc_arena_alloc(a, sizeof(char *) * (size_t)(norig + 1));
+  tcc_host_tensor *bvals = tcc_arena_alloc(a, sizeof(tcc_host_tensor) * (size_t)(norig + 1));
+  int nshapes = 0, nbind = 0;
+  for (int k = 0; k < norig && k < ni; k++) {
+    if (bind && should_bind(bind_err, orig_names[k], &ins[k])) {
+      bnames[nbind] = orig_names[k];
+      bvals[nbind++] = ins[k];
+      continue;
+    }
+    shapes[nshapes].name = orig_names[k];
+    shapes[nshapes].ndim = ins[k].ndim;
+    memcpy(shapes[nshapes].dims, ins[k].dims, sizeof(int64_t) * (size_t)ins[k].ndim);
+    nshapes++;
+  }
+  if (o->aot) {
+    tcc_import_options io = {0};
+    io.ninput_shapes = nshapes;
+    io.input_shapes = shapes;
+    tcc_graph *g;
+    TCC_TRY(tcc_onnx_import_file(ctx, model, &io, &g));
+    for (int i = 0; i < nbind; i++) TCC_TRY(tcc_tool_bind_input(ctx, g, bnames[i], &bvals[i]));
+    tcc_aot_options ao = {"model", NULL, NULL, 3, true};
+    TCC_TRY(tcc_aot_compile(ctx, g, &ao, &c->am));
+    c->g = tcc_aot_graph(c->am);
+    return TCC_OK;
+  }
+  TCC_TRY(tcc_tool_jit_compile(ctx, model, nshapes, shapes, nbind, bnames, bvals, "model",
+                               &c->jm));
+  c->g = tcc_aot_graph(c->jm.aot);
+  return TCC_OK;
+}
+
+static bool same_shapes(int n, const tcc_host_tensor *a, const tcc_host_tensor *b) {
+  for (int k = 0; k < n; k++) {
+    if (a[k].ndim != b[k].ndim || a[k].dtype != b[k].dtype) return false;
+    for (int d = 0; d < a[k].ndim; d++)
+      if (a[k].dims[d] != b[k].dims[d]) return false;
+  }
+  return true;
+}
+
 /* The child: compile, run every data set, compare; reports on fd. */
 static int child_main(const char *dir, const test_opts *o, int fd) {
   tcc_context *ctx = tcc_context_create();
@@ -303,14 +372,6 @@ static int child_main(const char *dir, const test_opts *o, int fd) {
     report(fd, "SKIP", "no test_data_set_N folder");
     return 2;
   }
-  /* Bind every input's shape from the first data set (symbolic dims). */
-  tcc_host_tensor *in0;
-  int nin0 = read_set(ctx, dir, sets[0], "input", &in0);
-  if (nin0 < 0) {
-    snprintf(msg, sizeof msg, "reading inputs: %s", tcc_error_text(ctx));
-    report(fd, "FAIL", msg);
-    return 1;
-  }
   tcc_graph *g0;
   if (tcc_onnx_import_file(ctx, model, NULL, &g0) != TCC_OK) {
     const char *e = tcc_error_text(ctx);
@@ -318,57 +379,47 @@ static int child_main(const char *dir, const test_opts *o, int fd) {
     report(fd, is_unsupported(e) ? "SKIP" : "FAIL", msg);
     return 1;
   }
-  int ngi = (int)g0->inputs.len;
-  tcc_input_shape *shapes = tcc_arena_alloc(a, sizeof(tcc_input_shape) * (size_t)(ngi + 1));
-  int nshapes = 0;
-  for (int k = 0; k < ngi && k < nin0; k++) {
-    shapes[nshapes].name = TCC_GRAPH_INPUT(g0, k)->name;
-    shapes[nshapes].ndim = in0[k].ndim;
-    memcpy(shapes[nshapes].dims, in0[k].dims, sizeof(int64_t) * (size_t)in0[k].ndim);
-    nshapes++;
-  }
-  const char *name = "model";
-  tcc_jit_model jm = {0};
-  tcc_aot_model *am = NULL;
-  if (o->aot) {
-    tcc_import_options io = {0};
-    io.ninput_shapes = nshapes;
-    io.input_shapes = shapes;
-    tcc_graph *g;
-    tcc_aot_options ao = {name, NULL, NULL, 3, true};
-    if (tcc_onnx_import_file(ctx, model, &io, &g) != TCC_OK ||
-        tcc_aot_compile(ctx, g, &ao, &am) != TCC_OK) {
-      const char *e = tcc_error_text(ctx);
-      snprintf(msg, sizeof msg, "compile: %s", e);
-      report(fd, is_unsupported(e) ? "SKIP" : "FAIL", msg);
-      return 1;
-    }
-  } else if (tcc_tool_jit_compile(ctx, model, nshapes, shapes, name, &jm) != TCC_OK) {
-    const char *e = tcc_error_text(ctx);
-    snprintf(msg, sizeof msg, "compile: %s", e);
-    report(fd, is_unsupported(e) ? "SKIP" : "FAIL", msg);
-    return 1;
-  }
-  const tcc_graph *g = o->aot ? tcc_aot_graph(am) : tcc_aot_graph(jm.aot);
-  int nin = (int)g->inputs.len, nout = (int)g->outputs.len;
+  int norig = (int)g0->inputs.len;
+  const char **orig_names = tcc_arena_alloc(a, sizeof(char *) * (size_t)(norig + 1));
+  for (int k = 0; k < norig; k++) orig_names[k] = TCC_GRAPH_INPUT(g0, k)->name;
+  compiled c = {0};
+  bool have = false, bind = false;
+  const char *bind_err = "";
+  tcc_host_tensor *prev = NULL;
+  int nprev = 0;
   char *tmp = NULL;
-  if (o->aot) {
-    char templ[] = "/tmp/tcc-ml-test-XXXXXX";
-    if (!mkdtemp(templ)) {
-      report(fd, "FAIL", "cannot create a temporary folder");
-      return 1;
-    }
-    tmp = tcc_arena_strdup(a, templ);
-  }
   for (int s = 0; s < nsets; s++) {
     tcc_host_tensor *ins, *exps;
     int ni = read_set(ctx, dir, sets[s], "input", &ins);
-    int ne = read_set(ctx, dir, sets[s], "output", &exps);
+    int ne = ni < 0 ? -1 : read_set(ctx, dir, sets[s], "output", &exps);
     if (ni < 0 || ne < 0) {
-      snprintf(msg, sizeof msg, "data set %d: %s", sets[s], tcc_error_text(ctx));
-      report(fd, "FAIL", msg);
+      const char *e = tcc_error_text(ctx);
+      snprintf(msg, sizeof msg, "data set %d: %s", sets[s], e);
+      report(fd, is_unsupported(e) ? "SKIP" : "FAIL", msg);
       return 1;
     }
+    if (!have || bind || ni != nprev || !same_shapes(ni, ins, prev)) {
+      if (have && c.jm.jit) tcc_tool_jit_free(&c.jm);
+      tcc_status st = compile_test(ctx, o, model, norig, orig_names, ni, ins, bind, bind_err, &c);
+      if (st != TCC_OK && !bind && strstr(tcc_error_text(ctx), "not constant")) {
+        /* Data-dependent output shapes: specialize on this data set's shape inputs. */
+        bind = true;
+        bind_err = tcc_arena_strdup(a, tcc_error_text(ctx));
+        tcc_error_clear(ctx);
+        st = compile_test(ctx, o, model, norig, orig_names, ni, ins, bind, bind_err, &c);
+      }
+      if (st != TCC_OK) {
+        const char *e = tcc_error_text(ctx);
+        snprintf(msg, sizeof msg, "compile: %s", e);
+        report(fd, is_unsupported(e) ? "SKIP" : "FAIL", msg);
+        return 1;
+      }
+      have = true;
+      prev = ins;
+      nprev = ni;
+    }
+    const tcc_graph *g = c.g;
+    int nin = (int)g->inputs.len, nout = (int)g->outputs.len;
     const void **ip = tcc_arena_alloc(a, sizeof(void *) * (size_t)(nin + 1));
     size_t *isz = tcc_arena_alloc(a, sizeof(size_t) * (size_t)(nin + 1));
     void **op = tcc_arena_alloc(a, sizeof(void *) * (size_t)(nout + 1));
@@ -377,20 +428,23 @@ static int child_main(const char *dir, const test_opts *o, int fd) {
       const tcc_value *v = TCC_GRAPH_INPUT(g, k);
       int64_t numel = tcc_value_numel(v);
       isz[k] = (size_t)(numel < 0 ? 0 : numel) * tccrt_dtype_size(v->dtype);
-      if (k < ni) {
-        if (ins[k].dtype != v->dtype || ins[k].nbytes != isz[k]) {
-          snprintf(msg, sizeof msg, "data set %d: input %d is %s of %zu bytes, the model takes %s "
-                   "of %zu bytes", sets[s], k, tccrt_dtype_name(ins[k].dtype), ins[k].nbytes,
+      int from = -1;
+      for (int q = 0; q < norig; q++)
+        if (!strcmp(orig_names[q], v->name)) from = q;
+      if (from >= 0 && from < ni) {
+        if (ins[from].dtype != v->dtype || ins[from].nbytes != isz[k]) {
+          snprintf(msg, sizeof msg,
+                   "data set %d: input %d is %s of %zu bytes, the model takes %s of %zu bytes",
+                   sets[s], from, tccrt_dtype_name(ins[from].dtype), ins[from].nbytes,
                    tccrt_dtype_name(v->dtype), isz[k]);
           report(fd, "FAIL", msg);
           return 1;
         }
-        ip[k] = ins[k].data;
+        ip[k] = ins[from].data;
       } else if (v->has_default && v->data) {
         ip[k] = v->data;
       } else {
-        snprintf(msg, sizeof msg, "data set %d gives %d inputs; the model has %d", sets[s], ni,
-                 nin);
+        snprintf(msg, sizeof msg, "data set %d gives no data for input '%s'", sets[s], v->name);
         report(fd, "FAIL", msg);
         return 1;
       }
@@ -407,12 +461,20 @@ static int child_main(const char *dir, const test_opts *o, int fd) {
       op[k] = tcc_arena_alloc(a, osz[k] + 64);
     }
     if (o->aot) {
-      if (run_aot(ctx, o, tmp, am, name, nin, ip, isz, nout, op, osz, msg, sizeof msg)) {
+      if (!tmp) {
+        char templ[] = "/tmp/tcc-ml-test-XXXXXX";
+        if (!mkdtemp(templ)) {
+          report(fd, "FAIL", "cannot create a temporary folder");
+          return 1;
+        }
+        tmp = tcc_arena_strdup(a, templ);
+      }
+      if (run_aot(ctx, o, tmp, c.am, "model", nin, ip, isz, nout, op, osz, msg, sizeof msg)) {
         report(fd, "FAIL", msg);
         return 1;
       }
     } else {
-      int r = jm.run(ip, op);
+      int r = c.jm.run(ip, op);
       if (r != 0) {
         snprintf(msg, sizeof msg, "data set %d: run failed with %d: %s", sets[s], r,
                  tccrt_last_error());
@@ -435,7 +497,7 @@ static int child_main(const char *dir, const test_opts *o, int fd) {
     }
   }
   if (tmp && !o->keep_dir) rm_tree(tmp);
-  report(fd, "PASS", NULL);
+  report(fd, "PASS", bind ? "(shape inputs bound per data set)" : NULL);
   free(sets);
   free(model);
   return 0;
@@ -616,7 +678,7 @@ int tcc_cmd_test(int argc, char **argv) {
         unexpected++;
         tag = " (listed in the known failures: remove it from the list)";
       }
-      printf("PASS %s%s\n", name, tag);
+      printf("PASS %s%s%s%s\n", name, msg[0] ? " " : "", msg, tag);
     } else {
       if (r == 1) nfail++;
       else nskip++;

@@ -179,15 +179,43 @@ tcc_status tcc_tool_read_tensor(tcc_context *ctx, const char *path, tcc_host_ten
   return TCC_OK;
 }
 
+tcc_status tcc_tool_bind_input(tcc_context *ctx, tcc_graph *g, const char *name,
+                               const tcc_host_tensor *t) {
+  for (size_t i = 0; i < g->inputs.len; i++) {
+    tcc_value *v = TCC_GRAPH_INPUT(g, i);
+    if (strcmp(v->name, name)) continue;
+    if (v->dtype != TCCRT_UNDEFINED && v->dtype != t->dtype)
+      return tcc_error(ctx, "binding input '%s': data is %s, the input is %s", name,
+                       tccrt_dtype_name(t->dtype), tccrt_dtype_name(v->dtype));
+    const tcc_expr **dims =
+        tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof(tcc_expr *) * (size_t)(t->ndim + 1));
+    for (int d = 0; d < t->ndim; d++) dims[d] = tcc_idx(ctx, t->dims[d]);
+    v->kind = TCC_VALUE_CONST;
+    v->dtype = t->dtype;
+    v->ndim = t->ndim;
+    v->dims = dims;
+    v->data = t->data;
+    v->nbytes = t->nbytes;
+    v->is_fill = false;
+    for (size_t k = i + 1; k < g->inputs.len; k++)
+      TCC_VEC_AT(g->inputs, tcc_value *, k - 1) = TCC_VEC_AT(g->inputs, tcc_value *, k);
+    g->inputs.len--;
+    return TCC_OK;
+  }
+  return tcc_error(ctx, "binding input '%s': the model has no such input", name);
+}
+
 tcc_status tcc_tool_jit_compile(tcc_context *ctx, const char *path, int nshapes,
-                                const tcc_input_shape *shapes, const char *name,
-                                tcc_jit_model *out) {
+                                const tcc_input_shape *shapes, int nbind,
+                                const char *const *bind_names, const tcc_host_tensor *bind_vals,
+                                const char *name, tcc_jit_model *out) {
   memset(out, 0, sizeof *out);
   tcc_import_options io = {0};
   io.ninput_shapes = nshapes;
   io.input_shapes = shapes;
   tcc_graph *g;
   TCC_TRY(tcc_onnx_import_file(ctx, path, &io, &g));
+  for (int i = 0; i < nbind; i++) TCC_TRY(tcc_tool_bind_input(ctx, g, bind_names[i], &bind_vals[i]));
   tcc_aot_options ao = {name, NULL, "native", 3, true};
   TCC_TRY(tcc_aot_compile(ctx, g, &ao, &out->aot));
   tcc_aot_run_fn run;

@@ -34,11 +34,19 @@ typedef struct tcc_jit_model {
   const tccrt_model_info *info;
 } tcc_jit_model;
 
-/* Imports `path` with the given input shapes, compiles it (name `name`, host target) into one
- * object in memory and loads it into the JIT. Free with tcc_tool_jit_free. */
+/* Makes the graph input named `name` a constant holding t's data (for inputs that determine
+ * shapes, e.g. Pad's pads fed by a test) and removes it from the graph's inputs. Errors: no such
+ * input, or a dtype different from the input's. */
+tcc_status tcc_tool_bind_input(tcc_context *ctx, tcc_graph *g, const char *name,
+                               const tcc_host_tensor *t);
+
+/* Imports `path` with the given input shapes and input bindings (tcc_tool_bind_input; nbind may
+ * be 0), compiles it (name `name`, host target) into one object in memory and loads it into the
+ * JIT. Free with tcc_tool_jit_free. */
 tcc_status tcc_tool_jit_compile(tcc_context *ctx, const char *path, int nshapes,
-                                const tcc_input_shape *shapes, const char *name,
-                                tcc_jit_model *out);
+                                const tcc_input_shape *shapes, int nbind,
+                                const char *const *bind_names, const tcc_host_tensor *bind_vals,
+                                const char *name, tcc_jit_model *out);
 void tcc_tool_jit_free(tcc_jit_model *m);
 
 /* Compares `actual` (dtype/shape from `exp`) with `exp`: floats |a-e| <= atol + rtol*|e| and NaN

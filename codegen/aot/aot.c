@@ -64,6 +64,12 @@ static tcc_status check_bound(tcc_context *ctx, const tcc_graph *g) {
   return TCC_OK;
 }
 
+static int count_consts(const tcc_graph *g) {
+  int n = 0;
+  for (size_t i = 0; i < g->values.len; i++) n += TCC_GRAPH_VALUE(g, i)->kind == TCC_VALUE_CONST;
+  return n;
+}
+
 static void desc_of(const tcc_value *v, tcc_aot_tensor_desc *d) {
   memset(d, 0, sizeof *d);
   d->name = v->name;
@@ -98,7 +104,15 @@ tcc_status tcc_aot_compile(tcc_context *ctx, tcc_graph *g, const tcc_aot_options
                      opts->name ? opts->name : "");
   if (g->inputs.len > 0 && TCCRT_MAX_RANK < 1) return TCC_ERR;
   TCC_TRY(tcc_graph_resolve_ops(ctx, g));
-  TCC_TRY(tcc_graph_infer(ctx, g));
+  /* Inference stops at a node whose output shape depends on values not yet known; folding the
+   * constant subgraph before it (e.g. Cast -> Range of a constant) can make them known. */
+  for (int iter = 0;; iter++) {
+    if (tcc_graph_infer(ctx, g) == TCC_OK) break;
+    int before = count_consts(g);
+    TCC_TRY(tcc_pass_fold_constants(ctx, g, tcc_aot_fold_eval, NULL, 0));
+    if (count_consts(g) == before || iter >= 64) return TCC_ERR;
+    tcc_error_clear(ctx);
+  }
   TCC_TRY(check_bound(ctx, g));
   TCC_TRY(tcc_pass_fold_constants(ctx, g, tcc_aot_fold_eval, NULL, 0));
   tcc_pass_dead_code(ctx, g);

@@ -80,6 +80,12 @@ tcc_status tcc_pass_fold_constants(tcc_context *ctx, tcc_graph *g, tcc_fold_eval
     for (int k = 0; k < n->noutputs; k++)
       if (n->outputs[k] && n->outputs[k]->kind != TCC_VALUE_CONST) outs_const = false;
     if (outs_const || never_fold(n)) continue;
+    /* Not inferred yet (inference stopped before this node). */
+    bool typed = true;
+    for (int k = 0; k < n->noutputs; k++)
+      if (n->outputs[k] && (n->outputs[k]->ndim < 0 || n->outputs[k]->dtype == TCCRT_UNDEFINED))
+        typed = false;
+    if (!typed) continue;
     /* Outputs fully known to inference (shape arithmetic). */
     bool sym = n->noutputs > 0;
     for (int k = 0; k < n->noutputs && sym; k++) {
