@@ -505,14 +505,38 @@ static LLVMValueRef flat_index(tcc_llvm_fn *s, const tcc_buffer *buf, int nidx,
   return acc;
 }
 
-/* Is the (single, flat) index a RAMP with stride 1? Then *base receives its scalar base. */
-static bool contiguous(tcc_llvm_fn *s, int nidx, const tcc_expr *const *idx, LLVMValueRef *base) {
+/* Is e a vector of consecutive integers x, x+1, ...: RAMP(x, 1), or a sum/difference of such a
+ * vector and BROADCASTs? */
+static bool is_iota_plus(const tcc_expr *e) {
   int64_t st;
-  if (nidx != 1 || idx[0]->kind != TCC_RAMP) return false;
-  if (!tcc_expr_is_int_imm(idx[0]->u.ramp.stride, &st) || st != 1) return false;
-  LLVMValueRef v = cg_expr(s, idx[0]->u.ramp.base);
-  if (idx[0]->u.ramp.base->type.dtype != TCCRT_INT64)
-    v = cast_value(s, v, idx[0]->u.ramp.base->type, tcc_index_type());
+  switch (e->kind) {
+  case TCC_RAMP: return tcc_expr_is_int_imm(e->u.ramp.stride, &st) && st == 1;
+  case TCC_ADD:
+    return (e->u.bin.a->kind == TCC_BROADCAST && is_iota_plus(e->u.bin.b)) ||
+           (e->u.bin.b->kind == TCC_BROADCAST && is_iota_plus(e->u.bin.a));
+  case TCC_SUB: return e->u.bin.b->kind == TCC_BROADCAST && is_iota_plus(e->u.bin.a);
+  default: return false;
+  }
+}
+/* The first lane of an is_iota_plus vector, as a scalar. */
+static LLVMValueRef iota_base(tcc_llvm_fn *s, const tcc_expr *e) {
+  switch (e->kind) {
+  case TCC_RAMP: return cg_expr(s, e->u.ramp.base);
+  case TCC_ADD:
+    if (e->u.bin.a->kind == TCC_BROADCAST && is_iota_plus(e->u.bin.b))
+      return LLVMBuildAdd(s->b, cg_expr(s, e->u.bin.a->u.bcast.value), iota_base(s, e->u.bin.b), "");
+    return LLVMBuildAdd(s->b, iota_base(s, e->u.bin.a), cg_expr(s, e->u.bin.b->u.bcast.value), "");
+  default: /* SUB */
+    return LLVMBuildSub(s->b, iota_base(s, e->u.bin.a), cg_expr(s, e->u.bin.b->u.bcast.value), "");
+  }
+}
+
+/* Is the (single, flat) index consecutive (stride 1)? Then *base receives its first element. */
+static bool contiguous(tcc_llvm_fn *s, int nidx, const tcc_expr *const *idx, LLVMValueRef *base) {
+  if (nidx != 1 || idx[0]->type.lanes < 2 || !is_iota_plus(idx[0])) return false;
+  LLVMValueRef v = iota_base(s, idx[0]);
+  if (idx[0]->type.dtype != TCCRT_INT64)
+    v = cast_value(s, v, tcc_type_with_lanes(idx[0]->type, 1), tcc_index_type());
   *base = v;
   return true;
 }
