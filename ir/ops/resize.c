@@ -7,7 +7,9 @@
  * maps back by coordinate_transformation_mode (half_pixel, half_pixel_symmetric,
  * pytorch_half_pixel, align_corners, asymmetric, tf_half_pixel_for_nn, tf_crop_and_resize); mode
  * nearest rounds it by nearest_mode, linear and cubic (cubic_coeff_a, exclude_outside) weigh the
- * 2 or 4 neighbours per axis with edge clamping, as the ONNX reference does. Resize-10 and
+ * 2 or 4 neighbours per axis with edge clamping, as the ONNX reference does; with antialias
+ * (18) and scale < 1 the linear/cubic kernel is stretched by 1/scale over more taps and
+ * normalized. Resize-10 and
  * Upsample use asymmetric coordinates and floor for nearest. Coordinates and weights are float64. */
 #include "nn_util.h"
 
@@ -58,6 +60,7 @@ typedef struct rs_geom {
   rs_nearest nearest;
   double cubic_a, extrapolation;
   bool exclude_outside;
+  bool antialias; /* linear/cubic: filter stretched by 1/scale when downscaling (18) */
   bool resized[TCCRT_MAX_RANK];
   double scale[TCCRT_MAX_RANK];
   double roi_start[TCCRT_MAX_RANK], roi_end[TCCRT_MAX_RANK];
@@ -109,8 +112,7 @@ static tcc_status rs_geometry(tcc_infer_ctx *ic, const tcc_node *n, rs_geom *g) 
     g->exclude_outside = ex != 0;
     int64_t aa = 0;
     if (tcc_node_attr(n, "antialias")) TCC_TRY(nn_attr_int(ic, n, "antialias", 0, &aa));
-    if (aa && g->mode != M_NEAREST)
-      return tcc_node_error(ctx, ic->graph, n, "antialias = 1 is not supported");
+    g->antialias = aa != 0 && g->mode != M_NEAREST;
   }
   g->coord = (rs_coord)c;
   g->nearest = (rs_nearest)nm;
@@ -257,6 +259,8 @@ static tcc_status infer_resize(tcc_infer_ctx *ic, tcc_node *n) {
 
 /* ---- compute ---- */
 
+#define RS_MAX_TAPS 16
+
 typedef struct tap {
   const tcc_expr *idx;    /* int64 input index (clamped) */
   const tcc_expr *weight; /* float64; NULL = 1 */
@@ -300,7 +304,7 @@ static tcc_status compute_resize(tcc_compute_ctx *cc, tcc_tensor **outputs) {
   tcc_type f64 = tcc_scalar(TCCRT_FLOAT64);
   const tcc_itervar *const *ax = tcc_compute_axes(ctx, nd, g.out, NULL);
   const tcc_expr **o = nn_axis_exprs(ctx, nd, ax);
-  tap taps[TCCRT_MAX_RANK][4];
+  tap taps[TCCRT_MAX_RANK][RS_MAX_TAPS];
   int ntaps[TCCRT_MAX_RANK];
   const tcc_expr *outside = NULL; /* tf_crop_and_resize extrapolation condition */
   for (int d = 0; d < nd; d++) {
@@ -366,6 +370,57 @@ static tcc_status compute_resize(tcc_compute_ctx *cc, tcc_tensor **outputs) {
       taps[d][0].idx = tcc_cast(ctx, tcc_index_type(), r);
       taps[d][0].weight = NULL;
       ntaps[d] = 1;
+      continue;
+    }
+    if (g.antialias && g.scale[d] < 1.0) {
+      /* The ONNX reference's antialias filter: base x0 = ceil(x) - 1 and ratio r = x - x0 in
+       * (0, 1]; taps x0 + off for off in [start, start + nt) with the kernel evaluated at
+       * (off - r) * scale (linear: start = floor(-1/scale) + 1; cubic: floor(-2/scale) + 1,
+       * nt = 2 - 2 * start), weights normalized to sum 1. */
+      double sc = g.scale[d];
+      int64_t start = (int64_t)floor((g.mode == M_LINEAR ? -1.0 : -2.0) / sc) + 1;
+      int nt = (int)(2 - 2 * start);
+      if (nt > RS_MAX_TAPS)
+        return nn_compute_error(cc, "antialias with scale %g needs %d taps per axis (max %d)", sc,
+                                nt, RS_MAX_TAPS);
+      const tcc_expr *cl = tcc_call1(ctx, TCC_INTRIN_CEIL, x);
+      const tcc_expr *clc =
+          tcc_max(ctx, tcc_min(ctx, cl, tcc_add(ctx, in_f, f64c(ctx, 40))), f64c(ctx, -40));
+      const tcc_expr *x0 = tcc_sub(ctx, tcc_cast(ctx, tcc_index_type(), clc), tcc_idx(ctx, 1));
+      const tcc_expr *r = tcc_sub(ctx, x, tcc_cast(ctx, f64, x0));
+      const tcc_expr *wsum = NULL;
+      double A = g.cubic_a;
+      for (int j = 0; j < nt; j++) {
+        int64_t off = start + j;
+        const tcc_expr *a = tcc_call1(
+            ctx, TCC_INTRIN_FABS, tcc_mul(ctx, tcc_sub(ctx, f64c(ctx, (double)off), r), f64c(ctx, sc)));
+        const tcc_expr *w;
+        if (g.mode == M_LINEAR) {
+          w = tcc_max(ctx, tcc_sub(ctx, one, a), f64c(ctx, 0));
+        } else {
+          const tcc_expr *a2 = tcc_mul(ctx, a, a), *a3 = tcc_mul(ctx, a2, a);
+          const tcc_expr *w1 = tcc_add(ctx,
+                                       tcc_sub(ctx, tcc_mul(ctx, f64c(ctx, A + 2), a3),
+                                               tcc_mul(ctx, f64c(ctx, A + 3), a2)),
+                                       one);
+          const tcc_expr *w2 =
+              tcc_sub(ctx,
+                      tcc_add(ctx,
+                              tcc_sub(ctx, tcc_mul(ctx, f64c(ctx, A), a3), tcc_mul(ctx, f64c(ctx, 5 * A), a2)),
+                              tcc_mul(ctx, f64c(ctx, 8 * A), a)),
+                      f64c(ctx, 4 * A));
+          w = tcc_select(ctx, tcc_le(ctx, a, one), w1,
+                         tcc_select(ctx, tcc_lt(ctx, a, f64c(ctx, 2)), w2, f64c(ctx, 0)));
+        }
+        const tcc_expr *p = tcc_add(ctx, x0, tcc_idx(ctx, off));
+        if (g.exclude_outside)
+          w = tcc_select(ctx, nn_in_range(ctx, p, tcc_idx(ctx, 0), in_i), w, f64c(ctx, 0));
+        wsum = wsum ? tcc_add(ctx, wsum, w) : w;
+        taps[d][j].idx = tcc_max(ctx, tcc_min(ctx, p, hi), tcc_idx(ctx, 0));
+        taps[d][j].weight = w;
+      }
+      for (int j = 0; j < nt; j++) taps[d][j].weight = tcc_div(ctx, taps[d][j].weight, wsum);
+      ntaps[d] = nt;
       continue;
     }
     /* x0 = floor(x), t = x - x0; linear taps x0, x0+1; cubic x0-1 .. x0+2 */
