@@ -31,6 +31,8 @@ typedef struct test_opts {
   const char *cc;
   const char *runtime_lib;
   const char *keep_dir;
+  const char *triple; /* --aot --target: cross-compile */
+  const char *exec;   /* --exec: command prefix running the program (qemu-user) */
 } test_opts;
 
 static bool is_dir(const char *p) {
@@ -243,13 +245,14 @@ static int run_aot(tcc_context *ctx, const test_opts *o, const char *tmp, tcc_ao
   fclose(f);
   const char *lib = o->runtime_lib;
   const char *exe = tcc_arena_printf(a, "%s/driver", tmp);
-  const char *cmd = tcc_arena_printf(a, "%s -O0 -o '%s' '%s' '%s' '%s' -lm -lpthread 2>'%s/cc.log'",
+  /* The runtime: a library path, or compiler arguments (e.g. its C sources for a cross target). */
+  const char *cmd = tcc_arena_printf(a, "%s -O1 -o '%s' '%s' '%s' %s -lm -lpthread 2>'%s/cc.log'",
                                      o->cc, exe, drv, obj, lib, tmp);
   if (system(cmd) != 0) {
     snprintf(msg, ml, "linking with %s failed (see %s/cc.log)", o->cc, tmp);
     return 1;
   }
-  char *run = tcc_arena_printf(a, "'%s'", exe);
+  char *run = tcc_arena_printf(a, "%s '%s'", o->exec ? o->exec : "", exe);
   for (int i = 0; i < nin; i++) {
     const char *p = tcc_arena_printf(a, "%s/in%d.bin", tmp, i);
     if (!write_file(p, ins[i], in_sizes[i])) {
@@ -340,7 +343,7 @@ static tcc_status compile_test(tcc_context *ctx, const test_opts *o, const char 
     tcc_graph *g;
     TCC_TRY(tcc_onnx_import_file(ctx, model, &io, &g));
     for (int i = 0; i < nbind; i++) TCC_TRY(tcc_tool_bind_input(ctx, g, bnames[i], &bvals[i]));
-    tcc_aot_options ao = {"model", NULL, NULL, 3, true};
+    tcc_aot_options ao = {"model", o->triple, NULL, 3, true};
     TCC_TRY(tcc_aot_compile(ctx, g, &ao, &c->am));
     c->g = tcc_aot_graph(c->am);
     return TCC_OK;
@@ -401,7 +404,8 @@ static int child_main(const char *dir, const test_opts *o, int fd) {
     if (!have || bind || ni != nprev || !same_shapes(ni, ins, prev)) {
       if (have && c.jm.jit) tcc_tool_jit_free(&c.jm);
       tcc_status st = compile_test(ctx, o, model, norig, orig_names, ni, ins, bind, bind_err, &c);
-      if (st != TCC_OK && !bind && strstr(tcc_error_text(ctx), "not constant")) {
+      if (st != TCC_OK && !bind &&
+          (strstr(tcc_error_text(ctx), "not constant") || strstr(tcc_error_text(ctx), "needs a constant"))) {
         /* Data-dependent output shapes: specialize on this data set's shape inputs. */
         bind = true;
         bind_err = tcc_arena_strdup(a, tcc_error_text(ctx));
@@ -563,6 +567,11 @@ static void usage(FILE *f) {
         "PATH: a test folder (model.onnx + test_data_set_N/) or a folder of them.\n"
         "  --aot                link objects with libtccrt.a and a driver through the C compiler\n"
         "                       ($CC or cc; $TCCRT_LIB or <tcc-ml's dir>/../runtime/libtccrt.a)\n"
+        "  --target TRIPLE      with --aot: compile for TRIPLE (link with --cc, run with --exec)\n"
+        "  --cc CC              the C compiler that links the program (default $CC or cc)\n"
+        "  --runtime ARGS       the runtime to link: libtccrt.a's path or compiler arguments\n"
+        "                       (e.g. '-Iruntime/include runtime/src/*.c' for a cross target)\n"
+        "  --exec PREFIX        run the program through PREFIX (e.g. 'qemu-aarch64 -L /usr/...')\n"
         "  --timeout S          per-test time limit (default 120)\n"
         "  --mem MB             per-test address-space limit (default 8192)\n"
         "  --rtol R, --atol A   float tolerances (default 1e-3, 1e-7: the ONNX runner's)\n"
@@ -581,7 +590,7 @@ static bool in_list(char **v, int n, const char *s) {
 }
 
 int tcc_cmd_test(int argc, char **argv) {
-  test_opts o = {false, 120, 8192, 1e-3, 1e-7, NULL, NULL, NULL};
+  test_opts o = {false, 120, 8192, 1e-3, 1e-7, NULL, NULL, NULL, NULL, NULL};
   const char *known = NULL;
   int shard_i = 0, shard_n = 1;
   strlist paths = {0}, excludes = {0};
@@ -592,6 +601,14 @@ int tcc_cmd_test(int argc, char **argv) {
       return 0;
     } else if (!strcmp(a, "--aot")) {
       o.aot = true;
+    } else if (!strcmp(a, "--target") && i + 1 < argc) {
+      o.triple = argv[++i];
+    } else if (!strcmp(a, "--cc") && i + 1 < argc) {
+      o.cc = argv[++i];
+    } else if (!strcmp(a, "--runtime") && i + 1 < argc) {
+      o.runtime_lib = argv[++i];
+    } else if (!strcmp(a, "--exec") && i + 1 < argc) {
+      o.exec = argv[++i];
     } else if (!strcmp(a, "--keep")) {
       o.keep_dir = "1";
     } else if (!strcmp(a, "--timeout") && i + 1 < argc) {
@@ -626,15 +643,21 @@ int tcc_cmd_test(int argc, char **argv) {
     return 1;
   }
   if (o.timeout_s <= 0) o.timeout_s = 120;
-  o.cc = getenv("CC") && *getenv("CC") ? getenv("CC") : "cc";
+  if (!o.cc) o.cc = getenv("CC") && *getenv("CC") ? getenv("CC") : "cc";
   static char libbuf[4200];
-  if (getenv("TCCRT_LIB") && *getenv("TCCRT_LIB")) {
+  if (o.runtime_lib) {
+    /* given with --runtime */
+  } else if (getenv("TCCRT_LIB") && *getenv("TCCRT_LIB")) {
     o.runtime_lib = getenv("TCCRT_LIB");
   } else {
     snprintf(libbuf, sizeof libbuf, "%s/../runtime/libtccrt.a", exe_dir());
     o.runtime_lib = libbuf;
   }
-  if (o.aot && !is_file(o.runtime_lib)) {
+  if (o.triple && !o.aot) {
+    fprintf(stderr, "tcc-ml: error: test: --target needs --aot (the JIT runs on the host)\n");
+    return 1;
+  }
+  if (o.aot && !strchr(o.runtime_lib, ' ') && !is_file(o.runtime_lib)) {
     fprintf(stderr, "tcc-ml: error: test --aot: the runtime library %s does not exist (set "
                     "TCCRT_LIB)\n", o.runtime_lib);
     return 1;
