@@ -179,14 +179,20 @@ static tcc_status infer_at(tcc_context *ctx, tcc_stage *p) {
         tcc_range_env_push(&env, x->leaves[i]->loop_var, tcc_idx(ctx, 0), x->leaves[i]->ext);
       }
   }
-  /* intervals of the consumers' TE root vars */
+  /* intervals of the consumers' TE root vars; rawrel keeps them unclamped by the guards (their
+   * extents are exact linear differences, where the clamped ones lose the correlation) */
   int nleafrel = nrel;
+  tcc_var_interval *rawrel = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *rawrel * (size_t)(nvars + 1));
+  for (int i = 0; i < nrel; i++) rawrel[i] = rel[i];
   for (int q = 0; q < ncons; q++) {
     tcc_stage *x = cons[q];
     for (int r = 0; r < x->ndim + x->nreduce; r++) {
       tcc_axis *a = x->root[r];
       const tcc_expr *mn = r < x->ndim ? x->rmin[r] : a->root->min;
       tcc_interval iv = tcc_interval_of(ctx, a->value, nleafrel, rel, &env);
+      rawrel[nrel].var = a->root->var;
+      rawrel[nrel].iv.lo = iv.lo ? tcc_add(ctx, mn, iv.lo) : NULL;
+      rawrel[nrel].iv.hi = iv.hi ? tcc_add(ctx, mn, iv.hi) : NULL;
       if (iv.lo) iv.lo = tcc_add(ctx, mn, tcc_max(ctx, iv.lo, tcc_idx(ctx, 0)));
       if (iv.hi) {
         const tcc_expr *hi = iv.hi;
@@ -204,8 +210,8 @@ static tcc_status infer_at(tcc_context *ctx, tcc_stage *p) {
   p->rmin = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *p->rmin * (size_t)(p->ndim + 1));
   p->rext = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *p->rext * (size_t)(p->ndim + 1));
   for (int d = 0; d < p->ndim; d++) {
-    const tcc_expr *lo = NULL, *hi = NULL;
-    bool bounded = rd.v.len > 0;
+    const tcc_expr *lo = NULL, *hi = NULL, *rlo = NULL, *rhi = NULL;
+    bool bounded = rd.v.len > 0, raw = bounded;
     for (size_t k = 0; k < rd.v.len && bounded; k++) {
       const tcc_expr *rdx = TCC_VEC_AT(rd.v, const tcc_expr *, k);
       tcc_interval iv = tcc_interval_of(ctx, rdx->u.read.idx[d], nrel, rel, &env);
@@ -215,12 +221,32 @@ static tcc_status infer_at(tcc_context *ctx, tcc_stage *p) {
       }
       lo = lo ? tcc_min(ctx, lo, iv.lo) : iv.lo;
       hi = hi ? tcc_max(ctx, hi, iv.hi) : iv.hi;
+      tcc_interval rv = tcc_interval_of(ctx, rdx->u.read.idx[d], nrel, rawrel, &env);
+      if (!rv.lo || !rv.hi) raw = false;
+      if (raw) {
+        rlo = rlo ? tcc_min(ctx, rlo, rv.lo) : rv.lo;
+        rhi = rhi ? tcc_max(ctx, rhi, rv.hi) : rv.hi;
+      }
     }
     const tcc_expr *shape = p->t->shape[d];
     if (!bounded) {
       p->rmin[d] = tcc_idx(ctx, 0);
       p->rext[d] = shape;
       continue;
+    }
+    int64_t e_raw;
+    if (raw) {
+      rlo = tcc_simplify_expr(ctx, rlo, &env);
+      const tcc_expr *re = tcc_simplify_expr(
+          ctx, tcc_add(ctx, tcc_sub(ctx, tcc_simplify_expr(ctx, rhi, &env), rlo), tcc_idx(ctx, 1)), &env);
+      if (tcc_expr_is_int_imm(re, &e_raw) && e_raw >= 1) {
+        /* E points starting at the lowest index read, shifted inward to stay in the shape */
+        const tcc_expr *ext = tcc_simplify_expr(ctx, tcc_min(ctx, re, shape), &env);
+        p->rext[d] = ext;
+        p->rmin[d] = tcc_simplify_expr(
+            ctx, tcc_max(ctx, tcc_min(ctx, rlo, tcc_sub(ctx, shape, ext)), tcc_idx(ctx, 0)), &env);
+        continue;
+      }
     }
     lo = tcc_simplify_expr(ctx, tcc_max(ctx, lo, tcc_idx(ctx, 0)), &env);
     hi = tcc_simplify_expr(ctx, tcc_min(ctx, hi, tcc_sub(ctx, shape, tcc_idx(ctx, 1))), &env);

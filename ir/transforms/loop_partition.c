@@ -1,8 +1,8 @@
 /* loop_partition.c — pass: removes guards from full tiles.
  *
- * For a loop over v with constant bounds, every if-condition below it that is a comparison
- * linear in v (a*v + R < 0, R's bounds known from the enclosing and inner loop ranges) tells
- * for which v it holds whatever the other vars are. The intersection [L, U] of those ranges
+ * For a loop over v with constant bounds, every if-condition below it that is an integer
+ * comparison depending on v tells for which v it provably holds whatever the other vars are
+ * (found by binary search, then proven over the whole range). The intersection [L, U] of those
  * becomes the main loop, where the simplifier then removes the guards; [min, L) and (U, max]
  * become prologue/epilogue loops that keep them (and are partitioned again inside). */
 #include "transforms.h"
@@ -10,53 +10,66 @@
 typedef struct part {
   tcc_context *ctx;
   const tcc_var *v;
+  int64_t mn, mx; /* the loop's range */
   int64_t lo, hi; /* the main range so far */
   bool constrained;
 } part;
 
-static void floor_div(int64_t a, int64_t b, int64_t *q) { /* b > 0 */
-  int64_t r = a / b;
-  *q = (a % b != 0 && a < 0) ? r - 1 : r;
+static bool holds_at(part *p, const tcc_expr *c, int64_t v, tcc_range_env *env) {
+  const tcc_expr *ve = tcc_idx(p->ctx, v);
+  return tcc_prove(p->ctx, tcc_expr_substitute(p->ctx, c, 1, &p->v, &ve), env);
 }
 
+/* The range of v where comparison c provably holds whatever the other vars are, found by a
+ * binary search that assumes c's truth changes once over the loop (a monotone condition), then
+ * verified by proving c over that whole range: the result is sound even when the assumption
+ * fails (the condition is then left alone). */
 static void analyze_cmp(part *p, const tcc_expr *c, tcc_range_env *env) {
-  tcc_context *ctx = p->ctx;
   if (c->kind == TCC_AND) {
     analyze_cmp(p, c->u.bin.a, env);
     analyze_cmp(p, c->u.bin.b, env);
     return;
   }
-  if (c->kind < TCC_LT || c->kind > TCC_GE) return;
-  const tcc_expr *x = c->u.bin.a, *y = c->u.bin.b;
-  if (x->type.dtype != TCCRT_INT64 || x->type.lanes != 1) return;
+  if (c->kind < TCC_EQ || c->kind > TCC_GE) return;
+  if (c->u.bin.a->type.dtype != TCCRT_INT64 || c->u.bin.a->type.lanes != 1) return;
   if (!tcc_expr_uses_var(c, p->v)) return;
-  const tcc_expr *d;
-  switch (c->kind) {
-  case TCC_LT: d = tcc_sub(ctx, x, y); break;
-  case TCC_LE: d = tcc_sub(ctx, tcc_sub(ctx, x, y), tcc_idx(ctx, 1)); break;
-  case TCC_GT: d = tcc_sub(ctx, y, x); break;
-  default: d = tcc_sub(ctx, tcc_sub(ctx, y, x), tcc_idx(ctx, 1)); break;
+  bool a = holds_at(p, c, p->mn, env), b = holds_at(p, c, p->mx, env);
+  if (a == b) return; /* true everywhere (the simplifier removes it) or nowhere we can use */
+  int64_t L = p->mn, U = p->mx;
+  if (a) { /* true at the start: largest U with c(U) */
+    int64_t good = p->mn, bad = p->mx;
+    while (bad - good > 1) {
+      int64_t mid = good + (bad - good) / 2;
+      if (holds_at(p, c, mid, env)) good = mid;
+      else bad = mid;
+    }
+    U = good;
+  } else { /* true at the end: smallest L with c(L) */
+    int64_t bad = p->mn, good = p->mx;
+    while (good - bad > 1) {
+      int64_t mid = bad + (good - bad) / 2;
+      if (holds_at(p, c, mid, env)) good = mid;
+      else bad = mid;
+    }
+    L = good;
   }
-  const tcc_expr *vals[3] = {tcc_idx(ctx, 0), tcc_idx(ctx, 1), tcc_idx(ctx, 2)};
-  const tcc_expr *dv[3];
-  for (int i = 0; i < 3; i++)
-    dv[i] = tcc_simplify_expr(ctx, tcc_expr_substitute(ctx, d, 1, &p->v, &vals[i]), NULL);
-  int64_t a, a2;
-  if (!tcc_expr_is_int_imm(tcc_simplify_expr(ctx, tcc_sub(ctx, dv[1], dv[0]), NULL), &a)) return;
-  if (!tcc_expr_is_int_imm(tcc_simplify_expr(ctx, tcc_sub(ctx, dv[2], dv[1]), NULL), &a2) || a2 != a)
-    return;
-  if (a == 0) return;
-  int64_t rlo, rhi;
-  tcc_const_bound(ctx, dv[0], env, &rlo, &rhi);
-  if (rhi == TCC_POS_INF || rhi == TCC_NEG_INF) return;
-  int64_t q;
-  if (a > 0) { /* v <= floor((-rhi - 1) / a) */
-    floor_div(-rhi - 1, a, &q);
-    if (q < p->hi) p->hi = q, p->constrained = true;
-  } else { /* v >= floor(rhi / -a) + 1 */
-    floor_div(rhi, -a, &q);
-    if (q + 1 > p->lo) p->lo = q + 1, p->constrained = true;
+  /* a guard of a tail leaves most of the loop as the main range; anything else (a periodic
+   * condition) is not worth duplicating the loop for */
+  if ((U - L + 1) * 2 < p->mx - p->mn + 1) {
+    /* ...unless c is false on all the rest: then the loop just shrinks */
+    int64_t rl = a ? U + 1 : p->mn, rh = a ? p->mx : L - 1;
+    tcc_range_env_push(env, p->v, tcc_idx(p->ctx, rl), tcc_idx(p->ctx, rh - rl + 1));
+    bool never = tcc_prove(p->ctx, tcc_unary(p->ctx, TCC_NOT, c), env);
+    tcc_range_env_pop(env);
+    if (!never) return;
   }
+  tcc_range_env_push(env, p->v, tcc_idx(p->ctx, L), tcc_idx(p->ctx, U - L + 1));
+  bool ok = tcc_prove(p->ctx, c, env);
+  tcc_range_env_pop(env);
+  if (!ok) return;
+  if (L > p->lo) p->lo = L;
+  if (U < p->hi) p->hi = U;
+  p->constrained = true;
 }
 
 static void collect(part *p, const tcc_stmt *s, tcc_range_env *env) {
@@ -96,9 +109,10 @@ static const tcc_stmt *piece(tcc_context *ctx, const tcc_stmt *loop, int64_t lo,
   const tcc_stmt *f = tcc_s_for(ctx, loop->u.loop.var, tcc_idx(ctx, lo), tcc_idx(ctx, hi - lo + 1),
                                 loop->u.loop.kind, loop->u.loop.body);
   if (fresh) f = tcc_stmt_fresh_copy(ctx, f);
+  const tcc_var *v = f->u.loop.var;
   f = tcc_simplify_stmt(ctx, f, env);
   if (!f) return NULL;
-  if (f->kind != TCC_S_FOR) return lp(ctx, f, env);
+  if (f->kind != TCC_S_FOR || f->u.loop.var != v) return lp(ctx, f, env); /* extent 1: gone */
   return lp_body_of_loop(ctx, f, env);
 }
 
@@ -109,7 +123,7 @@ static const tcc_stmt *lp(tcc_context *ctx, const tcc_stmt *s, tcc_range_env *en
     int64_t mn, ext;
     if (s->u.loop.kind != TCC_FOR_VECTORIZED && tcc_expr_is_int_imm(s->u.loop.min, &mn) &&
         tcc_expr_is_int_imm(s->u.loop.extent, &ext) && ext > 1) {
-      part p = {ctx, s->u.loop.var, mn, mn + ext - 1, false};
+      part p = {ctx, s->u.loop.var, mn, mn + ext - 1, mn, mn + ext - 1, false};
       collect(&p, s->u.loop.body, env);
       if (p.constrained && p.lo <= p.hi && (p.lo > mn || p.hi < mn + ext - 1)) {
         const tcc_stmt *v[3];

@@ -150,6 +150,7 @@ static const tcc_expr *term_expr(tcc_context *ctx, const term *t, int64_t sign) 
 
 static const tcc_expr *lin_build(tcc_context *ctx, lin *l) {
   qsort(l->t, (size_t)l->n, sizeof(term), term_cmp);
+  int64_t cst = l->c;
   const tcc_expr *acc = NULL;
   for (int i = 0; i < l->n; i++)
     if (l->t[i].coef > 0) {
@@ -159,10 +160,9 @@ static const tcc_expr *lin_build(tcc_context *ctx, lin *l) {
   for (int i = 0; i < l->n; i++)
     if (l->t[i].coef < 0) {
       if (!acc) {
-        if (l->c > 0) {
-          acc = tcc_idx(ctx, l->c);
-          l->c = 0;
-          acc = tcc_sub(ctx, acc, term_expr(ctx, &l->t[i], -1));
+        if (cst > 0) {
+          acc = tcc_sub(ctx, tcc_idx(ctx, cst), term_expr(ctx, &l->t[i], -1));
+          cst = 0;
         } else {
           acc = term_expr(ctx, &l->t[i], 1);
         }
@@ -170,10 +170,10 @@ static const tcc_expr *lin_build(tcc_context *ctx, lin *l) {
         acc = tcc_sub(ctx, acc, term_expr(ctx, &l->t[i], -1));
       }
     }
-  if (!acc) return tcc_idx(ctx, l->c);
-  if (l->c > 0) acc = tcc_add(ctx, acc, tcc_idx(ctx, l->c));
-  else if (l->c < 0 && l->c != INT64_MIN) acc = tcc_sub(ctx, acc, tcc_idx(ctx, -l->c));
-  else if (l->c < 0) acc = tcc_add(ctx, acc, tcc_idx(ctx, l->c));
+  if (!acc) return tcc_idx(ctx, cst);
+  if (cst > 0) acc = tcc_add(ctx, acc, tcc_idx(ctx, cst));
+  else if (cst < 0 && cst != INT64_MIN) acc = tcc_sub(ctx, acc, tcc_idx(ctx, -cst));
+  else if (cst < 0) acc = tcc_add(ctx, acc, tcc_idx(ctx, cst));
   return acc;
 }
 
@@ -185,58 +185,54 @@ static void lin_const_bound(simp *s, const lin *l, int64_t *lo, int64_t *hi) {
   tcc_const_bound(s->ctx, e, s->env, lo, hi);
 }
 
-static const tcc_var_range *env_find(const tcc_range_env *env, const tcc_var *v) {
-  if (!env) return NULL;
-  for (int i = env->n - 1; i >= 0; i--)
-    if (env->v[i].var == v) return &env->v[i];
-  return NULL;
-}
 
 /* Bounds of l after replacing vars by their symbolic extremes (innermost first), a few rounds.
  * upper: the bound on the max side; lower: on the min side. */
-static void lin_sym_bound(simp *s, const lin *l, bool upper, int64_t *out) {
+static bool lin_sym_bound(simp *s, const lin *l, bool upper, int64_t *out) {
   lin cur = *l;
-  for (int round = 0; round < 6; round++) {
-    bool changed = false;
+  int rounds = 0;
+  for (int round = 0; round < 12; round++) {
+    /* the term whose var was declared last (innermost) */
+    int best = -1, best_pos = -1;
+    for (int i = 0; i < cur.n; i++) {
+      const tcc_expr *a = cur.t[i].atom;
+      if (a->kind != TCC_VAR || !s->env) continue;
+      for (int k = s->env->n - 1; k > best_pos; k--)
+        if (s->env->v[k].var == a->u.var) {
+          best = i;
+          best_pos = k;
+          break;
+        }
+    }
+    if (best < 0) break;
+    const tcc_var_range *r = &s->env->v[best_pos];
+    int64_t coef = cur.t[best].coef;
     lin next;
     lin_init(&next);
     next.c = cur.c;
-    for (int i = 0; i < cur.n; i++) {
-      const tcc_expr *a = cur.t[i].atom;
-      const tcc_var_range *r = a->kind == TCC_VAR ? env_find(s->env, a->u.var) : NULL;
-      if (!r) {
-        lin_term(&next, a, cur.t[i].coef);
-        continue;
-      }
-      bool take_max = (cur.t[i].coef > 0) == upper;
-      lin_add(&next, r->min, cur.t[i].coef);
-      if (take_max) {
-        lin_add(&next, r->extent, cur.t[i].coef);
-        lin_add(&next, tcc_idx(s->ctx, -1), cur.t[i].coef);
-      }
-      changed = true;
+    for (int i = 0; i < cur.n; i++)
+      if (i != best) lin_term(&next, cur.t[i].atom, cur.t[i].coef);
+    lin_add(&next, r->min, coef);
+    if ((coef > 0) == upper) {
+      lin_add(&next, r->extent, coef);
+      lin_add(&next, tcc_idx(s->ctx, -1), coef);
     }
     if (!next.ok) break;
     cur = next;
-    if (!changed) break;
+    rounds++;
   }
+  if (!rounds) return false;
   int64_t lo, hi;
   lin_const_bound(s, &cur, &lo, &hi);
   *out = upper ? hi : lo;
+  return true;
 }
 
 static void lin_bound(simp *s, const lin *l, int64_t *lo, int64_t *hi) {
   lin_const_bound(s, l, lo, hi);
-  if (*lo == TCC_NEG_INF) {
-    int64_t v;
-    lin_sym_bound(s, l, false, &v);
-    if (v > *lo) *lo = v;
-  }
-  if (*hi == TCC_POS_INF) {
-    int64_t v;
-    lin_sym_bound(s, l, true, &v);
-    if (v < *hi) *hi = v;
-  }
+  int64_t v;
+  if (lin_sym_bound(s, l, false, &v) && v > *lo) *lo = v;
+  if (lin_sym_bound(s, l, true, &v) && v < *hi) *hi = v;
 }
 
 /* l = a - b */
