@@ -208,7 +208,8 @@ tcc_status tcc_aot_compile(tcc_context *ctx, tcc_graph *g, const tcc_aot_options
     TCC_TRY(tcc_llvm_add_primfunc(m->mod, gk[gi].fn, NULL));
     m->kernels[gi] = (tcc_aot_kernel_info){
         gk[gi].fn->name, tcc_arena_printf(a, "%s (%s)", tcc_node_label(an), an->op_type),
-        fg->nnodes};
+        fg->nnodes, 0};
+    for (int q = 0; q < gk[gi].nscratch; q++) m->kernels[gi].scratch_bytes += gk[gi].scratch_bytes[q];
   }
   m->nkernels = fu->ngroups;
 
@@ -244,7 +245,8 @@ tcc_status tcc_aot_compile(tcc_context *ctx, tcc_graph *g, const tcc_aot_options
     }
   }
   TCC_TRY(tcc_memplan(ctx, (int)reqs.len, reqs.data, 64, &m->arena_size));
-  m->ntensors_planned = (int)reqs.len;
+  m->ntensors_planned = 0;
+  for (int i = 0; i < nv; i++) m->ntensors_planned += req_of[i] >= 0;
   for (int i = 0; i < nv; i++)
     if (req_of[i] >= 0)
       locs[i] = (loc){true, {TCC_AOT_ARG_ARENA, 0,
@@ -363,11 +365,15 @@ const tcc_graph *tcc_aot_graph(const tcc_aot_model *m) { return m->g; }
 void tcc_aot_report(tcc_aot_model *m, FILE *f) {
   fprintf(f, "model %s: %d kernels, %d inputs, %d outputs\n", m->name, m->nkernels,
           m->ex.ninputs, m->ex.noutputs);
-  fprintf(f, "arena (workspace): %zu bytes for %d tensors (%zu bytes without reuse)\n",
-          m->arena_size, m->ntensors_planned, m->tensors_total);
+  fprintf(f, "arena (workspace): %zu bytes, holding %d graph tensors (%zu bytes) and kernel "
+             "scratch (%zu bytes) with liveness-based reuse\n",
+          m->arena_size, m->ntensors_planned, m->tensors_total, m->scratch_total);
   fprintf(f, "weights (read-only data): %zu bytes\n", m->weights_size);
-  fprintf(f, "per-kernel scratch in the arena: %zu bytes before reuse (allocations inside "
-             "parallel loops stay per-thread in the kernels)\n", m->scratch_total);
+  fprintf(f, "per-kernel scratch (in the arena; allocations inside parallel loops stay "
+             "per-thread in the kernels):\n");
+  for (int i = 0; i < m->nkernels; i++)
+    if (m->kernels[i].scratch_bytes)
+      fprintf(f, "  %-40s %zu bytes\n", m->kernels[i].name, m->kernels[i].scratch_bytes);
   for (int i = 0; i < m->nkernels; i++)
     fprintf(f, "  kernel %-40s anchor %s, %d node%s\n", m->kernels[i].name, m->kernels[i].anchor,
             m->kernels[i].nnodes, m->kernels[i].nnodes == 1 ? "" : "s");

@@ -34,6 +34,7 @@ typedef struct tcc_aot_kernel_info {
   const char *name;   /* the kernel's symbol */
   const char *anchor; /* the anchor op's ONNX name and type, for --report */
   int nnodes;
+  size_t scratch_bytes; /* the kernel's scratch placed in the arena */
 } tcc_aot_kernel_info;
 
 typedef struct tcc_aot_model tcc_aot_model;
