@@ -276,6 +276,12 @@ static tcc_status do_split(tcc_context *ctx, tcc_stage *st, tcc_axis *a, int64_t
   if (tail == TCC_TAIL_ROUND_UP && a->kind == TCC_IV_REDUCE)
     return tcc_error(ctx, "%s: tail round_up on reduction axis '%s' of stage '%s' would reduce "
                      "over points past the extent", op, a->name, st->t->name);
+  for (int i = 0; i < st->sch->nstages; i++) {
+    tcc_stage *o = st->sch->stages[i];
+    if (o->attach == TCC_ATTACH_AT && o->attach_axis == a)
+      return tcc_error(ctx, "%s: stage '%s' is computed at axis '%s' of stage '%s'; split before "
+                       "compute_at", op, o->t->name, a->name, st->t->name);
+  }
   if (tail == TCC_TAIL_SHIFT_INWARD && st->nreduce > 0)
     return tcc_error(ctx, "%s: tail shift_inward on stage '%s' is not allowed: it has a "
                      "reduction, and recomputed points would be accumulated twice", op,
@@ -335,9 +341,6 @@ tcc_status tcc_fuse(tcc_context *ctx, tcc_stage *st, tcc_axis *outer, tcc_axis *
   if (outer->annot != TCC_ANNOT_NONE || inner->annot != TCC_ANNOT_NONE)
     return tcc_error(ctx, "fuse: axes '%s', '%s' of stage '%s' must not be annotated yet",
                      outer->name, inner->name, st->t->name);
-  if (st->attach_stage == NULL) {
-    /* a stage computed at one of the fused axes would lose its loop */
-  }
   for (int i = 0; i < st->sch->nstages; i++) {
     tcc_stage *o = st->sch->stages[i];
     if (o->attach == TCC_ATTACH_AT && (o->attach_axis == outer || o->attach_axis == inner))
