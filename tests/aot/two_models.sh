@@ -1,0 +1,51 @@
+#!/bin/sh
+# two_models.sh TCC_ML TCCRT_LIB SRC_DIR — compiles the digits model twice with different --name
+# and an MNIST model, links all three objects into one program with the system C compiler and
+# checks that both digits copies give the same logits, and that every object's undefined symbols
+# are only tccrt_*, mem* and libm.
+set -eu
+tccml=$1; lib=$2; src=$3
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+"$tccml" compile "$src/examples/digits/digits.onnx" -o "$tmp/d1.o" --name d1
+"$tccml" compile "$src/examples/digits/digits.onnx" -o "$tmp/d2.o" --name d2 -O1
+shared=${TCC_SHARED_DIR:-$src/../shared}
+"$tccml" compile "$shared/models/mnist-pytorch-opset11/model.onnx" -o "$tmp/mnist.o" --name mnist \
+  --input-shape input=1x1x28x28
+for o in d1 d2 mnist; do
+  bad=$(nm -u "$tmp/$o.o" | awk '{print $2}' | grep -v -E '^(tccrt_|mem)' | \
+        grep -v -E '^(exp|log|sqrt|tanh|erf|pow|floor|ceil|round|trunc|fabs|nearbyint|sin|cos|tan|asin|acos|atan|sinh|cosh|asinh|acosh|atanh|log1p|expm1|fmod)f?$' || true)
+  if [ -n "$bad" ]; then echo "FAIL: $o.o has undefined symbols: $bad"; exit 1; fi
+done
+cat > "$tmp/main.c" <<'C'
+#include <stdio.h>
+#include <string.h>
+#include "d1.h"
+#include "d2.h"
+#include "mnist.h"
+int main(void) {
+  float img[64], l1[10], l2[10], digit[MNIST_INPUT_0_NUMEL], probs[MNIST_OUTPUT_0_NUMEL];
+  for (int i = 0; i < 64; i++) img[i] = (float)((i * 7) % 17) / 16.0f;
+  for (int i = 0; i < MNIST_INPUT_0_NUMEL; i++) digit[i] = (float)((i * 13) % 29) / 28.0f;
+  const void *in1[1] = {img}, *in3[1] = {digit};
+  void *o1[1] = {l1}, *o2[1] = {l2}, *o3[1] = {probs};
+  if (d1_run(in1, o1) || d2_run(in1, o2) || mnist_run(in3, o3)) return 2;
+  for (int i = 0; i < 10; i++)
+    if (l1[i] != l1[i] || l1[i] - l2[i] > 1e-4f || l2[i] - l1[i] > 1e-4f) return 3;
+  if (strcmp(d1_info()->name, "d1") || strcmp(d2_info()->name, "d2")) return 4;
+  printf("PASS: three models in one program (%s, %s, %s)\n", d1_info()->name, d2_info()->name,
+         mnist_info()->name);
+  return 0;
+}
+C
+cc -O1 -o "$tmp/main" "$tmp/main.c" "$tmp/d1.o" "$tmp/d2.o" "$tmp/mnist.o" -I"$tmp" \
+  -I"$src/runtime/include" "$lib" -lm -lpthread
+"$tmp/main"
+# Without --input-shape the symbolic batch dim is an error that names it.
+if "$tccml" compile "$shared/models/mnist-pytorch-opset11/model.onnx" -o "$tmp/x.o" --name x \
+     2> "$tmp/err.txt"; then
+  echo "FAIL: compiling with an unbound symbolic dim succeeded"; exit 1
+fi
+grep -q "batch_size" "$tmp/err.txt" || { echo "FAIL: the error does not name the symbol:"; cat "$tmp/err.txt"; exit 1; }
+grep -q "^tcc-ml: error: " "$tmp/err.txt" || { echo "FAIL: not a one-line tcc-ml error"; exit 1; }
+echo "PASS: unbound symbol reported: $(cat "$tmp/err.txt")"
