@@ -5,7 +5,8 @@
  * y = (x - mean) / sqrt(var + epsilon) * scale + B per channel (axis 1), and from 14 training_mode
  * with batch statistics and running-stat outputs), InstanceNormalization (1, 6, 22),
  * LayerNormalization (17), GroupNormalization (18: scale/bias per group; 21: per channel),
- * LRN (1, 13), MeanVarianceNormalization (9, 13). Statistics are computed in float32 for float16
+ * LRN (1, 13), MeanVarianceNormalization (9, 13), RMSNormalization (23), LpNormalization
+ * (1, 22). Statistics are computed in float32 for float16
  * inputs (stash_type), as two reductions (mean, then mean of squared deviations). */
 #include "nn_util.h"
 
@@ -47,6 +48,12 @@ static const tcc_attr_schema lrn_attrs[] = {
     {"bias", TCC_ATTR_FLOAT, false},  {"size", TCC_ATTR_INT, true},
     A_END};
 static const tcc_attr_schema mvn_attrs[] = {{"axes", TCC_ATTR_INTS, false}, A_END};
+static const tcc_attr_schema rms_attrs[] = {{"axis", TCC_ATTR_INT, false},
+                                            {"epsilon", TCC_ATTR_FLOAT, false},
+                                            {"stash_type", TCC_ATTR_INT, false},
+                                            A_END};
+static const tcc_attr_schema lpn_attrs[] = {
+    {"axis", TCC_ATTR_INT, false}, {"p", TCC_ATTR_INT, false}, A_END};
 
 /* Input k must be 1-D with `len` elements (when both are constant). */
 static tcc_status check_vec(tcc_infer_ctx *ic, const tcc_node *n, int k, const char *what,
@@ -204,6 +211,44 @@ static tcc_status infer_mvn(tcc_infer_ctx *ic, tcc_node *n) {
   TCC_TRY(tcc_infer_input(ic, n, 0, &X));
   bool red[TCCRT_MAX_RANK];
   TCC_TRY(mvn_axes(ic, n, X->ndim, red));
+  return tcc_infer_output_like(ic, n, 0, X);
+}
+
+/* RMSNormalization (23): X normalized over dims [axis, rank), Scale broadcast to them. */
+static tcc_status infer_rmsnorm(tcc_infer_ctx *ic, tcc_node *n) {
+  tcc_context *ctx = ic->ctx;
+  TCC_TRY(tcc_infer_check_dtype(ic, n, 0, TCC_DTM_FLOAT));
+  const tcc_value *X, *S;
+  TCC_TRY(tcc_infer_input(ic, n, 0, &X));
+  TCC_TRY(tcc_infer_input(ic, n, 1, &S));
+  int64_t axis;
+  int ax;
+  TCC_TRY(nn_attr_int(ic, n, "axis", -1, &axis));
+  TCC_TRY(tcc_infer_axis(ic, n, "axis", axis, X->ndim, &ax));
+  int bn;
+  const tcc_expr *const *bd;
+  TCC_TRY(tcc_infer_broadcast(ic, n, X->ndim - ax, X->dims + ax, S->ndim, S->dims, &bn, &bd));
+  if (bn != X->ndim - ax)
+    return tcc_node_error(ctx, ic->graph, n, "scale %s does not broadcast to the normalized shape %s",
+                          tcc_value_shape_str(ctx, S), tcc_shape_str(ctx, X->ndim - ax, X->dims + ax));
+  tccrt_dtype st;
+  TCC_TRY(stash_dtype(ic, n, X->dtype, &st));
+  return tcc_infer_output_like(ic, n, 0, X);
+}
+
+/* LpNormalization (1, 22): x / ||x||_p along axis (p 1 or 2). */
+static tcc_status infer_lpnorm(tcc_infer_ctx *ic, tcc_node *n) {
+  TCC_TRY(tcc_infer_check_dtype(ic, n, 0, TCC_DTM_FLOAT));
+  const tcc_value *X;
+  TCC_TRY(tcc_infer_input(ic, n, 0, &X));
+  int64_t axis, p;
+  int ax;
+  TCC_TRY(nn_attr_int(ic, n, "axis", -1, &axis));
+  TCC_TRY(nn_attr_int(ic, n, "p", 2, &p));
+  TCC_TRY(tcc_infer_axis(ic, n, "axis", axis, X->ndim, &ax));
+  if (p != 1 && p != 2)
+    return tcc_node_error(ic->ctx, ic->graph, n, "attribute 'p' is %lld; expected 1 or 2",
+                          (long long)p);
   return tcc_infer_output_like(ic, n, 0, X);
 }
 
@@ -502,6 +547,85 @@ static tcc_status compute_mvn(tcc_compute_ctx *cc, tcc_tensor **outputs) {
   return TCC_OK;
 }
 
+/* RMSNormalization: y = x / sqrt(mean(x^2 over [axis, rank)) + epsilon) * scale, the
+ * statistic in stash_type, the result cast to X's type before scaling (the ONNX function). */
+static tcc_status compute_rmsnorm(tcc_compute_ctx *cc, tcc_tensor **outputs) {
+  tcc_context *ctx = cc->ctx;
+  tcc_infer_ctx ic = nn_ic_of(cc);
+  const tcc_node *n = cc->node;
+  double eps;
+  int64_t axis;
+  TCC_TRY(nn_attr_float(&ic, n, "epsilon", 1e-5, &eps));
+  TCC_TRY(nn_attr_int(&ic, n, "axis", -1, &axis));
+  const tcc_tensor *X = cc->inputs[0], *S = cc->inputs[1];
+  int nd = X->ndim, ax0;
+  TCC_TRY(tcc_infer_axis(&ic, n, "axis", axis, nd, &ax0));
+  tccrt_dtype st;
+  TCC_TRY(stash_dtype(&ic, n, X->dtype, &st));
+  tcc_type at = tcc_scalar(st);
+  const tcc_expr *shape[TCCRT_MAX_RANK];
+  const tcc_expr *count = tcc_idx(ctx, 1);
+  for (int d = 0; d < nd; d++) {
+    shape[d] = d >= ax0 ? tcc_idx(ctx, 1) : X->shape[d];
+    if (d >= ax0) count = tcc_mul(ctx, count, X->shape[d]);
+  }
+  const tcc_itervar *const *ax = tcc_compute_axes(ctx, nd, shape, NULL);
+  const tcc_itervar *rv[TCCRT_MAX_RANK];
+  const tcc_expr *xi[TCCRT_MAX_RANK];
+  int nr = 0;
+  for (int d = 0; d < nd; d++) {
+    if (d >= ax0) {
+      rv[nr] = tcc_reduce_axis(ctx, "r", tcc_idx(ctx, 0), X->shape[d]);
+      xi[d] = tcc_expr_var(ctx, rv[nr++]->var);
+    } else {
+      xi[d] = tcc_expr_var(ctx, ax[d]->var);
+    }
+  }
+  const tcc_expr *x = tcc_cast(ctx, at, tcc_read(ctx, X, xi));
+  tcc_tensor *ss = tcc_compute(ctx, "rms_sqsum", nd, shape, ax, tcc_sum(ctx, tcc_mul(ctx, x, x), nr, rv, NULL),
+                               "reduce");
+  const tcc_itervar *const *ay = tcc_compute_axes(ctx, nd, X->shape, NULL);
+  const tcc_expr **o = nn_axis_exprs(ctx, nd, ay);
+  const tcc_expr *ms = tcc_div(ctx, read_stat(ctx, ss, o), tcc_cast(ctx, at, count));
+  tcc_type xt = tcc_scalar(X->dtype);
+  const tcc_expr *y = tcc_cast(ctx, xt, tcc_mul(ctx, tcc_cast(ctx, at, tcc_read(ctx, X, o)), rsqrt_eps(ctx, ms, eps)));
+  y = tcc_mul(ctx, y, tcc_cast(ctx, xt, nn_read_bcast(ctx, S, nd, o)));
+  outputs[0] = tcc_compute(ctx, "rmsnorm", nd, X->shape, ay, y, "elemwise");
+  return TCC_OK;
+}
+
+static tcc_status compute_lpnorm(tcc_compute_ctx *cc, tcc_tensor **outputs) {
+  tcc_context *ctx = cc->ctx;
+  tcc_infer_ctx ic = nn_ic_of(cc);
+  const tcc_node *n = cc->node;
+  int64_t axis, p;
+  TCC_TRY(nn_attr_int(&ic, n, "axis", -1, &axis));
+  TCC_TRY(nn_attr_int(&ic, n, "p", 2, &p));
+  const tcc_tensor *X = cc->inputs[0];
+  int nd = X->ndim, ax0;
+  TCC_TRY(tcc_infer_axis(&ic, n, "axis", axis, nd, &ax0));
+  tcc_type at = tcc_scalar(nn_acc_dtype(X->dtype));
+  const tcc_expr *shape[TCCRT_MAX_RANK];
+  for (int d = 0; d < nd; d++) shape[d] = d == ax0 ? tcc_idx(ctx, 1) : X->shape[d];
+  const tcc_itervar *const *ax = tcc_compute_axes(ctx, nd, shape, NULL);
+  const tcc_itervar *rv = tcc_reduce_axis(ctx, "r", tcc_idx(ctx, 0), X->shape[ax0]);
+  const tcc_expr *xi[TCCRT_MAX_RANK];
+  for (int d = 0; d < nd; d++) xi[d] = d == ax0 ? tcc_expr_var(ctx, rv->var) : tcc_expr_var(ctx, ax[d]->var);
+  const tcc_expr *x = tcc_cast(ctx, at, tcc_read(ctx, X, xi));
+  const tcc_expr *src = p == 1 ? tcc_call1(ctx, TCC_INTRIN_FABS, x) : tcc_mul(ctx, x, x);
+  tcc_tensor *s = tcc_compute(ctx, "lp_sum", nd, shape, ax, tcc_sum(ctx, src, 1, &rv, NULL), "reduce");
+  const tcc_itervar *const *ay = tcc_compute_axes(ctx, nd, X->shape, NULL);
+  const tcc_expr **o = nn_axis_exprs(ctx, nd, ay);
+  const tcc_expr *norm = read_stat(ctx, s, o);
+  if (p == 2) norm = tcc_call1(ctx, TCC_INTRIN_SQRT, norm);
+  /* a zero vector stays zero (the reference divides by 1 there) */
+  norm = tcc_select(ctx, tcc_eq(ctx, norm, tcc_const(ctx, at, 0)), tcc_const(ctx, at, 1), norm);
+  const tcc_expr *y = tcc_div(ctx, tcc_cast(ctx, at, tcc_read(ctx, X, o)), norm);
+  outputs[0] = tcc_compute(ctx, "lpnorm", nd, X->shape, ay, tcc_cast(ctx, tcc_scalar(X->dtype), y),
+                           "elemwise");
+  return TCC_OK;
+}
+
 #define NORM(NAME, SINCE, UNTIL, PAT, MINI, MAXI, MINO, MAXO, ATTRS, INFER, COMPUTE)              \
   {NAME, "", SINCE, UNTIL, PAT, MINI, MAXI, MINO, MAXO, ATTRS, INFER, COMPUTE}
 #define BN(SINCE, UNTIL, MAXO, ATTRS)                                                             \
@@ -533,5 +657,11 @@ const tcc_op tcc_ops_norm[] = {
          compute_mvn),
     NORM("MeanVarianceNormalization", 13, 0, TCC_PAT_OPAQUE, 1, 1, 1, 1, mvn_attrs, infer_mvn,
          compute_mvn),
+    NORM("RMSNormalization", 23, 0, TCC_PAT_OPAQUE, 2, 2, 1, 1, rms_attrs, infer_rmsnorm,
+         compute_rmsnorm),
+    NORM("LpNormalization", 1, 21, TCC_PAT_OPAQUE, 1, 1, 1, 1, lpn_attrs, infer_lpnorm,
+         compute_lpnorm),
+    NORM("LpNormalization", 22, 0, TCC_PAT_OPAQUE, 1, 1, 1, 1, lpn_attrs, infer_lpnorm,
+         compute_lpnorm),
 };
 const int tcc_ops_norm_count = (int)TCC_ARRAY_SIZE(tcc_ops_norm);

@@ -21,7 +21,8 @@ static const char *const prefixes[] = {
     "test_averagepool", "test_globalaveragepool", "test_globalmaxpool", "test_lppool",
     "test_gemm",      "test_matmul",     "test_qlinearmatmul",   "test_einsum",
     "test_batchnorm", "test_instancenorm", "test_layer_normalization", "test_group_normalization",
-    "test_lrn",       "test_mvn",        "test_softmax",         "test_logsoftmax",
+    "test_lrn",       "test_mvn",        "test_rms_normalization", "test_l1normalization",
+    "test_l2normalization", "test_lpnormalization", "test_nllloss", "test_sce_",        "test_softmax",         "test_logsoftmax",
     "test_hardmax",   "test_quantizelinear", "test_dequantizelinear", "test_dynamicquantizelinear",
     "test_resize",    "test_upsample",   NULL};
 
@@ -30,7 +31,9 @@ static const char *const ops[] = {
     "GlobalAveragePool", "GlobalMaxPool", "LpPool", "MatMul", "Gemm", "Einsum", "MatMulInteger",
     "QLinearMatMul", "BatchNormalization", "InstanceNormalization", "LayerNormalization",
     "GroupNormalization", "LRN", "MeanVarianceNormalization", "Softmax", "LogSoftmax", "Hardmax",
-    "QuantizeLinear", "DequantizeLinear", "DynamicQuantizeLinear", "Resize", "Upsample", NULL};
+    "QuantizeLinear", "DequantizeLinear", "DynamicQuantizeLinear", "Resize", "Upsample",
+    "RMSNormalization", "LpNormalization", "NegativeLogLikelihoodLoss", "SoftmaxCrossEntropyLoss",
+    NULL};
 
 static int cmp_str(const void *a, const void *b) {
   return strcmp(*(char *const *)a, *(char *const *)b);
