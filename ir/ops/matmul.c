@@ -3,12 +3,14 @@
  * Spec: ONNX MatMul (opsets 1, 9, 13: numpy.matmul — a 1-D first operand gets a leading 1 and a
  * 1-D second operand a trailing 1, both removed from the result; batch dims broadcast), Gemm
  * (1, 6, 7, 9, 11, 13: Y = alpha * A' * B' + beta * C with A' = transA ? A^T : A, C broadcast to
- * M x N, optional from 11), Einsum (12), MatMulInteger (10), QLinearMatMul (10, 21).
+ * M x N, optional from 11), Einsum (12), MatMulInteger (10), QLinearMatMul (10, 21), Attention
+ * (23, 24).
  * Computes are TOPI-style: one reduction over K (anchor, tag "matmul"/"dense"), then elementwise
  * stages (alpha/beta/C, requantization) that fuse into it. */
 #include "nn_util.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <string.h>
 
 static const tcc_attr_schema no_attrs[] = {{NULL, 0, false}};
@@ -574,6 +576,272 @@ static tcc_status compute_einsum(tcc_compute_ctx *cc, tcc_tensor **outputs) {
   return TCC_OK;
 }
 
+/* ---- Attention (23, 24): scaled dot-product attention, as the ONNX reference computes it ----
+ * Q (B, Hq, Sq, D) or (B, Sq, Hq*D); K (B, Hkv, Skv, D) or 3-D; V (B, Hkv, Skv, Dv) or 3-D;
+ * optional attn_mask (bool: True attends; else added), past_key / past_value (B, Hkv, P, .) that
+ * precede K / V (present = concat), nonpad_kv_seqlen (B) (24). scores = (Q*sqrt(scale)) .
+ * (K*sqrt(scale))^T, softcap (c * tanh(x / c)) before the bias, bias = mask (+ causal: key j
+ * attends query i iff j <= i + offset) (+ padding from nonpad_kv_seqlen), softmax over keys,
+ * times V. GQA repeats each KV head Hq/Hkv times (interleaved). Outputs Y, present_key,
+ * present_value, qk_matmul_output (mode 0: scores after softcap, 1: the same, 2: with bias,
+ * 3: after softmax). A fully masked row gets zero probabilities. */
+static const tcc_attr_schema attn_attrs[] = {
+    {"is_causal", TCC_ATTR_INT, false},         {"kv_num_heads", TCC_ATTR_INT, false},
+    {"q_num_heads", TCC_ATTR_INT, false},       {"qk_matmul_output_mode", TCC_ATTR_INT, false},
+    {"scale", TCC_ATTR_FLOAT, false},           {"softcap", TCC_ATTR_FLOAT, false},
+    {"softmax_precision", TCC_ATTR_INT, false}, {NULL, 0, false}};
+
+typedef struct attn_geom {
+  bool three_d;
+  const tcc_expr *B, *Sq, *Skv, *P, *T; /* batch, q seq, new kv seq, past, total = P + Skv */
+  int64_t Hq, Hkv, D, Dv;
+} attn_geom;
+
+static tcc_status attn_geometry(tcc_infer_ctx *ic, const tcc_node *n, attn_geom *g) {
+  tcc_context *ctx = ic->ctx;
+  const tcc_value *Q, *K, *V;
+  TCC_TRY(tcc_infer_input(ic, n, 0, &Q));
+  TCC_TRY(tcc_infer_input(ic, n, 1, &K));
+  TCC_TRY(tcc_infer_input(ic, n, 2, &V));
+  memset(g, 0, sizeof *g);
+  if (Q->ndim != K->ndim || Q->ndim != V->ndim || (Q->ndim != 3 && Q->ndim != 4))
+    return tcc_node_error(ctx, ic->graph, n, "Q %s, K %s, V %s must all be 3-D or all 4-D",
+                          tcc_value_shape_str(ctx, Q), tcc_value_shape_str(ctx, K),
+                          tcc_value_shape_str(ctx, V));
+  g->three_d = Q->ndim == 3;
+  g->B = Q->dims[0];
+  int64_t qh, kh, vh;
+  if (g->three_d) {
+    TCC_TRY(nn_attr_int(ic, n, "q_num_heads", 0, &g->Hq));
+    TCC_TRY(nn_attr_int(ic, n, "kv_num_heads", 0, &g->Hkv));
+    if (g->Hq < 1 || g->Hkv < 1)
+      return tcc_node_error(ctx, ic->graph, n, "3-D inputs need q_num_heads and kv_num_heads");
+    if (!tcc_expr_is_int_imm(Q->dims[2], &qh) || !tcc_expr_is_int_imm(K->dims[2], &kh) ||
+        !tcc_expr_is_int_imm(V->dims[2], &vh) || qh % g->Hq || kh % g->Hkv || vh % g->Hkv)
+      return tcc_node_error(ctx, ic->graph, n, "hidden sizes must be constant multiples of the head counts");
+    g->D = qh / g->Hq;
+    g->Dv = vh / g->Hkv;
+    g->Sq = Q->dims[1];
+    g->Skv = K->dims[1];
+  } else {
+    if (!tcc_expr_is_int_imm(Q->dims[1], &g->Hq) || !tcc_expr_is_int_imm(K->dims[1], &g->Hkv) ||
+        !tcc_expr_is_int_imm(Q->dims[3], &g->D) || !tcc_expr_is_int_imm(V->dims[3], &g->Dv))
+      return tcc_node_error(ctx, ic->graph, n, "head counts and head sizes must be constant");
+    g->Sq = Q->dims[2];
+    g->Skv = K->dims[2];
+  }
+  if (g->Hq % g->Hkv)
+    return tcc_node_error(ctx, ic->graph, n, "q heads %lld not a multiple of kv heads %lld",
+                          (long long)g->Hq, (long long)g->Hkv);
+  const tcc_value *pk = tcc_op_input(n, 4);
+  g->P = tcc_idx(ctx, 0);
+  if (pk) {
+    TCC_TRY(tcc_infer_input(ic, n, 4, &pk));
+    if (pk->ndim != 4) return tcc_node_error(ctx, ic->graph, n, "past_key must be 4-D");
+    g->P = pk->dims[2];
+  }
+  g->T = tcc_shape_add(ctx, g->P, g->Skv);
+  return TCC_OK;
+}
+
+static tcc_status infer_attention(tcc_infer_ctx *ic, tcc_node *n) {
+  tcc_context *ctx = ic->ctx;
+  TCC_TRY(tcc_infer_check_dtype(ic, n, 0, TCC_DTM_FLOAT));
+  TCC_TRY(tcc_infer_same_dtype(ic, n, 0, 1));
+  attn_geom g;
+  TCC_TRY(attn_geometry(ic, n, &g));
+  tccrt_dtype dt = tcc_op_input(n, 0)->dtype, vt = tcc_op_input(n, 2)->dtype;
+  const tcc_expr *hq = tcc_idx(ctx, g.Hq), *hkv = tcc_idx(ctx, g.Hkv);
+  if (g.three_d) {
+    const tcc_expr *y[3] = {g.B, g.Sq, tcc_idx(ctx, g.Hq * g.Dv)};
+    TCC_TRY(tcc_infer_set_output(ic, n, 0, dt, 3, y));
+  } else {
+    const tcc_expr *y[4] = {g.B, hq, g.Sq, tcc_idx(ctx, g.Dv)};
+    TCC_TRY(tcc_infer_set_output(ic, n, 0, dt, 4, y));
+  }
+  const tcc_expr *pk[4] = {g.B, hkv, g.T, tcc_idx(ctx, g.D)};
+  const tcc_expr *pv[4] = {g.B, hkv, g.T, tcc_idx(ctx, g.Dv)};
+  const tcc_expr *qk[4] = {g.B, hq, g.Sq, g.T};
+  TCC_TRY(tcc_infer_set_output(ic, n, 1, dt, 4, pk));
+  TCC_TRY(tcc_infer_set_output(ic, n, 2, vt, 4, pv));
+  return tcc_infer_set_output(ic, n, 3, dt, 4, qk);
+}
+
+/* Reads the 4-D view (b, h, s, d) of a 3-D or 4-D Q/K/V input. */
+static const tcc_expr *attn_read(tcc_context *ctx, const tcc_tensor *t, bool three_d, int64_t dsz,
+                                 const tcc_expr *b, const tcc_expr *h, const tcc_expr *s,
+                                 const tcc_expr *d) {
+  if (three_d) {
+    const tcc_expr *i[3] = {b, s, tcc_add(ctx, tcc_mul(ctx, h, tcc_idx(ctx, dsz)), d)};
+    return tcc_read(ctx, t, i);
+  }
+  const tcc_expr *i[4] = {b, h, s, d};
+  return tcc_read(ctx, t, i);
+}
+
+/* present key/value at (b, hk, t, d): past for t < P, else the new K/V at t - P. */
+static const tcc_expr *attn_present(tcc_context *ctx, const tcc_tensor *past, const tcc_tensor *cur,
+                                    const attn_geom *g, int64_t dsz, const tcc_expr *b,
+                                    const tcc_expr *hk, const tcc_expr *t, const tcc_expr *d) {
+  if (!past) return attn_read(ctx, cur, g->three_d, dsz, b, hk, t, d);
+  const tcc_expr *tp = tcc_max(ctx, tcc_min(ctx, t, tcc_sub(ctx, g->P, tcc_idx(ctx, 1))), tcc_idx(ctx, 0));
+  const tcc_expr *pi[4] = {b, hk, tp, d};
+  const tcc_expr *tn = tcc_max(ctx, tcc_sub(ctx, t, g->P), tcc_idx(ctx, 0));
+  return tcc_select(ctx, tcc_lt(ctx, t, g->P), tcc_read(ctx, past, pi),
+                    attn_read(ctx, cur, g->three_d, dsz, b, hk, tn, d));
+}
+
+static tcc_status compute_attention(tcc_compute_ctx *cc, tcc_tensor **outputs) {
+  tcc_context *ctx = cc->ctx;
+  tcc_infer_ctx ic = nn_ic_of(cc);
+  const tcc_node *n = cc->node;
+  attn_geom g;
+  TCC_TRY(attn_geometry(&ic, n, &g));
+  int ni = n->ninputs;
+  const tcc_tensor *Q = cc->inputs[0], *K = cc->inputs[1], *V = cc->inputs[2];
+  const tcc_tensor *M = ni > 3 ? cc->inputs[3] : NULL, *PK = ni > 4 ? cc->inputs[4] : NULL,
+                   *PV = ni > 5 ? cc->inputs[5] : NULL, *NP = ni > 6 ? cc->inputs[6] : NULL;
+  int64_t causal = 0, mode = 0;
+  double scale = 1.0 / sqrt((double)g.D), softcap = 0;
+  TCC_TRY(nn_attr_int(&ic, n, "is_causal", 0, &causal));
+  TCC_TRY(nn_attr_int(&ic, n, "qk_matmul_output_mode", 0, &mode));
+  if (tcc_node_attr(n, "scale")) TCC_TRY(nn_attr_float(&ic, n, "scale", scale, &scale));
+  bool has_softcap = tcc_node_attr(n, "softcap") != NULL;
+  if (has_softcap) TCC_TRY(nn_attr_float(&ic, n, "softcap", 0, &softcap));
+  tccrt_dtype dt = Q->dtype;
+  tcc_type at = tcc_scalar(nn_acc_dtype(dt));
+  int64_t reps = g.Hq / g.Hkv;
+  /* present key / value */
+  const tcc_expr *pks[4] = {g.B, tcc_idx(ctx, g.Hkv), g.T, tcc_idx(ctx, g.D)};
+  const tcc_expr *pvs[4] = {g.B, tcc_idx(ctx, g.Hkv), g.T, tcc_idx(ctx, g.Dv)};
+  const tcc_itervar *const *apk = tcc_compute_axes(ctx, 4, pks, NULL);
+  const tcc_expr **opk = nn_axis_exprs(ctx, 4, apk);
+  tcc_tensor *present_k = tcc_compute(ctx, "present_key", 4, pks, apk,
+                                      attn_present(ctx, PK, K, &g, g.D, opk[0], opk[1], opk[2], opk[3]),
+                                      "injective");
+  const tcc_itervar *const *apv = tcc_compute_axes(ctx, 4, pvs, NULL);
+  const tcc_expr **opv = nn_axis_exprs(ctx, 4, apv);
+  tcc_tensor *present_v = tcc_compute(ctx, "present_value", 4, pvs, apv,
+                                      attn_present(ctx, PV, V, &g, g.Dv, opv[0], opv[1], opv[2], opv[3]),
+                                      "injective");
+  /* raw scores */
+  const tcc_expr *ss[4] = {g.B, tcc_idx(ctx, g.Hq), g.Sq, g.T};
+  const tcc_itervar *const *as = tcc_compute_axes(ctx, 4, ss, NULL);
+  const tcc_expr **os = nn_axis_exprs(ctx, 4, as);
+  const tcc_itervar *rd = tcc_reduce_axis(ctx, "d", tcc_idx(ctx, 0), tcc_idx(ctx, g.D));
+  const tcc_expr *d = tcc_expr_var(ctx, rd->var);
+  const tcc_expr *hk = reps > 1 ? tcc_floordiv(ctx, os[1], tcc_idx(ctx, reps)) : os[1];
+  const tcc_expr *sq = tcc_const(ctx, at, sqrt(scale));
+  const tcc_expr *qv = tcc_mul(ctx, tcc_cast(ctx, at, attn_read(ctx, Q, g.three_d, g.D, os[0], os[1], os[2], d)), sq);
+  const tcc_expr *pki[4] = {os[0], hk, os[3], d};
+  const tcc_expr *kv = tcc_mul(ctx, tcc_cast(ctx, at, tcc_read(ctx, present_k, pki)), sq);
+  tcc_tensor *raw = tcc_compute(ctx, "qk", 4, ss, as, tcc_sum(ctx, tcc_mul(ctx, qv, kv), 1, &rd, NULL), "matmul");
+  /* softcap, bias */
+  const tcc_itervar *const *ab = tcc_compute_axes(ctx, 4, ss, NULL);
+  const tcc_expr **ob = nn_axis_exprs(ctx, 4, ab);
+  const tcc_expr *sc = tcc_read(ctx, raw, ob);
+  if (has_softcap && softcap > 0)
+    sc = tcc_mul(ctx, tcc_const(ctx, at, softcap),
+                 tcc_call1(ctx, TCC_INTRIN_TANH, tcc_div(ctx, sc, tcc_const(ctx, at, softcap))));
+  tcc_tensor *capped = tcc_compute(ctx, "qk_softcap", 4, ss, ab, sc, "elemwise");
+  const tcc_itervar *const *am = tcc_compute_axes(ctx, 4, ss, NULL);
+  const tcc_expr **om = nn_axis_exprs(ctx, 4, am);
+  const tcc_expr *ninf = tcc_const(ctx, at, -INFINITY), *zero = tcc_const(ctx, at, 0);
+  const tcc_expr *bias = zero;
+  if (M) {
+    /* right-aligned broadcast to (B, Hq, Sq, T); keys past the mask's last dim are masked */
+    int64_t mlen = -1;
+    tcc_expr_is_int_imm(M->shape[M->ndim - 1], &mlen);
+    const tcc_expr *mi[4];
+    for (int q = 0; q < M->ndim; q++) {
+      int od = 4 - M->ndim + q;
+      int64_t e;
+      mi[q] = tcc_expr_is_int_imm(M->shape[q], &e) && e == 1 ? tcc_idx(ctx, 0) : om[od];
+    }
+    const tcc_expr *inr = tcc_lt(ctx, om[3], M->shape[M->ndim - 1]);
+    mi[M->ndim - 1] = tcc_min(ctx, mi[M->ndim - 1], tcc_sub(ctx, M->shape[M->ndim - 1], tcc_idx(ctx, 1)));
+    const tcc_expr *mv = tcc_read(ctx, M, mi);
+    const tcc_expr *b = M->dtype == TCCRT_BOOL ? tcc_select(ctx, tcc_ne(ctx, mv, tcc_bool(ctx, false)), zero, ninf)
+                                              : tcc_cast(ctx, at, mv);
+    bias = tcc_select(ctx, inr, b, ninf);
+  }
+  if (causal) {
+    const tcc_expr *off = g.P;
+    if (!PK && NP) {
+      const tcc_expr *bi = om[0];
+      off = tcc_sub(ctx, tcc_cast(ctx, tcc_index_type(), tcc_read(ctx, NP, &bi)), g.Sq);
+    }
+    const tcc_expr *allowed = tcc_le(ctx, om[3], tcc_add(ctx, om[2], off));
+    bias = tcc_select(ctx, allowed, bias, ninf);
+  }
+  if (NP) {
+    const tcc_expr *bi = om[0];
+    const tcc_expr *valid = tcc_lt(ctx, om[3], tcc_cast(ctx, tcc_index_type(), tcc_read(ctx, NP, &bi)));
+    bias = tcc_select(ctx, valid, bias, ninf);
+  }
+  tcc_tensor *biased = tcc_compute(ctx, "qk_bias", 4, ss, am, tcc_add(ctx, tcc_read(ctx, capped, om), bias),
+                                   "elemwise");
+  /* softmax over keys */
+  const tcc_expr *ks[4] = {g.B, tcc_idx(ctx, g.Hq), g.Sq, tcc_idx(ctx, 1)};
+  const tcc_itervar *const *ak = tcc_compute_axes(ctx, 4, ks, NULL);
+  const tcc_expr **ok = nn_axis_exprs(ctx, 4, ak);
+  const tcc_itervar *rj = tcc_reduce_axis(ctx, "j", tcc_idx(ctx, 0), g.T);
+  const tcc_expr *bj[4] = {ok[0], ok[1], ok[2], tcc_expr_var(ctx, rj->var)};
+  tcc_tensor *mx = tcc_compute(ctx, "qk_max", 4, ks, ak, tcc_reduce_max(ctx, tcc_read(ctx, biased, bj), 1, &rj, NULL),
+                               "reduce");
+  const tcc_itervar *const *ak2 = tcc_compute_axes(ctx, 4, ks, NULL);
+  const tcc_expr **ok2 = nn_axis_exprs(ctx, 4, ak2);
+  const tcc_itervar *rj2 = tcc_reduce_axis(ctx, "j", tcc_idx(ctx, 0), g.T);
+  const tcc_expr *bj2[4] = {ok2[0], ok2[1], ok2[2], tcc_expr_var(ctx, rj2->var)};
+  const tcc_expr *m0[4] = {ok2[0], ok2[1], ok2[2], tcc_idx(ctx, 0)};
+  const tcc_expr *ex = tcc_call1(ctx, TCC_INTRIN_EXP, tcc_sub(ctx, tcc_read(ctx, biased, bj2), tcc_read(ctx, mx, m0)));
+  tcc_tensor *sum = tcc_compute(ctx, "qk_expsum", 4, ks, ak2, tcc_sum(ctx, ex, 1, &rj2, NULL), "reduce");
+  const tcc_itervar *const *ap = tcc_compute_axes(ctx, 4, ss, NULL);
+  const tcc_expr **op = nn_axis_exprs(ctx, 4, ap);
+  const tcc_expr *r0[4] = {op[0], op[1], op[2], tcc_idx(ctx, 0)};
+  const tcc_expr *pr = tcc_div(ctx, tcc_call1(ctx, TCC_INTRIN_EXP, tcc_sub(ctx, tcc_read(ctx, biased, op), tcc_read(ctx, mx, r0))),
+                               tcc_read(ctx, sum, r0));
+  /* a fully masked row (max -inf) gets zero probabilities, not NaN (the reference's guard) */
+  pr = tcc_select(ctx, tcc_eq(ctx, tcc_read(ctx, mx, r0), ninf), zero, pr);
+  tcc_tensor *probs = tcc_compute(ctx, "qk_softmax", 4, ss, ap, pr, "elemwise");
+  /* Y = probs . V */
+  const tcc_expr *ys[4] = {g.B, tcc_idx(ctx, g.Hq), g.Sq, tcc_idx(ctx, g.Dv)};
+  const tcc_itervar *const *ay = tcc_compute_axes(ctx, 4, ys, NULL);
+  const tcc_expr **oy = nn_axis_exprs(ctx, 4, ay);
+  const tcc_itervar *rt = tcc_reduce_axis(ctx, "t", tcc_idx(ctx, 0), g.T);
+  const tcc_expr *t = tcc_expr_var(ctx, rt->var);
+  const tcc_expr *pi[4] = {oy[0], oy[1], oy[2], t};
+  const tcc_expr *hk2 = reps > 1 ? tcc_floordiv(ctx, oy[1], tcc_idx(ctx, reps)) : oy[1];
+  const tcc_expr *vi[4] = {oy[0], hk2, t, oy[3]};
+  const tcc_expr *yb = tcc_sum(ctx, tcc_mul(ctx, tcc_read(ctx, probs, pi), tcc_cast(ctx, at, tcc_read(ctx, present_v, vi))),
+                               1, &rt, NULL);
+  tcc_tensor *y4 = tcc_compute(ctx, "attention", 4, ys, ay, yb, "matmul");
+  int nd;
+  const tcc_expr *const *yd;
+  TCC_TRY(nn_out_dims(cc, 0, &nd, &yd));
+  const tcc_itervar *const *ao = tcc_compute_axes(ctx, nd, yd, NULL);
+  const tcc_expr **oo = nn_axis_exprs(ctx, nd, ao);
+  const tcc_expr *yv;
+  if (g.three_d) {
+    const tcc_expr *i4[4] = {oo[0], tcc_floordiv(ctx, oo[2], tcc_idx(ctx, g.Dv)), oo[1],
+                             tcc_floormod(ctx, oo[2], tcc_idx(ctx, g.Dv))};
+    yv = tcc_read(ctx, y4, i4);
+  } else {
+    yv = tcc_read(ctx, y4, oo);
+  }
+  outputs[0] = tcc_compute(ctx, "attention_out", nd, yd, ao, tcc_cast(ctx, tcc_scalar(dt), yv), "injective");
+  if (n->noutputs > 1 && n->outputs[1]) outputs[1] = present_k;
+  if (n->noutputs > 2 && n->outputs[2]) outputs[2] = present_v;
+  if (n->noutputs > 3 && n->outputs[3]) {
+    const tcc_tensor *src = mode == 3 ? probs : mode == 2 ? biased : has_softcap ? capped : raw;
+    const tcc_itervar *const *aq = tcc_compute_axes(ctx, 4, ss, NULL);
+    outputs[3] = tcc_compute(ctx, "qk_matmul_output", 4, ss, aq,
+                             tcc_cast(ctx, tcc_scalar(dt), tcc_read(ctx, src, nn_axis_exprs(ctx, 4, aq))),
+                             "elemwise");
+  }
+  return TCC_OK;
+}
+
 #define MM(NAME, SINCE, UNTIL, MINI, MAXI, ATTRS, INFER, COMPUTE)                                 \
   {NAME, "", SINCE, UNTIL, TCC_PAT_OUT_ELEMWISE_FUSABLE, MINI, MAXI, 1, 1, ATTRS, INFER, COMPUTE}
 
@@ -591,5 +859,9 @@ const tcc_op tcc_ops_matmul[] = {
     MM("MatMulInteger", 10, 0, 2, 4, no_attrs, infer_matmul_integer, compute_matmul_integer),
     MM("QLinearMatMul", 10, 20, 8, 8, no_attrs, infer_qlinear_matmul, compute_qlinear_matmul),
     MM("QLinearMatMul", 21, 0, 8, 8, no_attrs, infer_qlinear_matmul, compute_qlinear_matmul),
+    {"Attention", "", 23, 23, TCC_PAT_OPAQUE, 3, 6, 1, 4, attn_attrs, infer_attention,
+     compute_attention},
+    {"Attention", "", 24, 0, TCC_PAT_OPAQUE, 3, 7, 1, 4, attn_attrs, infer_attention,
+     compute_attention},
 };
 const int tcc_ops_matmul_count = (int)TCC_ARRAY_SIZE(tcc_ops_matmul);
