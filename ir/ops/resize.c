@@ -1,4 +1,4 @@
-/* resize.c — the resize op family: Resize, Upsample.
+/* resize.c — the resize op family: Resize, Upsample, GridSample.
  *
  * Spec: ONNX Resize (opsets 10, 11, 13, 18, 19) and Upsample (7: scales attribute, 9: scales
  * input; deprecated from 10). Output extents come from constant `sizes` (with
@@ -479,6 +479,180 @@ static tcc_status compute_resize(tcc_compute_ctx *cc, tcc_tensor **outputs) {
   return TCC_OK;
 }
 
+/* ---- GridSample (16: 2-D, bilinear/nearest/bicubic; 20, 22: N-D, linear/nearest/cubic) ----
+ * X (N, C, D1..Dr), grid (N, H1..Hr, r) holding normalized coordinates in [-1, 1], last spatial
+ * dim first. Each coordinate is denormalized (align_corners: (g+1)/2*(d-1), else
+ * ((g+1)*d-1)/2); nearest rounds it half to even (np.rint); a
+ * coordinate outside [lo, hi] (align_corners: [0, d-1], else [-0.5, d-0.5]) is clamped to
+ * [0, d-1] (border) or reflected into [lo, hi] (reflection); linear/cubic (A = -0.75) taps are
+ * then fetched with the padding mode: zeros reads 0 outside, border clamps, reflection reflects
+ * the tap index. As the ONNX reference (op_grid_sample.py). */
+static const tcc_attr_schema gs_attrs[] = {{"align_corners", TCC_ATTR_INT, false},
+                                           {"mode", TCC_ATTR_STRING, false},
+                                           {"padding_mode", TCC_ATTR_STRING, false},
+                                           A_END};
+
+typedef struct gs_geom {
+  int nsp;
+  int mode; /* 0 linear, 1 nearest, 2 cubic */
+  int pad;  /* 0 zeros, 1 border, 2 reflection */
+  bool align;
+} gs_geom;
+
+static tcc_status gs_geometry(tcc_infer_ctx *ic, const tcc_node *n, gs_geom *g) {
+  tcc_context *ctx = ic->ctx;
+  const tcc_value *X, *G;
+  TCC_TRY(tcc_infer_input(ic, n, 0, &X));
+  TCC_TRY(tcc_infer_input(ic, n, 1, &G));
+  g->nsp = X->ndim - 2;
+  if (g->nsp < 1 || (n->opset < 20 && g->nsp != 2) || G->ndim != X->ndim)
+    return tcc_node_error(ctx, ic->graph, n, "X %s and grid %s: expected N x C x D1..Dr and N x H1..Hr x r",
+                          tcc_value_shape_str(ctx, X), tcc_value_shape_str(ctx, G));
+  int64_t r;
+  if (!tcc_expr_is_int_imm(G->dims[G->ndim - 1], &r) || r != g->nsp)
+    return tcc_node_error(ctx, ic->graph, n, "grid %s: the last dim must be %d",
+                          tcc_value_shape_str(ctx, G), g->nsp);
+  static const char *const modes[] = {"linear", "nearest", "cubic", "bilinear", "bicubic"};
+  static const char *const pads[] = {"zeros", "border", "reflection"};
+  int m;
+  TCC_TRY(parse_enum(ic, n, "mode", n->opset >= 20 ? "linear" : "bilinear", modes, 5, &m));
+  g->mode = m == 3 ? 0 : m == 4 ? 2 : m;
+  TCC_TRY(parse_enum(ic, n, "padding_mode", "zeros", pads, 3, &g->pad));
+  int64_t ac = 0;
+  TCC_TRY(nn_attr_int(ic, n, "align_corners", 0, &ac));
+  g->align = ac != 0;
+  return TCC_OK;
+}
+
+static tcc_status infer_grid_sample(tcc_infer_ctx *ic, tcc_node *n) {
+  TCC_TRY(tcc_infer_check_dtype(ic, n, 0, TCC_DTM_FLOAT));
+  TCC_TRY(tcc_infer_check_dtype(ic, n, 1, TCC_DTM_FLOAT));
+  gs_geom g;
+  TCC_TRY(gs_geometry(ic, n, &g));
+  const tcc_value *X = tcc_op_input(n, 0), *G = tcc_op_input(n, 1);
+  const tcc_expr *dims[TCCRT_MAX_RANK];
+  dims[0] = X->dims[0];
+  dims[1] = X->dims[1];
+  for (int i = 0; i < g.nsp; i++) dims[2 + i] = G->dims[1 + i];
+  return tcc_infer_set_output(ic, n, 0, X->dtype, X->ndim, dims);
+}
+
+/* Reflects x into [lo, hi] by the near border until inside (the reference's _gs_reflect). */
+static const tcc_expr *gs_reflect(tcc_context *ctx, const tcc_expr *x, double lo, double hi) {
+  double rng = hi - lo;
+  if (rng <= 0) return f64c(ctx, lo);
+  const tcc_expr *L = f64c(ctx, lo), *H = f64c(ctx, hi), *R = f64c(ctx, rng), *two = f64c(ctx, 2);
+  const tcc_expr *below = tcc_sub(ctx, L, x), *above = tcc_sub(ctx, x, H);
+  const tcc_expr *dx = tcc_select(ctx, tcc_lt(ctx, x, L), below, above);
+  const tcc_expr *k = tcc_call1(ctx, TCC_INTRIN_TRUNC, tcc_div(ctx, dx, R));
+  const tcc_expr *r = tcc_sub(ctx, dx, tcc_mul(ctx, k, R));
+  const tcc_expr *even = tcc_eq(ctx, tcc_sub(ctx, k, tcc_mul(ctx, two, tcc_call1(ctx, TCC_INTRIN_FLOOR, tcc_div(ctx, k, two)))),
+                                f64c(ctx, 0));
+  const tcc_expr *from_lo = tcc_select(ctx, even, tcc_add(ctx, L, r), tcc_sub(ctx, H, r));
+  const tcc_expr *from_hi = tcc_select(ctx, even, tcc_sub(ctx, H, r), tcc_add(ctx, L, r));
+  return tcc_select(ctx, tcc_lt(ctx, x, L), from_lo, tcc_select(ctx, tcc_gt(ctx, x, H), from_hi, x));
+}
+
+static tcc_status compute_grid_sample(tcc_compute_ctx *cc, tcc_tensor **outputs) {
+  tcc_context *ctx = cc->ctx;
+  tcc_infer_ctx ic = nn_ic_of(cc);
+  gs_geom g;
+  TCC_TRY(gs_geometry(&ic, cc->node, &g));
+  const tcc_tensor *X = cc->inputs[0], *G = cc->inputs[1];
+  int nd = X->ndim, nsp = g.nsp;
+  int64_t dims[NN_MAX_SPATIAL];
+  for (int i = 0; i < nsp; i++)
+    if (!tcc_expr_is_int_imm(X->shape[2 + i], &dims[i]) || dims[i] < 1)
+      return nn_compute_error(cc, "spatial dims of X must be constant");
+  int ndim;
+  const tcc_expr *const *yd;
+  TCC_TRY(nn_out_dims(cc, 0, &ndim, &yd));
+  const tcc_itervar *const *ax = tcc_compute_axes(ctx, nd, yd, NULL);
+  const tcc_expr **o = nn_axis_exprs(ctx, nd, ax);
+  tcc_type f64 = tcc_scalar(TCCRT_FLOAT64);
+  tap taps[NN_MAX_SPATIAL][4];
+  const tcc_expr *valid[NN_MAX_SPATIAL][4];
+  int ntaps[NN_MAX_SPATIAL];
+  for (int i = 0; i < nsp; i++) {
+    double d = (double)dims[i];
+    double lo = g.align ? 0.0 : -0.5, hi = g.align ? d - 1 : d - 0.5;
+    const tcc_expr *gi[TCCRT_MAX_RANK];
+    gi[0] = o[0];
+    for (int q = 0; q < nsp; q++) gi[1 + q] = o[2 + q];
+    gi[1 + nsp] = tcc_idx(ctx, nsp - 1 - i);
+    /* denormalize in float32 as the reference, then work in float64 */
+    tcc_type f32 = tcc_scalar(TCCRT_FLOAT32);
+    const tcc_expr *gn = tcc_cast(ctx, f32, tcc_read(ctx, G, gi));
+    const tcc_expr *one = tcc_float(ctx, f32, 1.0);
+    const tcc_expr *x =
+        g.align ? tcc_mul(ctx, tcc_div(ctx, tcc_add(ctx, gn, one), tcc_float(ctx, f32, 2.0)), tcc_float(ctx, f32, d - 1))
+                : tcc_div(ctx, tcc_sub(ctx, tcc_mul(ctx, tcc_add(ctx, gn, one), tcc_float(ctx, f32, d)), one),
+                          tcc_float(ctx, f32, 2.0));
+    x = tcc_cast(ctx, f64, x);
+    if (g.mode == 1) /* half to even (np.rint), which the test data of every rank uses */
+      x = tcc_call1(ctx, TCC_INTRIN_ROUND, x);
+    const tcc_expr *outside = tcc_or(ctx, tcc_lt(ctx, x, f64c(ctx, lo)), tcc_gt(ctx, x, f64c(ctx, hi)));
+    if (g.pad == 1)
+      x = tcc_select(ctx, outside, tcc_max(ctx, tcc_min(ctx, x, f64c(ctx, d - 1)), f64c(ctx, 0)), x);
+    else if (g.pad == 2)
+      x = tcc_select(ctx, outside, gs_reflect(ctx, x, lo, hi), x);
+    /* keep conversions in range */
+    x = tcc_max(ctx, tcc_min(ctx, x, f64c(ctx, d + 8)), f64c(ctx, -8));
+    const tcc_expr *base, *t = NULL;
+    int nt, first;
+    if (g.mode == 1) {
+      base = tcc_cast(ctx, tcc_index_type(), x); /* truncation, as astype(int32) */
+      nt = 1;
+      first = 0;
+    } else {
+      const tcc_expr *fl = tcc_call1(ctx, TCC_INTRIN_FLOOR, x);
+      t = tcc_sub(ctx, x, fl);
+      base = tcc_cast(ctx, tcc_index_type(), fl);
+      nt = g.mode == 0 ? 2 : 4;
+      first = g.mode == 0 ? 0 : -1;
+    }
+    for (int j = 0; j < nt; j++) {
+      const tcc_expr *p = tcc_add(ctx, base, tcc_idx(ctx, first + j));
+      const tcc_expr *hiidx = tcc_idx(ctx, dims[i] - 1);
+      valid[i][j] = NULL;
+      if (g.pad == 0) {
+        valid[i][j] = nn_in_range(ctx, p, tcc_idx(ctx, 0), tcc_idx(ctx, dims[i]));
+      } else if (g.pad == 2) {
+        const tcc_expr *pf = tcc_cast(ctx, f64, p);
+        p = tcc_cast(ctx, tcc_index_type(), gs_reflect(ctx, pf, lo, hi));
+      }
+      taps[i][j].idx = tcc_max(ctx, tcc_min(ctx, p, hiidx), tcc_idx(ctx, 0));
+      if (g.mode == 1) taps[i][j].weight = NULL;
+      else if (g.mode == 0) taps[i][j].weight = j == 0 ? tcc_sub(ctx, f64c(ctx, 1), t) : t;
+      else taps[i][j].weight = cubic_w(ctx, t, j, -0.75);
+    }
+    ntaps[i] = nt;
+  }
+  int cnt[NN_MAX_SPATIAL] = {0};
+  const tcc_expr *acc = NULL;
+  while (1) {
+    const tcc_expr *idx[TCCRT_MAX_RANK], *w = NULL, *ok = NULL;
+    idx[0] = o[0];
+    idx[1] = o[1];
+    for (int i = 0; i < nsp; i++) {
+      tap *tp = &taps[i][cnt[i]];
+      idx[2 + i] = tp->idx;
+      if (tp->weight) w = w ? tcc_mul(ctx, w, tp->weight) : tp->weight;
+      if (valid[i][cnt[i]]) ok = ok ? tcc_and(ctx, ok, valid[i][cnt[i]]) : valid[i][cnt[i]];
+    }
+    const tcc_expr *v = tcc_cast(ctx, f64, tcc_read(ctx, X, idx));
+    if (ok) v = tcc_select(ctx, ok, v, f64c(ctx, 0));
+    if (w) v = tcc_mul(ctx, w, v);
+    acc = acc ? tcc_add(ctx, acc, v) : v;
+    int i = nsp - 1;
+    while (i >= 0 && ++cnt[i] == ntaps[i]) cnt[i--] = 0;
+    if (i < 0) break;
+  }
+  outputs[0] = tcc_compute(ctx, "grid_sample", nd, yd, ax, tcc_cast(ctx, tcc_scalar(X->dtype), acc),
+                           "injective");
+  return TCC_OK;
+}
+
 #define RS(NAME, SINCE, UNTIL, MINI, MAXI, ATTRS)                                                 \
   {NAME, "", SINCE, UNTIL, TCC_PAT_INJECTIVE, MINI, MAXI, 1, 1, ATTRS, infer_resize, compute_resize}
 
@@ -487,5 +661,11 @@ const tcc_op tcc_ops_resize[] = {
     RS("Resize", 13, 17, 1, 4, r11_attrs),   RS("Resize", 18, 18, 1, 4, r18_attrs),
     RS("Resize", 19, 0, 1, 4, r18_attrs),    RS("Upsample", 7, 8, 1, 1, up7_attrs),
     RS("Upsample", 9, 9, 2, 2, up9_attrs),   RS("Upsample", 10, 10, 2, 2, up9_attrs),
+    {"GridSample", "", 16, 19, TCC_PAT_INJECTIVE, 2, 2, 1, 1, gs_attrs, infer_grid_sample,
+     compute_grid_sample},
+    {"GridSample", "", 20, 21, TCC_PAT_INJECTIVE, 2, 2, 1, 1, gs_attrs, infer_grid_sample,
+     compute_grid_sample},
+    {"GridSample", "", 22, 0, TCC_PAT_INJECTIVE, 2, 2, 1, 1, gs_attrs, infer_grid_sample,
+     compute_grid_sample},
 };
 const int tcc_ops_resize_count = (int)TCC_ARRAY_SIZE(tcc_ops_resize);

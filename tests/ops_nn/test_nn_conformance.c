@@ -22,7 +22,7 @@ static const char *const prefixes[] = {
     "test_gemm",      "test_matmul",     "test_qlinearmatmul",   "test_einsum",
     "test_batchnorm", "test_instancenorm", "test_layer_normalization", "test_group_normalization",
     "test_lrn",       "test_mvn",        "test_rms_normalization", "test_l1normalization",
-    "test_l2normalization", "test_lpnormalization", "test_nllloss", "test_sce_", "test_attention",        "test_softmax",         "test_logsoftmax",
+    "test_l2normalization", "test_lpnormalization", "test_nllloss", "test_sce_", "test_attention", "test_gridsample",        "test_softmax",         "test_logsoftmax",
     "test_hardmax",   "test_quantizelinear", "test_dequantizelinear", "test_dynamicquantizelinear",
     "test_resize",    "test_upsample",   NULL};
 
@@ -33,6 +33,7 @@ static const char *const ops[] = {
     "GroupNormalization", "LRN", "MeanVarianceNormalization", "Softmax", "LogSoftmax", "Hardmax",
     "QuantizeLinear", "DequantizeLinear", "DynamicQuantizeLinear", "Resize", "Upsample",
     "RMSNormalization", "LpNormalization", "NegativeLogLikelihoodLoss", "SoftmaxCrossEntropyLoss", "Attention",
+    "GridSample",
     NULL};
 
 static int cmp_str(const void *a, const void *b) {
