@@ -8,7 +8,10 @@ static int vector_lanes(tccrt_dtype dt) {
   return l > 16 ? 16 : (l < 1 ? 1 : l);
 }
 
-static tcc_status schedule_one(tcc_context *ctx, tcc_stage *st) {
+/* Vectorizes the innermost data-parallel axis (moved after the reduction axes); then, unless
+ * the stage is computed inside another one, fuses outer data-parallel loops until the parallel
+ * extent reaches 16 (only whole root axes when `roots_only`) and makes that loop parallel. */
+static tcc_status schedule_one(tcc_context *ctx, tcc_stage *st, bool roots_only) {
   if (st->nrels > 0 || st->ndim == 0) return TCC_OK; /* already scheduled by someone */
   tcc_axis *vec = NULL;
   int lanes = vector_lanes(st->t->dtype);
@@ -32,20 +35,32 @@ static tcc_status schedule_one(tcc_context *ctx, tcc_stage *st) {
     }
     TCC_TRY(tcc_vectorize(ctx, st, vec));
   }
-  /* fuse outer data-parallel loops until there is enough parallel work */
+  if (st->attach != TCC_ATTACH_ROOT) return TCC_OK;
   tcc_axis *par = st->leaves[0];
   if (par == vec || par->kind != TCC_IV_DATA_PAR) return TCC_OK;
   int64_t pe = 1;
   bool pconst = tcc_axis_const_extent(par, &pe);
   while (pconst && pe < 16 && st->nleaves > 1) {
     tcc_axis *next = st->leaves[1];
-    if (next == vec || next->kind != TCC_IV_DATA_PAR) break;
+    if (next == vec || next->kind != TCC_IV_DATA_PAR || (roots_only && !next->root)) break;
     int64_t ne;
     if (!tcc_axis_const_extent(next, &ne)) break;
     TCC_TRY(tcc_fuse(ctx, st, par, next, &par));
     pe *= ne;
   }
   return tcc_parallel(ctx, st, par);
+}
+
+/* Does stage c read tensor t, directly or through inlined stages? */
+static bool reads(tcc_context *ctx, const tcc_stage *c, const tcc_tensor *t) {
+  const tcc_tensor **in;
+  int n = tcc_tensor_inputs(ctx, c->t, &in);
+  for (int i = 0; i < n; i++) {
+    if (in[i] == t) return true;
+    tcc_stage *m = tcc_schedule_stage(c->sch, in[i]);
+    if (m && m->attach == TCC_ATTACH_INLINE && reads(ctx, m, t)) return true;
+  }
+  return false;
 }
 
 tcc_status tcc_schedule_auto_cpu(tcc_context *ctx, tcc_schedule *sch, const tcc_tensor *output) {
@@ -58,9 +73,58 @@ tcc_status tcc_schedule_auto_cpu(tcc_context *ctx, tcc_schedule *sch, const tcc_
     if (st == out || st->is_output || st->attach != TCC_ATTACH_ROOT) continue;
     if (st->nreduce == 0) TCC_TRY(tcc_compute_inline(ctx, st));
   }
+  /* Reductions an elementwise output consumes (conv + relu, softmax's max and sum) are
+   * computed inside the output's parallel loop, over the region one iteration needs, instead of
+   * into a whole-tensor buffer: a candidate is a root, non-output reduction stage read only by
+   * the output and by other candidates. */
+  tcc_stage **cand = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *cand * (size_t)(sch->nstages + 1));
+  int ncand = 0;
+  if (out->nreduce == 0 && out->attach == TCC_ATTACH_ROOT && out->nrels == 0) {
+    for (int i = 0; i < sch->nstages; i++) {
+      tcc_stage *r = sch->stages[i];
+      if (r == out || r->is_output || r->attach != TCC_ATTACH_ROOT || r->nreduce == 0 ||
+          r->nrels > 0)
+        continue;
+      cand[ncand++] = r;
+    }
+    /* drop candidates with readers outside {out} + candidates, until stable */
+    bool changed = true;
+    while (changed) {
+      changed = false;
+      for (int c = 0; c < ncand; c++) {
+        bool ok = reads(ctx, out, cand[c]->t);
+        for (int i = 0; i < sch->nstages && ok; i++) {
+          tcc_stage *o = sch->stages[i];
+          if (o == out || o == cand[c] || o->attach == TCC_ATTACH_INLINE) continue;
+          bool is_cand = false;
+          for (int k = 0; k < ncand; k++) is_cand |= cand[k] == o;
+          if (!is_cand && reads(ctx, o, cand[c]->t)) ok = false;
+        }
+        if (!ok) {
+          cand[c] = cand[--ncand];
+          changed = true;
+          break;
+        }
+      }
+    }
+  }
+  if (out->attach == TCC_ATTACH_ROOT) TCC_TRY(schedule_one(ctx, out, ncand > 0));
+  if (ncand > 0 && out->nleaves > 0 && out->leaves[0]->annot == TCC_ANNOT_PARALLEL) {
+    /* only when the per-iteration buffers stay small (stack scratch, nothing allocated per
+     * call): estimated as the output elements one parallel iteration covers */
+    int64_t pe, total = 1, e;
+    bool known = tcc_axis_const_extent(out->leaves[0], &pe) && pe > 0;
+    for (int d = 0; d < out->ndim && known; d++)
+      known = tcc_expr_is_int_imm(out->t->shape[d], &e) && tcc_mul_ovf(total, e, &total);
+    size_t es = 1;
+    for (int c = 0; c < ncand; c++)
+      if (tccrt_dtype_size(cand[c]->t->dtype) > es) es = tccrt_dtype_size(cand[c]->t->dtype);
+    if (known && (total / pe) * (int64_t)es <= 32768)
+      for (int c = 0; c < ncand; c++) TCC_TRY(tcc_compute_at(ctx, cand[c], out, out->leaves[0]));
+  }
   for (int i = 0; i < sch->nstages; i++) {
     tcc_stage *st = sch->stages[i];
-    if (st->attach == TCC_ATTACH_ROOT) TCC_TRY(schedule_one(ctx, st));
+    if (st != out && st->attach != TCC_ATTACH_INLINE) TCC_TRY(schedule_one(ctx, st, false));
   }
   return TCC_OK;
 }

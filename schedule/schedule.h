@@ -150,7 +150,10 @@ tcc_status tcc_lower(tcc_context *ctx, tcc_schedule *sch, const char *name, int 
 
 /* The generic CPU schedule for a fused group ending in `output` (a stage of sch):
  *  - every other stage without a reduction is inlined; stages with a reduction stay at the
- *    root and are scheduled like the output;
+ *    root and are scheduled like the output, except that when `output` has no reduction, the
+ *    reduction stages read only by it (conv before relu, softmax's max and sum) are computed
+ *    inside its parallel loop (vectorized, not parallel) when the region one iteration needs is
+ *    at most 32 KiB; the parallel loop then fuses only whole root axes;
  *  - for the output and each root stage: the outermost data-parallel loops are fused (until
  *    the fused extent reaches 16 or the axes run out) and made parallel; the innermost
  *    data-parallel axis is split by the vector width (32 bytes / element size, guard tail for

@@ -144,6 +144,45 @@ static void test_conv(void) {
   free(x), free(w), free(o), free(ref);
 }
 
+/* conv2d followed by relu: the auto schedule computes the conv inside relu's parallel loop */
+static void test_conv_relu(void) {
+  size_t nx = CN * CC * CH * CW, nw = CK * CC * CR * CS, no = CN * CK * COH * COW;
+  float *x = malloc(nx * 4), *w = malloc(nw * 4), *o = malloc(no * 4), *ref = malloc(no * 4);
+  fill_f32(x, nx, -1, 1);
+  fill_f32(w, nw, -1, 1);
+  conv_ref(x, w, ref);
+  for (size_t i = 0; i < no; i++) ref[i] = ref[i] > 0 ? ref[i] : 0;
+  for (int sched = 0; sched < 2; sched++) {
+    tcc_context *ctx = tcc_context_create();
+    conv c = build_conv(ctx);
+    const tcc_itervar *const *ax = tcc_compute_axes(ctx, 4, c.O->shape, NULL);
+    const tcc_expr *ix[4] = {V(ctx, ax[0]), V(ctx, ax[1]), V(ctx, ax[2]), V(ctx, ax[3])};
+    tcc_tensor *R = tcc_compute(ctx, "relu", 4, c.O->shape, ax,
+                                tcc_max(ctx, tcc_read(ctx, c.O, ix), tcc_float(ctx, tcc_scalar(TCCRT_FLOAT32), 0)),
+                                "elemwise");
+    const tcc_tensor *outs[1] = {R};
+    tcc_schedule *s = tcc_schedule_create(ctx, 1, outs);
+    tcc_stage *so = tcc_schedule_stage(s, c.O), *sr = tcc_schedule_stage(s, R);
+    tcc_status ok;
+    if (sched == 0) {
+      ok = tcc_schedule_auto_cpu(ctx, s, R);
+      CHECK(tcc_stage_attach(so) == TCC_ATTACH_AT);
+      CHECK(tcc_stage_attach(tcc_schedule_stage(s, c.P)) == TCC_ATTACH_INLINE);
+    } else {
+      ok = tcc_compute_at(ctx, so, sr, tcc_stage_axis(sr, 2));
+    }
+    CHECK_MSG(ok == TCC_OK, "conv_relu %d: %s", sched, tcc_error_text(ctx));
+    const tcc_tensor *args[3] = {c.X, c.Wt, R};
+    void *bufs[3] = {x, w, o};
+    memset(o, 0, no * 4);
+    char what[64];
+    snprintf(what, sizeof what, "conv_relu_%d", sched);
+    if (ok == TCC_OK && lower_run(ctx, s, what, 3, args, bufs, NULL)) cmp_f32(what, o, ref, no, 1e-5);
+    tcc_context_destroy(ctx);
+  }
+  free(x), free(w), free(o), free(ref);
+}
+
 /* ---------------- depthwise conv, int32 ---------------- */
 
 static void test_depthwise(int64_t C, int64_t H, int64_t W) {
@@ -351,6 +390,7 @@ static void test_maxpool(int64_t C, int64_t H, int64_t W) {
 int main(void) {
   tcc_test_seed("test_nn");
   test_conv();
+  test_conv_relu();
   test_depthwise(3, 7, 9);
   test_depthwise(tcc_test_randint(1, 4), tcc_test_randint(1, 9), tcc_test_randint(1, 11));
   test_softmax(5, 13);
