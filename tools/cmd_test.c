@@ -164,7 +164,8 @@ static int read_set(tcc_context *ctx, const char *dir, int set, const char *pref
 /* Is a compile error an unsupported feature (SKIP) rather than a wrong result (FAIL)? */
 static bool is_unsupported(const char *msg) {
   return strstr(msg, "unsupported operator") || strstr(msg, "has no tensor-expression compute") ||
-         strstr(msg, "has no shape inference") || strstr(msg, "not supported");
+         strstr(msg, "has no shape inference") || strstr(msg, "not supported") ||
+         strstr(msg, "unsupported dtype") || strstr(msg, "only tensors are supported");
 }
 
 /* Result of a child, written to the pipe: "PASS", "FAIL msg" or "SKIP msg". */
@@ -303,7 +304,8 @@ static bool should_bind(const char *err, const char *name, const tcc_host_tensor
   if (strstr(err, quoted)) return true;
   size_t es = tccrt_dtype_size(t->dtype), ne = es ? t->nbytes / es : 0;
   bool is_int = t->dtype == TCCRT_INT64 || t->dtype == TCCRT_INT32;
-  bool is_flt = t->dtype == TCCRT_FLOAT32 || t->dtype == TCCRT_FLOAT64;
+  bool is_flt = t->dtype == TCCRT_FLOAT32 || t->dtype == TCCRT_FLOAT64 ||
+                t->dtype == TCCRT_FLOAT16 || t->dtype == TCCRT_BFLOAT16;
   return (is_int && ne <= 64 && t->ndim <= 1) || (is_flt && ne <= 8 && t->ndim <= 1);
 }
 
