@@ -10,17 +10,22 @@
 
 #include <string.h>
 
-static const tcc_attr_schema conv_attrs[] = {
-    {"auto_pad", TCC_ATTR_STRING, false}, {"dilations", TCC_ATTR_INTS, false},
-    {"group", TCC_ATTR_INT, false},       {"kernel_shape", TCC_ATTR_INTS, false},
-    {"pads", TCC_ATTR_INTS, false},       {"strides", TCC_ATTR_INTS, false},
-    {NULL, 0, false}};
-static const tcc_attr_schema convt_attrs[] = {
-    {"auto_pad", TCC_ATTR_STRING, false},   {"dilations", TCC_ATTR_INTS, false},
-    {"group", TCC_ATTR_INT, false},         {"kernel_shape", TCC_ATTR_INTS, false},
-    {"output_padding", TCC_ATTR_INTS, false}, {"output_shape", TCC_ATTR_INTS, false},
-    {"pads", TCC_ATTR_INTS, false},         {"strides", TCC_ATTR_INTS, false},
-    {NULL, 0, false}};
+static const tcc_attr_schema conv_attrs[] = {{"auto_pad", TCC_ATTR_STRING, false},
+                                             {"dilations", TCC_ATTR_INTS, false},
+                                             {"group", TCC_ATTR_INT, false},
+                                             {"kernel_shape", TCC_ATTR_INTS, false},
+                                             {"pads", TCC_ATTR_INTS, false},
+                                             {"strides", TCC_ATTR_INTS, false},
+                                             {NULL, 0, false}};
+static const tcc_attr_schema convt_attrs[] = {{"auto_pad", TCC_ATTR_STRING, false},
+                                              {"dilations", TCC_ATTR_INTS, false},
+                                              {"group", TCC_ATTR_INT, false},
+                                              {"kernel_shape", TCC_ATTR_INTS, false},
+                                              {"output_padding", TCC_ATTR_INTS, false},
+                                              {"output_shape", TCC_ATTR_INTS, false},
+                                              {"pads", TCC_ATTR_INTS, false},
+                                              {"strides", TCC_ATTR_INTS, false},
+                                              {NULL, 0, false}};
 
 /* Geometry shared by infer and compute. */
 typedef struct conv_geom {
@@ -71,7 +76,8 @@ static tcc_status conv_geometry(tcc_infer_ctx *ic, const tcc_node *n, int xi, in
                           (long long)g->group);
   g->N = X->dims[0];
   g->C = X->dims[1];
-  for (int i = 0; i < g->nsp; i++) g->in_sp[i] = X->dims[2 + i];
+  for (int i = 0; i < g->nsp; i++)
+    g->in_sp[i] = X->dims[2 + i];
   int64_t kernel[NN_MAX_SPATIAL];
   TCC_TRY(conv_kernel(ic, n, W, g->nsp, kernel));
   int64_t c, wc, m;
@@ -79,14 +85,12 @@ static tcc_status conv_geometry(tcc_infer_ctx *ic, const tcc_node *n, int xi, in
   if (!transpose) {
     /* W: M x C/group x k... */
     g->M = W->dims[0];
-    if (tcc_expr_is_int_imm(g->C, &c) && tcc_expr_is_int_imm(W->dims[1], &wc) &&
-        c != wc * g->group)
+    if (tcc_expr_is_int_imm(g->C, &c) && tcc_expr_is_int_imm(W->dims[1], &wc) && c != wc * g->group)
       return tcc_node_error(ctx, ic->graph, n,
                             "input X %s has %lld channels but weight W %s with group %lld expects "
                             "%lld",
-                            tcc_value_shape_str(ctx, X), (long long)c,
-                            tcc_value_shape_str(ctx, W), (long long)g->group,
-                            (long long)(wc * g->group));
+                            tcc_value_shape_str(ctx, X), (long long)c, tcc_value_shape_str(ctx, W),
+                            (long long)g->group, (long long)(wc * g->group));
     if (tcc_expr_is_int_imm(g->M, &m) && m % g->group)
       return tcc_node_error(ctx, ic->graph, n,
                             "weight W has %lld output channels, not divisible by group %lld",
@@ -95,10 +99,9 @@ static tcc_status conv_geometry(tcc_infer_ctx *ic, const tcc_node *n, int xi, in
   }
   /* ConvTranspose: W is C x M/group x k... */
   if (tcc_expr_is_int_imm(g->C, &c) && tcc_expr_is_int_imm(W->dims[0], &wc) && c != wc)
-    return tcc_node_error(ctx, ic->graph, n,
-                          "input X %s has %lld channels but weight W %s expects %lld",
-                          tcc_value_shape_str(ctx, X), (long long)c, tcc_value_shape_str(ctx, W),
-                          (long long)wc);
+    return tcc_node_error(
+        ctx, ic->graph, n, "input X %s has %lld channels but weight W %s expects %lld",
+        tcc_value_shape_str(ctx, X), (long long)c, tcc_value_shape_str(ctx, W), (long long)wc);
   if (tcc_expr_is_int_imm(g->C, &c) && c % g->group)
     return tcc_node_error(ctx, ic->graph, n, "%lld input channels are not divisible by group %lld",
                           (long long)c, (long long)g->group);
@@ -125,8 +128,10 @@ static tcc_status conv_geometry(tcc_infer_ctx *ic, const tcc_node *n, int xi, in
     const int64_t *v;
     TCC_TRY(tcc_node_attr_ints(ctx, ic->graph, n, "output_shape", &cnt, &v));
     /* output_shape may list only the spatial dims or the whole output shape */
-    if (cnt == g->nsp) memcpy(oshape, v, sizeof(int64_t) * (size_t)g->nsp);
-    else if (cnt == g->nsp + 2) memcpy(oshape, v + 2, sizeof(int64_t) * (size_t)g->nsp);
+    if (cnt == g->nsp)
+      memcpy(oshape, v, sizeof(int64_t) * (size_t)g->nsp);
+    else if (cnt == g->nsp + 2)
+      memcpy(oshape, v + 2, sizeof(int64_t) * (size_t)g->nsp);
     else
       return tcc_node_error(ctx, ic->graph, n,
                             "attribute 'output_shape' has %d values; expected %d", cnt, g->nsp);
@@ -138,12 +143,11 @@ static tcc_status conv_geometry(tcc_infer_ctx *ic, const tcc_node *n, int xi, in
                             "kernel, strides and dilations must be >= 1 (spatial axis %d)", i);
     int64_t s = w->stride[i], ek = (kernel[i] - 1) * w->dil[i] + 1;
     /* full = s*(in-1) + output_padding + ek */
-    const tcc_expr *full =
-        tcc_shape_add(ctx, tcc_shape_mul(ctx, g->in_sp[i], tcc_idx(ctx, s)),
-                      tcc_idx(ctx, g->out_pad[i] + ek - s));
+    const tcc_expr *full = tcc_shape_add(ctx, tcc_shape_mul(ctx, g->in_sp[i], tcc_idx(ctx, s)),
+                                         tcc_idx(ctx, g->out_pad[i] + ek - s));
     if (has_oshape || same) {
-      const tcc_expr *out = has_oshape ? tcc_idx(ctx, oshape[i])
-                                       : tcc_shape_mul(ctx, g->in_sp[i], tcc_idx(ctx, s));
+      const tcc_expr *out =
+          has_oshape ? tcc_idx(ctx, oshape[i]) : tcc_shape_mul(ctx, g->in_sp[i], tcc_idx(ctx, s));
       const tcc_expr *total = tcc_shape_sub(ctx, full, out);
       const tcc_expr *half = tcc_shape_canon(ctx, tcc_floordiv(ctx, total, tcc_idx(ctx, 2)));
       const tcc_expr *rest = tcc_shape_sub(ctx, total, half);
@@ -165,12 +169,12 @@ static tcc_status conv_geometry(tcc_infer_ctx *ic, const tcc_node *n, int xi, in
   return TCC_OK;
 }
 
-static tcc_status conv_set_out(tcc_infer_ctx *ic, tcc_node *n, const conv_geom *g,
-                               tccrt_dtype dt) {
+static tcc_status conv_set_out(tcc_infer_ctx *ic, tcc_node *n, const conv_geom *g, tccrt_dtype dt) {
   const tcc_expr *dims[TCCRT_MAX_RANK];
   dims[0] = g->N;
   dims[1] = g->M;
-  for (int i = 0; i < g->nsp; i++) dims[2 + i] = g->w.out[i];
+  for (int i = 0; i < g->nsp; i++)
+    dims[2 + i] = g->w.out[i];
   return tcc_infer_set_output(ic, n, 0, dt, g->nsp + 2, dims);
 }
 
@@ -248,8 +252,7 @@ static tcc_status infer_qlinear_conv(tcc_infer_ctx *ic, tcc_node *n) {
 /* ---- computes ---- */
 
 /* Reads a scalar-or-1-D per-channel tensor t at channel c (index 0 when it has one element). */
-static const tcc_expr *read_per_channel(tcc_context *ctx, const tcc_tensor *t,
-                                        const tcc_expr *c) {
+static const tcc_expr *read_per_channel(tcc_context *ctx, const tcc_tensor *t, const tcc_expr *c) {
   if (t->ndim == 0) return tcc_read(ctx, t, NULL);
   int64_t e;
   const tcc_expr *i = tcc_expr_is_int_imm(t->shape[0], &e) && e == 1 ? tcc_idx(ctx, 0) : c;
@@ -267,7 +270,8 @@ static tcc_status conv_reduce(tcc_compute_ctx *cc, const conv_geom *g, const tcc
   const tcc_expr *shape[TCCRT_MAX_RANK];
   shape[0] = X->shape[0];
   shape[1] = W->shape[0];
-  for (int i = 0; i < nsp; i++) shape[2 + i] = g->w.out[i];
+  for (int i = 0; i < nsp; i++)
+    shape[2 + i] = g->w.out[i];
   const tcc_itervar *const *ax = tcc_compute_axes(ctx, nd, shape, NULL);
   const tcc_expr **o = nn_axis_exprs(ctx, nd, ax);
   const tcc_expr *Cg = W->shape[1];
@@ -281,7 +285,8 @@ static tcc_status conv_reduce(tcc_compute_ctx *cc, const conv_geom *g, const tcc
   const tcc_expr *rc = tcc_expr_var(ctx, red[0]->var);
   const tcc_expr *cin = rc;
   if (g->group > 1) {
-    const tcc_expr *Mg = tcc_shape_canon(ctx, tcc_floordiv(ctx, W->shape[0], tcc_idx(ctx, g->group)));
+    const tcc_expr *Mg =
+        tcc_shape_canon(ctx, tcc_floordiv(ctx, W->shape[0], tcc_idx(ctx, g->group)));
     cin = tcc_add(ctx, tcc_mul(ctx, tcc_floordiv(ctx, o[1], Mg), Cg), rc);
   }
   const tcc_expr *xi[TCCRT_MAX_RANK], *wi[TCCRT_MAX_RANK];
@@ -293,11 +298,10 @@ static tcc_status conv_reduce(tcc_compute_ctx *cc, const conv_geom *g, const tcc
   bool need_clamp = false;
   for (int i = 0; i < nsp; i++) {
     const tcc_expr *rk = tcc_expr_var(ctx, red[1 + i]->var);
-    const tcc_expr *pos =
-        tcc_sub(ctx,
-                tcc_add(ctx, tcc_mul(ctx, o[2 + i], tcc_idx(ctx, g->w.stride[i])),
-                        tcc_mul(ctx, rk, tcc_idx(ctx, g->w.dil[i]))),
-                g->w.pad_begin[i]);
+    const tcc_expr *pos = tcc_sub(ctx,
+                                  tcc_add(ctx, tcc_mul(ctx, o[2 + i], tcc_idx(ctx, g->w.stride[i])),
+                                          tcc_mul(ctx, rk, tcc_idx(ctx, g->w.dil[i]))),
+                                  g->w.pad_begin[i]);
     xi[2 + i] = pos;
     wi[2 + i] = rk;
     int64_t pb = -1, pe = -1;
@@ -310,7 +314,8 @@ static tcc_status conv_reduce(tcc_compute_ctx *cc, const conv_geom *g, const tcc
     }
   }
   tcc_type at = tcc_scalar(acc);
-  const tcc_expr *xv = tcc_cast(ctx, at, need_clamp ? nn_read_clamped(ctx, X, xi) : tcc_read(ctx, X, xi));
+  const tcc_expr *xv =
+      tcc_cast(ctx, at, need_clamp ? nn_read_clamped(ctx, X, xi) : tcc_read(ctx, X, xi));
   if (xzp) xv = tcc_sub(ctx, xv, tcc_cast(ctx, at, read_per_channel(ctx, xzp, tcc_idx(ctx, 0))));
   if (inb) xv = tcc_select(ctx, inb, xv, tcc_const(ctx, at, 0));
   const tcc_expr *wv = tcc_cast(ctx, at, tcc_read(ctx, W, wi));
@@ -371,9 +376,9 @@ static tcc_status compute_qlinear_conv(tcc_compute_ctx *cc, tcc_tensor **outputs
   const tcc_expr *v = tcc_read(ctx, acc, o);
   if (B) v = tcc_add(ctx, v, read_per_channel(ctx, B, o[1]));
   tcc_type f32 = tcc_scalar(TCCRT_FLOAT32), f64 = tcc_scalar(TCCRT_FLOAT64);
-  const tcc_expr *mult =
-      tcc_div(ctx, tcc_mul(ctx, read_per_channel(ctx, in[1], o[1]), read_per_channel(ctx, in[4], o[1])),
-              read_per_channel(ctx, in[6], o[1]));
+  const tcc_expr *mult = tcc_div(
+      ctx, tcc_mul(ctx, read_per_channel(ctx, in[1], o[1]), read_per_channel(ctx, in[4], o[1])),
+      read_per_channel(ctx, in[6], o[1]));
   (void)f32;
   const tcc_expr *r = tcc_mul(ctx, tcc_cast(ctx, f64, v), tcc_cast(ctx, f64, mult));
   r = tcc_call1(ctx, TCC_INTRIN_ROUND, r);
@@ -400,7 +405,8 @@ static tcc_status compute_conv_transpose(tcc_compute_ctx *cc, tcc_tensor **outpu
   const tcc_expr *shape[TCCRT_MAX_RANK];
   shape[0] = X->shape[0];
   shape[1] = tcc_shape_mul(ctx, Mg, tcc_idx(ctx, g.group));
-  for (int i = 0; i < nsp; i++) shape[2 + i] = g.w.out[i];
+  for (int i = 0; i < nsp; i++)
+    shape[2 + i] = g.w.out[i];
   const tcc_itervar *const *ax = tcc_compute_axes(ctx, nd, shape, NULL);
   const tcc_expr **o = nn_axis_exprs(ctx, nd, ax);
   const tcc_expr *Cg = tcc_shape_canon(ctx, tcc_floordiv(ctx, X->shape[1], tcc_idx(ctx, g.group)));
@@ -409,7 +415,8 @@ static tcc_status compute_conv_transpose(tcc_compute_ctx *cc, tcc_tensor **outpu
   for (int i = 0; i < nsp; i++)
     red[1 + i] = tcc_reduce_axis(ctx, "rk", tcc_idx(ctx, 0), tcc_idx(ctx, g.w.kernel[i]));
   const tcc_expr *rc = tcc_expr_var(ctx, red[0]->var);
-  const tcc_expr *cin = g.group > 1 ? tcc_add(ctx, tcc_mul(ctx, tcc_floordiv(ctx, o[1], Mg), Cg), rc) : rc;
+  const tcc_expr *cin =
+      g.group > 1 ? tcc_add(ctx, tcc_mul(ctx, tcc_floordiv(ctx, o[1], Mg), Cg), rc) : rc;
   const tcc_expr *xi[TCCRT_MAX_RANK], *wi[TCCRT_MAX_RANK];
   xi[0] = o[0];
   xi[1] = cin;
@@ -440,8 +447,8 @@ static tcc_status compute_conv_transpose(tcc_compute_ctx *cc, tcc_tensor **outpu
   return TCC_OK;
 }
 
-#define CONV_ENTRY(NAME, SINCE, UNTIL, MINI, MAXI, ATTRS, INFER, COMPUTE)                         \
-  {NAME, "", SINCE, UNTIL, TCC_PAT_OUT_ELEMWISE_FUSABLE, MINI, MAXI, 1, 1, ATTRS, INFER, COMPUTE}
+#define CONV_ENTRY(NAME, SINCE, UNTIL, MINI, MAXI, ATTRS, INFER, COMPUTE)                          \
+  { NAME, "", SINCE, UNTIL, TCC_PAT_OUT_ELEMWISE_FUSABLE, MINI, MAXI, 1, 1, ATTRS, INFER, COMPUTE }
 
 const tcc_op tcc_ops_conv[] = {
     CONV_ENTRY("Conv", 1, 10, 2, 3, conv_attrs, infer_conv, compute_conv),

@@ -4,7 +4,7 @@
  * 1-D second operand a trailing 1, both removed from the result; batch dims broadcast), Gemm
  * (1, 6, 7, 9, 11, 13: Y = alpha * A' * B' + beta * C with A' = transA ? A^T : A, C broadcast to
  * M x N, optional from 11), Einsum (12), MatMulInteger (10), QLinearMatMul (10, 21), Attention
- * (23, 24).
+ * (23, 24), RotaryEmbedding (23).
  * Computes are TOPI-style: one reduction over K (anchor, tag "matmul"/"dense"), then elementwise
  * stages (alpha/beta/C, requantization) that fuse into it. */
 #include "nn_util.h"
@@ -15,21 +15,22 @@
 
 static const tcc_attr_schema no_attrs[] = {{NULL, 0, false}};
 static const tcc_attr_schema gemm1_attrs[] = {
-    {"alpha", TCC_ATTR_FLOAT, false},  {"beta", TCC_ATTR_FLOAT, false},
+    {"alpha", TCC_ATTR_FLOAT, false},   {"beta", TCC_ATTR_FLOAT, false},
     {"broadcast", TCC_ATTR_INT, false}, {"transA", TCC_ATTR_INT, false},
-    {"transB", TCC_ATTR_INT, false},   {NULL, 0, false}};
-static const tcc_attr_schema gemm7_attrs[] = {
-    {"alpha", TCC_ATTR_FLOAT, false}, {"beta", TCC_ATTR_FLOAT, false},
-    {"transA", TCC_ATTR_INT, false},  {"transB", TCC_ATTR_INT, false},
-    {NULL, 0, false}};
+    {"transB", TCC_ATTR_INT, false},    {NULL, 0, false}};
+static const tcc_attr_schema gemm7_attrs[] = {{"alpha", TCC_ATTR_FLOAT, false},
+                                              {"beta", TCC_ATTR_FLOAT, false},
+                                              {"transA", TCC_ATTR_INT, false},
+                                              {"transB", TCC_ATTR_INT, false},
+                                              {NULL, 0, false}};
 static const tcc_attr_schema einsum_attrs[] = {{"equation", TCC_ATTR_STRING, true},
                                                {NULL, 0, false}};
 
 /* ---- MatMul geometry ---- */
 
 typedef struct mm_geom {
-  int a_nd, b_nd;         /* ranks after promoting 1-D operands */
-  bool a_vec, b_vec;      /* operand was 1-D */
+  int a_nd, b_nd;    /* ranks after promoting 1-D operands */
+  bool a_vec, b_vec; /* operand was 1-D */
   const tcc_expr *M, *K, *N;
   int nbatch;
   const tcc_expr *const *batch;
@@ -43,8 +44,7 @@ static tcc_status mm_geometry(tcc_infer_ctx *ic, const tcc_node *n, int ai, int 
   TCC_TRY(tcc_infer_input(ic, n, ai, &A));
   TCC_TRY(tcc_infer_input(ic, n, bi, &B));
   if (A->ndim < 1 || B->ndim < 1)
-    return tcc_node_error(ctx, ic->graph, n,
-                          "MatMul operands must have rank >= 1; got %s and %s",
+    return tcc_node_error(ctx, ic->graph, n, "MatMul operands must have rank >= 1; got %s and %s",
                           tcc_value_shape_str(ctx, A), tcc_value_shape_str(ctx, B));
   memset(g, 0, sizeof *g);
   g->a_vec = A->ndim == 1;
@@ -56,10 +56,9 @@ static tcc_status mm_geometry(tcc_infer_ctx *ic, const tcc_node *n, int ai, int 
   if (!tcc_shape_dim_eq(ctx, g->K, Kb)) {
     int64_t ka, kb;
     if (tcc_expr_is_int_imm(g->K, &ka) && tcc_expr_is_int_imm(Kb, &kb))
-      return tcc_node_error(ctx, ic->graph, n,
-                            "inner dims differ: A %s has K = %lld but B %s has K = %lld",
-                            tcc_value_shape_str(ctx, A), (long long)ka,
-                            tcc_value_shape_str(ctx, B), (long long)kb);
+      return tcc_node_error(
+          ctx, ic->graph, n, "inner dims differ: A %s has K = %lld but B %s has K = %lld",
+          tcc_value_shape_str(ctx, A), (long long)ka, tcc_value_shape_str(ctx, B), (long long)kb);
     if (!tcc_expr_is_int_imm(g->K, &ka)) g->K = Kb; /* prefer a constant K */
   }
   int abn = A->ndim > 2 ? A->ndim - 2 : 0, bbn = B->ndim > 2 ? B->ndim - 2 : 0;
@@ -67,7 +66,8 @@ static tcc_status mm_geometry(tcc_infer_ctx *ic, const tcc_node *n, int ai, int 
   g->a_nd = A->ndim;
   g->b_nd = B->ndim;
   int k = 0;
-  for (int i = 0; i < g->nbatch; i++) g->out[k++] = g->batch[i];
+  for (int i = 0; i < g->nbatch; i++)
+    g->out[k++] = g->batch[i];
   if (!g->a_vec) g->out[k++] = g->M;
   if (!g->b_vec) g->out[k++] = g->N;
   g->out_nd = k;
@@ -89,8 +89,9 @@ static tcc_status infer_matmul(tcc_infer_ctx *ic, tcc_node *n) {
 static tcc_status check_qparam(tcc_infer_ctx *ic, const tcc_node *n, int k, const char *what) {
   const tcc_value *v = tcc_op_input(n, k);
   if (!v || v->ndim <= 1) return TCC_OK;
-  return tcc_node_error(ic->ctx, ic->graph, n, "%s (input %d) has shape %s; expected a scalar or 1-D",
-                        what, k, tcc_value_shape_str(ic->ctx, v));
+  return tcc_node_error(ic->ctx, ic->graph, n,
+                        "%s (input %d) has shape %s; expected a scalar or 1-D", what, k,
+                        tcc_value_shape_str(ic->ctx, v));
 }
 
 static tcc_status infer_matmul_integer(tcc_infer_ctx *ic, tcc_node *n) {
@@ -116,8 +117,8 @@ static tcc_status infer_qlinear_matmul(tcc_infer_ctx *ic, tcc_node *n) {
   TCC_TRY(tcc_infer_check_dtype(ic, n, 6, sc));
   TCC_TRY(tcc_infer_same_dtype(ic, n, 0, 2));
   TCC_TRY(tcc_infer_same_dtype(ic, n, 3, 5));
-  static const char *const names[] = {"a", "a_scale", "a_zero_point", "b", "b_scale",
-                                      "b_zero_point", "y_scale", "y_zero_point"};
+  static const char *const names[] = {"a",       "a_scale",      "a_zero_point", "b",
+                                      "b_scale", "b_zero_point", "y_scale",      "y_zero_point"};
   for (int k = 1; k < 8; k++)
     if (k != 3) TCC_TRY(check_qparam(ic, n, k, names[k]));
   mm_geom g;
@@ -162,9 +163,9 @@ static tcc_status gemm_geometry(tcc_infer_ctx *ic, const tcc_node *n, gemm_geom 
 }
 
 static tcc_status infer_gemm(tcc_infer_ctx *ic, tcc_node *n) {
-  TCC_TRY(tcc_infer_check_dtype(ic, n, 0, TCC_DTM_FLOAT | TCC_DTM(TCCRT_INT32) |
-                                              TCC_DTM(TCCRT_INT64) | TCC_DTM(TCCRT_UINT32) |
-                                              TCC_DTM(TCCRT_UINT64)));
+  TCC_TRY(tcc_infer_check_dtype(ic, n, 0,
+                                TCC_DTM_FLOAT | TCC_DTM(TCCRT_INT32) | TCC_DTM(TCCRT_INT64) |
+                                    TCC_DTM(TCCRT_UINT32) | TCC_DTM(TCCRT_UINT64)));
   TCC_TRY(tcc_infer_same_dtype(ic, n, 0, 1));
   gemm_geom g;
   TCC_TRY(gemm_geometry(ic, n, &g));
@@ -196,16 +197,16 @@ static tcc_status infer_gemm(tcc_infer_ctx *ic, tcc_node *n) {
 /* ---- Einsum ---- */
 
 typedef struct ein_term {
-  int nlabels;      /* letters + (ellipsis ? 1 : 0) entries */
-  char labels[64];  /* letters; '.' marks the ellipsis position */
-  int ell_rank;     /* dims the ellipsis covers in this operand */
+  int nlabels;     /* letters + (ellipsis ? 1 : 0) entries */
+  char labels[64]; /* letters; '.' marks the ellipsis position */
+  int ell_rank;    /* dims the ellipsis covers in this operand */
 } ein_term;
 
 typedef struct ein_geom {
   int ninputs;
   ein_term in[16];
   ein_term out;
-  int ell_rank;                            /* broadcast ellipsis rank */
+  int ell_rank;                             /* broadcast ellipsis rank */
   const tcc_expr *ell_dims[TCCRT_MAX_RANK]; /* broadcast ellipsis dims */
   const tcc_expr *letter_dim[128];
   int out_nd;
@@ -235,7 +236,9 @@ static tcc_status ein_parse_term(tcc_infer_ctx *ic, const tcc_node *n, const cha
   return TCC_OK;
 }
 
-static bool term_has_ell(const ein_term *t) { return memchr(t->labels, '.', (size_t)t->nlabels) != NULL; }
+static bool term_has_ell(const ein_term *t) {
+  return memchr(t->labels, '.', (size_t)t->nlabels) != NULL;
+}
 
 static tcc_status ein_geometry(tcc_infer_ctx *ic, const tcc_node *n, ein_geom *g) {
   tcc_context *ctx = ic->ctx;
@@ -254,8 +257,9 @@ static tcc_status ein_geometry(tcc_infer_ctx *ic, const tcc_node *n, ein_geom *g
     p = comma + 1;
   }
   if (g->ninputs != n->ninputs)
-    return tcc_node_error(ctx, ic->graph, n, "equation '%s' has %d operands but the node has %d inputs",
-                          eq, g->ninputs, n->ninputs);
+    return tcc_node_error(ctx, ic->graph, n,
+                          "equation '%s' has %d operands but the node has %d inputs", eq,
+                          g->ninputs, n->ninputs);
   /* bind letters and ellipsis dims */
   int ell_rank = 0;
   const tcc_expr *ell[TCCRT_MAX_RANK] = {0};
@@ -265,8 +269,9 @@ static tcc_status ein_geometry(tcc_infer_ctx *ic, const tcc_node *n, ein_geom *g
     ein_term *t = &g->in[k];
     int nletters = t->nlabels - (term_has_ell(t) ? 1 : 0);
     if (term_has_ell(t) ? v->ndim < nletters : v->ndim != nletters)
-      return tcc_node_error(ctx, ic->graph, n, "operand %d has shape %s; the equation term needs rank %s%d",
-                            k, tcc_value_shape_str(ctx, v), term_has_ell(t) ? ">= " : "", nletters);
+      return tcc_node_error(ctx, ic->graph, n,
+                            "operand %d has shape %s; the equation term needs rank %s%d", k,
+                            tcc_value_shape_str(ctx, v), term_has_ell(t) ? ">= " : "", nletters);
     t->ell_rank = v->ndim - nletters;
     int d = 0;
     for (int j = 0; j < t->nlabels; j++) {
@@ -275,16 +280,21 @@ static tcc_status ein_geometry(tcc_infer_ctx *ic, const tcc_node *n, ein_geom *g
         /* right-align with the broadcast ellipsis */
         int er = t->ell_rank;
         if (er > ell_rank) {
-          for (int q = ell_rank - 1; q >= 0; q--) ell[q + er - ell_rank] = ell[q];
-          for (int q = 0; q < er - ell_rank; q++) ell[q] = NULL;
+          for (int q = ell_rank - 1; q >= 0; q--)
+            ell[q + er - ell_rank] = ell[q];
+          for (int q = 0; q < er - ell_rank; q++)
+            ell[q] = NULL;
           ell_rank = er;
         }
         for (int q = 0; q < er; q++) {
           const tcc_expr *dim = v->dims[d + q], **slot = &ell[ell_rank - er + q];
           int64_t cv;
-          if (!*slot || (tcc_expr_is_int_imm(*slot, &cv) && cv == 1)) *slot = dim;
-          else if (!(tcc_expr_is_int_imm(dim, &cv) && cv == 1) && !tcc_shape_dim_eq(ctx, *slot, dim))
-            return tcc_node_error(ctx, ic->graph, n, "operand %d: ellipsis dims do not broadcast", k);
+          if (!*slot || (tcc_expr_is_int_imm(*slot, &cv) && cv == 1))
+            *slot = dim;
+          else if (!(tcc_expr_is_int_imm(dim, &cv) && cv == 1) &&
+                   !tcc_shape_dim_eq(ctx, *slot, dim))
+            return tcc_node_error(ctx, ic->graph, n, "operand %d: ellipsis dims do not broadcast",
+                                  k);
         }
         d += er;
         continue;
@@ -292,21 +302,24 @@ static tcc_status ein_geometry(tcc_infer_ctx *ic, const tcc_node *n, ein_geom *g
       const tcc_expr *dim = v->dims[d++];
       const tcc_expr **slot = &g->letter_dim[(unsigned char)c];
       int64_t cv;
-      if (!*slot || (tcc_expr_is_int_imm(*slot, &cv) && cv == 1)) *slot = dim;
+      if (!*slot || (tcc_expr_is_int_imm(*slot, &cv) && cv == 1))
+        *slot = dim;
       else if (!(tcc_expr_is_int_imm(dim, &cv) && cv == 1) && !tcc_shape_dim_eq(ctx, *slot, dim))
         return tcc_node_error(ctx, ic->graph, n, "label '%c' has extents %s and %s", c,
                               tcc_expr_str(ctx, *slot), tcc_expr_str(ctx, dim));
     }
   }
   g->ell_rank = ell_rank;
-  for (int q = 0; q < ell_rank; q++) g->ell_dims[q] = ell[q];
+  for (int q = 0; q < ell_rank; q++)
+    g->ell_dims[q] = ell[q];
   /* output term */
   if (arrow) {
     TCC_TRY(ein_parse_term(ic, n, arrow + 2, strlen(arrow + 2), &g->out));
     for (int j = 0; j < g->out.nlabels; j++) {
       char c = g->out.labels[j];
       if (c != '.' && !g->letter_dim[(unsigned char)c])
-        return tcc_node_error(ctx, ic->graph, n, "equation: output label '%c' is not an input label", c);
+        return tcc_node_error(ctx, ic->graph, n,
+                              "equation: output label '%c' is not an input label", c);
     }
   } else {
     /* implicit: ellipsis, then letters appearing exactly once, alphabetically */
@@ -314,8 +327,10 @@ static tcc_status ein_geometry(tcc_infer_ctx *ic, const tcc_node *n, ein_geom *g
     bool any_ell = false;
     for (int k = 0; k < g->ninputs; k++)
       for (int j = 0; j < g->in[k].nlabels; j++) {
-        if (g->in[k].labels[j] == '.') any_ell = true;
-        else cnt[(unsigned char)g->in[k].labels[j]]++;
+        if (g->in[k].labels[j] == '.')
+          any_ell = true;
+        else
+          cnt[(unsigned char)g->in[k].labels[j]]++;
       }
     if (any_ell) g->out.labels[g->out.nlabels++] = '.';
     for (int c = 'A'; c <= 'z'; c++)
@@ -325,9 +340,11 @@ static tcc_status ein_geometry(tcc_infer_ctx *ic, const tcc_node *n, ein_geom *g
   for (int j = 0; j < g->out.nlabels; j++) {
     char c = g->out.labels[j];
     if (c == '.') {
-      for (int q = 0; q < ell_rank; q++) g->out_dims[g->out_nd++] = g->ell_dims[q];
+      for (int q = 0; q < ell_rank; q++)
+        g->out_dims[g->out_nd++] = g->ell_dims[q];
     } else {
-      if (g->out_nd >= TCCRT_MAX_RANK) return tcc_node_error(ctx, ic->graph, n, "equation: output rank too large");
+      if (g->out_nd >= TCCRT_MAX_RANK)
+        return tcc_node_error(ctx, ic->graph, n, "equation: output rank too large");
       g->out_dims[g->out_nd++] = g->letter_dim[(unsigned char)c];
     }
   }
@@ -336,7 +353,8 @@ static tcc_status ein_geometry(tcc_infer_ctx *ic, const tcc_node *n, ein_geom *g
 
 static tcc_status infer_einsum(tcc_infer_ctx *ic, tcc_node *n) {
   TCC_TRY(tcc_infer_check_dtype(ic, n, 0, TCC_DTM_NUMERIC));
-  for (int k = 1; k < n->ninputs; k++) TCC_TRY(tcc_infer_same_dtype(ic, n, 0, k));
+  for (int k = 1; k < n->ninputs; k++)
+    TCC_TRY(tcc_infer_same_dtype(ic, n, 0, k));
   ein_geom *g = tcc_arena_alloc(tcc_ctx_arena(ic->ctx), sizeof *g);
   TCC_TRY(ein_geometry(ic, n, g));
   return tcc_infer_set_output(ic, n, 0, tcc_op_input(n, 0)->dtype, g->out_nd, g->out_dims);
@@ -378,12 +396,14 @@ static tcc_tensor *mm_reduce(tcc_context *ctx, const mm_geom *g, mm_operand a, m
     int64_t e;
     ib[d] = tcc_expr_is_int_imm(B->shape[d], &e) && e == 1 ? tcc_idx(ctx, 0) : o[od];
   }
-  if (g->a_vec) ia[0] = k;
+  if (g->a_vec)
+    ia[0] = k;
   else {
     ia[A->ndim - 2] = i;
     ia[A->ndim - 1] = k;
   }
-  if (g->b_vec) ib[0] = k;
+  if (g->b_vec)
+    ib[0] = k;
   else {
     ib[B->ndim - 2] = k;
     ib[B->ndim - 1] = j;
@@ -435,7 +455,8 @@ static const tcc_expr *scale_mult(tcc_context *ctx, const tcc_expr *x, const tcc
                                   const tcc_expr *z) {
   tccrt_dtype st = (tccrt_dtype)x->type.dtype;
   const tcc_expr *r;
-  if (st == TCCRT_FLOAT32 || st == TCCRT_FLOAT64) r = tcc_div(ctx, tcc_mul(ctx, x, y), z);
+  if (st == TCCRT_FLOAT32 || st == TCCRT_FLOAT64)
+    r = tcc_div(ctx, tcc_mul(ctx, x, y), z);
   else {
     const tcc_expr *p = tcc_cast(ctx, tcc_scalar(st), tcc_mul(ctx, to_f32(ctx, x), to_f32(ctx, y)));
     r = tcc_cast(ctx, tcc_scalar(st), tcc_div(ctx, to_f32(ctx, p), to_f32(ctx, z)));
@@ -504,8 +525,8 @@ static tcc_status compute_gemm(tcc_compute_ctx *cc, tcc_tensor **outputs) {
     if (g.beta != 1.0) c = tcc_mul(ctx, tcc_const(ctx, at, g.beta), c);
     v = tcc_add(ctx, v, c);
   }
-  outputs[0] = tcc_compute(ctx, "gemm_out", 2, shape, ax2, tcc_cast(ctx, tcc_scalar(dt), v),
-                           "elemwise");
+  outputs[0] =
+      tcc_compute(ctx, "gemm_out", 2, shape, ax2, tcc_cast(ctx, tcc_scalar(dt), v), "elemwise");
   return TCC_OK;
 }
 
@@ -522,7 +543,8 @@ static tcc_status compute_einsum(tcc_compute_ctx *cc, tcc_tensor **outputs) {
   for (int j = 0; j < g->out.nlabels; j++) {
     char c = g->out.labels[j];
     if (c == '.')
-      for (int q = 0; q < g->ell_rank; q++) ell[q] = o[d++];
+      for (int q = 0; q < g->ell_rank; q++)
+        ell[q] = o[d++];
     else
       letter[(unsigned char)c] = o[d++];
   }
@@ -563,7 +585,7 @@ static tcc_status compute_einsum(tcc_compute_ctx *cc, tcc_tensor **outputs) {
       } else {
         int64_t e;
         idx[dd] = tcc_expr_is_int_imm(t->shape[dd], &e) && e == 1 ? tcc_idx(ctx, 0)
-                                                                   : letter[(unsigned char)c];
+                                                                  : letter[(unsigned char)c];
         dd++;
       }
     }
@@ -618,7 +640,8 @@ static tcc_status attn_geometry(tcc_infer_ctx *ic, const tcc_node *n, attn_geom 
       return tcc_node_error(ctx, ic->graph, n, "3-D inputs need q_num_heads and kv_num_heads");
     if (!tcc_expr_is_int_imm(Q->dims[2], &qh) || !tcc_expr_is_int_imm(K->dims[2], &kh) ||
         !tcc_expr_is_int_imm(V->dims[2], &vh) || qh % g->Hq || kh % g->Hkv || vh % g->Hkv)
-      return tcc_node_error(ctx, ic->graph, n, "hidden sizes must be constant multiples of the head counts");
+      return tcc_node_error(ctx, ic->graph, n,
+                            "hidden sizes must be constant multiples of the head counts");
     g->D = qh / g->Hq;
     g->Dv = vh / g->Hkv;
     g->Sq = Q->dims[1];
@@ -684,7 +707,8 @@ static const tcc_expr *attn_present(tcc_context *ctx, const tcc_tensor *past, co
                                     const attn_geom *g, int64_t dsz, const tcc_expr *b,
                                     const tcc_expr *hk, const tcc_expr *t, const tcc_expr *d) {
   if (!past) return attn_read(ctx, cur, g->three_d, dsz, b, hk, t, d);
-  const tcc_expr *tp = tcc_max(ctx, tcc_min(ctx, t, tcc_sub(ctx, g->P, tcc_idx(ctx, 1))), tcc_idx(ctx, 0));
+  const tcc_expr *tp =
+      tcc_max(ctx, tcc_min(ctx, t, tcc_sub(ctx, g->P, tcc_idx(ctx, 1))), tcc_idx(ctx, 0));
   const tcc_expr *pi[4] = {b, hk, tp, d};
   const tcc_expr *tn = tcc_max(ctx, tcc_sub(ctx, t, g->P), tcc_idx(ctx, 0));
   return tcc_select(ctx, tcc_lt(ctx, t, g->P), tcc_read(ctx, past, pi),
@@ -716,14 +740,14 @@ static tcc_status compute_attention(tcc_compute_ctx *cc, tcc_tensor **outputs) {
   const tcc_expr *pvs[4] = {g.B, tcc_idx(ctx, g.Hkv), g.T, tcc_idx(ctx, g.Dv)};
   const tcc_itervar *const *apk = tcc_compute_axes(ctx, 4, pks, NULL);
   const tcc_expr **opk = nn_axis_exprs(ctx, 4, apk);
-  tcc_tensor *present_k = tcc_compute(ctx, "present_key", 4, pks, apk,
-                                      attn_present(ctx, PK, K, &g, g.D, opk[0], opk[1], opk[2], opk[3]),
-                                      "injective");
+  tcc_tensor *present_k =
+      tcc_compute(ctx, "present_key", 4, pks, apk,
+                  attn_present(ctx, PK, K, &g, g.D, opk[0], opk[1], opk[2], opk[3]), "injective");
   const tcc_itervar *const *apv = tcc_compute_axes(ctx, 4, pvs, NULL);
   const tcc_expr **opv = nn_axis_exprs(ctx, 4, apv);
-  tcc_tensor *present_v = tcc_compute(ctx, "present_value", 4, pvs, apv,
-                                      attn_present(ctx, PV, V, &g, g.Dv, opv[0], opv[1], opv[2], opv[3]),
-                                      "injective");
+  tcc_tensor *present_v =
+      tcc_compute(ctx, "present_value", 4, pvs, apv,
+                  attn_present(ctx, PV, V, &g, g.Dv, opv[0], opv[1], opv[2], opv[3]), "injective");
   /* raw scores */
   const tcc_expr *ss[4] = {g.B, tcc_idx(ctx, g.Hq), g.Sq, g.T};
   const tcc_itervar *const *as = tcc_compute_axes(ctx, 4, ss, NULL);
@@ -732,10 +756,12 @@ static tcc_status compute_attention(tcc_compute_ctx *cc, tcc_tensor **outputs) {
   const tcc_expr *d = tcc_expr_var(ctx, rd->var);
   const tcc_expr *hk = reps > 1 ? tcc_floordiv(ctx, os[1], tcc_idx(ctx, reps)) : os[1];
   const tcc_expr *sq = tcc_const(ctx, at, sqrt(scale));
-  const tcc_expr *qv = tcc_mul(ctx, tcc_cast(ctx, at, attn_read(ctx, Q, g.three_d, g.D, os[0], os[1], os[2], d)), sq);
+  const tcc_expr *qv = tcc_mul(
+      ctx, tcc_cast(ctx, at, attn_read(ctx, Q, g.three_d, g.D, os[0], os[1], os[2], d)), sq);
   const tcc_expr *pki[4] = {os[0], hk, os[3], d};
   const tcc_expr *kv = tcc_mul(ctx, tcc_cast(ctx, at, tcc_read(ctx, present_k, pki)), sq);
-  tcc_tensor *raw = tcc_compute(ctx, "qk", 4, ss, as, tcc_sum(ctx, tcc_mul(ctx, qv, kv), 1, &rd, NULL), "matmul");
+  tcc_tensor *raw =
+      tcc_compute(ctx, "qk", 4, ss, as, tcc_sum(ctx, tcc_mul(ctx, qv, kv), 1, &rd, NULL), "matmul");
   /* softcap, bias */
   const tcc_itervar *const *ab = tcc_compute_axes(ctx, 4, ss, NULL);
   const tcc_expr **ob = nn_axis_exprs(ctx, 4, ab);
@@ -759,10 +785,12 @@ static tcc_status compute_attention(tcc_compute_ctx *cc, tcc_tensor **outputs) {
       mi[q] = tcc_expr_is_int_imm(M->shape[q], &e) && e == 1 ? tcc_idx(ctx, 0) : om[od];
     }
     const tcc_expr *inr = tcc_lt(ctx, om[3], M->shape[M->ndim - 1]);
-    mi[M->ndim - 1] = tcc_min(ctx, mi[M->ndim - 1], tcc_sub(ctx, M->shape[M->ndim - 1], tcc_idx(ctx, 1)));
+    mi[M->ndim - 1] =
+        tcc_min(ctx, mi[M->ndim - 1], tcc_sub(ctx, M->shape[M->ndim - 1], tcc_idx(ctx, 1)));
     const tcc_expr *mv = tcc_read(ctx, M, mi);
-    const tcc_expr *b = M->dtype == TCCRT_BOOL ? tcc_select(ctx, tcc_ne(ctx, mv, tcc_bool(ctx, false)), zero, ninf)
-                                              : tcc_cast(ctx, at, mv);
+    const tcc_expr *b = M->dtype == TCCRT_BOOL
+                            ? tcc_select(ctx, tcc_ne(ctx, mv, tcc_bool(ctx, false)), zero, ninf)
+                            : tcc_cast(ctx, at, mv);
     bias = tcc_select(ctx, inr, b, ninf);
   }
   if (causal) {
@@ -776,31 +804,38 @@ static tcc_status compute_attention(tcc_compute_ctx *cc, tcc_tensor **outputs) {
   }
   if (NP) {
     const tcc_expr *bi = om[0];
-    const tcc_expr *valid = tcc_lt(ctx, om[3], tcc_cast(ctx, tcc_index_type(), tcc_read(ctx, NP, &bi)));
+    const tcc_expr *valid =
+        tcc_lt(ctx, om[3], tcc_cast(ctx, tcc_index_type(), tcc_read(ctx, NP, &bi)));
     bias = tcc_select(ctx, valid, bias, ninf);
   }
-  tcc_tensor *biased = tcc_compute(ctx, "qk_bias", 4, ss, am, tcc_add(ctx, tcc_read(ctx, capped, om), bias),
-                                   "elemwise");
+  tcc_tensor *biased = tcc_compute(ctx, "qk_bias", 4, ss, am,
+                                   tcc_add(ctx, tcc_read(ctx, capped, om), bias), "elemwise");
   /* softmax over keys */
   const tcc_expr *ks[4] = {g.B, tcc_idx(ctx, g.Hq), g.Sq, tcc_idx(ctx, 1)};
   const tcc_itervar *const *ak = tcc_compute_axes(ctx, 4, ks, NULL);
   const tcc_expr **ok = nn_axis_exprs(ctx, 4, ak);
   const tcc_itervar *rj = tcc_reduce_axis(ctx, "j", tcc_idx(ctx, 0), g.T);
   const tcc_expr *bj[4] = {ok[0], ok[1], ok[2], tcc_expr_var(ctx, rj->var)};
-  tcc_tensor *mx = tcc_compute(ctx, "qk_max", 4, ks, ak, tcc_reduce_max(ctx, tcc_read(ctx, biased, bj), 1, &rj, NULL),
-                               "reduce");
+  tcc_tensor *mx =
+      tcc_compute(ctx, "qk_max", 4, ks, ak,
+                  tcc_reduce_max(ctx, tcc_read(ctx, biased, bj), 1, &rj, NULL), "reduce");
   const tcc_itervar *const *ak2 = tcc_compute_axes(ctx, 4, ks, NULL);
   const tcc_expr **ok2 = nn_axis_exprs(ctx, 4, ak2);
   const tcc_itervar *rj2 = tcc_reduce_axis(ctx, "j", tcc_idx(ctx, 0), g.T);
   const tcc_expr *bj2[4] = {ok2[0], ok2[1], ok2[2], tcc_expr_var(ctx, rj2->var)};
   const tcc_expr *m0[4] = {ok2[0], ok2[1], ok2[2], tcc_idx(ctx, 0)};
-  const tcc_expr *ex = tcc_call1(ctx, TCC_INTRIN_EXP, tcc_sub(ctx, tcc_read(ctx, biased, bj2), tcc_read(ctx, mx, m0)));
-  tcc_tensor *sum = tcc_compute(ctx, "qk_expsum", 4, ks, ak2, tcc_sum(ctx, ex, 1, &rj2, NULL), "reduce");
+  const tcc_expr *ex = tcc_call1(ctx, TCC_INTRIN_EXP,
+                                 tcc_sub(ctx, tcc_read(ctx, biased, bj2), tcc_read(ctx, mx, m0)));
+  tcc_tensor *sum =
+      tcc_compute(ctx, "qk_expsum", 4, ks, ak2, tcc_sum(ctx, ex, 1, &rj2, NULL), "reduce");
   const tcc_itervar *const *ap = tcc_compute_axes(ctx, 4, ss, NULL);
   const tcc_expr **op = nn_axis_exprs(ctx, 4, ap);
   const tcc_expr *r0[4] = {op[0], op[1], op[2], tcc_idx(ctx, 0)};
-  const tcc_expr *pr = tcc_div(ctx, tcc_call1(ctx, TCC_INTRIN_EXP, tcc_sub(ctx, tcc_read(ctx, biased, op), tcc_read(ctx, mx, r0))),
-                               tcc_read(ctx, sum, r0));
+  const tcc_expr *pr =
+      tcc_div(ctx,
+              tcc_call1(ctx, TCC_INTRIN_EXP,
+                        tcc_sub(ctx, tcc_read(ctx, biased, op), tcc_read(ctx, mx, r0))),
+              tcc_read(ctx, sum, r0));
   /* a fully masked row (max -inf) gets zero probabilities, not NaN (the reference's guard) */
   pr = tcc_select(ctx, tcc_eq(ctx, tcc_read(ctx, mx, r0), ninf), zero, pr);
   tcc_tensor *probs = tcc_compute(ctx, "qk_softmax", 4, ss, ap, pr, "elemwise");
@@ -813,8 +848,9 @@ static tcc_status compute_attention(tcc_compute_ctx *cc, tcc_tensor **outputs) {
   const tcc_expr *pi[4] = {oy[0], oy[1], oy[2], t};
   const tcc_expr *hk2 = reps > 1 ? tcc_floordiv(ctx, oy[1], tcc_idx(ctx, reps)) : oy[1];
   const tcc_expr *vi[4] = {oy[0], hk2, t, oy[3]};
-  const tcc_expr *yb = tcc_sum(ctx, tcc_mul(ctx, tcc_read(ctx, probs, pi), tcc_cast(ctx, at, tcc_read(ctx, present_v, vi))),
-                               1, &rt, NULL);
+  const tcc_expr *yb = tcc_sum(
+      ctx, tcc_mul(ctx, tcc_read(ctx, probs, pi), tcc_cast(ctx, at, tcc_read(ctx, present_v, vi))),
+      1, &rt, NULL);
   tcc_tensor *y4 = tcc_compute(ctx, "attention", 4, ys, ay, yb, "matmul");
   int nd;
   const tcc_expr *const *yd;
@@ -829,21 +865,156 @@ static tcc_status compute_attention(tcc_compute_ctx *cc, tcc_tensor **outputs) {
   } else {
     yv = tcc_read(ctx, y4, oo);
   }
-  outputs[0] = tcc_compute(ctx, "attention_out", nd, yd, ao, tcc_cast(ctx, tcc_scalar(dt), yv), "injective");
+  outputs[0] =
+      tcc_compute(ctx, "attention_out", nd, yd, ao, tcc_cast(ctx, tcc_scalar(dt), yv), "injective");
   if (n->noutputs > 1 && n->outputs[1]) outputs[1] = present_k;
   if (n->noutputs > 2 && n->outputs[2]) outputs[2] = present_v;
   if (n->noutputs > 3 && n->outputs[3]) {
     const tcc_tensor *src = mode == 3 ? probs : mode == 2 ? biased : has_softcap ? capped : raw;
     const tcc_itervar *const *aq = tcc_compute_axes(ctx, 4, ss, NULL);
-    outputs[3] = tcc_compute(ctx, "qk_matmul_output", 4, ss, aq,
-                             tcc_cast(ctx, tcc_scalar(dt), tcc_read(ctx, src, nn_axis_exprs(ctx, 4, aq))),
-                             "elemwise");
+    outputs[3] = tcc_compute(
+        ctx, "qk_matmul_output", 4, ss, aq,
+        tcc_cast(ctx, tcc_scalar(dt), tcc_read(ctx, src, nn_axis_exprs(ctx, 4, aq))), "elemwise");
   }
   return TCC_OK;
 }
 
-#define MM(NAME, SINCE, UNTIL, MINI, MAXI, ATTRS, INFER, COMPUTE)                                 \
-  {NAME, "", SINCE, UNTIL, TCC_PAT_OUT_ELEMWISE_FUSABLE, MINI, MAXI, 1, 1, ATTRS, INFER, COMPUTE}
+/* ---- RotaryEmbedding (23) ----
+ * X (B, H, S, D) or (B, S, H*D) with num_heads; cos_cache / sin_cache (B, S, R/2), or
+ * (max_pos, R/2) indexed by position_ids (B, S). The first R = rotary_embedding_dim (default D)
+ * features of each head rotate in pairs — (k, k + R/2), or (2k, 2k+1) when interleaved — by the
+ * angle whose cos/sin the caches hold: (x1, x2) -> (cos x1 - sin x2, sin x1 + cos x2); the rest
+ * pass through. As the ONNX reference (op_rotary_embedding.py). */
+static const tcc_attr_schema rope_attrs[] = {{"interleaved", TCC_ATTR_INT, false},
+                                             {"num_heads", TCC_ATTR_INT, false},
+                                             {"rotary_embedding_dim", TCC_ATTR_INT, false},
+                                             {NULL, 0, false}};
+
+typedef struct rope_geom {
+  bool three_d, interleaved;
+  int64_t H, D, R;
+} rope_geom;
+
+static tcc_status rope_geometry(tcc_infer_ctx *ic, const tcc_node *n, rope_geom *g) {
+  tcc_context *ctx = ic->ctx;
+  const tcc_value *X;
+  TCC_TRY(tcc_infer_input(ic, n, 0, &X));
+  int64_t il = 0, nh = 0, rd = 0;
+  TCC_TRY(nn_attr_int(ic, n, "interleaved", 0, &il));
+  TCC_TRY(nn_attr_int(ic, n, "num_heads", 0, &nh));
+  TCC_TRY(nn_attr_int(ic, n, "rotary_embedding_dim", 0, &rd));
+  g->interleaved = il != 0;
+  g->three_d = X->ndim == 3;
+  int64_t last;
+  if ((X->ndim != 3 && X->ndim != 4) || !tcc_expr_is_int_imm(X->dims[X->ndim - 1], &last))
+    return tcc_node_error(
+        ctx, ic->graph, n,
+        "input %s: expected (B, H, S, D) or (B, S, hidden) with a constant last dim",
+        tcc_value_shape_str(ctx, X));
+  if (g->three_d) {
+    if (nh < 1 || last % nh)
+      return tcc_node_error(ctx, ic->graph, n, "3-D input needs num_heads dividing %lld",
+                            (long long)last);
+    g->H = nh;
+    g->D = last / nh;
+  } else {
+    g->D = last;
+    g->H = 0;
+  }
+  g->R = rd > 0 ? rd : g->D;
+  if (g->R > g->D || g->R % 2)
+    return tcc_node_error(ctx, ic->graph, n,
+                          "rotary_embedding_dim %lld must be even and <= head size %lld",
+                          (long long)g->R, (long long)g->D);
+  return TCC_OK;
+}
+
+static tcc_status infer_rope(tcc_infer_ctx *ic, tcc_node *n) {
+  TCC_TRY(tcc_infer_check_dtype(ic, n, 0, TCC_DTM_FLOAT));
+  TCC_TRY(tcc_infer_same_dtype(ic, n, 0, 1));
+  TCC_TRY(tcc_infer_same_dtype(ic, n, 0, 2));
+  TCC_TRY(tcc_infer_check_dtype(ic, n, 3, TCC_DTM_INT32_64));
+  rope_geom g;
+  TCC_TRY(rope_geometry(ic, n, &g));
+  return tcc_infer_output_like(ic, n, 0, tcc_op_input(n, 0));
+}
+
+static tcc_status compute_rope(tcc_compute_ctx *cc, tcc_tensor **outputs) {
+  tcc_context *ctx = cc->ctx;
+  tcc_infer_ctx ic = nn_ic_of(cc);
+  rope_geom g;
+  TCC_TRY(rope_geometry(&ic, cc->node, &g));
+  const tcc_tensor *X = cc->inputs[0], *C = cc->inputs[1], *S = cc->inputs[2];
+  const tcc_tensor *P = cc->node->ninputs > 3 ? cc->inputs[3] : NULL;
+  int nd = X->ndim;
+  const tcc_itervar *const *ax = tcc_compute_axes(ctx, nd, X->shape, NULL);
+  const tcc_expr **o = nn_axis_exprs(ctx, nd, ax);
+  const tcc_expr *b = o[0], *sq, *h, *d;
+  if (g.three_d) {
+    sq = o[1];
+    h = tcc_floordiv(ctx, o[2], tcc_idx(ctx, g.D));
+    d = tcc_floormod(ctx, o[2], tcc_idx(ctx, g.D));
+  } else {
+    h = o[1];
+    sq = o[2];
+    d = o[3];
+  }
+  int64_t half = g.R / 2;
+  tcc_type at = tcc_scalar(nn_acc_dtype(X->dtype));
+/* x at feature f of this (b, s, h), f clamped into the head */
+#define XAT(f)                                                                                     \
+  tcc_cast(ctx, at,                                                                                \
+           g.three_d ? tcc_read(ctx, X,                                                            \
+                                (const tcc_expr *[]){                                              \
+                                    b, sq,                                                         \
+                                    tcc_add(ctx, tcc_mul(ctx, h, tcc_idx(ctx, g.D)),               \
+                                            tcc_max(ctx, tcc_min(ctx, (f), tcc_idx(ctx, g.D - 1)), \
+                                                    tcc_idx(ctx, 0)))})                            \
+                     : tcc_read(ctx, X,                                                            \
+                                (const tcc_expr *[]){                                              \
+                                    b, h, sq,                                                      \
+                                    tcc_max(ctx, tcc_min(ctx, (f), tcc_idx(ctx, g.D - 1)),         \
+                                            tcc_idx(ctx, 0))}))
+  const tcc_expr *k, *i1, *i2, *second;
+  if (g.interleaved) {
+    k = tcc_floordiv(ctx, d, tcc_idx(ctx, 2));
+    i1 = tcc_mul(ctx, k, tcc_idx(ctx, 2));
+    i2 = tcc_add(ctx, i1, tcc_idx(ctx, 1));
+    second = tcc_eq(ctx, tcc_floormod(ctx, d, tcc_idx(ctx, 2)), tcc_idx(ctx, 1));
+  } else {
+    second = tcc_ge(ctx, d, tcc_idx(ctx, half));
+    k = tcc_select(ctx, second, tcc_sub(ctx, d, tcc_idx(ctx, half)), d);
+    i1 = k;
+    i2 = tcc_add(ctx, k, tcc_idx(ctx, half));
+  }
+  k = tcc_max(ctx, tcc_min(ctx, k, tcc_idx(ctx, half - 1)), tcc_idx(ctx, 0));
+  const tcc_expr *cv, *sv;
+  if (P) {
+    const tcc_expr *pos =
+        tcc_cast(ctx, tcc_index_type(), tcc_read(ctx, P, (const tcc_expr *[]){b, sq}));
+    pos = tcc_max(ctx, tcc_min(ctx, pos, tcc_sub(ctx, C->shape[0], tcc_idx(ctx, 1))),
+                  tcc_idx(ctx, 0));
+    cv = tcc_read(ctx, C, (const tcc_expr *[]){pos, k});
+    sv = tcc_read(ctx, S, (const tcc_expr *[]){pos, k});
+  } else {
+    cv = tcc_read(ctx, C, (const tcc_expr *[]){b, sq, k});
+    sv = tcc_read(ctx, S, (const tcc_expr *[]){b, sq, k});
+  }
+  cv = tcc_cast(ctx, at, cv);
+  sv = tcc_cast(ctx, at, sv);
+  const tcc_expr *x1 = XAT(i1), *x2 = XAT(i2);
+  const tcc_expr *real = tcc_sub(ctx, tcc_mul(ctx, cv, x1), tcc_mul(ctx, sv, x2));
+  const tcc_expr *imag = tcc_add(ctx, tcc_mul(ctx, sv, x1), tcc_mul(ctx, cv, x2));
+  const tcc_expr *rot = tcc_select(ctx, second, imag, real);
+  const tcc_expr *y = tcc_select(ctx, tcc_lt(ctx, d, tcc_idx(ctx, g.R)), rot, XAT(d));
+#undef XAT
+  outputs[0] = tcc_compute(ctx, "rotary_embedding", nd, X->shape, ax,
+                           tcc_cast(ctx, tcc_scalar(X->dtype), y), "injective");
+  return TCC_OK;
+}
+
+#define MM(NAME, SINCE, UNTIL, MINI, MAXI, ATTRS, INFER, COMPUTE)                                  \
+  { NAME, "", SINCE, UNTIL, TCC_PAT_OUT_ELEMWISE_FUSABLE, MINI, MAXI, 1, 1, ATTRS, INFER, COMPUTE }
 
 const tcc_op tcc_ops_matmul[] = {
     MM("MatMul", 1, 8, 2, 2, no_attrs, infer_matmul, compute_matmul),
@@ -863,5 +1034,7 @@ const tcc_op tcc_ops_matmul[] = {
      compute_attention},
     {"Attention", "", 24, 0, TCC_PAT_OPAQUE, 3, 7, 1, 4, attn_attrs, infer_attention,
      compute_attention},
+    {"RotaryEmbedding", "", 23, 0, TCC_PAT_INJECTIVE, 3, 4, 1, 1, rope_attrs, infer_rope,
+     compute_rope},
 };
 const int tcc_ops_matmul_count = (int)TCC_ARRAY_SIZE(tcc_ops_matmul);

@@ -11,13 +11,15 @@ tcc_status nn_attr_ints_n(tcc_infer_ctx *ic, const tcc_node *n, const char *name
   const int64_t *v = NULL;
   TCC_TRY(tcc_node_attr_ints(ic->ctx, ic->graph, n, name, &c, &v));
   if (c < 0) {
-    for (int i = 0; i < count; i++) out[i] = dflt;
+    for (int i = 0; i < count; i++)
+      out[i] = dflt;
     return TCC_OK;
   }
   if (c != count)
     return tcc_node_error(ic->ctx, ic->graph, n, "attribute '%s' has %d values; expected %d", name,
                           c, count);
-  for (int i = 0; i < count; i++) out[i] = v[i];
+  for (int i = 0; i < count; i++)
+    out[i] = v[i];
   return TCC_OK;
 }
 
@@ -29,8 +31,8 @@ tcc_status nn_attr_float(tcc_infer_ctx *ic, const tcc_node *n, const char *name,
                          double *out) {
   return tcc_node_attr_float(ic->ctx, ic->graph, n, name, dflt, out);
 }
-tcc_status nn_attr_string(tcc_infer_ctx *ic, const tcc_node *n, const char *name,
-                          const char *dflt, const char **out) {
+tcc_status nn_attr_string(tcc_infer_ctx *ic, const tcc_node *n, const char *name, const char *dflt,
+                          const char **out) {
   return tcc_node_attr_string(ic->ctx, ic->graph, n, name, dflt, out);
 }
 
@@ -50,17 +52,23 @@ tcc_status nn_window_infer(tcc_infer_ctx *ic, const tcc_node *n, int nsp,
   w->nsp = nsp;
   int64_t pads[2 * NN_MAX_SPATIAL];
   TCC_TRY(nn_attr_ints_n(ic, n, "strides", nsp, 1, w->stride));
-  if (has_dilations) TCC_TRY(nn_attr_ints_n(ic, n, "dilations", nsp, 1, w->dil));
+  if (has_dilations)
+    TCC_TRY(nn_attr_ints_n(ic, n, "dilations", nsp, 1, w->dil));
   else
-    for (int i = 0; i < nsp; i++) w->dil[i] = 1;
+    for (int i = 0; i < nsp; i++)
+      w->dil[i] = 1;
   TCC_TRY(nn_attr_ints_n(ic, n, "pads", 2 * nsp, 0, pads));
   const char *auto_pad = "NOTSET";
   if (tcc_node_attr(n, "auto_pad")) TCC_TRY(nn_attr_string(ic, n, "auto_pad", "NOTSET", &auto_pad));
   int mode; /* 0 NOTSET, 1 VALID, 2 SAME_UPPER, 3 SAME_LOWER */
-  if (!strcmp(auto_pad, "NOTSET") || !auto_pad[0]) mode = 0;
-  else if (!strcmp(auto_pad, "VALID")) mode = 1;
-  else if (!strcmp(auto_pad, "SAME_UPPER")) mode = 2;
-  else if (!strcmp(auto_pad, "SAME_LOWER")) mode = 3;
+  if (!strcmp(auto_pad, "NOTSET") || !auto_pad[0])
+    mode = 0;
+  else if (!strcmp(auto_pad, "VALID"))
+    mode = 1;
+  else if (!strcmp(auto_pad, "SAME_UPPER"))
+    mode = 2;
+  else if (!strcmp(auto_pad, "SAME_LOWER"))
+    mode = 3;
   else
     return tcc_node_error(ctx, ic->graph, n,
                           "attribute 'auto_pad' is '%s'; expected NOTSET, VALID, SAME_UPPER or "
@@ -72,8 +80,7 @@ tcc_status nn_window_infer(tcc_infer_ctx *ic, const tcc_node *n, int nsp,
       return tcc_node_error(ctx, ic->graph, n,
                             "kernel, strides and dilations must be >= 1 (spatial axis %d has "
                             "kernel %lld, stride %lld, dilation %lld)",
-                            i, (long long)kernel[i], (long long)w->stride[i],
-                            (long long)w->dil[i]);
+                            i, (long long)kernel[i], (long long)w->stride[i], (long long)w->dil[i]);
     if (pads[i] < 0 || pads[i + nsp] < 0)
       return tcc_node_error(ctx, ic->graph, n, "attribute 'pads' must be >= 0 (spatial axis %d)",
                             i);
@@ -103,8 +110,9 @@ tcc_status nn_window_infer(tcc_infer_ctx *ic, const tcc_node *n, int nsp,
       const tcc_expr *total = tcc_max(
           ctx, tcc_idx(ctx, 0),
           tcc_shape_sub(ctx,
-                        tcc_shape_add(ctx, tcc_shape_mul(ctx, tcc_shape_sub(ctx, out, tcc_idx(ctx, 1)),
-                                                         tcc_idx(ctx, s)),
+                        tcc_shape_add(ctx,
+                                      tcc_shape_mul(ctx, tcc_shape_sub(ctx, out, tcc_idx(ctx, 1)),
+                                                    tcc_idx(ctx, s)),
                                       tcc_idx(ctx, ek)),
                         in));
       const tcc_expr *half = fdiv(ctx, total, 2), *rest = tcc_shape_sub(ctx, total, half);
@@ -126,7 +134,8 @@ tcc_status nn_window_infer(tcc_infer_ctx *ic, const tcc_node *n, int nsp,
 
 const tcc_expr **nn_axis_exprs(tcc_context *ctx, int n, const tcc_itervar *const *axes) {
   const tcc_expr **e = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *e * (size_t)(n > 0 ? n : 1));
-  for (int i = 0; i < n; i++) e[i] = tcc_expr_var(ctx, axes[i]->var);
+  for (int i = 0; i < n; i++)
+    e[i] = tcc_expr_var(ctx, axes[i]->var);
   return e;
 }
 
@@ -134,8 +143,7 @@ tccrt_dtype nn_acc_dtype(tccrt_dtype dt) {
   return (dt == TCCRT_FLOAT16 || dt == TCCRT_BFLOAT16) ? TCCRT_FLOAT32 : dt;
 }
 
-const tcc_expr *nn_read_clamped(tcc_context *ctx, const tcc_tensor *t,
-                                const tcc_expr *const *idx) {
+const tcc_expr *nn_read_clamped(tcc_context *ctx, const tcc_tensor *t, const tcc_expr *const *idx) {
   const tcc_expr **c =
       tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *c * (size_t)(t->ndim > 0 ? t->ndim : 1));
   for (int d = 0; d < t->ndim; d++) {

@@ -26,8 +26,8 @@ tcc_status nn_attr_int(tcc_infer_ctx *ic, const tcc_node *n, const char *name, i
                        int64_t *out);
 tcc_status nn_attr_float(tcc_infer_ctx *ic, const tcc_node *n, const char *name, double dflt,
                          double *out);
-tcc_status nn_attr_string(tcc_infer_ctx *ic, const tcc_node *n, const char *name,
-                          const char *dflt, const char **out);
+tcc_status nn_attr_string(tcc_infer_ctx *ic, const tcc_node *n, const char *name, const char *dflt,
+                          const char **out);
 
 /* An infer context for a compute (diagnostics name the same node and graph). */
 static inline tcc_infer_ctx nn_ic_of(tcc_compute_ctx *cc) {
@@ -48,7 +48,7 @@ typedef struct nn_window {
   int nsp; /* spatial rank */
   int64_t kernel[NN_MAX_SPATIAL], stride[NN_MAX_SPATIAL], dil[NN_MAX_SPATIAL];
   const tcc_expr *pad_begin[NN_MAX_SPATIAL], *pad_end[NN_MAX_SPATIAL]; /* int64 */
-  const tcc_expr *out[NN_MAX_SPATIAL];                                  /* output extents */
+  const tcc_expr *out[NN_MAX_SPATIAL];                                 /* output extents */
 } nn_window;
 
 /* Fills *w from the node's strides, dilations, pads and auto_pad attributes for input spatial

@@ -12,7 +12,8 @@
 
 #include <string.h>
 
-#define A_END {NULL, 0, false}
+#define A_END                                                                                      \
+  { NULL, 0, false }
 static const tcc_attr_schema bn1_attrs[] = {
     {"consumed_inputs", TCC_ATTR_INTS, false}, {"epsilon", TCC_ATTR_FLOAT, false},
     {"is_test", TCC_ATTR_INT, false},          {"momentum", TCC_ATTR_FLOAT, false},
@@ -43,10 +44,11 @@ static const tcc_attr_schema gn_attrs[] = {{"epsilon", TCC_ATTR_FLOAT, false},
                                            {"num_groups", TCC_ATTR_INT, true},
                                            {"stash_type", TCC_ATTR_INT, false},
                                            A_END};
-static const tcc_attr_schema lrn_attrs[] = {
-    {"alpha", TCC_ATTR_FLOAT, false}, {"beta", TCC_ATTR_FLOAT, false},
-    {"bias", TCC_ATTR_FLOAT, false},  {"size", TCC_ATTR_INT, true},
-    A_END};
+static const tcc_attr_schema lrn_attrs[] = {{"alpha", TCC_ATTR_FLOAT, false},
+                                            {"beta", TCC_ATTR_FLOAT, false},
+                                            {"bias", TCC_ATTR_FLOAT, false},
+                                            {"size", TCC_ATTR_INT, true},
+                                            A_END};
 static const tcc_attr_schema mvn_attrs[] = {{"axes", TCC_ATTR_INTS, false}, A_END};
 static const tcc_attr_schema rms_attrs[] = {{"axis", TCC_ATTR_INT, false},
                                             {"epsilon", TCC_ATTR_FLOAT, false},
@@ -140,7 +142,8 @@ static tcc_status infer_layernorm(tcc_infer_ctx *ic, tcc_node *n) {
     TCC_TRY(tcc_infer_input(ic, n, k, &s));
     TCC_TRY(tcc_infer_broadcast(ic, n, X->ndim - ax, X->dims + ax, s->ndim, s->dims, &bn, &bd));
     if (bn != X->ndim - ax)
-      return tcc_node_error(ctx, ic->graph, n, "%s %s does not broadcast to the normalized shape %s",
+      return tcc_node_error(ctx, ic->graph, n,
+                            "%s %s does not broadcast to the normalized shape %s",
                             k == 1 ? "Scale" : "B", tcc_value_shape_str(ctx, s),
                             tcc_shape_str(ctx, X->ndim - ax, X->dims + ax));
   }
@@ -148,7 +151,8 @@ static tcc_status infer_layernorm(tcc_infer_ctx *ic, tcc_node *n) {
   tccrt_dtype st;
   TCC_TRY(stash_dtype(ic, n, X->dtype, &st));
   const tcc_expr *dims[TCCRT_MAX_RANK];
-  for (int d = 0; d < X->ndim; d++) dims[d] = d < ax ? X->dims[d] : tcc_idx(ctx, 1);
+  for (int d = 0; d < X->ndim; d++)
+    dims[d] = d < ax ? X->dims[d] : tcc_idx(ctx, 1);
   TCC_TRY(tcc_infer_set_output(ic, n, 1, st, X->ndim, dims));
   return tcc_infer_set_output(ic, n, 2, st, X->ndim, dims);
 }
@@ -200,8 +204,10 @@ static tcc_status mvn_axes(tcc_infer_ctx *ic, const tcc_node *n, int rank, bool 
   int ax[TCCRT_MAX_RANK];
   if (cnt > TCCRT_MAX_RANK) return tcc_node_error(ic->ctx, ic->graph, n, "too many axes");
   TCC_TRY(tcc_infer_axes(ic, n, "axes", cnt, v, rank, ax));
-  for (int d = 0; d < rank; d++) red[d] = false;
-  for (int i = 0; i < cnt; i++) red[ax[i]] = true;
+  for (int d = 0; d < rank; d++)
+    red[d] = false;
+  for (int i = 0; i < cnt; i++)
+    red[ax[i]] = true;
   return TCC_OK;
 }
 
@@ -229,8 +235,9 @@ static tcc_status infer_rmsnorm(tcc_infer_ctx *ic, tcc_node *n) {
   const tcc_expr *const *bd;
   TCC_TRY(tcc_infer_broadcast(ic, n, X->ndim - ax, X->dims + ax, S->ndim, S->dims, &bn, &bd));
   if (bn != X->ndim - ax)
-    return tcc_node_error(ctx, ic->graph, n, "scale %s does not broadcast to the normalized shape %s",
-                          tcc_value_shape_str(ctx, S), tcc_shape_str(ctx, X->ndim - ax, X->dims + ax));
+    return tcc_node_error(
+        ctx, ic->graph, n, "scale %s does not broadcast to the normalized shape %s",
+        tcc_value_shape_str(ctx, S), tcc_shape_str(ctx, X->ndim - ax, X->dims + ax));
   tccrt_dtype st;
   TCC_TRY(stash_dtype(ic, n, X->dtype, &st));
   return tcc_infer_output_like(ic, n, 0, X);
@@ -284,8 +291,10 @@ static void moments(tcc_context *ctx, const tcc_tensor *X, const bool *red, tccr
     }
     const tcc_expr *x = tcc_cast(ctx, at, tcc_read(ctx, X, xi));
     const tcc_expr *src;
-    if (pass == 0) src = x;
-    else if (sq) src = tcc_mul(ctx, x, x);
+    if (pass == 0)
+      src = x;
+    else if (sq)
+      src = tcc_mul(ctx, x, x);
     else {
       const tcc_expr *dv = tcc_sub(ctx, x, tcc_read(ctx, *mean, o));
       src = tcc_mul(ctx, dv, dv);
@@ -300,8 +309,10 @@ static void moments(tcc_context *ctx, const tcc_tensor *X, const bool *red, tccr
       m = tcc_sub(ctx, m, tcc_mul(ctx, mu, mu));
     }
     tcc_tensor *r = tcc_compute(ctx, pass ? "var" : "mean", nd, shape, ax2, m, "elemwise");
-    if (pass == 0) *mean = r;
-    else *var = r;
+    if (pass == 0)
+      *mean = r;
+    else
+      *var = r;
   }
 }
 
@@ -316,8 +327,9 @@ static const tcc_expr *chan(tcc_context *ctx, const tcc_tensor *t, const tcc_exp
 }
 
 static const tcc_expr *rsqrt_eps(tcc_context *ctx, const tcc_expr *var, double eps) {
-  return tcc_div(ctx, tcc_const(ctx, var->type, 1.0),
-                 tcc_call1(ctx, TCC_INTRIN_SQRT, tcc_add(ctx, var, tcc_const(ctx, var->type, eps))));
+  return tcc_div(
+      ctx, tcc_const(ctx, var->type, 1.0),
+      tcc_call1(ctx, TCC_INTRIN_SQRT, tcc_add(ctx, var, tcc_const(ctx, var->type, eps))));
 }
 
 static tcc_status compute_batchnorm(tcc_compute_ctx *cc, tcc_tensor **outputs) {
@@ -329,14 +341,15 @@ static tcc_status compute_batchnorm(tcc_compute_ctx *cc, tcc_tensor **outputs) {
   TCC_TRY(nn_attr_float(&ic, n, "epsilon", 1e-5, &eps));
   TCC_TRY(nn_attr_float(&ic, n, "momentum", 0.9, &mom));
   if (n->opset >= 14) TCC_TRY(nn_attr_int(&ic, n, "training_mode", 0, &training));
-  const tcc_tensor *X = cc->inputs[0], *S = cc->inputs[1], *B = cc->inputs[2],
-                   *M = cc->inputs[3], *V = cc->inputs[4];
+  const tcc_tensor *X = cc->inputs[0], *S = cc->inputs[1], *B = cc->inputs[2], *M = cc->inputs[3],
+                   *V = cc->inputs[4];
   int nd = X->ndim;
   tcc_type at = tcc_scalar(nn_acc_dtype(X->dtype));
   tcc_tensor *bm = NULL, *bv = NULL;
   if (training) {
     bool red[TCCRT_MAX_RANK];
-    for (int d = 0; d < nd; d++) red[d] = d != 1;
+    for (int d = 0; d < nd; d++)
+      red[d] = d != 1;
     moments(ctx, X, red, at.dtype, false, &bm, &bv);
   }
   const tcc_itervar *const *ax = tcc_compute_axes(ctx, nd, X->shape, NULL);
@@ -345,12 +358,13 @@ static tcc_status compute_batchnorm(tcc_compute_ctx *cc, tcc_tensor **outputs) {
   const tcc_expr *mean = training ? read_stat(ctx, bm, o) : chan(ctx, M, c, at);
   const tcc_expr *var = training ? read_stat(ctx, bv, o) : chan(ctx, V, c, at);
   const tcc_expr *x = tcc_cast(ctx, at, tcc_read(ctx, X, o));
-  const tcc_expr *y = tcc_add(ctx,
-                              tcc_mul(ctx, tcc_mul(ctx, tcc_sub(ctx, x, mean), rsqrt_eps(ctx, var, eps)),
-                                      chan(ctx, S, c, at)),
-                              chan(ctx, B, c, at));
-  outputs[0] = tcc_compute(ctx, "batchnorm", nd, X->shape, ax, tcc_cast(ctx, tcc_scalar(X->dtype), y),
-                           "broadcast");
+  const tcc_expr *y =
+      tcc_add(ctx,
+              tcc_mul(ctx, tcc_mul(ctx, tcc_sub(ctx, x, mean), rsqrt_eps(ctx, var, eps)),
+                      chan(ctx, S, c, at)),
+              chan(ctx, B, c, at));
+  outputs[0] = tcc_compute(ctx, "batchnorm", nd, X->shape, ax,
+                           tcc_cast(ctx, tcc_scalar(X->dtype), y), "broadcast");
   if (training) {
     /* running = input_running * momentum + batch * (1 - momentum) */
     for (int k = 1; k < n->noutputs && k <= 2; k++) {
@@ -359,7 +373,8 @@ static tcc_status compute_batchnorm(tcc_compute_ctx *cc, tcc_tensor **outputs) {
       const tcc_itervar *const *a1 = tcc_compute_axes(ctx, 1, &X->shape[1], NULL);
       const tcc_expr *ci = tcc_expr_var(ctx, a1[0]->var);
       const tcc_expr *bi[TCCRT_MAX_RANK];
-      for (int d = 0; d < nd; d++) bi[d] = d == 1 ? ci : tcc_idx(ctx, 0);
+      for (int d = 0; d < nd; d++)
+        bi[d] = d == 1 ? ci : tcc_idx(ctx, 0);
       const tcc_expr *r =
           tcc_add(ctx, tcc_mul(ctx, chan(ctx, in, ci, at), tcc_const(ctx, at, mom)),
                   tcc_mul(ctx, tcc_read(ctx, b, bi), tcc_const(ctx, at, 1.0 - mom)));
@@ -382,7 +397,8 @@ static tcc_status compute_instancenorm(tcc_compute_ctx *cc, tcc_tensor **outputs
   int nd = X->ndim;
   tcc_type at = tcc_scalar(nn_acc_dtype(X->dtype));
   bool red[TCCRT_MAX_RANK];
-  for (int d = 0; d < nd; d++) red[d] = d >= 2;
+  for (int d = 0; d < nd; d++)
+    red[d] = d >= 2;
   tcc_tensor *m, *v;
   moments(ctx, X, red, at.dtype, false, &m, &v);
   const tcc_itervar *const *ax = tcc_compute_axes(ctx, nd, X->shape, NULL);
@@ -412,7 +428,8 @@ static tcc_status compute_layernorm(tcc_compute_ctx *cc, tcc_tensor **outputs) {
   TCC_TRY(stash_dtype(&ic, n, X->dtype, &st));
   tcc_type at = tcc_scalar(st);
   bool red[TCCRT_MAX_RANK];
-  for (int d = 0; d < nd; d++) red[d] = d >= ax0;
+  for (int d = 0; d < nd; d++)
+    red[d] = d >= ax0;
   tcc_tensor *m, *v;
   moments(ctx, X, red, st, false, &m, &v);
   /* inv_std = 1 / sqrt(var + eps), keepdims */
@@ -451,7 +468,8 @@ static tcc_status compute_groupnorm(tcc_compute_ctx *cc, tcc_tensor **outputs) {
   const tcc_expr *Cg = tcc_shape_canon(ctx, tcc_floordiv(ctx, X->shape[1], tcc_idx(ctx, G)));
   const tcc_expr *gshape[2] = {X->shape[0], tcc_idx(ctx, G)};
   const tcc_expr *count = Cg;
-  for (int d = 2; d < nd; d++) count = tcc_mul(ctx, count, X->shape[d]);
+  for (int d = 2; d < nd; d++)
+    count = tcc_mul(ctx, count, X->shape[d]);
   tcc_tensor *stat[2];
   for (int pass = 0; pass < 2; pass++) {
     const tcc_itervar *const *ax = tcc_compute_axes(ctx, 2, gshape, NULL);
@@ -471,11 +489,13 @@ static tcc_status compute_groupnorm(tcc_compute_ctx *cc, tcc_tensor **outputs) {
       x = tcc_sub(ctx, x, tcc_read(ctx, stat[0], gi));
       x = tcc_mul(ctx, x, x);
     }
-    tcc_tensor *s = tcc_compute(ctx, "gn_sum", 2, gshape, ax, tcc_sum(ctx, x, nd - 1, rv, NULL), "reduce");
+    tcc_tensor *s =
+        tcc_compute(ctx, "gn_sum", 2, gshape, ax, tcc_sum(ctx, x, nd - 1, rv, NULL), "reduce");
     const tcc_itervar *const *ax2 = tcc_compute_axes(ctx, 2, gshape, NULL);
     const tcc_expr **o2 = nn_axis_exprs(ctx, 2, ax2);
-    stat[pass] = tcc_compute(ctx, pass ? "gn_var" : "gn_mean", 2, gshape, ax2,
-                             tcc_div(ctx, tcc_read(ctx, s, o2), tcc_cast(ctx, at, count)), "elemwise");
+    stat[pass] =
+        tcc_compute(ctx, pass ? "gn_var" : "gn_mean", 2, gshape, ax2,
+                    tcc_div(ctx, tcc_read(ctx, s, o2), tcc_cast(ctx, at, count)), "elemwise");
   }
   const tcc_itervar *const *ax = tcc_compute_axes(ctx, nd, X->shape, NULL);
   const tcc_expr **o = nn_axis_exprs(ctx, nd, ax);
@@ -486,8 +506,8 @@ static tcc_status compute_groupnorm(tcc_compute_ctx *cc, tcc_tensor **outputs) {
                               rsqrt_eps(ctx, tcc_read(ctx, stat[1], gi), eps));
   const tcc_expr *pc = n->opset >= 21 ? o[1] : grp;
   y = tcc_add(ctx, tcc_mul(ctx, y, chan(ctx, S, pc, at)), chan(ctx, B, pc, at));
-  outputs[0] = tcc_compute(ctx, "groupnorm", nd, X->shape, ax, tcc_cast(ctx, tcc_scalar(X->dtype), y),
-                           "elemwise");
+  outputs[0] = tcc_compute(ctx, "groupnorm", nd, X->shape, ax,
+                           tcc_cast(ctx, tcc_scalar(X->dtype), y), "elemwise");
   return TCC_OK;
 }
 
@@ -510,19 +530,25 @@ static tcc_status compute_lrn(tcc_compute_ctx *cc, tcc_tensor **outputs) {
   const tcc_expr **o = nn_axis_exprs(ctx, nd, ax);
   const tcc_itervar *rv = tcc_reduce_axis(ctx, "rc", tcc_idx(ctx, 0), tcc_idx(ctx, size));
   const tcc_expr *xi[TCCRT_MAX_RANK];
-  for (int d = 0; d < nd; d++) xi[d] = o[d];
-  xi[1] = tcc_add(ctx, tcc_sub(ctx, o[1], tcc_idx(ctx, (size - 1) / 2)), tcc_expr_var(ctx, rv->var));
+  for (int d = 0; d < nd; d++)
+    xi[d] = o[d];
+  xi[1] =
+      tcc_add(ctx, tcc_sub(ctx, o[1], tcc_idx(ctx, (size - 1) / 2)), tcc_expr_var(ctx, rv->var));
   const tcc_expr *x = tcc_cast(ctx, at, nn_read_clamped(ctx, X, xi));
   const tcc_expr *sq = tcc_select(ctx, nn_in_range(ctx, xi[1], tcc_idx(ctx, 0), X->shape[1]),
                                   tcc_mul(ctx, x, x), tcc_const(ctx, at, 0));
-  tcc_tensor *ss = tcc_compute(ctx, "lrn_sqsum", nd, X->shape, ax, tcc_sum(ctx, sq, 1, &rv, NULL), "reduce");
+  tcc_tensor *ss =
+      tcc_compute(ctx, "lrn_sqsum", nd, X->shape, ax, tcc_sum(ctx, sq, 1, &rv, NULL), "reduce");
   const tcc_itervar *const *ax2 = tcc_compute_axes(ctx, nd, X->shape, NULL);
   const tcc_expr **o2 = nn_axis_exprs(ctx, nd, ax2);
-  const tcc_expr *den = tcc_add(ctx, tcc_const(ctx, at, bias),
-                                tcc_mul(ctx, tcc_const(ctx, at, alpha / (double)size), tcc_read(ctx, ss, o2)));
+  const tcc_expr *den =
+      tcc_add(ctx, tcc_const(ctx, at, bias),
+              tcc_mul(ctx, tcc_const(ctx, at, alpha / (double)size), tcc_read(ctx, ss, o2)));
   const tcc_expr *args[2] = {den, tcc_const(ctx, at, beta)};
-  const tcc_expr *y = tcc_div(ctx, tcc_cast(ctx, at, tcc_read(ctx, X, o2)), tcc_call(ctx, TCC_INTRIN_POW, 2, args));
-  outputs[0] = tcc_compute(ctx, "lrn", nd, X->shape, ax2, tcc_cast(ctx, tcc_scalar(X->dtype), y), "elemwise");
+  const tcc_expr *y =
+      tcc_div(ctx, tcc_cast(ctx, at, tcc_read(ctx, X, o2)), tcc_call(ctx, TCC_INTRIN_POW, 2, args));
+  outputs[0] = tcc_compute(ctx, "lrn", nd, X->shape, ax2, tcc_cast(ctx, tcc_scalar(X->dtype), y),
+                           "elemwise");
   return TCC_OK;
 }
 
@@ -540,10 +566,11 @@ static tcc_status compute_mvn(tcc_compute_ctx *cc, tcc_tensor **outputs) {
   const tcc_itervar *const *ax = tcc_compute_axes(ctx, nd, X->shape, NULL);
   const tcc_expr **o = nn_axis_exprs(ctx, nd, ax);
   const tcc_expr *x = tcc_cast(ctx, at, tcc_read(ctx, X, o));
-  const tcc_expr *den = tcc_add(ctx, tcc_call1(ctx, TCC_INTRIN_SQRT, read_stat(ctx, v, o)),
-                                tcc_const(ctx, at, 1e-9));
+  const tcc_expr *den =
+      tcc_add(ctx, tcc_call1(ctx, TCC_INTRIN_SQRT, read_stat(ctx, v, o)), tcc_const(ctx, at, 1e-9));
   const tcc_expr *y = tcc_div(ctx, tcc_sub(ctx, x, read_stat(ctx, m, o)), den);
-  outputs[0] = tcc_compute(ctx, "mvn", nd, X->shape, ax, tcc_cast(ctx, tcc_scalar(X->dtype), y), "elemwise");
+  outputs[0] =
+      tcc_compute(ctx, "mvn", nd, X->shape, ax, tcc_cast(ctx, tcc_scalar(X->dtype), y), "elemwise");
   return TCC_OK;
 }
 
@@ -582,13 +609,14 @@ static tcc_status compute_rmsnorm(tcc_compute_ctx *cc, tcc_tensor **outputs) {
     }
   }
   const tcc_expr *x = tcc_cast(ctx, at, tcc_read(ctx, X, xi));
-  tcc_tensor *ss = tcc_compute(ctx, "rms_sqsum", nd, shape, ax, tcc_sum(ctx, tcc_mul(ctx, x, x), nr, rv, NULL),
-                               "reduce");
+  tcc_tensor *ss = tcc_compute(ctx, "rms_sqsum", nd, shape, ax,
+                               tcc_sum(ctx, tcc_mul(ctx, x, x), nr, rv, NULL), "reduce");
   const tcc_itervar *const *ay = tcc_compute_axes(ctx, nd, X->shape, NULL);
   const tcc_expr **o = nn_axis_exprs(ctx, nd, ay);
   const tcc_expr *ms = tcc_div(ctx, read_stat(ctx, ss, o), tcc_cast(ctx, at, count));
   tcc_type xt = tcc_scalar(X->dtype);
-  const tcc_expr *y = tcc_cast(ctx, xt, tcc_mul(ctx, tcc_cast(ctx, at, tcc_read(ctx, X, o)), rsqrt_eps(ctx, ms, eps)));
+  const tcc_expr *y = tcc_cast(
+      ctx, xt, tcc_mul(ctx, tcc_cast(ctx, at, tcc_read(ctx, X, o)), rsqrt_eps(ctx, ms, eps)));
   y = tcc_mul(ctx, y, tcc_cast(ctx, xt, nn_read_bcast(ctx, S, nd, o)));
   outputs[0] = tcc_compute(ctx, "rmsnorm", nd, X->shape, ay, y, "elemwise");
   return TCC_OK;
@@ -606,14 +634,17 @@ static tcc_status compute_lpnorm(tcc_compute_ctx *cc, tcc_tensor **outputs) {
   TCC_TRY(tcc_infer_axis(&ic, n, "axis", axis, nd, &ax0));
   tcc_type at = tcc_scalar(nn_acc_dtype(X->dtype));
   const tcc_expr *shape[TCCRT_MAX_RANK];
-  for (int d = 0; d < nd; d++) shape[d] = d == ax0 ? tcc_idx(ctx, 1) : X->shape[d];
+  for (int d = 0; d < nd; d++)
+    shape[d] = d == ax0 ? tcc_idx(ctx, 1) : X->shape[d];
   const tcc_itervar *const *ax = tcc_compute_axes(ctx, nd, shape, NULL);
   const tcc_itervar *rv = tcc_reduce_axis(ctx, "r", tcc_idx(ctx, 0), X->shape[ax0]);
   const tcc_expr *xi[TCCRT_MAX_RANK];
-  for (int d = 0; d < nd; d++) xi[d] = d == ax0 ? tcc_expr_var(ctx, rv->var) : tcc_expr_var(ctx, ax[d]->var);
+  for (int d = 0; d < nd; d++)
+    xi[d] = d == ax0 ? tcc_expr_var(ctx, rv->var) : tcc_expr_var(ctx, ax[d]->var);
   const tcc_expr *x = tcc_cast(ctx, at, tcc_read(ctx, X, xi));
   const tcc_expr *src = p == 1 ? tcc_call1(ctx, TCC_INTRIN_FABS, x) : tcc_mul(ctx, x, x);
-  tcc_tensor *s = tcc_compute(ctx, "lp_sum", nd, shape, ax, tcc_sum(ctx, src, 1, &rv, NULL), "reduce");
+  tcc_tensor *s =
+      tcc_compute(ctx, "lp_sum", nd, shape, ax, tcc_sum(ctx, src, 1, &rv, NULL), "reduce");
   const tcc_itervar *const *ay = tcc_compute_axes(ctx, nd, X->shape, NULL);
   const tcc_expr **o = nn_axis_exprs(ctx, nd, ay);
   const tcc_expr *norm = read_stat(ctx, s, o);
@@ -626,10 +657,10 @@ static tcc_status compute_lpnorm(tcc_compute_ctx *cc, tcc_tensor **outputs) {
   return TCC_OK;
 }
 
-#define NORM(NAME, SINCE, UNTIL, PAT, MINI, MAXI, MINO, MAXO, ATTRS, INFER, COMPUTE)              \
-  {NAME, "", SINCE, UNTIL, PAT, MINI, MAXI, MINO, MAXO, ATTRS, INFER, COMPUTE}
-#define BN(SINCE, UNTIL, MAXO, ATTRS)                                                             \
-  NORM("BatchNormalization", SINCE, UNTIL, TCC_PAT_BROADCAST, 5, 5, 1, MAXO, ATTRS,               \
+#define NORM(NAME, SINCE, UNTIL, PAT, MINI, MAXI, MINO, MAXO, ATTRS, INFER, COMPUTE)               \
+  { NAME, "", SINCE, UNTIL, PAT, MINI, MAXI, MINO, MAXO, ATTRS, INFER, COMPUTE }
+#define BN(SINCE, UNTIL, MAXO, ATTRS)                                                              \
+  NORM("BatchNormalization", SINCE, UNTIL, TCC_PAT_BROADCAST, 5, 5, 1, MAXO, ATTRS,                \
        infer_batchnorm, compute_batchnorm)
 
 const tcc_op tcc_ops_norm[] = {

@@ -11,29 +11,35 @@
 #include <math.h>
 #include <string.h>
 
-#define A_AUTO {"auto_pad", TCC_ATTR_STRING, false}
-#define A_KERNEL {"kernel_shape", TCC_ATTR_INTS, true}
-#define A_PADS {"pads", TCC_ATTR_INTS, false}
-#define A_STRIDES {"strides", TCC_ATTR_INTS, false}
-#define A_CEIL {"ceil_mode", TCC_ATTR_INT, false}
-#define A_DIL {"dilations", TCC_ATTR_INTS, false}
-#define A_END {NULL, 0, false}
+#define A_AUTO                                                                                     \
+  { "auto_pad", TCC_ATTR_STRING, false }
+#define A_KERNEL                                                                                   \
+  { "kernel_shape", TCC_ATTR_INTS, true }
+#define A_PADS                                                                                     \
+  { "pads", TCC_ATTR_INTS, false }
+#define A_STRIDES                                                                                  \
+  { "strides", TCC_ATTR_INTS, false }
+#define A_CEIL                                                                                     \
+  { "ceil_mode", TCC_ATTR_INT, false }
+#define A_DIL                                                                                      \
+  { "dilations", TCC_ATTR_INTS, false }
+#define A_END                                                                                      \
+  { NULL, 0, false }
 
 static const tcc_attr_schema maxpool1_attrs[] = {A_AUTO, A_KERNEL, A_PADS, A_STRIDES, A_END};
 static const tcc_attr_schema maxpool8_attrs[] = {
     A_AUTO, A_KERNEL, A_PADS, A_STRIDES, {"storage_order", TCC_ATTR_INT, false}, A_END};
 static const tcc_attr_schema maxpool10_attrs[] = {
-    A_AUTO, A_KERNEL, A_PADS, A_STRIDES, {"storage_order", TCC_ATTR_INT, false}, A_CEIL, A_DIL,
-    A_END};
+    A_AUTO, A_KERNEL, A_PADS, A_STRIDES, {"storage_order", TCC_ATTR_INT, false},
+    A_CEIL, A_DIL,    A_END};
 static const tcc_attr_schema avgpool1_attrs[] = {A_AUTO, A_KERNEL, A_PADS, A_STRIDES, A_END};
 static const tcc_attr_schema avgpool7_attrs[] = {
     A_AUTO, A_KERNEL, A_PADS, A_STRIDES, {"count_include_pad", TCC_ATTR_INT, false}, A_END};
 static const tcc_attr_schema avgpool10_attrs[] = {
-    A_AUTO, A_KERNEL, A_PADS, A_STRIDES, {"count_include_pad", TCC_ATTR_INT, false}, A_CEIL,
-    A_END};
+    A_AUTO, A_KERNEL, A_PADS, A_STRIDES, {"count_include_pad", TCC_ATTR_INT, false}, A_CEIL, A_END};
 static const tcc_attr_schema avgpool19_attrs[] = {
-    A_AUTO, A_KERNEL, A_PADS, A_STRIDES, {"count_include_pad", TCC_ATTR_INT, false}, A_CEIL, A_DIL,
-    A_END};
+    A_AUTO, A_KERNEL, A_PADS, A_STRIDES, {"count_include_pad", TCC_ATTR_INT, false},
+    A_CEIL, A_DIL,    A_END};
 static const tcc_attr_schema lppool1_attrs[] = {
     A_AUTO, A_KERNEL, A_PADS, A_STRIDES, {"p", TCC_ATTR_FLOAT, false}, A_END};
 static const tcc_attr_schema lppool2_attrs[] = {
@@ -76,19 +82,21 @@ static tcc_status pool_set_out(tcc_infer_ctx *ic, tcc_node *n, const pool_geom *
   const tcc_expr *dims[TCCRT_MAX_RANK];
   dims[0] = g->X->dims[0];
   dims[1] = g->X->dims[1];
-  for (int i = 0; i < g->nsp; i++) dims[2 + i] = g->w.out[i];
+  for (int i = 0; i < g->nsp; i++)
+    dims[2 + i] = g->w.out[i];
   return tcc_infer_set_output(ic, n, k, dt, g->nsp + 2, dims);
 }
 
 static tcc_status infer_maxpool(tcc_infer_ctx *ic, tcc_node *n) {
-  TCC_TRY(tcc_infer_check_dtype(ic, n, 0, TCC_DTM_FLOAT | TCC_DTM(TCCRT_INT8) | TCC_DTM(TCCRT_UINT8)));
+  TCC_TRY(
+      tcc_infer_check_dtype(ic, n, 0, TCC_DTM_FLOAT | TCC_DTM(TCCRT_INT8) | TCC_DTM(TCCRT_UINT8)));
   pool_geom g;
   TCC_TRY(pool_geometry(ic, n, &g));
   int64_t so = 0;
   if (tcc_node_attr(n, "storage_order")) TCC_TRY(nn_attr_int(ic, n, "storage_order", 0, &so));
   if (so != 0 && so != 1)
-    return tcc_node_error(ic->ctx, ic->graph, n, "attribute 'storage_order' is %lld; expected 0 or 1",
-                          (long long)so);
+    return tcc_node_error(ic->ctx, ic->graph, n,
+                          "attribute 'storage_order' is %lld; expected 0 or 1", (long long)so);
   TCC_TRY(pool_set_out(ic, n, &g, 0, g.X->dtype));
   return pool_set_out(ic, n, &g, 1, TCCRT_INT64);
 }
@@ -108,7 +116,8 @@ static tcc_status infer_global_pool(tcc_infer_ctx *ic, tcc_node *n) {
     return tcc_node_error(ic->ctx, ic->graph, n, "input X has rank %d; expected N x C x D1 ... Dn",
                           X->ndim);
   const tcc_expr *dims[TCCRT_MAX_RANK];
-  for (int d = 0; d < X->ndim; d++) dims[d] = d < 2 ? X->dims[d] : tcc_idx(ic->ctx, 1);
+  for (int d = 0; d < X->ndim; d++)
+    dims[d] = d < 2 ? X->dims[d] : tcc_idx(ic->ctx, 1);
   return tcc_infer_set_output(ic, n, 0, X->dtype, X->ndim, dims);
 }
 
@@ -128,7 +137,8 @@ static void window_exprs(tcc_context *ctx, const tcc_tensor *X, const nn_window 
   int nsp = w->nsp, nd = nsp + 2;
   we->shape[0] = X->shape[0];
   we->shape[1] = X->shape[1];
-  for (int i = 0; i < nsp; i++) we->shape[2 + i] = w->out[i];
+  for (int i = 0; i < nsp; i++)
+    we->shape[2 + i] = w->out[i];
   we->ax = tcc_compute_axes(ctx, nd, we->shape, NULL);
   we->o = nn_axis_exprs(ctx, nd, we->ax);
   we->xi[0] = we->o[0];
@@ -139,10 +149,11 @@ static void window_exprs(tcc_context *ctx, const tcc_tensor *X, const nn_window 
     snprintf(nm, sizeof nm, "rk%d", i);
     we->red[i] = tcc_reduce_axis(ctx, nm, tcc_idx(ctx, 0), tcc_idx(ctx, w->kernel[i]));
     const tcc_expr *rk = tcc_expr_var(ctx, we->red[i]->var);
-    const tcc_expr *pos = tcc_sub(ctx,
-                                  tcc_add(ctx, tcc_mul(ctx, we->o[2 + i], tcc_idx(ctx, w->stride[i])),
-                                          tcc_mul(ctx, rk, tcc_idx(ctx, w->dil[i]))),
-                                  w->pad_begin[i]);
+    const tcc_expr *pos =
+        tcc_sub(ctx,
+                tcc_add(ctx, tcc_mul(ctx, we->o[2 + i], tcc_idx(ctx, w->stride[i])),
+                        tcc_mul(ctx, rk, tcc_idx(ctx, w->dil[i]))),
+                w->pad_begin[i]);
     we->xi[2 + i] = pos;
     /* Even without pads, ceil_mode can run the last window past the end: always guard. */
     const tcc_expr *c = nn_in_range(ctx, pos, tcc_idx(ctx, 0), X->shape[2 + i]);
@@ -164,7 +175,8 @@ static tcc_status compute_maxpool(tcc_compute_ctx *cc, tcc_tensor **outputs) {
   window_expr we;
   window_exprs(ctx, X, &g.w, &we);
   int nd = g.nsp + 2;
-  const tcc_expr *v = tcc_select(ctx, we.inb, nn_read_clamped(ctx, X, we.xi), lowest(ctx, X->dtype));
+  const tcc_expr *v =
+      tcc_select(ctx, we.inb, nn_read_clamped(ctx, X, we.xi), lowest(ctx, X->dtype));
   const tcc_expr *body = tcc_reduce_max(ctx, v, g.nsp, we.red, NULL);
   tcc_tensor *y = tcc_compute(ctx, "maxpool", nd, we.shape, we.ax, body, "pool_max");
   outputs[0] = y;
@@ -178,7 +190,8 @@ static tcc_status compute_maxpool(tcc_compute_ctx *cc, tcc_tensor **outputs) {
     window_exprs(ctx, X, &g.w, &wi);
     const tcc_expr *flat = tcc_add(ctx, tcc_mul(ctx, wi.o[0], X->shape[1]), wi.o[1]);
     if (!so) {
-      for (int i = 0; i < g.nsp; i++) flat = tcc_add(ctx, tcc_mul(ctx, flat, X->shape[2 + i]), wi.xi[2 + i]);
+      for (int i = 0; i < g.nsp; i++)
+        flat = tcc_add(ctx, tcc_mul(ctx, flat, X->shape[2 + i]), wi.xi[2 + i]);
     } else {
       const tcc_expr *sp = tcc_idx(ctx, 0), *vol = tcc_idx(ctx, 1);
       for (int i = 0; i < g.nsp; i++) {
@@ -231,15 +244,15 @@ static tcc_status compute_avgpool(tcc_compute_ctx *cc, tcc_tensor **outputs) {
   const tcc_expr **o = nn_axis_exprs(ctx, nd, ax);
   const tcc_expr *count = tcc_idx(ctx, 1);
   for (int i = 0; i < g.nsp; i++) {
-    const tcc_expr *start = tcc_sub(ctx, tcc_mul(ctx, o[2 + i], tcc_idx(ctx, g.w.stride[i])),
-                                    g.w.pad_begin[i]);
+    const tcc_expr *start =
+        tcc_sub(ctx, tcc_mul(ctx, o[2 + i], tcc_idx(ctx, g.w.stride[i])), g.w.pad_begin[i]);
     const tcc_expr *lo = cip ? tcc_sub(ctx, tcc_idx(ctx, 0), g.w.pad_begin[i]) : tcc_idx(ctx, 0);
     const tcc_expr *hi = cip ? tcc_add(ctx, X->shape[2 + i], g.w.pad_end[i]) : X->shape[2 + i];
     count = tcc_mul(ctx, count, tap_count(ctx, start, g.w.kernel[i], g.w.dil[i], lo, hi));
   }
   const tcc_expr *avg = tcc_div(ctx, tcc_read(ctx, s, o), tcc_cast(ctx, at, count));
-  outputs[0] = tcc_compute(ctx, "avgpool", nd, we.shape, ax, tcc_cast(ctx, tcc_scalar(X->dtype), avg),
-                           "elemwise");
+  outputs[0] = tcc_compute(ctx, "avgpool", nd, we.shape, ax,
+                           tcc_cast(ctx, tcc_scalar(X->dtype), avg), "elemwise");
   return TCC_OK;
 }
 
@@ -250,8 +263,10 @@ static tcc_status compute_lppool(tcc_compute_ctx *cc, tcc_tensor **outputs) {
   TCC_TRY(pool_geometry(&ic, cc->node, &g));
   double p = 2;
   const tcc_attr *pa = tcc_node_attr(cc->node, "p");
-  if (pa && pa->kind == TCC_ATTR_FLOAT) p = pa->u.f;
-  else if (pa && pa->kind == TCC_ATTR_INT) p = (double)pa->u.i;
+  if (pa && pa->kind == TCC_ATTR_FLOAT)
+    p = pa->u.f;
+  else if (pa && pa->kind == TCC_ATTR_INT)
+    p = (double)pa->u.i;
   const tcc_tensor *X = cc->inputs[0];
   tcc_type at = tcc_scalar(nn_acc_dtype(X->dtype));
   window_expr we;
@@ -259,8 +274,10 @@ static tcc_status compute_lppool(tcc_compute_ctx *cc, tcc_tensor **outputs) {
   int nd = g.nsp + 2;
   const tcc_expr *x = tcc_cast(ctx, at, nn_read_clamped(ctx, X, we.xi));
   const tcc_expr *xp;
-  if (p == 2) xp = tcc_mul(ctx, x, x);
-  else if (p == 1) xp = tcc_call1(ctx, TCC_INTRIN_FABS, x);
+  if (p == 2)
+    xp = tcc_mul(ctx, x, x);
+  else if (p == 1)
+    xp = tcc_call1(ctx, TCC_INTRIN_FABS, x);
   else {
     const tcc_expr *args[2] = {tcc_call1(ctx, TCC_INTRIN_FABS, x), tcc_float(ctx, at, p)};
     xp = tcc_call(ctx, TCC_INTRIN_POW, 2, args);
@@ -271,7 +288,8 @@ static tcc_status compute_lppool(tcc_compute_ctx *cc, tcc_tensor **outputs) {
   const tcc_itervar *const *ax = tcc_compute_axes(ctx, nd, we.shape, NULL);
   const tcc_expr **o = nn_axis_exprs(ctx, nd, ax);
   const tcc_expr *r = tcc_read(ctx, s, o);
-  if (p == 2) r = tcc_call1(ctx, TCC_INTRIN_SQRT, r);
+  if (p == 2)
+    r = tcc_call1(ctx, TCC_INTRIN_SQRT, r);
   else if (p != 1) {
     const tcc_expr *args[2] = {r, tcc_float(ctx, at, 1.0 / p)};
     r = tcc_call(ctx, TCC_INTRIN_POW, 2, args);
@@ -286,7 +304,8 @@ static tcc_status compute_global(tcc_compute_ctx *cc, tcc_tensor **outputs, bool
   const tcc_tensor *X = cc->inputs[0];
   int nd = X->ndim, nsp = nd - 2;
   const tcc_expr *shape[TCCRT_MAX_RANK];
-  for (int d = 0; d < nd; d++) shape[d] = d < 2 ? X->shape[d] : tcc_idx(ctx, 1);
+  for (int d = 0; d < nd; d++)
+    shape[d] = d < 2 ? X->shape[d] : tcc_idx(ctx, 1);
   const tcc_itervar *const *ax = tcc_compute_axes(ctx, nd, shape, NULL);
   const tcc_expr **o = nn_axis_exprs(ctx, nd, ax);
   const tcc_itervar *red[NN_MAX_SPATIAL];
@@ -323,8 +342,8 @@ static tcc_status compute_global_max(tcc_compute_ctx *cc, tcc_tensor **outputs) 
   return compute_global(cc, outputs, true);
 }
 
-#define POOL(NAME, SINCE, UNTIL, MAXO, ATTRS, INFER, COMPUTE)                                     \
-  {NAME, "", SINCE, UNTIL, TCC_PAT_OUT_ELEMWISE_FUSABLE, 1, 1, 1, MAXO, ATTRS, INFER, COMPUTE}
+#define POOL(NAME, SINCE, UNTIL, MAXO, ATTRS, INFER, COMPUTE)                                      \
+  { NAME, "", SINCE, UNTIL, TCC_PAT_OUT_ELEMWISE_FUSABLE, 1, 1, 1, MAXO, ATTRS, INFER, COMPUTE }
 
 const tcc_op tcc_ops_pool[] = {
     POOL("MaxPool", 1, 7, 1, maxpool1_attrs, infer_maxpool, compute_maxpool),

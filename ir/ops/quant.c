@@ -9,23 +9,22 @@
  * element types have no tccrt dtype and are refused by inference with a message. */
 #include "nn_util.h"
 
-#define A_END {NULL, 0, false}
+#define A_END                                                                                      \
+  { NULL, 0, false }
 static const tcc_attr_schema q10_attrs[] = {A_END};
 static const tcc_attr_schema q13_attrs[] = {{"axis", TCC_ATTR_INT, false}, A_END};
 static const tcc_attr_schema q19_attrs[] = {
     {"axis", TCC_ATTR_INT, false}, {"saturate", TCC_ATTR_INT, false}, A_END};
-static const tcc_attr_schema q21_attrs[] = {{"axis", TCC_ATTR_INT, false},
-                                            {"block_size", TCC_ATTR_INT, false},
-                                            {"output_dtype", TCC_ATTR_INT, false},
-                                            {"precision", TCC_ATTR_INT, false},
-                                            {"saturate", TCC_ATTR_INT, false},
-                                            A_END};
+static const tcc_attr_schema q21_attrs[] = {
+    {"axis", TCC_ATTR_INT, false},         {"block_size", TCC_ATTR_INT, false},
+    {"output_dtype", TCC_ATTR_INT, false}, {"precision", TCC_ATTR_INT, false},
+    {"saturate", TCC_ATTR_INT, false},     A_END};
 static const tcc_attr_schema dq21_attrs[] = {{"axis", TCC_ATTR_INT, false},
                                              {"block_size", TCC_ATTR_INT, false},
                                              {"output_dtype", TCC_ATTR_INT, false},
                                              A_END};
 
-#define Q_TYPES                                                                                   \
+#define Q_TYPES                                                                                    \
   (TCC_DTM(TCCRT_UINT8) | TCC_DTM(TCCRT_INT8) | TCC_DTM(TCCRT_UINT16) | TCC_DTM(TCCRT_INT16))
 
 typedef struct qparam {
@@ -50,7 +49,8 @@ static tcc_status qparam_of(tcc_infer_ctx *ic, const tcc_node *n, const tcc_valu
   if (scalar && block == 0) {
     q->mode = 0;
   } else {
-    if (x->ndim == 0) return tcc_node_error(ctx, ic->graph, n, "a per-axis scale needs x of rank >= 1");
+    if (x->ndim == 0)
+      return tcc_node_error(ctx, ic->graph, n, "a per-axis scale needs x of rank >= 1");
     TCC_TRY(tcc_infer_axis(ic, n, "axis", axis, x->ndim, &q->axis));
     if (block > 0) {
       q->mode = 2;
@@ -146,7 +146,8 @@ static const tcc_expr *qread(tcc_context *ctx, const tcc_tensor *t, const qparam
   if (q->mode == 0 || t->ndim == 0) {
     if (t->ndim == 0) return tcc_read(ctx, t, NULL);
     const tcc_expr *z[TCCRT_MAX_RANK];
-    for (int d = 0; d < t->ndim; d++) z[d] = tcc_idx(ctx, 0);
+    for (int d = 0; d < t->ndim; d++)
+      z[d] = tcc_idx(ctx, 0);
     return tcc_read(ctx, t, z);
   }
   if (q->mode == 1) return tcc_read(ctx, t, &o[q->axis]);
@@ -182,9 +183,11 @@ static tcc_status compute_quantize(tcc_compute_ctx *cc, tcc_tensor **outputs) {
   const tcc_itervar *const *ax = tcc_compute_axes(ctx, nd, X->shape, NULL);
   const tcc_expr **o = nn_axis_exprs(ctx, nd, ax);
   /* x / scale in the wider of float32 and the input float type */
-  tccrt_dtype ft = X->dtype == TCCRT_FLOAT64 || S->dtype == TCCRT_FLOAT64 ? TCCRT_FLOAT64 : TCCRT_FLOAT32;
+  tccrt_dtype ft =
+      X->dtype == TCCRT_FLOAT64 || S->dtype == TCCRT_FLOAT64 ? TCCRT_FLOAT64 : TCCRT_FLOAT32;
   tcc_type f = tcc_scalar(ft);
-  const tcc_expr *v = tcc_div(ctx, tcc_cast(ctx, f, tcc_read(ctx, X, o)), tcc_cast(ctx, f, qread(ctx, S, &q, o)));
+  const tcc_expr *v =
+      tcc_div(ctx, tcc_cast(ctx, f, tcc_read(ctx, X, o)), tcc_cast(ctx, f, qread(ctx, S, &q, o)));
   const tcc_expr *y = requant(ctx, v, Z ? qread(ctx, Z, &q, o) : NULL, yt);
   outputs[0] = tcc_compute(ctx, "quantize", nd, X->shape, ax, y, "broadcast");
   return TCC_OK;
@@ -231,21 +234,21 @@ static tcc_status compute_dynamic_quantize(tcc_compute_ctx *cc, tcc_tensor **out
       xi[d] = tcc_expr_var(ctx, rv[d]->var);
     }
     const tcc_expr *x = tcc_read(ctx, X, xi);
-    const tcc_expr *body = nd == 0 ? x
+    const tcc_expr *body = nd == 0  ? x
                            : k == 0 ? tcc_reduce_min(ctx, x, nd, rv, NULL)
                                     : tcc_reduce_max(ctx, x, nd, rv, NULL);
     ext[k] = tcc_compute(ctx, k ? "x_max" : "x_min", 0, NULL, NULL, body, "reduce");
   }
   const tcc_expr *mn = tcc_min(ctx, tcc_read(ctx, ext[0], NULL), tcc_float(ctx, f, 0));
   const tcc_expr *mx = tcc_max(ctx, tcc_read(ctx, ext[1], NULL), tcc_float(ctx, f, 0));
-  tcc_tensor *scale = tcc_compute(ctx, "y_scale", 0, NULL, NULL,
-                                  tcc_div(ctx, tcc_sub(ctx, mx, mn), tcc_float(ctx, f, 255.0)),
-                                  "elemwise");
+  tcc_tensor *scale =
+      tcc_compute(ctx, "y_scale", 0, NULL, NULL,
+                  tcc_div(ctx, tcc_sub(ctx, mx, mn), tcc_float(ctx, f, 255.0)), "elemwise");
   const tcc_expr *sc = tcc_read(ctx, scale, NULL);
-  tcc_tensor *zp = tcc_compute(ctx, "y_zero_point", 0, NULL, NULL,
-                               requant(ctx, tcc_div(ctx, tcc_sub(ctx, tcc_float(ctx, f, 0), mn), sc),
-                                       NULL, TCCRT_UINT8),
-                               "elemwise");
+  tcc_tensor *zp = tcc_compute(
+      ctx, "y_zero_point", 0, NULL, NULL,
+      requant(ctx, tcc_div(ctx, tcc_sub(ctx, tcc_float(ctx, f, 0), mn), sc), NULL, TCCRT_UINT8),
+      "elemwise");
   const tcc_itervar *const *ax = tcc_compute_axes(ctx, nd, X->shape, NULL);
   const tcc_expr **o = nn_axis_exprs(ctx, nd, ax);
   const tcc_expr *y = requant(ctx, tcc_div(ctx, tcc_read(ctx, X, o), tcc_read(ctx, scale, NULL)),
@@ -256,15 +259,20 @@ static tcc_status compute_dynamic_quantize(tcc_compute_ctx *cc, tcc_tensor **out
   return TCC_OK;
 }
 
-#define QOP(NAME, SINCE, UNTIL, PAT, MINI, MAXI, MAXO, ATTRS, INFER, COMPUTE)                     \
-  {NAME, "", SINCE, UNTIL, PAT, MINI, MAXI, 1, MAXO, ATTRS, INFER, COMPUTE}
+#define QOP(NAME, SINCE, UNTIL, PAT, MINI, MAXI, MAXO, ATTRS, INFER, COMPUTE)                      \
+  { NAME, "", SINCE, UNTIL, PAT, MINI, MAXI, 1, MAXO, ATTRS, INFER, COMPUTE }
 
 const tcc_op tcc_ops_quant[] = {
-    QOP("QuantizeLinear", 10, 12, TCC_PAT_BROADCAST, 2, 3, 1, q10_attrs, infer_quantize, compute_quantize),
-    QOP("QuantizeLinear", 13, 18, TCC_PAT_BROADCAST, 2, 3, 1, q13_attrs, infer_quantize, compute_quantize),
-    QOP("QuantizeLinear", 19, 20, TCC_PAT_BROADCAST, 2, 3, 1, q19_attrs, infer_quantize, compute_quantize),
-    QOP("QuantizeLinear", 21, 22, TCC_PAT_BROADCAST, 2, 3, 1, q21_attrs, infer_quantize, compute_quantize),
-    QOP("QuantizeLinear", 23, 0, TCC_PAT_BROADCAST, 2, 3, 1, q21_attrs, infer_quantize, compute_quantize),
+    QOP("QuantizeLinear", 10, 12, TCC_PAT_BROADCAST, 2, 3, 1, q10_attrs, infer_quantize,
+        compute_quantize),
+    QOP("QuantizeLinear", 13, 18, TCC_PAT_BROADCAST, 2, 3, 1, q13_attrs, infer_quantize,
+        compute_quantize),
+    QOP("QuantizeLinear", 19, 20, TCC_PAT_BROADCAST, 2, 3, 1, q19_attrs, infer_quantize,
+        compute_quantize),
+    QOP("QuantizeLinear", 21, 22, TCC_PAT_BROADCAST, 2, 3, 1, q21_attrs, infer_quantize,
+        compute_quantize),
+    QOP("QuantizeLinear", 23, 0, TCC_PAT_BROADCAST, 2, 3, 1, q21_attrs, infer_quantize,
+        compute_quantize),
     QOP("DequantizeLinear", 10, 12, TCC_PAT_BROADCAST, 2, 3, 1, q10_attrs, infer_dequantize,
         compute_dequantize),
     QOP("DequantizeLinear", 13, 18, TCC_PAT_BROADCAST, 2, 3, 1, q13_attrs, infer_dequantize,

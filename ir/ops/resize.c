@@ -10,13 +10,15 @@
  * 2 or 4 neighbours per axis with edge clamping, as the ONNX reference does; with antialias
  * (18) and scale < 1 the linear/cubic kernel is stretched by 1/scale over more taps and
  * normalized. Resize-10 and
- * Upsample use asymmetric coordinates and floor for nearest. Coordinates and weights are float64. */
+ * Upsample use asymmetric coordinates and floor for nearest. Coordinates and weights are float64.
+ */
 #include "nn_util.h"
 
 #include <math.h>
 #include <string.h>
 
-#define A_END {NULL, 0, false}
+#define A_END                                                                                      \
+  { NULL, 0, false }
 static const tcc_attr_schema r10_attrs[] = {{"mode", TCC_ATTR_STRING, false}, A_END};
 static const tcc_attr_schema r11_attrs[] = {
     {"coordinate_transformation_mode", TCC_ATTR_STRING, false},
@@ -76,7 +78,8 @@ static tcc_status parse_enum(tcc_infer_ctx *ic, const tcc_node *n, const char *a
       *out = i;
       return TCC_OK;
     }
-  return tcc_node_error(ic->ctx, ic->graph, n, "attribute '%s' has unsupported value '%s'", attr, s);
+  return tcc_node_error(ic->ctx, ic->graph, n, "attribute '%s' has unsupported value '%s'", attr,
+                        s);
 }
 
 /* Reads the geometry. Inputs: Resize-10 (X, scales), Resize-11+ (X, roi, scales, sizes),
@@ -95,10 +98,9 @@ static tcc_status rs_geometry(tcc_infer_ctx *ic, const tcc_node *n, rs_geom *g) 
   g->mode = m == 3 ? M_LINEAR : (rs_mode)m;
   if (legacy && g->mode == M_CUBIC)
     return tcc_node_error(ctx, ic->graph, n, "mode 'cubic' needs Resize from opset 11");
-  static const char *const coords[] = {"half_pixel",   "half_pixel_symmetric",
-                                       "pytorch_half_pixel", "align_corners",
-                                       "asymmetric",   "tf_half_pixel_for_nn",
-                                       "tf_crop_and_resize"};
+  static const char *const coords[] = {
+      "half_pixel", "half_pixel_symmetric", "pytorch_half_pixel", "align_corners",
+      "asymmetric", "tf_half_pixel_for_nn", "tf_crop_and_resize"};
   static const char *const nearests[] = {"round_prefer_floor", "round_prefer_ceil", "floor",
                                          "ceil"};
   int c = C_ASYMMETRIC, nm = N_FLOOR;
@@ -118,7 +120,8 @@ static tcc_status rs_geometry(tcc_infer_ctx *ic, const tcc_node *n, rs_geom *g) 
   g->nearest = (rs_nearest)nm;
   /* axes */
   int axes[TCCRT_MAX_RANK], naxes = nd;
-  for (int d = 0; d < nd; d++) axes[d] = d;
+  for (int d = 0; d < nd; d++)
+    axes[d] = d;
   if (tcc_node_attr(n, "axes")) {
     int cnt;
     const int64_t *v;
@@ -159,7 +162,8 @@ static tcc_status rs_geometry(tcc_infer_ctx *ic, const tcc_node *n, rs_geom *g) 
     cnt = a ? a->u.floats.n : 0;
     if (!a || cnt != nd)
       return tcc_node_error(ctx, ic->graph, n, "attribute 'scales' must have %d values", nd);
-    for (int i = 0; i < nd; i++) scales[i] = a->u.floats.v[i];
+    for (int i = 0; i < nd; i++)
+      scales[i] = a->u.floats.v[i];
     have_scales = true;
   } else if (tcc_op_input(n, scales_k)) {
     bool known;
@@ -167,14 +171,15 @@ static tcc_status rs_geometry(tcc_infer_ctx *ic, const tcc_node *n, rs_geom *g) 
     const double *v;
     TCC_TRY(tcc_infer_const_floats(ic, n, scales_k, &known, &cnt, &v));
     if (!known)
-      return tcc_node_error(ctx, ic->graph, n,
-                            "input %d (scales) is not constant; the output shape cannot be inferred",
-                            scales_k);
+      return tcc_node_error(
+          ctx, ic->graph, n,
+          "input %d (scales) is not constant; the output shape cannot be inferred", scales_k);
     if (cnt > 0) {
       if (cnt != naxes)
         return tcc_node_error(ctx, ic->graph, n, "scales has %lld values; expected %d",
                               (long long)cnt, naxes);
-      for (int i = 0; i < naxes; i++) scales[i] = v[i];
+      for (int i = 0; i < naxes; i++)
+        scales[i] = v[i];
       have_scales = true;
     }
   }
@@ -190,7 +195,8 @@ static tcc_status rs_geometry(tcc_infer_ctx *ic, const tcc_node *n, rs_geom *g) 
       if (cnt != naxes)
         return tcc_node_error(ctx, ic->graph, n, "sizes has %lld values; expected %d",
                               (long long)cnt, naxes);
-      for (int i = 0; i < naxes; i++) sizes[i] = v[i];
+      for (int i = 0; i < naxes; i++)
+        sizes[i] = v[i];
       have_sizes = true;
     }
   }
@@ -210,7 +216,8 @@ static tcc_status rs_geometry(tcc_infer_ctx *ic, const tcc_node *n, rs_geom *g) 
       } else if (f == floor(f)) {
         g->out[d] = tcc_shape_mul(ctx, X->dims[d], tcc_idx(ctx, (int64_t)f));
       } else if (f < 1 && 1.0 / f == floor(1.0 / f)) {
-        g->out[d] = tcc_shape_canon(ctx, tcc_floordiv(ctx, X->dims[d], tcc_idx(ctx, (int64_t)(1.0 / f))));
+        g->out[d] =
+            tcc_shape_canon(ctx, tcc_floordiv(ctx, X->dims[d], tcc_idx(ctx, (int64_t)(1.0 / f))));
       } else {
         return tcc_node_error(ctx, ic->graph, n,
                               "dim %d of X is symbolic (%s) and scale %g is not integral: the "
@@ -242,7 +249,8 @@ static tcc_status rs_geometry(tcc_infer_ctx *ic, const tcc_node *n, rs_geom *g) 
     int d = axes[i];
     int64_t o = sizes[i];
     if (pol) o = (int64_t)floor(common * (double)in[i] + 0.5);
-    if (o <= 0) return tcc_node_error(ctx, ic->graph, n, "output size %lld must be > 0", (long long)o);
+    if (o <= 0)
+      return tcc_node_error(ctx, ic->graph, n, "output size %lld must be > 0", (long long)o);
     g->scale[d] = pol ? common : (double)o / (double)in[i];
     g->out[d] = tcc_idx(ctx, o);
     g->resized[d] = o != in[i] || g->coord == C_TF_CROP_RESIZE || g->scale[d] != 1.0;
@@ -286,12 +294,15 @@ static const tcc_expr *cubic_w(tcc_context *ctx, const tcc_expr *t, int j, doubl
                            tcc_mul(ctx, x, x)),
                    one);
   /* ((A x - 5A) x + 8A) x - 4A */
-  return tcc_sub(ctx,
-                 tcc_mul(ctx,
-                         tcc_add(ctx, tcc_mul(ctx, tcc_sub(ctx, tcc_mul(ctx, f64c(ctx, A), x), f64c(ctx, 5 * A)), x),
-                                 f64c(ctx, 8 * A)),
-                         x),
-                 f64c(ctx, 4 * A));
+  return tcc_sub(
+      ctx,
+      tcc_mul(
+          ctx,
+          tcc_add(ctx,
+                  tcc_mul(ctx, tcc_sub(ctx, tcc_mul(ctx, f64c(ctx, A), x), f64c(ctx, 5 * A)), x),
+                  f64c(ctx, 8 * A)),
+          x),
+      f64c(ctx, 4 * A));
 }
 
 static tcc_status compute_resize(tcc_compute_ctx *cc, tcc_tensor **outputs) {
@@ -336,9 +347,10 @@ static tcc_status compute_resize(tcc_compute_ctx *cc, tcc_tensor **outputs) {
       break;
     case C_ALIGN_CORNERS: {
       const tcc_expr *len = tcc_mul(ctx, in_f, s); /* in * scale, as the reference */
-      x = tcc_select(ctx, tcc_gt(ctx, len, one),
-                     tcc_div(ctx, tcc_mul(ctx, xo, tcc_sub(ctx, in_f, one)), tcc_sub(ctx, len, one)),
-                     f64c(ctx, 0));
+      x = tcc_select(
+          ctx, tcc_gt(ctx, len, one),
+          tcc_div(ctx, tcc_mul(ctx, xo, tcc_sub(ctx, in_f, one)), tcc_sub(ctx, len, one)),
+          f64c(ctx, 0));
       break;
     }
     case C_ASYMMETRIC: x = tcc_div(ctx, xo, s); break;
@@ -392,23 +404,24 @@ static tcc_status compute_resize(tcc_compute_ctx *cc, tcc_tensor **outputs) {
       double A = g.cubic_a;
       for (int j = 0; j < nt; j++) {
         int64_t off = start + j;
-        const tcc_expr *a = tcc_call1(
-            ctx, TCC_INTRIN_FABS, tcc_mul(ctx, tcc_sub(ctx, f64c(ctx, (double)off), r), f64c(ctx, sc)));
+        const tcc_expr *a =
+            tcc_call1(ctx, TCC_INTRIN_FABS,
+                      tcc_mul(ctx, tcc_sub(ctx, f64c(ctx, (double)off), r), f64c(ctx, sc)));
         const tcc_expr *w;
         if (g.mode == M_LINEAR) {
           w = tcc_max(ctx, tcc_sub(ctx, one, a), f64c(ctx, 0));
         } else {
           const tcc_expr *a2 = tcc_mul(ctx, a, a), *a3 = tcc_mul(ctx, a2, a);
-          const tcc_expr *w1 = tcc_add(ctx,
-                                       tcc_sub(ctx, tcc_mul(ctx, f64c(ctx, A + 2), a3),
-                                               tcc_mul(ctx, f64c(ctx, A + 3), a2)),
-                                       one);
-          const tcc_expr *w2 =
-              tcc_sub(ctx,
-                      tcc_add(ctx,
-                              tcc_sub(ctx, tcc_mul(ctx, f64c(ctx, A), a3), tcc_mul(ctx, f64c(ctx, 5 * A), a2)),
-                              tcc_mul(ctx, f64c(ctx, 8 * A), a)),
-                      f64c(ctx, 4 * A));
+          const tcc_expr *w1 = tcc_add(
+              ctx,
+              tcc_sub(ctx, tcc_mul(ctx, f64c(ctx, A + 2), a3), tcc_mul(ctx, f64c(ctx, A + 3), a2)),
+              one);
+          const tcc_expr *w2 = tcc_sub(ctx,
+                                       tcc_add(ctx,
+                                               tcc_sub(ctx, tcc_mul(ctx, f64c(ctx, A), a3),
+                                                       tcc_mul(ctx, f64c(ctx, 5 * A), a2)),
+                                               tcc_mul(ctx, f64c(ctx, 8 * A), a)),
+                                       f64c(ctx, 4 * A));
           w = tcc_select(ctx, tcc_le(ctx, a, one), w1,
                          tcc_select(ctx, tcc_lt(ctx, a, f64c(ctx, 2)), w2, f64c(ctx, 0)));
         }
@@ -419,7 +432,8 @@ static tcc_status compute_resize(tcc_compute_ctx *cc, tcc_tensor **outputs) {
         taps[d][j].idx = tcc_max(ctx, tcc_min(ctx, p, hi), tcc_idx(ctx, 0));
         taps[d][j].weight = w;
       }
-      for (int j = 0; j < nt; j++) taps[d][j].weight = tcc_div(ctx, taps[d][j].weight, wsum);
+      for (int j = 0; j < nt; j++)
+        taps[d][j].weight = tcc_div(ctx, taps[d][j].weight, wsum);
       ntaps[d] = nt;
       continue;
     }
@@ -427,14 +441,16 @@ static tcc_status compute_resize(tcc_compute_ctx *cc, tcc_tensor **outputs) {
     const tcc_expr *fl = tcc_call1(ctx, TCC_INTRIN_FLOOR, x);
     const tcc_expr *t = tcc_sub(ctx, x, fl);
     /* keep the integer conversion in range for far-out coordinates */
-    const tcc_expr *flc = tcc_max(ctx, tcc_min(ctx, fl, tcc_add(ctx, in_f, f64c(ctx, 4))), f64c(ctx, -4));
+    const tcc_expr *flc =
+        tcc_max(ctx, tcc_min(ctx, fl, tcc_add(ctx, in_f, f64c(ctx, 4))), f64c(ctx, -4));
     const tcc_expr *x0 = tcc_cast(ctx, tcc_index_type(), flc);
     int nt = g.mode == M_LINEAR ? 2 : 4;
     int first = g.mode == M_LINEAR ? 0 : -1;
     const tcc_expr *wsum = NULL;
     for (int j = 0; j < nt; j++) {
       const tcc_expr *p = tcc_add(ctx, x0, tcc_idx(ctx, first + j));
-      const tcc_expr *w = g.mode == M_LINEAR ? (j == 0 ? tcc_sub(ctx, one, t) : t) : cubic_w(ctx, t, j, g.cubic_a);
+      const tcc_expr *w =
+          g.mode == M_LINEAR ? (j == 0 ? tcc_sub(ctx, one, t) : t) : cubic_w(ctx, t, j, g.cubic_a);
       if (g.exclude_outside)
         w = tcc_select(ctx, nn_in_range(ctx, p, tcc_idx(ctx, 0), in_i), w, f64c(ctx, 0));
       wsum = wsum ? tcc_add(ctx, wsum, w) : w;
@@ -442,7 +458,8 @@ static tcc_status compute_resize(tcc_compute_ctx *cc, tcc_tensor **outputs) {
       taps[d][j].weight = w;
     }
     if (g.exclude_outside)
-      for (int j = 0; j < nt; j++) taps[d][j].weight = tcc_div(ctx, taps[d][j].weight, wsum);
+      for (int j = 0; j < nt; j++)
+        taps[d][j].weight = tcc_div(ctx, taps[d][j].weight, wsum);
     ntaps[d] = nt;
   }
   /* sum over the tap product */
@@ -455,7 +472,8 @@ static tcc_status compute_resize(tcc_compute_ctx *cc, tcc_tensor **outputs) {
     const tcc_expr *idx[TCCRT_MAX_RANK], *w = NULL;
     for (int d = 0; d < nd; d++) {
       idx[d] = taps[d][cnt[d]].idx;
-      if (taps[d][cnt[d]].weight) w = w ? tcc_mul(ctx, w, taps[d][cnt[d]].weight) : taps[d][cnt[d]].weight;
+      if (taps[d][cnt[d]].weight)
+        w = w ? tcc_mul(ctx, w, taps[d][cnt[d]].weight) : taps[d][cnt[d]].weight;
     }
     const tcc_expr *v = tcc_read(ctx, X, idx);
     if (weighted) {
@@ -464,7 +482,8 @@ static tcc_status compute_resize(tcc_compute_ctx *cc, tcc_tensor **outputs) {
     }
     acc = acc ? tcc_add(ctx, acc, v) : v;
     int d = nd - 1;
-    while (d >= 0 && ++cnt[d] == ntaps[d]) cnt[d--] = 0;
+    while (d >= 0 && ++cnt[d] == ntaps[d])
+      cnt[d--] = 0;
     if (d < 0) break;
   }
   if (!acc) acc = tcc_read(ctx, X, NULL); /* rank 0 */
@@ -506,7 +525,8 @@ static tcc_status gs_geometry(tcc_infer_ctx *ic, const tcc_node *n, gs_geom *g) 
   TCC_TRY(tcc_infer_input(ic, n, 1, &G));
   g->nsp = X->ndim - 2;
   if (g->nsp < 1 || (n->opset < 20 && g->nsp != 2) || G->ndim != X->ndim)
-    return tcc_node_error(ctx, ic->graph, n, "X %s and grid %s: expected N x C x D1..Dr and N x H1..Hr x r",
+    return tcc_node_error(ctx, ic->graph, n,
+                          "X %s and grid %s: expected N x C x D1..Dr and N x H1..Hr x r",
                           tcc_value_shape_str(ctx, X), tcc_value_shape_str(ctx, G));
   int64_t r;
   if (!tcc_expr_is_int_imm(G->dims[G->ndim - 1], &r) || r != g->nsp)
@@ -533,7 +553,8 @@ static tcc_status infer_grid_sample(tcc_infer_ctx *ic, tcc_node *n) {
   const tcc_expr *dims[TCCRT_MAX_RANK];
   dims[0] = X->dims[0];
   dims[1] = X->dims[1];
-  for (int i = 0; i < g.nsp; i++) dims[2 + i] = G->dims[1 + i];
+  for (int i = 0; i < g.nsp; i++)
+    dims[2 + i] = G->dims[1 + i];
   return tcc_infer_set_output(ic, n, 0, X->dtype, X->ndim, dims);
 }
 
@@ -546,11 +567,14 @@ static const tcc_expr *gs_reflect(tcc_context *ctx, const tcc_expr *x, double lo
   const tcc_expr *dx = tcc_select(ctx, tcc_lt(ctx, x, L), below, above);
   const tcc_expr *k = tcc_call1(ctx, TCC_INTRIN_TRUNC, tcc_div(ctx, dx, R));
   const tcc_expr *r = tcc_sub(ctx, dx, tcc_mul(ctx, k, R));
-  const tcc_expr *even = tcc_eq(ctx, tcc_sub(ctx, k, tcc_mul(ctx, two, tcc_call1(ctx, TCC_INTRIN_FLOOR, tcc_div(ctx, k, two)))),
-                                f64c(ctx, 0));
+  const tcc_expr *even = tcc_eq(
+      ctx,
+      tcc_sub(ctx, k, tcc_mul(ctx, two, tcc_call1(ctx, TCC_INTRIN_FLOOR, tcc_div(ctx, k, two)))),
+      f64c(ctx, 0));
   const tcc_expr *from_lo = tcc_select(ctx, even, tcc_add(ctx, L, r), tcc_sub(ctx, H, r));
   const tcc_expr *from_hi = tcc_select(ctx, even, tcc_sub(ctx, H, r), tcc_add(ctx, L, r));
-  return tcc_select(ctx, tcc_lt(ctx, x, L), from_lo, tcc_select(ctx, tcc_gt(ctx, x, H), from_hi, x));
+  return tcc_select(ctx, tcc_lt(ctx, x, L), from_lo,
+                    tcc_select(ctx, tcc_gt(ctx, x, H), from_hi, x));
 }
 
 static tcc_status compute_grid_sample(tcc_compute_ctx *cc, tcc_tensor **outputs) {
@@ -578,22 +602,28 @@ static tcc_status compute_grid_sample(tcc_compute_ctx *cc, tcc_tensor **outputs)
     double lo = g.align ? 0.0 : -0.5, hi = g.align ? d - 1 : d - 0.5;
     const tcc_expr *gi[TCCRT_MAX_RANK];
     gi[0] = o[0];
-    for (int q = 0; q < nsp; q++) gi[1 + q] = o[2 + q];
+    for (int q = 0; q < nsp; q++)
+      gi[1 + q] = o[2 + q];
     gi[1 + nsp] = tcc_idx(ctx, nsp - 1 - i);
     /* denormalize in float32 as the reference, then work in float64 */
     tcc_type f32 = tcc_scalar(TCCRT_FLOAT32);
     const tcc_expr *gn = tcc_cast(ctx, f32, tcc_read(ctx, G, gi));
     const tcc_expr *one = tcc_float(ctx, f32, 1.0);
     const tcc_expr *x =
-        g.align ? tcc_mul(ctx, tcc_div(ctx, tcc_add(ctx, gn, one), tcc_float(ctx, f32, 2.0)), tcc_float(ctx, f32, d - 1))
-                : tcc_div(ctx, tcc_sub(ctx, tcc_mul(ctx, tcc_add(ctx, gn, one), tcc_float(ctx, f32, d)), one),
+        g.align ? tcc_mul(ctx, tcc_div(ctx, tcc_add(ctx, gn, one), tcc_float(ctx, f32, 2.0)),
+                          tcc_float(ctx, f32, d - 1))
+                : tcc_div(ctx,
+                          tcc_sub(ctx, tcc_mul(ctx, tcc_add(ctx, gn, one), tcc_float(ctx, f32, d)),
+                                  one),
                           tcc_float(ctx, f32, 2.0));
     x = tcc_cast(ctx, f64, x);
     if (g.mode == 1) /* half to even (np.rint), which the test data of every rank uses */
       x = tcc_call1(ctx, TCC_INTRIN_ROUND, x);
-    const tcc_expr *outside = tcc_or(ctx, tcc_lt(ctx, x, f64c(ctx, lo)), tcc_gt(ctx, x, f64c(ctx, hi)));
+    const tcc_expr *outside =
+        tcc_or(ctx, tcc_lt(ctx, x, f64c(ctx, lo)), tcc_gt(ctx, x, f64c(ctx, hi)));
     if (g.pad == 1)
-      x = tcc_select(ctx, outside, tcc_max(ctx, tcc_min(ctx, x, f64c(ctx, d - 1)), f64c(ctx, 0)), x);
+      x = tcc_select(ctx, outside, tcc_max(ctx, tcc_min(ctx, x, f64c(ctx, d - 1)), f64c(ctx, 0)),
+                     x);
     else if (g.pad == 2)
       x = tcc_select(ctx, outside, gs_reflect(ctx, x, lo, hi), x);
     /* keep conversions in range */
@@ -622,9 +652,12 @@ static tcc_status compute_grid_sample(tcc_compute_ctx *cc, tcc_tensor **outputs)
         p = tcc_cast(ctx, tcc_index_type(), gs_reflect(ctx, pf, lo, hi));
       }
       taps[i][j].idx = tcc_max(ctx, tcc_min(ctx, p, hiidx), tcc_idx(ctx, 0));
-      if (g.mode == 1) taps[i][j].weight = NULL;
-      else if (g.mode == 0) taps[i][j].weight = j == 0 ? tcc_sub(ctx, f64c(ctx, 1), t) : t;
-      else taps[i][j].weight = cubic_w(ctx, t, j, -0.75);
+      if (g.mode == 1)
+        taps[i][j].weight = NULL;
+      else if (g.mode == 0)
+        taps[i][j].weight = j == 0 ? tcc_sub(ctx, f64c(ctx, 1), t) : t;
+      else
+        taps[i][j].weight = cubic_w(ctx, t, j, -0.75);
     }
     ntaps[i] = nt;
   }
@@ -645,7 +678,8 @@ static tcc_status compute_grid_sample(tcc_compute_ctx *cc, tcc_tensor **outputs)
     if (w) v = tcc_mul(ctx, w, v);
     acc = acc ? tcc_add(ctx, acc, v) : v;
     int i = nsp - 1;
-    while (i >= 0 && ++cnt[i] == ntaps[i]) cnt[i--] = 0;
+    while (i >= 0 && ++cnt[i] == ntaps[i])
+      cnt[i--] = 0;
     if (i < 0) break;
   }
   outputs[0] = tcc_compute(ctx, "grid_sample", nd, yd, ax, tcc_cast(ctx, tcc_scalar(X->dtype), acc),
@@ -653,14 +687,21 @@ static tcc_status compute_grid_sample(tcc_compute_ctx *cc, tcc_tensor **outputs)
   return TCC_OK;
 }
 
-#define RS(NAME, SINCE, UNTIL, MINI, MAXI, ATTRS)                                                 \
-  {NAME, "", SINCE, UNTIL, TCC_PAT_INJECTIVE, MINI, MAXI, 1, 1, ATTRS, infer_resize, compute_resize}
+#define RS(NAME, SINCE, UNTIL, MINI, MAXI, ATTRS)                                                  \
+  {                                                                                                \
+    NAME, "", SINCE, UNTIL, TCC_PAT_INJECTIVE, MINI, MAXI, 1, 1, ATTRS, infer_resize,              \
+        compute_resize                                                                             \
+  }
 
 const tcc_op tcc_ops_resize[] = {
-    RS("Resize", 10, 10, 2, 2, r10_attrs),   RS("Resize", 11, 12, 1, 4, r11_attrs),
-    RS("Resize", 13, 17, 1, 4, r11_attrs),   RS("Resize", 18, 18, 1, 4, r18_attrs),
-    RS("Resize", 19, 0, 1, 4, r18_attrs),    RS("Upsample", 7, 8, 1, 1, up7_attrs),
-    RS("Upsample", 9, 9, 2, 2, up9_attrs),   RS("Upsample", 10, 10, 2, 2, up9_attrs),
+    RS("Resize", 10, 10, 2, 2, r10_attrs),
+    RS("Resize", 11, 12, 1, 4, r11_attrs),
+    RS("Resize", 13, 17, 1, 4, r11_attrs),
+    RS("Resize", 18, 18, 1, 4, r18_attrs),
+    RS("Resize", 19, 0, 1, 4, r18_attrs),
+    RS("Upsample", 7, 8, 1, 1, up7_attrs),
+    RS("Upsample", 9, 9, 2, 2, up9_attrs),
+    RS("Upsample", 10, 10, 2, 2, up9_attrs),
     {"GridSample", "", 16, 19, TCC_PAT_INJECTIVE, 2, 2, 1, 1, gs_attrs, infer_grid_sample,
      compute_grid_sample},
     {"GridSample", "", 20, 21, TCC_PAT_INJECTIVE, 2, 2, 1, 1, gs_attrs, infer_grid_sample,

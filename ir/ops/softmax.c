@@ -21,7 +21,8 @@ static tcc_status sm_axes(tcc_infer_ctx *ic, const tcc_node *n, int rank, bool *
   if (rank == 0)
     return tcc_node_error(ic->ctx, ic->graph, n, "input has rank 0; expected rank >= 1");
   TCC_TRY(tcc_infer_axis(ic, n, "axis", axis, rank, &ax));
-  for (int d = 0; d < rank; d++) red[d] = n->opset >= 13 ? d == ax : d >= ax;
+  for (int d = 0; d < rank; d++)
+    red[d] = n->opset >= 13 ? d == ax : d >= ax;
   return TCC_OK;
 }
 
@@ -47,7 +48,8 @@ typedef struct kred {
 
 static void kred_init(tcc_context *ctx, const tcc_tensor *X, const bool *red, kred *k) {
   int nd = X->ndim;
-  for (int d = 0; d < nd; d++) k->shape[d] = red[d] ? tcc_idx(ctx, 1) : X->shape[d];
+  for (int d = 0; d < nd; d++)
+    k->shape[d] = red[d] ? tcc_idx(ctx, 1) : X->shape[d];
   k->ax = tcc_compute_axes(ctx, nd, k->shape, NULL);
   k->o = nn_axis_exprs(ctx, nd, k->ax);
   k->nr = 0;
@@ -72,9 +74,9 @@ static tcc_status compute_sm(tcc_compute_ctx *cc, tcc_tensor **outputs, sm_kind 
   /* row max */
   kred k;
   kred_init(ctx, X, red, &k);
-  tcc_tensor *mx = tcc_compute(ctx, "row_max", nd, k.shape, k.ax,
-                               tcc_reduce_max(ctx, tcc_read(ctx, X, k.xi), k.nr, k.rv, NULL),
-                               "reduce");
+  tcc_tensor *mx =
+      tcc_compute(ctx, "row_max", nd, k.shape, k.ax,
+                  tcc_reduce_max(ctx, tcc_read(ctx, X, k.xi), k.nr, k.rv, NULL), "reduce");
   if (kind == SM_HARDMAX) {
     /* first flat (row-major over the reduced dims) index equal to the max */
     kred f;
@@ -103,16 +105,15 @@ static tcc_status compute_sm(tcc_compute_ctx *cc, tcc_tensor **outputs, sm_kind 
   const tcc_expr *e = tcc_call1(ctx, TCC_INTRIN_EXP,
                                 tcc_sub(ctx, tcc_cast(ctx, at, tcc_read(ctx, X, s.xi)),
                                         tcc_cast(ctx, at, tcc_read(ctx, mx, s.o))));
-  tcc_tensor *sum = tcc_compute(ctx, "row_expsum", nd, s.shape, s.ax, tcc_sum(ctx, e, s.nr, s.rv, NULL),
-                                "reduce");
+  tcc_tensor *sum = tcc_compute(ctx, "row_expsum", nd, s.shape, s.ax,
+                                tcc_sum(ctx, e, s.nr, s.rv, NULL), "reduce");
   const tcc_itervar *const *ax = tcc_compute_axes(ctx, nd, X->shape, NULL);
   const tcc_expr **o = nn_axis_exprs(ctx, nd, ax);
   const tcc_expr *sh = tcc_sub(ctx, tcc_cast(ctx, at, tcc_read(ctx, X, o)),
                                tcc_cast(ctx, at, nn_read_bcast(ctx, mx, nd, o)));
   const tcc_expr *sv = nn_read_bcast(ctx, sum, nd, o);
-  const tcc_expr *y = kind == SM_SOFTMAX
-                          ? tcc_div(ctx, tcc_call1(ctx, TCC_INTRIN_EXP, sh), sv)
-                          : tcc_sub(ctx, sh, tcc_call1(ctx, TCC_INTRIN_LOG, sv));
+  const tcc_expr *y = kind == SM_SOFTMAX ? tcc_div(ctx, tcc_call1(ctx, TCC_INTRIN_EXP, sh), sv)
+                                         : tcc_sub(ctx, sh, tcc_call1(ctx, TCC_INTRIN_LOG, sv));
   outputs[0] = tcc_compute(ctx, kind == SM_SOFTMAX ? "softmax" : "log_softmax", nd, X->shape, ax,
                            tcc_cast(ctx, xt, y), "elemwise");
   return TCC_OK;
@@ -135,18 +136,20 @@ static tcc_status compute_hardmax(tcc_compute_ctx *cc, tcc_tensor **outputs) {
  * the applied weights (w[t], 0 for ignored) when a weight or ignore_index is given, else by the
  * element count (the ONNX reference). SoftmaxCrossEntropyLoss applies it to
  * log_softmax(scores, axis 1) and can also output that log_prob. */
-static const tcc_attr_schema loss_attrs[] = {{"ignore_index", TCC_ATTR_INT, false},
-                                             {"reduction", TCC_ATTR_STRING, false},
-                                             {NULL, 0, false}};
+static const tcc_attr_schema loss_attrs[] = {
+    {"ignore_index", TCC_ATTR_INT, false}, {"reduction", TCC_ATTR_STRING, false}, {NULL, 0, false}};
 
 typedef enum { RED_NONE, RED_SUM, RED_MEAN } loss_red;
 
 static tcc_status loss_reduction(tcc_infer_ctx *ic, const tcc_node *n, loss_red *r) {
   const char *s;
   TCC_TRY(nn_attr_string(ic, n, "reduction", "mean", &s));
-  if (!strcmp(s, "none")) *r = RED_NONE;
-  else if (!strcmp(s, "sum")) *r = RED_SUM;
-  else if (!strcmp(s, "mean")) *r = RED_MEAN;
+  if (!strcmp(s, "none"))
+    *r = RED_NONE;
+  else if (!strcmp(s, "sum"))
+    *r = RED_SUM;
+  else if (!strcmp(s, "mean"))
+    *r = RED_MEAN;
   else
     return tcc_node_error(ic->ctx, ic->graph, n,
                           "attribute 'reduction' is '%s'; expected none, sum or mean", s);
@@ -174,8 +177,10 @@ static tcc_status infer_loss(tcc_infer_ctx *ic, tcc_node *n) {
   if (tcc_op_input(n, 2)) TCC_TRY(tcc_infer_same_dtype(ic, n, 0, 2));
   loss_red r;
   TCC_TRY(loss_reduction(ic, n, &r));
-  if (r == RED_NONE) TCC_TRY(tcc_infer_set_output(ic, n, 0, X->dtype, T->ndim, T->dims));
-  else TCC_TRY(tcc_infer_set_output(ic, n, 0, X->dtype, 0, NULL));
+  if (r == RED_NONE)
+    TCC_TRY(tcc_infer_set_output(ic, n, 0, X->dtype, T->ndim, T->dims));
+  else
+    TCC_TRY(tcc_infer_set_output(ic, n, 0, X->dtype, 0, NULL));
   return tcc_infer_output_like(ic, n, 1, X); /* SCE's log_prob (skipped when absent) */
 }
 
@@ -197,12 +202,13 @@ static tcc_status nll_loss(tcc_compute_ctx *cc, const tcc_tensor *L, tcc_tensor 
   const tcc_itervar *const *ax = tcc_compute_axes(ctx, td, T->shape, NULL);
   const tcc_expr **o = nn_axis_exprs(ctx, td, ax);
   const tcc_expr *t = tcc_cast(ctx, tcc_index_type(), tcc_read(ctx, T, o));
-  const tcc_expr *tc = tcc_max(ctx, tcc_min(ctx, t, tcc_sub(ctx, L->shape[1], tcc_idx(ctx, 1))),
-                               tcc_idx(ctx, 0));
+  const tcc_expr *tc =
+      tcc_max(ctx, tcc_min(ctx, t, tcc_sub(ctx, L->shape[1], tcc_idx(ctx, 1))), tcc_idx(ctx, 0));
   const tcc_expr *li[TCCRT_MAX_RANK];
   li[0] = o[0];
   li[1] = tc;
-  for (int d = 1; d < td; d++) li[d + 1] = o[d];
+  for (int d = 1; d < td; d++)
+    li[d + 1] = o[d];
   const tcc_expr *ignored = has_ii ? tcc_eq(ctx, t, tcc_idx(ctx, ii)) : NULL;
   const tcc_expr *w = Wt ? tcc_cast(ctx, at, tcc_read(ctx, Wt, &tc)) : tcc_const(ctx, at, 1);
   if (ignored) w = tcc_select(ctx, ignored, tcc_const(ctx, at, 0), w);
@@ -214,9 +220,10 @@ static tcc_status nll_loss(tcc_compute_ctx *cc, const tcc_tensor *L, tcc_tensor 
     *out = elem;
     if (elem->dtype != L->dtype) {
       const tcc_itervar *const *a2 = tcc_compute_axes(ctx, td, T->shape, NULL);
-      *out = tcc_compute(ctx, "nll_cast", td, T->shape, a2,
-                         tcc_cast(ctx, tcc_scalar(L->dtype), tcc_read(ctx, elem, nn_axis_exprs(ctx, td, a2))),
-                         "elemwise");
+      *out = tcc_compute(
+          ctx, "nll_cast", td, T->shape, a2,
+          tcc_cast(ctx, tcc_scalar(L->dtype), tcc_read(ctx, elem, nn_axis_exprs(ctx, td, a2))),
+          "elemwise");
     }
     return TCC_OK;
   }
@@ -240,21 +247,24 @@ static tcc_status nll_loss(tcc_compute_ctx *cc, const tcc_tensor *L, tcc_tensor 
         wi[d] = tcc_expr_var(ctx, wv[d]->var);
       }
       const tcc_expr *tw = tcc_cast(ctx, tcc_index_type(), tcc_read(ctx, T, wi));
-      const tcc_expr *twc = tcc_max(ctx, tcc_min(ctx, tw, tcc_sub(ctx, L->shape[1], tcc_idx(ctx, 1))),
-                                    tcc_idx(ctx, 0));
+      const tcc_expr *twc = tcc_max(
+          ctx, tcc_min(ctx, tw, tcc_sub(ctx, L->shape[1], tcc_idx(ctx, 1))), tcc_idx(ctx, 0));
       const tcc_expr *ww = Wt ? tcc_cast(ctx, at, tcc_read(ctx, Wt, &twc)) : tcc_const(ctx, at, 1);
-      if (has_ii) ww = tcc_select(ctx, tcc_eq(ctx, tw, tcc_idx(ctx, ii)), tcc_const(ctx, at, 0), ww);
-      tcc_tensor *wsum = tcc_compute(ctx, "nll_wsum", 0, NULL, NULL, tcc_sum(ctx, ww, td, wv, NULL),
-                                     "reduce");
+      if (has_ii)
+        ww = tcc_select(ctx, tcc_eq(ctx, tw, tcc_idx(ctx, ii)), tcc_const(ctx, at, 0), ww);
+      tcc_tensor *wsum =
+          tcc_compute(ctx, "nll_wsum", 0, NULL, NULL, tcc_sum(ctx, ww, td, wv, NULL), "reduce");
       den = tcc_read(ctx, wsum, NULL);
     } else {
       const tcc_expr *cnt = tcc_idx(ctx, 1);
-      for (int d = 0; d < td; d++) cnt = tcc_mul(ctx, cnt, T->shape[d]);
+      for (int d = 0; d < td; d++)
+        cnt = tcc_mul(ctx, cnt, T->shape[d]);
       den = tcc_cast(ctx, at, cnt);
     }
     r = tcc_div(ctx, r, den);
   }
-  *out = tcc_compute(ctx, "nll_loss", 0, NULL, NULL, tcc_cast(ctx, tcc_scalar(L->dtype), r), "elemwise");
+  *out = tcc_compute(ctx, "nll_loss", 0, NULL, NULL, tcc_cast(ctx, tcc_scalar(L->dtype), r),
+                     "elemwise");
   return TCC_OK;
 }
 
@@ -268,41 +278,49 @@ static tcc_status compute_sce(tcc_compute_ctx *cc, tcc_tensor **outputs) {
   const tcc_tensor *X = cc->inputs[0];
   int nd = X->ndim;
   bool red[TCCRT_MAX_RANK];
-  for (int d = 0; d < nd; d++) red[d] = d == 1;
+  for (int d = 0; d < nd; d++)
+    red[d] = d == 1;
   tcc_type at = tcc_scalar(nn_acc_dtype(X->dtype));
   kred k;
   kred_init(ctx, X, red, &k);
-  tcc_tensor *mx = tcc_compute(ctx, "row_max", nd, k.shape, k.ax,
-                               tcc_reduce_max(ctx, tcc_read(ctx, X, k.xi), k.nr, k.rv, NULL), "reduce");
+  tcc_tensor *mx =
+      tcc_compute(ctx, "row_max", nd, k.shape, k.ax,
+                  tcc_reduce_max(ctx, tcc_read(ctx, X, k.xi), k.nr, k.rv, NULL), "reduce");
   kred s;
   kred_init(ctx, X, red, &s);
   const tcc_expr *e = tcc_call1(ctx, TCC_INTRIN_EXP,
                                 tcc_sub(ctx, tcc_cast(ctx, at, tcc_read(ctx, X, s.xi)),
                                         tcc_cast(ctx, at, tcc_read(ctx, mx, s.o))));
-  tcc_tensor *sum = tcc_compute(ctx, "row_expsum", nd, s.shape, s.ax, tcc_sum(ctx, e, s.nr, s.rv, NULL),
-                                "reduce");
+  tcc_tensor *sum = tcc_compute(ctx, "row_expsum", nd, s.shape, s.ax,
+                                tcc_sum(ctx, e, s.nr, s.rv, NULL), "reduce");
   const tcc_itervar *const *ax = tcc_compute_axes(ctx, nd, X->shape, NULL);
   const tcc_expr **o = nn_axis_exprs(ctx, nd, ax);
   const tcc_expr *y = tcc_sub(ctx,
                               tcc_sub(ctx, tcc_cast(ctx, at, tcc_read(ctx, X, o)),
                                       tcc_cast(ctx, at, nn_read_bcast(ctx, mx, nd, o))),
                               tcc_call1(ctx, TCC_INTRIN_LOG, nn_read_bcast(ctx, sum, nd, o)));
-  tcc_tensor *lp = tcc_compute(ctx, "log_prob", nd, X->shape, ax, tcc_cast(ctx, tcc_scalar(X->dtype), y),
-                               "elemwise");
+  tcc_tensor *lp = tcc_compute(ctx, "log_prob", nd, X->shape, ax,
+                               tcc_cast(ctx, tcc_scalar(X->dtype), y), "elemwise");
   TCC_TRY(nll_loss(cc, lp, &outputs[0]));
   if (cc->node->noutputs > 1 && cc->node->outputs[1]) outputs[1] = lp;
   return TCC_OK;
 }
 
-#define SM(NAME, SINCE, UNTIL, COMPUTE)                                                           \
-  {NAME, "", SINCE, UNTIL, TCC_PAT_OUT_ELEMWISE_FUSABLE, 1, 1, 1, 1, axis_attrs, infer_softmax,   \
-   COMPUTE}
+#define SM(NAME, SINCE, UNTIL, COMPUTE)                                                            \
+  {                                                                                                \
+    NAME, "", SINCE, UNTIL, TCC_PAT_OUT_ELEMWISE_FUSABLE, 1, 1, 1, 1, axis_attrs, infer_softmax,   \
+        COMPUTE                                                                                    \
+  }
 
 const tcc_op tcc_ops_softmax[] = {
-    SM("Softmax", 1, 10, compute_softmax),       SM("Softmax", 11, 12, compute_softmax),
-    SM("Softmax", 13, 0, compute_softmax),       SM("LogSoftmax", 1, 10, compute_logsoftmax),
-    SM("LogSoftmax", 11, 12, compute_logsoftmax), SM("LogSoftmax", 13, 0, compute_logsoftmax),
-    SM("Hardmax", 1, 10, compute_hardmax),       SM("Hardmax", 11, 12, compute_hardmax),
+    SM("Softmax", 1, 10, compute_softmax),
+    SM("Softmax", 11, 12, compute_softmax),
+    SM("Softmax", 13, 0, compute_softmax),
+    SM("LogSoftmax", 1, 10, compute_logsoftmax),
+    SM("LogSoftmax", 11, 12, compute_logsoftmax),
+    SM("LogSoftmax", 13, 0, compute_logsoftmax),
+    SM("Hardmax", 1, 10, compute_hardmax),
+    SM("Hardmax", 11, 12, compute_hardmax),
     SM("Hardmax", 13, 0, compute_hardmax),
     {"NegativeLogLikelihoodLoss", "", 12, 12, TCC_PAT_OPAQUE, 2, 3, 1, 1, loss_attrs, infer_loss,
      compute_nll},

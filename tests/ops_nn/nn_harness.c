@@ -1,19 +1,19 @@
 /* nn_harness.c — one ONNX node test through an op's TE compute (see nn_harness.h). */
 #include "nn_harness.h"
 
-#include <math.h>
-#include <stdarg.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
-
 #include "interp.h"
 #include "onnx/onnx_import.h"
 #include "ops/op.h"
 #include "schedule.h"
 #include "te_eval.h"
 #include "testutil.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 
 /* Placeholders reachable from t (deduplicated) appended to ph[*n]. */
 static void collect_placeholders(tcc_context *ctx, const tcc_tensor *t, const tcc_tensor **ph,
@@ -26,7 +26,8 @@ static void collect_placeholders(tcc_context *ctx, const tcc_tensor *t, const tc
   }
   const tcc_tensor **in;
   int k = tcc_tensor_inputs(ctx, t, &in);
-  for (int i = 0; i < k; i++) collect_placeholders(ctx, in[i], ph, n, cap);
+  for (int i = 0; i < k; i++)
+    collect_placeholders(ctx, in[i], ph, n, cap);
 }
 
 /* Lowers outs with the default CPU schedule (the naive all-root schedule when it refuses),
@@ -36,11 +37,13 @@ static bool run_lowered(tcc_context *ctx, int nouts, tcc_tensor *const *outs, te
                         void **odata, char *why, size_t whyn) {
   const tcc_tensor *args[80];
   int nargs = 0;
-  for (int k = 0; k < nouts; k++) collect_placeholders(ctx, outs[k], args, &nargs, 64);
+  for (int k = 0; k < nouts; k++)
+    collect_placeholders(ctx, outs[k], args, &nargs, 64);
   int nph = nargs;
   for (int k = 0; k < nouts; k++) {
     bool dup = false;
-    for (int j = nph; j < nargs; j++) dup |= args[j] == outs[k];
+    for (int j = nph; j < nargs; j++)
+      dup |= args[j] == outs[k];
     if (!dup) args[nargs++] = outs[k];
   }
   tcc_schedule *s = tcc_schedule_create(ctx, nouts, (const tcc_tensor *const *)outs);
@@ -48,7 +51,9 @@ static bool run_lowered(tcc_context *ctx, int nouts, tcc_tensor *const *outs, te
   for (int k = 0; k < nouts && !naive; k++)
     if (tcc_schedule_auto_cpu(ctx, s, outs[k]) != TCC_OK) naive = true;
   if (naive) {
-    if (getenv("TCC_NN_VERBOSE")) fprintf(stderr, "note: default schedule refused (%.200s); naive schedule\n", tcc_error_text(ctx));
+    if (getenv("TCC_NN_VERBOSE"))
+      fprintf(stderr, "note: default schedule refused (%.200s); naive schedule\n",
+              tcc_error_text(ctx));
     tcc_error_clear(ctx);
     s = tcc_schedule_create(ctx, nouts, (const tcc_tensor *const *)outs);
   }
@@ -124,7 +129,8 @@ static const void *const_bytes(tcc_context *ctx, const tcc_value *v) {
   size_t es = tccrt_dtype_size(v->dtype);
   if (n < 0 || !es) return NULL;
   char *d = tcc_arena_alloc(tcc_ctx_arena(ctx), (size_t)(n > 0 ? n : 1) * es);
-  for (int64_t i = 0; i < n; i++) memcpy(d + (size_t)i * es, v->data, es);
+  for (int64_t i = 0; i < n; i++)
+    memcpy(d + (size_t)i * es, v->data, es);
   return d;
 }
 
@@ -160,7 +166,8 @@ static nn_result run_dataset(tcc_context *ctx, tcc_graph *g, const char *dir, in
                              size_t whyn) {
   tcc_node *n = TCC_GRAPH_NODE(g, 0);
   /* inputs of this data set, by graph-input position (inputs with defaults skipped) */
-  const tcc_tensor **tin = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *tin * (size_t)(n->ninputs + 1));
+  const tcc_tensor **tin =
+      tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *tin * (size_t)(n->ninputs + 1));
   te_eval *ev = te_eval_new(ctx);
   nn_result res = NN_FAIL;
   int pos = 0;
@@ -183,7 +190,8 @@ static nn_result run_dataset(tcc_context *ctx, tcc_graph *g, const char *dir, in
     gdata[k] = const_bytes(ctx, v);
     pos++;
   }
-  const void **tdata = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *tdata * (size_t)(n->ninputs + 1));
+  const void **tdata =
+      tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *tdata * (size_t)(n->ninputs + 1));
   for (int i = 0; i < n->ninputs; i++) {
     tcc_value *v = n->inputs[i];
     tin[i] = NULL;
@@ -198,8 +206,10 @@ static nn_result run_dataset(tcc_context *ctx, tcc_graph *g, const char *dir, in
       fmt(why, whyn, "no data for input %d ('%s')", i, v->name);
       goto done;
     }
-    if (v->kind == TCC_VALUE_CONST) t->const_data = data;
-    else te_eval_bind(ev, t, data);
+    if (v->kind == TCC_VALUE_CONST)
+      t->const_data = data;
+    else
+      te_eval_bind(ev, t, data);
     tin[i] = t;
     tdata[i] = data;
   }
@@ -268,7 +278,8 @@ static nn_result run_dataset(tcc_context *ctx, tcc_graph *g, const char *dir, in
     }
     int64_t en = tcc_value_numel(e);
     if (en != numel) {
-      fmt(why, whyn, "output %d has %lld elements, expected %lld", k, (long long)numel, (long long)en);
+      fmt(why, whyn, "output %d has %lld elements, expected %lld", k, (long long)numel,
+          (long long)en);
       goto done;
     }
     const void *ed = const_bytes(ctx, e);
@@ -347,14 +358,16 @@ nn_result nn_run_node_test(const char *dir, const char *const *ops, char *why, s
   tcc_input_shape shapes[64];
   int pos = 0;
   for (int k = 0; k < nin; k++) {
-    while (pos < (int)g->inputs.len && TCC_GRAPH_INPUT(g, pos)->has_default) pos++;
+    while (pos < (int)g->inputs.len && TCC_GRAPH_INPUT(g, pos)->has_default)
+      pos++;
     if (pos >= (int)g->inputs.len) {
       fmt(why, whyn, "more input_K.pb files than graph inputs");
       goto done;
     }
     shapes[k].name = TCC_GRAPH_INPUT(g, pos++)->name;
     shapes[k].ndim = ins[k]->ndim;
-    for (int i = 0; i < ins[k]->ndim; i++) tcc_expr_is_int_imm(ins[k]->dims[i], &shapes[k].dims[i]);
+    for (int i = 0; i < ins[k]->ndim; i++)
+      tcc_expr_is_int_imm(ins[k]->dims[i], &shapes[k].dims[i]);
   }
   tcc_import_options opts = {0};
   opts.ninput_shapes = nin;

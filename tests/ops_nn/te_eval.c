@@ -9,7 +9,7 @@
 
 typedef struct mat {
   const tcc_tensor *t;
-  te_val *vals; /* compute: materialized values */
+  te_val *vals;     /* compute: materialized values */
   const void *data; /* placeholder: bound data */
   int64_t numel;
   int64_t dims[TCCRT_MAX_RANK];
@@ -38,7 +38,8 @@ te_eval *te_eval_new(tcc_context *ctx) {
 
 void te_eval_free(te_eval *ev) {
   if (!ev) return;
-  for (int i = 0; i < ev->nm; i++) free(ev->m[i].vals);
+  for (int i = 0; i < ev->nm; i++)
+    free(ev->m[i].vals);
   free(ev->m);
   free(ev);
 }
@@ -264,9 +265,12 @@ static te_val binop(te_eval *ev, tcc_expr_kind k, tcc_type at, te_val a, te_val 
       fail(ev, "integer division by zero");
       return r;
     }
-    if (u && dt == TCCRT_UINT64) v = (int64_t)((k == TCC_DIV || k == TCC_FLOORDIV) ? ux / uy : ux % uy);
-    else if (k == TCC_DIV) v = x / y;
-    else if (k == TCC_MOD) v = x % y;
+    if (u && dt == TCCRT_UINT64)
+      v = (int64_t)((k == TCC_DIV || k == TCC_FLOORDIV) ? ux / uy : ux % uy);
+    else if (k == TCC_DIV)
+      v = x / y;
+    else if (k == TCC_MOD)
+      v = x % y;
     else {
       int64_t q = x / y, m = x % y;
       if (m != 0 && ((m < 0) != (y < 0))) {
@@ -292,9 +296,12 @@ static te_val binop(te_eval *ev, tcc_expr_kind k, tcc_type at, te_val a, te_val 
   case TCC_SHL:
   case TCC_SHR: {
     int bits = tcc_dtype_bits(dt);
-    if (y < 0 || y >= bits) v = (k == TCC_SHR && !u && x < 0) ? -1 : 0;
-    else if (k == TCC_SHL) v = (int64_t)(ux << y);
-    else v = u ? (int64_t)(ux >> y) : x >> y;
+    if (y < 0 || y >= bits)
+      v = (k == TCC_SHR && !u && x < 0) ? -1 : 0;
+    else if (k == TCC_SHL)
+      v = (int64_t)(ux << y);
+    else
+      v = u ? (int64_t)(ux >> y) : x >> y;
     break;
   }
   default: fail(ev, "bad binary kind"); return r;
@@ -306,12 +313,16 @@ static te_val binop(te_eval *ev, tcc_expr_kind k, tcc_type at, te_val a, te_val 
 static te_val cast_val(tccrt_dtype from, tccrt_dtype to, te_val a) {
   te_val r;
   if (is_float(to)) {
-    r.f = round_f(to, is_float(from) ? a.f : (from == TCCRT_UINT64 ? (double)(uint64_t)a.i : (double)a.i));
+    r.f = round_f(
+        to, is_float(from) ? a.f : (from == TCCRT_UINT64 ? (double)(uint64_t)a.i : (double)a.i));
   } else if (to == TCCRT_BOOL) {
     r.i = is_float(from) ? a.f != 0 : a.i != 0;
   } else if (is_float(from)) {
     double t = trunc(a.f);
-    r.i = wrap_i(to, isnan(t) ? 0 : t >= 9.2e18 ? INT64_MAX : t <= -9.2e18 ? INT64_MIN : (int64_t)t);
+    r.i = wrap_i(to, isnan(t)       ? 0
+                     : t >= 9.2e18  ? INT64_MAX
+                     : t <= -9.2e18 ? INT64_MIN
+                                    : (int64_t)t);
   } else {
     r.i = wrap_i(to, a.i);
   }
@@ -376,9 +387,11 @@ static te_val eval(te_eval *ev, const tcc_expr *e) {
     }
     te_val acc = eval(ev, c->identity);
     int base = ev->nenv;
-    for (int i = 0; i < na; i++) push(ev, e->u.reduce.axes[i]->var, (te_val){.i = mn[i]});
+    for (int i = 0; i < na; i++)
+      push(ev, e->u.reduce.axes[i]->var, (te_val){.i = mn[i]});
     while (!ev->failed) {
-      for (int i = 0; i < na; i++) ev->env[base + i].val.i = mn[i] + cur[i];
+      for (int i = 0; i < na; i++)
+        ev->env[base + i].val.i = mn[i] + cur[i];
       bool take = true;
       if (e->u.reduce.cond) take = eval(ev, e->u.reduce.cond).i != 0;
       if (take) {
@@ -398,7 +411,8 @@ static te_val eval(te_eval *ev, const tcc_expr *e) {
         }
       }
       int i = na - 1;
-      while (i >= 0 && ++cur[i] == ext[i]) cur[i--] = 0;
+      while (i >= 0 && ++cur[i] == ext[i])
+        cur[i--] = 0;
       if (i < 0) break;
     }
     ev->nenv = base;
@@ -414,8 +428,10 @@ static te_val eval(te_eval *ev, const tcc_expr *e) {
   }
   case TCC_NEG: {
     te_val a = eval(ev, e->u.bin.a);
-    if (is_float(dt)) r.f = -a.f;
-    else r.i = wrap_i(dt, (int64_t)(0 - (uint64_t)a.i));
+    if (is_float(dt))
+      r.f = -a.f;
+    else
+      r.i = wrap_i(dt, (int64_t)(0 - (uint64_t)a.i));
     return r;
   }
   case TCC_NOT: r.i = !eval(ev, e->u.bin.a).i; return r;
@@ -453,11 +469,14 @@ static bool materialize(te_eval *ev, const tcc_tensor *t) {
   te_val *vals = calloc((size_t)(numel > 0 ? numel : 1), sizeof *vals);
   int64_t cur[TCCRT_MAX_RANK] = {0};
   int base = ev->nenv;
-  for (int d = 0; d < t->ndim; d++) push(ev, t->axes[d]->var, (te_val){.i = 0});
+  for (int d = 0; d < t->ndim; d++)
+    push(ev, t->axes[d]->var, (te_val){.i = 0});
   for (int64_t k = 0; k < numel && !ev->failed; k++) {
-    for (int d = 0; d < t->ndim; d++) ev->env[base + d].val.i = cur[d];
+    for (int d = 0; d < t->ndim; d++)
+      ev->env[base + d].val.i = cur[d];
     vals[k] = eval(ev, t->body);
-    for (int d = t->ndim - 1; d >= 0 && ++cur[d] == dims[d]; d--) cur[d] = 0;
+    for (int d = t->ndim - 1; d >= 0 && ++cur[d] == dims[d]; d--)
+      cur[d] = 0;
   }
   ev->nenv = base;
   if (ev->failed) {
@@ -472,8 +491,8 @@ static bool materialize(te_eval *ev, const tcc_tensor *t) {
   return true;
 }
 
-bool te_eval_tensor(te_eval *ev, const tcc_tensor *t, const te_val **out, int64_t *numel,
-                    char *err, size_t errn) {
+bool te_eval_tensor(te_eval *ev, const tcc_tensor *t, const te_val **out, int64_t *numel, char *err,
+                    size_t errn) {
   /* placeholders bound by the caller: fill in their dims */
   for (int i = 0; i < ev->nm; i++) {
     mat *m = &ev->m[i];
@@ -489,7 +508,8 @@ bool te_eval_tensor(te_eval *ev, const tcc_tensor *t, const te_val **out, int64_
   if (!m->vals) {
     /* an output that is a placeholder (identity): convert */
     m->vals = calloc((size_t)(m->numel > 0 ? m->numel : 1), sizeof *m->vals);
-    for (int64_t k = 0; k < m->numel; k++) m->vals[k] = load_elem(t->dtype, m->data, k);
+    for (int64_t k = 0; k < m->numel; k++)
+      m->vals[k] = load_elem(t->dtype, m->data, k);
   }
   *out = m->vals;
   *numel = m->numel;

@@ -24,7 +24,7 @@ void te_eval_free(te_eval *ev);
 void te_eval_bind(te_eval *ev, const tcc_tensor *t, const void *data);
 /* Materializes t (and every compute it reads); *out is numel values (owned by ev), *numel the
  * count. Returns false with a message in err on an evaluation error. */
-bool te_eval_tensor(te_eval *ev, const tcc_tensor *t, const te_val **out, int64_t *numel,
-                    char *err, size_t errn);
+bool te_eval_tensor(te_eval *ev, const tcc_tensor *t, const te_val **out, int64_t *numel, char *err,
+                    size_t errn);
 
 #endif

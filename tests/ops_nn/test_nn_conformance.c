@@ -8,33 +8,87 @@
  * regression) or a listed one passes (update the list). Usage: test_nn_conformance [SHARD NSHARDS]
  * (tests are dealt round-robin to shards so ctest -j2 balances them). Prints
  * "N passed, N failed, N skipped"; TCC_NN_VERBOSE=1 prints every test's result. */
+#include "nn_harness.h"
+#include "testutil.h"
+
 #include <dirent.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "nn_harness.h"
-#include "testutil.h"
+static const char *const prefixes[] = {"test_conv",
+                                       "test_basic_conv",
+                                       "test_qlinearconv",
+                                       "test_maxpool",
+                                       "test_averagepool",
+                                       "test_globalaveragepool",
+                                       "test_globalmaxpool",
+                                       "test_lppool",
+                                       "test_gemm",
+                                       "test_matmul",
+                                       "test_qlinearmatmul",
+                                       "test_einsum",
+                                       "test_batchnorm",
+                                       "test_instancenorm",
+                                       "test_layer_normalization",
+                                       "test_group_normalization",
+                                       "test_lrn",
+                                       "test_mvn",
+                                       "test_rms_normalization",
+                                       "test_l1normalization",
+                                       "test_l2normalization",
+                                       "test_lpnormalization",
+                                       "test_nllloss",
+                                       "test_sce_",
+                                       "test_attention",
+                                       "test_gridsample",
+                                       "test_rotary",
+                                       "test_softmax",
+                                       "test_logsoftmax",
+                                       "test_hardmax",
+                                       "test_quantizelinear",
+                                       "test_dequantizelinear",
+                                       "test_dynamicquantizelinear",
+                                       "test_resize",
+                                       "test_upsample",
+                                       NULL};
 
-static const char *const prefixes[] = {
-    "test_conv",      "test_basic_conv", "test_qlinearconv",     "test_maxpool",
-    "test_averagepool", "test_globalaveragepool", "test_globalmaxpool", "test_lppool",
-    "test_gemm",      "test_matmul",     "test_qlinearmatmul",   "test_einsum",
-    "test_batchnorm", "test_instancenorm", "test_layer_normalization", "test_group_normalization",
-    "test_lrn",       "test_mvn",        "test_rms_normalization", "test_l1normalization",
-    "test_l2normalization", "test_lpnormalization", "test_nllloss", "test_sce_", "test_attention", "test_gridsample",        "test_softmax",         "test_logsoftmax",
-    "test_hardmax",   "test_quantizelinear", "test_dequantizelinear", "test_dynamicquantizelinear",
-    "test_resize",    "test_upsample",   NULL};
-
-static const char *const ops[] = {
-    "Conv", "ConvTranspose", "ConvInteger", "QLinearConv", "MaxPool", "AveragePool",
-    "GlobalAveragePool", "GlobalMaxPool", "LpPool", "MatMul", "Gemm", "Einsum", "MatMulInteger",
-    "QLinearMatMul", "BatchNormalization", "InstanceNormalization", "LayerNormalization",
-    "GroupNormalization", "LRN", "MeanVarianceNormalization", "Softmax", "LogSoftmax", "Hardmax",
-    "QuantizeLinear", "DequantizeLinear", "DynamicQuantizeLinear", "Resize", "Upsample",
-    "RMSNormalization", "LpNormalization", "NegativeLogLikelihoodLoss", "SoftmaxCrossEntropyLoss", "Attention",
-    "GridSample",
-    NULL};
+static const char *const ops[] = {"Conv",
+                                  "ConvTranspose",
+                                  "ConvInteger",
+                                  "QLinearConv",
+                                  "MaxPool",
+                                  "AveragePool",
+                                  "GlobalAveragePool",
+                                  "GlobalMaxPool",
+                                  "LpPool",
+                                  "MatMul",
+                                  "Gemm",
+                                  "Einsum",
+                                  "MatMulInteger",
+                                  "QLinearMatMul",
+                                  "BatchNormalization",
+                                  "InstanceNormalization",
+                                  "LayerNormalization",
+                                  "GroupNormalization",
+                                  "LRN",
+                                  "MeanVarianceNormalization",
+                                  "Softmax",
+                                  "LogSoftmax",
+                                  "Hardmax",
+                                  "QuantizeLinear",
+                                  "DequantizeLinear",
+                                  "DynamicQuantizeLinear",
+                                  "Resize",
+                                  "Upsample",
+                                  "RMSNormalization",
+                                  "LpNormalization",
+                                  "NegativeLogLikelihoodLoss",
+                                  "SoftmaxCrossEntropyLoss",
+                                  "Attention",
+                                  "GridSample",
+                                  "RotaryEmbedding",
+                                  NULL};
 
 static int cmp_str(const void *a, const void *b) {
   return strcmp(*(char *const *)a, *(char *const *)b);
@@ -139,7 +193,8 @@ int main(int argc, char **argv) {
     }
   }
   printf("%d passed, %d failed, %d skipped\n", pass, failn, skip);
-  for (int i = 0; i < nn; i++) free(names[i]);
+  for (int i = 0; i < nn; i++)
+    free(names[i]);
   free(names);
   free(kn);
   return tcc_test_finish("test_nn_conformance");

@@ -4,11 +4,11 @@
  * output_shape / output_padding, Softmax negative axis and pre-13 semantics, and errors that name
  * the node (wrong channel count, bad kernel, Gemm inner-dim mismatch). Expected shapes are worked
  * out by hand from the ONNX operator spec formulas. */
-#include <stdlib.h>
-#include <string.h>
-
 #include "ops/op.h"
 #include "testutil.h"
+
+#include <stdlib.h>
+#include <string.h>
 
 typedef struct tg {
   tcc_context *ctx;
@@ -33,8 +33,10 @@ static tcc_value *input(tg *t, const char *name, int ndim, const char *const *di
   v->ndim = ndim;
   const tcc_expr **d = tcc_arena_alloc(tcc_ctx_arena(t->ctx), sizeof *d * (size_t)(ndim + 1));
   for (int i = 0; i < ndim; i++) {
-    if (dims[i][0] >= '0' && dims[i][0] <= '9') d[i] = tcc_idx(t->ctx, atoll(dims[i]));
-    else d[i] = tcc_expr_var(t->ctx, tcc_graph_symbol(t->g, dims[i]));
+    if (dims[i][0] >= '0' && dims[i][0] <= '9')
+      d[i] = tcc_idx(t->ctx, atoll(dims[i]));
+    else
+      d[i] = tcc_expr_var(t->ctx, tcc_graph_symbol(t->g, dims[i]));
   }
   v->dims = d;
   tcc_vec_push(tcc_ctx_arena(t->ctx), &t->g->inputs, &v);
@@ -96,10 +98,10 @@ static const char *shape_of(tg *t, const tcc_value *v) {
   return tcc_arena_strdup(tcc_ctx_arena(t->ctx), buf);
 }
 
-#define CHECK_SHAPE(t, v, want)                                                                   \
-  do {                                                                                            \
-    const char *got_ = shape_of(t, v);                                                            \
-    CHECK_MSG(!strcmp(got_, want), "got %s, expected %s", got_, want);                           \
+#define CHECK_SHAPE(t, v, want)                                                                    \
+  do {                                                                                             \
+    const char *got_ = shape_of(t, v);                                                             \
+    CHECK_MSG(!strcmp(got_, want), "got %s, expected %s", got_, want);                             \
   } while (0)
 
 static void test_conv_symbolic_batch_same(void) {

@@ -4,14 +4,14 @@
  * with symbols, lowered once with the default CPU schedule (the symbols become scalar params) and
  * run by the loop-IR interpreter for several bindings. Each result is checked against a plain C
  * reference written here from the ONNX spec formulas. Random inputs are seeded (TCC_TEST_SEED). */
-#include <math.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include "interp.h"
 #include "ops/op.h"
 #include "schedule.h"
 #include "testutil.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
 
 typedef struct tg {
   tcc_context *ctx;
@@ -94,16 +94,21 @@ static bool bind_scalars(tg *t, const tcc_primfunc *fn, int64_t N, int64_t H, in
                          int64_t *sc) {
   for (int i = 0; i < fn->nscalars; i++) {
     const tcc_var *v = fn->scalars[i];
-    if (v == t->N) sc[i] = N;
-    else if (v == t->H) sc[i] = H;
-    else if (v == t->W) sc[i] = W;
-    else return false;
+    if (v == t->N)
+      sc[i] = N;
+    else if (v == t->H)
+      sc[i] = H;
+    else if (v == t->W)
+      sc[i] = W;
+    else
+      return false;
   }
   return true;
 }
 
 static void fill(float *p, int64_t n) {
-  for (int64_t i = 0; i < n; i++) p[i] = (float)tcc_test_uniform(-1, 1);
+  for (int64_t i = 0; i < n; i++)
+    p[i] = (float)tcc_test_uniform(-1, 1);
 }
 
 static void test_conv(void) {
@@ -261,8 +266,10 @@ static void test_softmax(void) {
   CHECK_MSG(tcc_interp_run(t.ctx, fn, bufs, sc) == TCC_OK, "%s", tcc_error_text(t.ctx));
   for (int64_t i = 0; i < N; i++) {
     double mx = -INFINITY, s = 0;
-    for (int64_t j = 0; j < W; j++) mx = fmax(mx, X[i * W + j]);
-    for (int64_t j = 0; j < W; j++) s += exp(X[i * W + j] - mx);
+    for (int64_t j = 0; j < W; j++)
+      mx = fmax(mx, X[i * W + j]);
+    for (int64_t j = 0; j < W; j++)
+      s += exp(X[i * W + j] - mx);
     for (int64_t j = 0; j < W; j++)
       CHECK(tcc_test_close(Y[i * W + j], exp(X[i * W + j] - mx) / s, 1e-5, 1e-7));
   }
