@@ -17,8 +17,9 @@
  *  - model-local functions (ModelProto.functions) inlined at each call, with attribute
  *    references (ref_attr_name) substituted and internal names prefixed by the call's name;
  *  - nodes in any order: the graph is sorted topologically and a cycle is an error.
- * Limitations: sparse tensors, sequence/map/optional types and subgraph attributes inside
- * function bodies that refer to function-internal names are rejected with an error. */
+ * Limitations: sparse tensors and sequence/map/optional types are rejected with an error;
+ * function attribute defaults (FunctionProto.attribute_proto) are not in the system's
+ * onnx.proto, so an attribute a call leaves out is simply absent. */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -252,6 +253,89 @@ static const char *rename_in(importer *imp, const fcall *fc, const char *name) {
   return tcc_arena_printf(imp->a, "%s%s", fc->prefix, name);
 }
 
+/* A copy of subgraph gp (an If/Loop/Scan body inside a function body) in which every name that
+ * the subgraph does not define itself (nor any subgraph between it and the function body) is
+ * renamed for the call fc, as the function body's own names are. */
+static Onnx__GraphProto *rename_subgraph(importer *imp, const fcall *fc, const Onnx__GraphProto *gp,
+                                         scope *outer_locals);
+
+/* An attribute of a node inside a function body with its reference (ref_attr_name) replaced by
+ * the call's attribute of that name; NULL when the call does not give it. */
+static Onnx__AttributeProto *subst_attr_ref(importer *imp, const fcall *fc,
+                                            Onnx__AttributeProto *at) {
+  if (!at->ref_attr_name || !at->ref_attr_name[0]) return at;
+  const Onnx__AttributeProto *actual = NULL;
+  for (size_t j = 0; j < fc->call->n_attribute; j++)
+    if (fc->call->attribute[j]->name && !strcmp(fc->call->attribute[j]->name, at->ref_attr_name))
+      actual = fc->call->attribute[j];
+  if (!actual) return NULL;
+  Onnx__AttributeProto *sub = tcc_arena_alloc(imp->a, sizeof *sub);
+  *sub = *actual;
+  sub->name = at->name;
+  sub->ref_attr_name = NULL;
+  return sub;
+}
+
+static const char *rename_outer(importer *imp, const fcall *fc, const scope *locals,
+                                const char *name) {
+  if (!name || !name[0] || scope_get(locals, name)) return name ? name : "";
+  return rename_in(imp, fc, name);
+}
+
+static Onnx__AttributeProto *rename_attr_graphs(importer *imp, const fcall *fc,
+                                                Onnx__AttributeProto *at, scope *locals) {
+  if (!at->g && !at->n_graphs) return at;
+  Onnx__AttributeProto *c = tcc_arena_alloc(imp->a, sizeof *c);
+  *c = *at;
+  if (at->g) c->g = rename_subgraph(imp, fc, at->g, locals);
+  if (at->n_graphs) {
+    c->graphs = tcc_arena_alloc(imp->a, sizeof(void *) * at->n_graphs);
+    for (size_t i = 0; i < at->n_graphs; i++)
+      c->graphs[i] = rename_subgraph(imp, fc, at->graphs[i], locals);
+  }
+  return c;
+}
+
+static Onnx__GraphProto *rename_subgraph(importer *imp, const fcall *fc, const Onnx__GraphProto *gp,
+                                         scope *outer_locals) {
+  static tcc_value defined; /* a marker: the scope is used as a set of names */
+  scope *locals = tcc_arena_alloc(imp->a, sizeof *locals);
+  locals->parent = outer_locals;
+  for (size_t i = 0; i < gp->n_input; i++)
+    if (gp->input[i]->name) scope_put(imp->a, locals, gp->input[i]->name, &defined);
+  for (size_t i = 0; i < gp->n_initializer; i++)
+    if (gp->initializer[i]->name) scope_put(imp->a, locals, gp->initializer[i]->name, &defined);
+  for (size_t i = 0; i < gp->n_node; i++)
+    for (size_t k = 0; k < gp->node[i]->n_output; k++)
+      if (gp->node[i]->output[k][0]) scope_put(imp->a, locals, gp->node[i]->output[k], &defined);
+  Onnx__GraphProto *c = tcc_arena_alloc(imp->a, sizeof *c);
+  *c = *gp;
+  c->node = tcc_arena_alloc(imp->a, sizeof(void *) * (gp->n_node + 1));
+  for (size_t i = 0; i < gp->n_node; i++) {
+    const Onnx__NodeProto *np = gp->node[i];
+    Onnx__NodeProto *n = tcc_arena_alloc(imp->a, sizeof *n);
+    *n = *np;
+    n->input = tcc_arena_alloc(imp->a, sizeof(char *) * (np->n_input + 1));
+    for (size_t k = 0; k < np->n_input; k++)
+      n->input[k] = (char *)rename_outer(imp, fc, locals, np->input[k]);
+    n->attribute = tcc_arena_alloc(imp->a, sizeof(void *) * (np->n_attribute + 1));
+    n->n_attribute = 0;
+    for (size_t k = 0; k < np->n_attribute; k++) {
+      Onnx__AttributeProto *at = subst_attr_ref(imp, fc, np->attribute[k]);
+      if (at) n->attribute[n->n_attribute++] = rename_attr_graphs(imp, fc, at, locals);
+    }
+    c->node[i] = n;
+  }
+  c->output = tcc_arena_alloc(imp->a, sizeof(void *) * (gp->n_output + 1));
+  for (size_t i = 0; i < gp->n_output; i++) {
+    Onnx__ValueInfoProto *vi = tcc_arena_alloc(imp->a, sizeof *vi);
+    *vi = *gp->output[i];
+    vi->name = (char *)rename_outer(imp, fc, locals, gp->output[i]->name);
+    c->output[i] = vi;
+  }
+  return c;
+}
+
 static const Onnx__FunctionProto *find_function(const importer *imp, const char *domain,
                                                 const char *name) {
   for (size_t i = 0; i < imp->model->n_functions; i++) {
@@ -280,21 +364,9 @@ static tcc_status expand_nodes(importer *imp, Onnx__NodeProto *const *nodes, siz
       c->attribute = tcc_arena_alloc(imp->a, sizeof(void *) * (np->n_attribute + 1));
       c->n_attribute = 0;
       for (size_t i = 0; i < np->n_attribute; i++) {
-        Onnx__AttributeProto *at = np->attribute[i];
-        if (at->ref_attr_name && at->ref_attr_name[0]) {
-          const Onnx__AttributeProto *actual = NULL;
-          for (size_t j = 0; j < fc->call->n_attribute; j++)
-            if (fc->call->attribute[j]->name &&
-                !strcmp(fc->call->attribute[j]->name, at->ref_attr_name))
-              actual = fc->call->attribute[j];
-          if (!actual) continue; /* not given at the call: the attribute takes its default */
-          Onnx__AttributeProto *sub = tcc_arena_alloc(imp->a, sizeof *sub);
-          *sub = *actual;
-          sub->name = at->name;
-          sub->ref_attr_name = NULL;
-          at = sub;
-        }
-        c->attribute[c->n_attribute++] = at;
+        Onnx__AttributeProto *at = subst_attr_ref(imp, fc, np->attribute[i]);
+        if (!at) continue; /* not given at the call: the attribute takes its default */
+        c->attribute[c->n_attribute++] = rename_attr_graphs(imp, fc, at, NULL);
       }
       cur = c;
     }

@@ -478,6 +478,64 @@ static void test_functions(void) {
   tcc_context_destroy(ctx);
 }
 
+/* A function whose body holds an If: the branches read a function-internal value and a formal
+ * input, and a Constant in a branch refers to the function's attribute. */
+static void test_function_with_subgraph(void) {
+  Onnx__ModelProto *m = mb_model(8, 13);
+  mb_opset(m, "local", 1);
+  Onnx__FunctionProto *f = mb_new(sizeof *f);
+  onnx__function_proto__init(f);
+  f->name = mb_str("Pick");
+  f->domain = mb_str("local");
+  mb_names("c,a", &f->input, &f->n_input);
+  mb_names("out", &f->output, &f->n_output);
+  mb_names("k", &f->attribute, &f->n_attribute);
+  Onnx__NodeProto *neg = mb_node(NULL, "Neg", "neg", "a", "na");
+  MB_PUSH(f->node, f->n_node, neg);
+  Onnx__GraphProto *tg = mb_graph("then");
+  Onnx__NodeProto *kc = mb_node(tg, "Constant", "kc", NULL, "kv");
+  Onnx__AttributeProto *ref = mb_attr(kc, "value_float", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT);
+  ref->ref_attr_name = mb_str("k");
+  mb_node(tg, "Mul", "tm", "na,kv", "t_out");
+  mb_output(tg, "t_out", 1, "2");
+  Onnx__GraphProto *eg = mb_graph("else");
+  mb_output(eg, "a", 1, "2"); /* a formal input passed straight through */
+  Onnx__NodeProto *iff = mb_node(NULL, "If", "if", "c", "out");
+  mb_attr_graph(iff, "then_branch", tg);
+  mb_attr_graph(iff, "else_branch", eg);
+  MB_PUSH(f->node, f->n_node, iff);
+  MB_PUSH(m->functions, m->n_functions, f);
+  mb_input(m->graph, "cond", 9, "");
+  mb_input(m->graph, "x", 1, "2");
+  Onnx__NodeProto *call = mb_node(m->graph, "Pick", "p", "cond,x", "y");
+  call->domain = mb_str("local");
+  mb_attr_float(call, "k", 4.0f);
+  mb_output(m->graph, "y", 1, "2");
+
+  tcc_context *ctx = tcc_context_create();
+  tcc_graph *g = import(ctx, m, NULL);
+  if (g && g->nodes.len == 2) {
+    const tcc_node *nn = TCC_GRAPH_NODE(g, 0), *ni = TCC_GRAPH_NODE(g, 1);
+    CHECK(!strcmp(nn->op_type, "Neg") && nn->inputs[0] == find_value(g, "x"));
+    CHECK(!strcmp(ni->op_type, "If") && ni->outputs[0] == find_value(g, "y"));
+    const tcc_attr *tb = tcc_node_attr(ni, "then_branch"), *eb = tcc_node_attr(ni, "else_branch");
+    CHECK(tb && tb->kind == TCC_ATTR_GRAPH && eb && eb->kind == TCC_ATTR_GRAPH);
+    if (tb && tb->kind == TCC_ATTR_GRAPH && tb->u.g->nodes.len == 1) {
+      const tcc_node *mul = TCC_GRAPH_NODE(tb->u.g, 0);
+      CHECK(mul->inputs[0] == nn->outputs[0]); /* the function-internal 'na', renamed */
+      CHECK(mul->inputs[1] && mul->inputs[1]->kind == TCC_VALUE_CONST &&
+            *(const float *)mul->inputs[1]->data == 4.0f);
+    } else {
+      CHECK(!"then branch");
+    }
+    if (eb && eb->kind == TCC_ATTR_GRAPH)
+      CHECK(eb->u.g->outputs.len == 1 && TCC_GRAPH_OUTPUT(eb->u.g, 0) == find_value(g, "x"));
+  } else {
+    CHECK_MSG(0, "%zu nodes", g ? g->nodes.len : 0);
+  }
+  tcc_context_destroy(ctx);
+}
+
 static void test_tensor_files(void) {
   char dir[] = "/tmp/tcc_tensor_XXXXXX";
   if (!mkdtemp(dir)) return;
@@ -568,6 +626,7 @@ int main(void) {
   test_symbols();
   test_subgraphs_and_order();
   test_functions();
+  test_function_with_subgraph();
   test_tensor_files();
   mb_free_all();
   return tcc_test_finish("frontend_test_import_features");
