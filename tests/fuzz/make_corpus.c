@@ -95,6 +95,39 @@ int main(int argc, char **argv) {
   mb_output(m->graph, "y", 1, "2");
   save("function.onnx", m, 0);
 
+  /* A function whose body holds an If reading function-internal names and an attribute. */
+  m = mb_model(8, 13);
+  mb_opset(m, "local", 1);
+  f = mb_new(sizeof *f);
+  onnx__function_proto__init(f);
+  f->name = mb_str("Pick");
+  f->domain = mb_str("local");
+  mb_names("c,a", &f->input, &f->n_input);
+  mb_names("out", &f->output, &f->n_output);
+  mb_names("k", &f->attribute, &f->n_attribute);
+  Onnx__NodeProto *neg = mb_node(NULL, "Neg", "neg", "a", "na");
+  MB_PUSH(f->node, f->n_node, neg);
+  tg = mb_graph("then");
+  k = mb_node(tg, "Constant", "kc", NULL, "kv");
+  ref = mb_attr(k, "value_float", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT);
+  ref->ref_attr_name = mb_str("k");
+  mb_node(tg, "Mul", "tm", "na,kv", "t_out");
+  mb_output(tg, "t_out", 1, "2");
+  eg = mb_graph("else");
+  mb_output(eg, "a", 1, "2");
+  iff = mb_node(NULL, "If", "if", "c", "out");
+  mb_attr_graph(iff, "then_branch", tg);
+  mb_attr_graph(iff, "else_branch", eg);
+  MB_PUSH(f->node, f->n_node, iff);
+  MB_PUSH(m->functions, m->n_functions, f);
+  mb_input(m->graph, "cond", 9, "");
+  mb_input(m->graph, "x", 1, "2");
+  call = mb_node(m->graph, "Pick", "p", "cond,x", "y");
+  call->domain = mb_str("local");
+  mb_attr_float(call, "k", 4.0f);
+  mb_output(m->graph, "y", 1, "2");
+  save("function_if.onnx", m, 0);
+
   /* Invalid: a cycle; external data; a dim overflow. */
   m = mb_model(8, 13);
   mb_input(m->graph, "x", 1, "2");
