@@ -1,4 +1,4 @@
-/* conv.c — the conv op family: Conv, ConvTranspose, ConvInteger, QLinearConv.
+/* conv.c — the conv op family: Conv, ConvTranspose, ConvInteger, QLinearConv, Col2Im.
  *
  * Spec: ONNX Conv (opsets 1, 11, 22), ConvTranspose (1, 11, 22), ConvInteger (10),
  * QLinearConv (10). Layout NCHW (N x C x D1 x ... x Dn, n = 1..3 spatial dims); weights
@@ -447,6 +447,116 @@ static tcc_status compute_conv_transpose(tcc_compute_ctx *cc, tcc_tensor **outpu
   return TCC_OK;
 }
 
+/* ---- Col2Im (18): input (N, C * prod(block), L), constant image_shape and block_shape
+ * (r values each) -> (N, C, image...). The inverse of im2col: every block element b at sliding
+ * position l adds to image position l*stride - pad_begin + b*dilation (when inside); L must equal
+ * the number of sliding positions prod(floor((img + pads - ((k-1)*dil+1)) / stride) + 1). ---- */
+static const tcc_attr_schema col2im_attrs[] = {{"dilations", TCC_ATTR_INTS, false},
+                                               {"pads", TCC_ATTR_INTS, false},
+                                               {"strides", TCC_ATTR_INTS, false},
+                                               {NULL, 0, false}};
+
+typedef struct col2im_geom {
+  int r;
+  int64_t img[NN_MAX_SPATIAL], blk[NN_MAX_SPATIAL], dil[NN_MAX_SPATIAL], str[NN_MAX_SPATIAL];
+  int64_t pads[2 * NN_MAX_SPATIAL], nslide[NN_MAX_SPATIAL], K;
+} col2im_geom;
+
+static tcc_status col2im_geometry(tcc_infer_ctx *ic, const tcc_node *n, col2im_geom *g) {
+  tcc_context *ctx = ic->ctx;
+  const tcc_value *X;
+  TCC_TRY(tcc_infer_input(ic, n, 0, &X));
+  bool k1, k2;
+  int64_t c1, c2;
+  const int64_t *img, *blk;
+  TCC_TRY(tcc_infer_const_ints(ic, n, 1, &k1, &c1, &img));
+  TCC_TRY(tcc_infer_const_ints(ic, n, 2, &k2, &c2, &blk));
+  if (!k1 || !k2)
+    return tcc_node_error(ctx, ic->graph, n,
+                          "input %d (%s) is not constant; the output shape cannot be inferred",
+                          k1 ? 2 : 1, k1 ? "block_shape" : "image_shape");
+  if (c1 != c2 || c1 < 1 || c1 > NN_MAX_SPATIAL || X->ndim != 3)
+    return tcc_node_error(ctx, ic->graph, n,
+                          "image_shape (%lld values), block_shape (%lld) and input %s: expected "
+                          "equal counts and a 3-D input",
+                          (long long)c1, (long long)c2, tcc_value_shape_str(ctx, X));
+  g->r = (int)c1;
+  TCC_TRY(nn_attr_ints_n(ic, n, "dilations", g->r, 1, g->dil));
+  TCC_TRY(nn_attr_ints_n(ic, n, "strides", g->r, 1, g->str));
+  TCC_TRY(nn_attr_ints_n(ic, n, "pads", 2 * g->r, 0, g->pads));
+  int64_t L = 1;
+  g->K = 1;
+  for (int i = 0; i < g->r; i++) {
+    g->img[i] = img[i];
+    g->blk[i] = blk[i];
+    if (blk[i] < 1 || g->dil[i] < 1 || g->str[i] < 1)
+      return tcc_node_error(ctx, ic->graph, n, "block, dilations and strides must be >= 1");
+    int64_t ek = (blk[i] - 1) * g->dil[i] + 1;
+    g->nslide[i] = (img[i] + g->pads[i] + g->pads[i + g->r] - ek) / g->str[i] + 1;
+    L *= g->nslide[i];
+    g->K *= blk[i];
+  }
+  int64_t cl, xl;
+  if (tcc_expr_is_int_imm(X->dims[1], &cl) && cl % g->K)
+    return tcc_node_error(ctx, ic->graph, n,
+                          "input dim 1 (%lld) is not a multiple of prod(block_shape) %lld",
+                          (long long)cl, (long long)g->K);
+  if (tcc_expr_is_int_imm(X->dims[2], &xl) && xl != L)
+    return tcc_node_error(ctx, ic->graph, n,
+                          "input dim 2 is %lld; the sliding positions number %lld", (long long)xl,
+                          (long long)L);
+  return TCC_OK;
+}
+
+static tcc_status infer_col2im(tcc_infer_ctx *ic, tcc_node *n) {
+  col2im_geom g;
+  TCC_TRY(col2im_geometry(ic, n, &g));
+  const tcc_value *X = tcc_op_input(n, 0);
+  const tcc_expr *dims[TCCRT_MAX_RANK];
+  dims[0] = X->dims[0];
+  dims[1] = tcc_shape_canon(ic->ctx, tcc_floordiv(ic->ctx, X->dims[1], tcc_idx(ic->ctx, g.K)));
+  for (int i = 0; i < g.r; i++)
+    dims[2 + i] = tcc_idx(ic->ctx, g.img[i]);
+  return tcc_infer_set_output(ic, n, 0, X->dtype, g.r + 2, dims);
+}
+
+static tcc_status compute_col2im(tcc_compute_ctx *cc, tcc_tensor **outputs) {
+  tcc_context *ctx = cc->ctx;
+  tcc_infer_ctx ic = nn_ic_of(cc);
+  col2im_geom g;
+  TCC_TRY(col2im_geometry(&ic, cc->node, &g));
+  const tcc_tensor *X = cc->inputs[0];
+  int nd;
+  const tcc_expr *const *yd;
+  TCC_TRY(nn_out_dims(cc, 0, &nd, &yd));
+  const tcc_itervar *const *ax = tcc_compute_axes(ctx, nd, yd, NULL);
+  const tcc_expr **o = nn_axis_exprs(ctx, nd, ax);
+  const tcc_itervar *red[NN_MAX_SPATIAL];
+  const tcc_expr *bflat = tcc_idx(ctx, 0), *lflat = tcc_idx(ctx, 0), *ok = NULL;
+  for (int i = 0; i < g.r; i++) {
+    red[i] = tcc_reduce_axis(ctx, "b", tcc_idx(ctx, 0), tcc_idx(ctx, g.blk[i]));
+    const tcc_expr *b = tcc_expr_var(ctx, red[i]->var);
+    const tcc_expr *num = tcc_sub(ctx, tcc_add(ctx, o[2 + i], tcc_idx(ctx, g.pads[i])),
+                                  tcc_mul(ctx, b, tcc_idx(ctx, g.dil[i])));
+    const tcc_expr *s = tcc_idx(ctx, g.str[i]);
+    const tcc_expr *l = g.str[i] == 1 ? num : tcc_floordiv(ctx, num, s);
+    const tcc_expr *c = nn_in_range(ctx, l, tcc_idx(ctx, 0), tcc_idx(ctx, g.nslide[i]));
+    if (g.str[i] != 1) c = tcc_and(ctx, c, tcc_eq(ctx, tcc_floormod(ctx, num, s), tcc_idx(ctx, 0)));
+    ok = ok ? tcc_and(ctx, ok, c) : c;
+    bflat = tcc_add(ctx, tcc_mul(ctx, bflat, tcc_idx(ctx, g.blk[i])), b);
+    const tcc_expr *lc =
+        tcc_max(ctx, tcc_min(ctx, l, tcc_idx(ctx, g.nslide[i] - 1)), tcc_idx(ctx, 0));
+    lflat = tcc_add(ctx, tcc_mul(ctx, lflat, tcc_idx(ctx, g.nslide[i])), lc);
+  }
+  const tcc_expr *xi[3] = {o[0], tcc_add(ctx, tcc_mul(ctx, o[1], tcc_idx(ctx, g.K)), bflat), lflat};
+  tcc_type at = tcc_scalar(nn_acc_dtype(X->dtype));
+  const tcc_expr *v =
+      tcc_select(ctx, ok, tcc_cast(ctx, at, tcc_read(ctx, X, xi)), tcc_const(ctx, at, 0));
+  tcc_tensor *y = tcc_compute(ctx, "col2im", nd, yd, ax, tcc_sum(ctx, v, g.r, red, NULL), "col2im");
+  outputs[0] = bias_cast(ctx, y, NULL, X->dtype);
+  return TCC_OK;
+}
+
 #define CONV_ENTRY(NAME, SINCE, UNTIL, MINI, MAXI, ATTRS, INFER, COMPUTE)                          \
   { NAME, "", SINCE, UNTIL, TCC_PAT_OUT_ELEMWISE_FUSABLE, MINI, MAXI, 1, 1, ATTRS, INFER, COMPUTE }
 
@@ -462,5 +572,6 @@ const tcc_op tcc_ops_conv[] = {
                compute_conv_transpose),
     CONV_ENTRY("ConvInteger", 10, 0, 2, 4, conv_attrs, infer_conv_integer, compute_conv_integer),
     CONV_ENTRY("QLinearConv", 10, 0, 8, 9, conv_attrs, infer_qlinear_conv, compute_qlinear_conv),
+    {"Col2Im", "", 18, 0, TCC_PAT_OPAQUE, 3, 3, 1, 1, col2im_attrs, infer_col2im, compute_col2im},
 };
 const int tcc_ops_conv_count = (int)TCC_ARRAY_SIZE(tcc_ops_conv);

@@ -1,4 +1,4 @@
-/* resize.c — the resize op family: Resize, Upsample, GridSample.
+/* resize.c — the resize op family: Resize, Upsample, GridSample, AffineGrid.
  *
  * Spec: ONNX Resize (opsets 10, 11, 13, 18, 19) and Upsample (7: scales attribute, 9: scales
  * input; deprecated from 10). Output extents come from constant `sizes` (with
@@ -687,6 +687,90 @@ static tcc_status compute_grid_sample(tcc_compute_ctx *cc, tcc_tensor **outputs)
   return TCC_OK;
 }
 
+/* ---- AffineGrid (20): theta (N, 2, 3) / (N, 3, 4) and size [N, C, H, W] / [N, C, D, H, W]
+ * (constant) -> grid (N, H, W, 2) / (N, D, H, W, 3) of theta . (x, y[, z], 1), where the base
+ * coordinate of index i along an extent s is -1 + 2i/(s-1) (align_corners; -1 when s == 1) or
+ * -1 + (2i+1)/s; x runs along W, y along H, z along D. */
+static const tcc_attr_schema ag_attrs[] = {{"align_corners", TCC_ATTR_INT, false}, A_END};
+
+static tcc_status ag_size(tcc_infer_ctx *ic, const tcc_node *n, int *nsp, int64_t *sz) {
+  bool known;
+  int64_t cnt;
+  const int64_t *v;
+  TCC_TRY(tcc_infer_const_ints(ic, n, 1, &known, &cnt, &v));
+  if (!known)
+    return tcc_node_error(ic->ctx, ic->graph, n,
+                          "input 1 (size) is not constant; the output shape cannot be inferred");
+  if (cnt != 4 && cnt != 5)
+    return tcc_node_error(ic->ctx, ic->graph, n, "size has %lld values; expected 4 or 5",
+                          (long long)cnt);
+  *nsp = (int)cnt - 2;
+  for (int i = 0; i < cnt; i++)
+    sz[i] = v[i];
+  return TCC_OK;
+}
+
+static tcc_status infer_affine_grid(tcc_infer_ctx *ic, tcc_node *n) {
+  tcc_context *ctx = ic->ctx;
+  TCC_TRY(tcc_infer_check_dtype(ic, n, 0, TCC_DTM_FLOAT));
+  const tcc_value *T;
+  TCC_TRY(tcc_infer_input(ic, n, 0, &T));
+  int nsp;
+  int64_t sz[5];
+  TCC_TRY(ag_size(ic, n, &nsp, sz));
+  int64_t r, c;
+  if (T->ndim != 3 || !tcc_expr_is_int_imm(T->dims[1], &r) ||
+      !tcc_expr_is_int_imm(T->dims[2], &c) || r != nsp || c != nsp + 1)
+    return tcc_node_error(ctx, ic->graph, n, "theta %s: expected (N, %d, %d)",
+                          tcc_value_shape_str(ctx, T), nsp, nsp + 1);
+  const tcc_expr *dims[5];
+  dims[0] = T->dims[0];
+  for (int i = 0; i < nsp; i++)
+    dims[1 + i] = tcc_idx(ctx, sz[2 + i]);
+  dims[1 + nsp] = tcc_idx(ctx, nsp);
+  return tcc_infer_set_output(ic, n, 0, T->dtype, nsp + 2, dims);
+}
+
+static tcc_status compute_affine_grid(tcc_compute_ctx *cc, tcc_tensor **outputs) {
+  tcc_context *ctx = cc->ctx;
+  tcc_infer_ctx ic = nn_ic_of(cc);
+  int nsp;
+  int64_t sz[5], ac = 0;
+  TCC_TRY(ag_size(&ic, cc->node, &nsp, sz));
+  TCC_TRY(nn_attr_int(&ic, cc->node, "align_corners", 0, &ac));
+  const tcc_tensor *T = cc->inputs[0];
+  int nd;
+  const tcc_expr *const *yd;
+  TCC_TRY(nn_out_dims(cc, 0, &nd, &yd));
+  const tcc_itervar *const *ax = tcc_compute_axes(ctx, nd, yd, NULL);
+  const tcc_expr **o = nn_axis_exprs(ctx, nd, ax);
+  tcc_type f64 = tcc_scalar(TCCRT_FLOAT64);
+  /* base coordinate j (0 = x along the last spatial dim) */
+  const tcc_expr *base[4];
+  for (int j = 0; j < nsp; j++) {
+    int dim = nsp - 1 - j; /* spatial dim index of coordinate j */
+    double s = (double)sz[2 + dim];
+    const tcc_expr *i = tcc_cast(ctx, f64, o[1 + dim]);
+    if (ac)
+      base[j] = s > 1 ? tcc_add(ctx, f64c(ctx, -1), tcc_mul(ctx, i, f64c(ctx, 2.0 / (s - 1))))
+                      : f64c(ctx, -1);
+    else
+      base[j] = tcc_add(
+          ctx, f64c(ctx, -1),
+          tcc_div(ctx, tcc_add(ctx, tcc_mul(ctx, i, f64c(ctx, 2)), f64c(ctx, 1)), f64c(ctx, s)));
+  }
+  base[nsp] = f64c(ctx, 1);
+  const tcc_expr *row = o[nd - 1], *acc = NULL;
+  for (int j = 0; j <= nsp; j++) {
+    const tcc_expr *ti[3] = {o[0], row, tcc_idx(ctx, j)};
+    const tcc_expr *term = tcc_mul(ctx, tcc_cast(ctx, f64, tcc_read(ctx, T, ti)), base[j]);
+    acc = acc ? tcc_add(ctx, acc, term) : term;
+  }
+  outputs[0] = tcc_compute(ctx, "affine_grid", nd, yd, ax, tcc_cast(ctx, tcc_scalar(T->dtype), acc),
+                           "injective");
+  return TCC_OK;
+}
+
 #define RS(NAME, SINCE, UNTIL, MINI, MAXI, ATTRS)                                                  \
   {                                                                                                \
     NAME, "", SINCE, UNTIL, TCC_PAT_INJECTIVE, MINI, MAXI, 1, 1, ATTRS, infer_resize,              \
@@ -708,5 +792,7 @@ const tcc_op tcc_ops_resize[] = {
      compute_grid_sample},
     {"GridSample", "", 22, 0, TCC_PAT_INJECTIVE, 2, 2, 1, 1, gs_attrs, infer_grid_sample,
      compute_grid_sample},
+    {"AffineGrid", "", 20, 0, TCC_PAT_INJECTIVE, 2, 2, 1, 1, ag_attrs, infer_affine_grid,
+     compute_affine_grid},
 };
 const int tcc_ops_resize_count = (int)TCC_ARRAY_SIZE(tcc_ops_resize);

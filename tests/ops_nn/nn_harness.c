@@ -389,8 +389,9 @@ nn_result nn_run_node_test(const char *dir, const char *const *ops, char *why, s
     tcc_node *n = TCC_GRAPH_NODE(g, 0);
     bool shape_like = false;
     for (int i = 0; i < n->ninputs; i++)
-      if (n->inputs[i] == gi &&
-          (!strcmp(n->op_type, "Resize") || !strcmp(n->op_type, "Upsample")) && i > 0)
+      if (n->inputs[i] == gi && i > 0 &&
+          (!strcmp(n->op_type, "Resize") || !strcmp(n->op_type, "Upsample") ||
+           !strcmp(n->op_type, "AffineGrid") || !strcmp(n->op_type, "Col2Im")))
         shape_like = true;
     if (!shape_like) continue;
     gi->kind = TCC_VALUE_CONST;

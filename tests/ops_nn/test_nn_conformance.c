@@ -43,6 +43,8 @@ static const char *const prefixes[] = {"test_conv",
                                        "test_attention",
                                        "test_gridsample",
                                        "test_rotary",
+                                       "test_affine_grid",
+                                       "test_col2im",
                                        "test_softmax",
                                        "test_logsoftmax",
                                        "test_hardmax",
@@ -88,6 +90,8 @@ static const char *const ops[] = {"Conv",
                                   "Attention",
                                   "GridSample",
                                   "RotaryEmbedding",
+                                  "AffineGrid",
+                                  "Col2Im",
                                   NULL};
 
 static int cmp_str(const void *a, const void *b) {
