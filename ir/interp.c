@@ -2,8 +2,10 @@
 #include "interp.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <ucontext.h>
 
 /* ---- half-precision storage formats ---- */
 
@@ -83,6 +85,9 @@ typedef struct bbind {
   int64_t size;
 } bbind;
 
+struct gpu_block;
+struct gthread;
+
 typedef struct interp {
   tcc_context *ctx;
   vbind *vars;
@@ -90,6 +95,10 @@ typedef struct interp {
   bbind *bufs;
   int nbufs, capbufs;
   bool err;
+  /* device execution: the block, this thread and its indices (NULL on the host) */
+  struct gpu_block *blk;
+  struct gthread *thr;
+  int64_t tid[3], bid[3];
 } interp;
 
 static void push_var(interp *it, const tcc_var *v, val x) {
@@ -115,10 +124,14 @@ static void push_buf(interp *it, const tcc_buffer *b, void *data, int64_t size) 
   it->nbufs++;
 }
 
-static void fail(interp *it, const char *fmt, const char *a, long long x, long long y) {
+static void fail(interp *it, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void fail(interp *it, const char *fmt, ...) {
   if (it->err) return;
   it->err = true;
-  tcc_error(it->ctx, fmt, a, x, y);
+  va_list ap;
+  va_start(ap, fmt);
+  tcc_verror(it->ctx, fmt, ap);
+  va_end(ap);
 }
 
 static bool is_f(tccrt_dtype d) { return tcc_dtype_is_float(d); }
@@ -265,8 +278,8 @@ static val eval_binary(interp *it, const tcc_expr *e, int lane) {
     case TCC_GT: return mk_i(x > y);
     case TCC_GE: return mk_i(x >= y);
     default:
-      fail(it, "interp: operator %s is not defined on floats%.0lld%.0lld",
-           tcc_expr_kind_name(e->kind), 0, 0);
+      fail(it, "interp: operator %s is not defined on floats",
+           tcc_expr_kind_name(e->kind));
       return mk_i(0);
     }
     return mk_f(fround(rd, r));
@@ -285,8 +298,7 @@ static val eval_binary(interp *it, const tcc_expr *e, int lane) {
   case TCC_FLOORDIV:
   case TCC_FLOORMOD:
     if (y == 0) {
-      fail(it, "interp: integer division by zero in %s%.0lld%.0lld", tcc_expr_kind_name(e->kind),
-           0, 0);
+      fail(it, "interp: integer division by zero in %s", tcc_expr_kind_name(e->kind));
       return mk_i(0);
     }
     if (u) {
@@ -403,7 +415,7 @@ static val eval(interp *it, const tcc_expr *e, int lane) {
   case TCC_VAR:
     for (int i = it->nvars - 1; i >= 0; i--)
       if (it->vars[i].var == e->u.var) return it->vars[i].v;
-    fail(it, "interp: variable '%s' is not bound%.0lld%.0lld", e->u.var->name, 0, 0);
+    fail(it, "interp: variable '%s' is not bound", e->u.var->name);
     return mk_i(0);
   case TCC_NEG: {
     val a = eval(it, e->u.bin.a, lane);
@@ -426,12 +438,12 @@ static val eval(interp *it, const tcc_expr *e, int lane) {
     if (e->u.load.pred && !eval(it, e->u.load.pred, lane).i) return mk_i(0);
     const bbind *b = find_buf(it, e->u.load.buf);
     if (!b) {
-      fail(it, "interp: buffer '%s' is not allocated here%.0lld%.0lld", e->u.load.buf->name, 0, 0);
+      fail(it, "interp: buffer '%s' is not allocated here", e->u.load.buf->name);
       return mk_i(0);
     }
     if (e->u.load.nidx != 1) {
-      fail(it, "interp: load of '%s' has %lld indices; run storage flattening first%.0lld",
-           e->u.load.buf->name, e->u.load.nidx, 0);
+      fail(it, "interp: load of '%s' has %d indices; run storage flattening first",
+           e->u.load.buf->name, e->u.load.nidx);
       return mk_i(0);
     }
     int64_t i = eval(it, e->u.load.idx[0], lane).i;
@@ -458,8 +470,8 @@ static val eval(interp *it, const tcc_expr *e, int lane) {
   }
   case TCC_TENSOR_READ:
   case TCC_REDUCE:
-    fail(it, "interp: tensor-expression node %s in loop IR%.0lld%.0lld",
-         tcc_expr_kind_name(e->kind), 0, 0);
+    fail(it, "interp: tensor-expression node %s in loop IR",
+         tcc_expr_kind_name(e->kind));
     return mk_i(0);
   default: return eval_binary(it, e, lane);
   }
@@ -470,12 +482,12 @@ static void exec(interp *it, const tcc_stmt *s);
 static void exec_store(interp *it, const tcc_stmt *s) {
   const bbind *b = find_buf(it, s->u.store.buf);
   if (!b) {
-    fail(it, "interp: buffer '%s' is not allocated here%.0lld%.0lld", s->u.store.buf->name, 0, 0);
+    fail(it, "interp: buffer '%s' is not allocated here", s->u.store.buf->name);
     return;
   }
   if (s->u.store.nidx != 1) {
-    fail(it, "interp: store to '%s' has %lld indices; run storage flattening first%.0lld",
-         s->u.store.buf->name, s->u.store.nidx, 0);
+    fail(it, "interp: store to '%s' has %d indices; run storage flattening first",
+         s->u.store.buf->name, s->u.store.nidx);
     return;
   }
   int lanes = s->u.store.value->type.lanes;
@@ -509,11 +521,200 @@ static void exec_store(interp *it, const tcc_stmt *s) {
   }
 }
 
+
+/* ---- device functions: the grid's blocks one after another, each block's threads as
+ * coroutines (ucontext) that run until a barrier or their end, so all threads of a block are in
+ * lockstep between barriers; shared allocations exist once per block ---- */
+
+enum { GT_READY, GT_BARRIER, GT_DONE };
+
+typedef struct shared_alloc {
+  const tcc_stmt *stmt;
+  void *data;
+  int64_t size;
+} shared_alloc;
+
+typedef struct gthread {
+  ucontext_t uc;
+  interp it;
+  int state;
+  const tcc_stmt *barrier; /* the barrier it waits at */
+  void *stack;
+} gthread;
+
+typedef struct gpu_block {
+  ucontext_t sched;
+  const tcc_stmt *body;
+  shared_alloc *shared;
+  int nshared, capshared;
+} gpu_block;
+
+static gthread *g_starting; /* the thread makecontext's entry picks up */
+
+static void gthread_main(void) {
+  gthread *t = g_starting;
+  exec(&t->it, t->it.blk->body);
+  t->state = GT_DONE;
+}
+
+static void exec_barrier(interp *it, const tcc_stmt *s) {
+  if (!it->thr) return; /* host: nothing to wait for */
+  it->thr->state = GT_BARRIER;
+  it->thr->barrier = s;
+  swapcontext(&it->thr->uc, &it->blk->sched);
+}
+
+static bool shared_alloc_of(interp *it, const tcc_stmt *s, int64_t n, size_t es, void **data) {
+  gpu_block *b = it->blk;
+  for (int i = 0; i < b->nshared; i++)
+    if (b->shared[i].stmt == s) {
+      *data = b->shared[i].data;
+      return true;
+    }
+  if (b->nshared == b->capshared) {
+    b->capshared = b->capshared ? b->capshared * 2 : 8;
+    b->shared = realloc(b->shared, sizeof *b->shared * (size_t)b->capshared);
+    if (!b->shared) abort();
+  }
+  void *d = malloc((size_t)n * es + 1);
+  if (!d) return false;
+  memset(d, 0xA5, (size_t)n * es + 1);
+  b->shared[b->nshared].stmt = s;
+  b->shared[b->nshared].data = d;
+  b->shared[b->nshared].size = n;
+  b->nshared++;
+  *data = d;
+  return true;
+}
+
+#define GT_STACK (256 * 1024)
+
+static void exec_launch(interp *it, const tcc_stmt *s) {
+  const tcc_primfunc *fn = s->u.launch.func;
+  int64_t grid[3], blk[3];
+  for (int i = 0; i < 3; i++) {
+    grid[i] = s->u.launch.grid[i] ? eval(it, s->u.launch.grid[i], 0).i : 1;
+    blk[i] = s->u.launch.block[i] ? eval(it, s->u.launch.block[i], 0).i : 1;
+    if (it->err) return;
+    if (grid[i] < 1 || blk[i] < 1 || grid[i] > (INT64_C(1) << 31)) {
+      fail(it, "interp: launch of '%s' has an invalid grid or block size (%lld, %lld)",
+           fn->name, (long long)grid[i], (long long)blk[i]);
+      return;
+    }
+  }
+  int64_t nthreads = blk[0] * blk[1] * blk[2];
+  if (nthreads > 1024) {
+    fail(it, "interp: launch of '%s' has %lld threads per block (at most 1024)", fn->name,
+         (long long)nthreads);
+    return;
+  }
+  /* the device function's params and scalars come from the host */
+  bbind *pb = calloc((size_t)fn->nparams + 1, sizeof *pb);
+  vbind *sv = calloc((size_t)fn->nscalars + 1, sizeof *sv);
+  gthread *th = calloc((size_t)nthreads, sizeof *th);
+  if (!pb || !sv || !th) abort();
+  for (int i = 0; i < fn->nparams && !it->err; i++) {
+    const bbind *b = find_buf(it, fn->params[i]);
+    if (!b) fail(it, "interp: launch of '%s': buffer '%s' is not available on the host",
+                 fn->name, fn->params[i]->name);
+    else pb[i] = *b;
+  }
+  for (int j = 0; j < fn->nscalars && !it->err; j++) {
+    sv[j].var = fn->scalars[j];
+    int k;
+    for (k = it->nvars - 1; k >= 0; k--)
+      if (it->vars[k].var == fn->scalars[j]) break;
+    if (k < 0)
+      fail(it, "interp: launch of '%s': variable '%s' is not bound on the host", fn->name,
+           fn->scalars[j]->name);
+    else sv[j].v = it->vars[k].v;
+  }
+  for (int64_t t = 0; t < nthreads && !it->err; t++) {
+    th[t].stack = malloc(GT_STACK);
+    if (!th[t].stack) abort();
+  }
+  gpu_block block;
+  memset(&block, 0, sizeof block);
+  block.body = fn->body;
+  for (int64_t bz = 0; bz < grid[2] && !it->err; bz++)
+    for (int64_t by = 0; by < grid[1] && !it->err; by++)
+      for (int64_t bx = 0; bx < grid[0] && !it->err; bx++) {
+        for (int64_t t = 0; t < nthreads; t++) {
+          gthread *g = &th[t];
+          memset(&g->it, 0, sizeof g->it);
+          g->it.ctx = it->ctx;
+          g->it.blk = &block;
+          g->it.thr = g;
+          g->it.bid[0] = bx, g->it.bid[1] = by, g->it.bid[2] = bz;
+          g->it.tid[0] = t % blk[0];
+          g->it.tid[1] = (t / blk[0]) % blk[1];
+          g->it.tid[2] = t / (blk[0] * blk[1]);
+          for (int j = 0; j < fn->nscalars; j++) push_var(&g->it, sv[j].var, sv[j].v);
+          for (int i = 0; i < fn->nparams; i++) push_buf(&g->it, pb[i].buf, pb[i].data, pb[i].size);
+          g->state = GT_READY;
+          g->barrier = NULL;
+          getcontext(&g->uc);
+          g->uc.uc_stack.ss_sp = g->stack;
+          g->uc.uc_stack.ss_size = GT_STACK;
+          g->uc.uc_link = &block.sched;
+          makecontext(&g->uc, gthread_main, 0);
+        }
+        bool failed = false;
+        for (;;) {
+          for (int64_t t = 0; t < nthreads && !failed; t++) {
+            if (th[t].state == GT_DONE) continue;
+            th[t].state = GT_READY;
+            g_starting = &th[t];
+            swapcontext(&block.sched, &th[t].uc);
+            if (th[t].it.err) failed = true;
+          }
+          if (failed) break;
+          int64_t done = 0;
+          const tcc_stmt *bar = NULL;
+          bool diverged = false;
+          for (int64_t t = 0; t < nthreads; t++) {
+            if (th[t].state == GT_DONE) done++;
+            else if (!bar) bar = th[t].barrier;
+            else if (th[t].barrier != bar) diverged = true;
+          }
+          if (done == nthreads) break;
+          if (done > 0 || diverged) {
+            fail(it, "interp: in '%s', the threads of a block did not all reach the same barrier"
+                 , fn->name);
+            break;
+          }
+        }
+        if (failed) it->err = true;
+        for (int i = 0; i < block.nshared; i++) free(block.shared[i].data);
+        block.nshared = 0;
+        for (int64_t t = 0; t < nthreads; t++) {
+          free(th[t].it.vars);
+          free(th[t].it.bufs);
+        }
+      }
+  for (int64_t t = 0; t < nthreads; t++) free(th[t].stack);
+  free(block.shared);
+  free(th);
+  free(pb);
+  free(sv);
+}
+
 static void exec(interp *it, const tcc_stmt *s) {
   if (!s || it->err) return;
   switch (s->kind) {
   case TCC_S_FOR: {
     int64_t mn = eval(it, s->u.loop.min, 0).i, ext = eval(it, s->u.loop.extent, 0).i;
+    tcc_for_kind k = s->u.loop.kind;
+    if (it->blk && k >= TCC_FOR_BLOCK_X && k <= TCC_FOR_THREAD_Z) {
+      /* a GPU index: this thread's value, no iteration */
+      int64_t idx = k <= TCC_FOR_BLOCK_Z ? it->bid[k - TCC_FOR_BLOCK_X] : it->tid[k - TCC_FOR_THREAD_X];
+      if (idx >= ext) return;
+      push_var(it, s->u.loop.var, mk_i(mn + idx));
+      int slot = it->nvars - 1;
+      exec(it, s->u.loop.body);
+      it->nvars = slot;
+      return;
+    }
     push_var(it, s->u.loop.var, mk_i(mn));
     int slot = it->nvars - 1;
     for (int64_t i = 0; i < ext && !it->err; i++) {
@@ -528,22 +729,28 @@ static void exec(interp *it, const tcc_stmt *s) {
     int64_t n = eval(it, s->u.alloc.size, 0).i;
     size_t es = tccrt_dtype_size(s->u.alloc.buf->dtype);
     if (n < 0 || n > (INT64_C(1) << 32) || es == 0) {
-      fail(it, "interp: allocation of '%s' with %lld elements is invalid%.0lld",
-           s->u.alloc.buf->name, (long long)n, 0);
+      fail(it, "interp: allocation of '%s' with %lld elements is invalid",
+           s->u.alloc.buf->name, (long long)n);
       return;
     }
-    void *data = malloc((size_t)n * es + 1);
+    bool shared = it->blk && s->u.alloc.buf->scope == TCC_SCOPE_SHARED;
+    void *data = NULL;
+    if (shared) {
+      if (!shared_alloc_of(it, s, n, es, &data)) data = NULL;
+    } else {
+      data = malloc((size_t)n * es + 1);
+      if (data) memset(data, 0xA5, (size_t)n * es + 1);
+    }
     if (!data) {
-      fail(it, "interp: out of memory allocating '%s' (%lld elements)%.0lld",
-           s->u.alloc.buf->name, (long long)n, 0);
+      fail(it, "interp: out of memory allocating '%s' (%lld elements)",
+           s->u.alloc.buf->name, (long long)n);
       return;
     }
-    memset(data, 0xA5, (size_t)n * es + 1);
     push_buf(it, s->u.alloc.buf, data, n);
     int slot = it->nbufs - 1;
     exec(it, s->u.alloc.body);
     it->nbufs = slot;
-    free(data);
+    if (!shared) free(data);
     return;
   }
   case TCC_S_IF:
@@ -564,10 +771,13 @@ static void exec(interp *it, const tcc_stmt *s) {
   case TCC_S_EVALUATE:
     for (int l = 0; l < s->u.eval.value->type.lanes; l++) eval(it, s->u.eval.value, l);
     return;
-  case TCC_S_BARRIER: return;
+  case TCC_S_BARRIER: exec_barrier(it, s); return;
   case TCC_S_LAUNCH:
-    fail(it, "interp: device launch of '%s' is not supported by the host interpreter%.0lld%.0lld",
-         s->u.launch.func ? s->u.launch.func->name : "?", 0, 0);
+    if (it->blk || !s->u.launch.func) {
+      fail(it, "interp: a launch inside a device function");
+      return;
+    }
+    exec_launch(it, s);
     return;
   default: return;
   }
@@ -588,11 +798,11 @@ tcc_status tcc_interp_run(tcc_context *ctx, const tcc_primfunc *fn, void *const 
     for (int d = 0; d < b->ndim && !it.err; d++) {
       int64_t e = eval(&it, b->shape[d], 0).i;
       if (e < 0 || !tcc_mul_ovf(n, e, &n))
-        fail(&it, "interp: buffer '%s' has an invalid shape (dim %lld = %lld)", b->name, d, e);
+        fail(&it, "interp: buffer '%s' has an invalid shape (dim %d = %lld)", b->name, d, (long long)e);
     }
     if (it.err) break;
     if (!buffers || (!buffers[i] && n > 0)) {
-      fail(&it, "interp: buffer '%s' (parameter %lld) is NULL%.0lld", b->name, i, 0);
+      fail(&it, "interp: buffer '%s' (parameter %d) is NULL", b->name, i);
       break;
     }
     push_buf(&it, b, buffers[i], n);

@@ -130,3 +130,20 @@ const tcc_stmt *tcc_s_evaluate(tcc_context *ctx, const tcc_expr *value) {
 }
 
 const tcc_stmt *tcc_s_barrier(tcc_context *ctx) { return new_stmt(ctx, TCC_S_BARRIER); }
+
+const tcc_stmt *tcc_s_launch(tcc_context *ctx, const struct tcc_primfunc *func,
+                             const tcc_expr *const *grid, const tcc_expr *const *block, int nargs,
+                             const tcc_buffer *const *args) {
+  assert(func && nargs >= 0);
+  tcc_stmt *s = new_stmt(ctx, TCC_S_LAUNCH);
+  s->u.launch.func = func;
+  for (int i = 0; i < 3; i++) {
+    s->u.launch.grid[i] = grid ? grid[i] : NULL;
+    s->u.launch.block[i] = block ? block[i] : NULL;
+  }
+  const tcc_buffer **a = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *a * (size_t)(nargs + 1));
+  for (int i = 0; i < nargs; i++) a[i] = args[i];
+  s->u.launch.nargs = nargs;
+  s->u.launch.args = a;
+  return s;
+}

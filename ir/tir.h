@@ -118,6 +118,13 @@ const tcc_stmt *tcc_s_let(tcc_context *ctx, const tcc_var *v, const tcc_expr *va
 const tcc_stmt *tcc_s_seq(tcc_context *ctx, int n, const tcc_stmt *const *stmts);
 const tcc_stmt *tcc_s_evaluate(tcc_context *ctx, const tcc_expr *value);
 const tcc_stmt *tcc_s_barrier(tcc_context *ctx);
+struct tcc_primfunc;
+/* Host: run device PrimFunc `func` on grid[3] x block[3] (NULL entries = 1) with `args` (its
+ * params, in order). The device function's scalars are bound to the host variables of the same
+ * identity at the launch point. */
+const tcc_stmt *tcc_s_launch(tcc_context *ctx, const struct tcc_primfunc *func,
+                             const tcc_expr *const *grid, const tcc_expr *const *block, int nargs,
+                             const tcc_buffer *const *args);
 
 typedef struct tcc_primfunc {
   const char *name;

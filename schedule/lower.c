@@ -171,6 +171,7 @@ tcc_status tcc_lower(tcc_context *ctx, tcc_schedule *sch, const char *name, int 
   body = tcc_pass_unroll(ctx, body);           /* unrolled loops expanded */
   body = tcc_pass_simplify(ctx, body);
   body = tcc_pass_remove_dead(ctx, body);      /* empty loops, unused allocations */
+  TCC_TRY(tcc_pass_split_host_device(ctx, name, body, &body)); /* GPU kernels + launches */
 
   fv f = {ctx, scalars, NULL};
   fv_stmt(&f, body);

@@ -121,7 +121,8 @@ static const tcc_stmt *lp(tcc_context *ctx, const tcc_stmt *s, tcc_range_env *en
   switch (s->kind) {
   case TCC_S_FOR: {
     int64_t mn, ext;
-    if (s->u.loop.kind != TCC_FOR_VECTORIZED && tcc_expr_is_int_imm(s->u.loop.min, &mn) &&
+    if (s->u.loop.kind != TCC_FOR_VECTORIZED && s->u.loop.kind < TCC_FOR_BLOCK_X &&
+        tcc_expr_is_int_imm(s->u.loop.min, &mn) &&
         tcc_expr_is_int_imm(s->u.loop.extent, &ext) && ext > 1) {
       part p = {ctx, s->u.loop.var, mn, mn + ext - 1, mn, mn + ext - 1, false};
       collect(&p, s->u.loop.body, env);

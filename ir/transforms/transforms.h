@@ -97,10 +97,10 @@ const tcc_stmt *tcc_stmt_fresh_copy(tcc_context *ctx, const tcc_stmt *s);
 /* flatten_storage.c: multi-dimensional LOAD/STORE indices become one flat element index
  * (row-major over the buffer's shape, or its strides). */
 const tcc_stmt *tcc_pass_flatten_storage(tcc_context *ctx, const tcc_stmt *s);
-/* loop_partition.c: splits loops whose bodies hold guards (if conditions linear in the loop
- * var) into a main range where every guard is provably true — the guard removed — and
- * prologue/epilogue ranges that keep it. Constant loop bounds only; vectorized loops are left
- * whole (their guard becomes a lane predicate). */
+/* loop_partition.c: splits loops whose bodies hold guards (integer comparisons on the loop var,
+ * true on a range of it that is proven) into a main range where every guard is provably true —
+ * the guard removed — and prologue/epilogue ranges that keep it. Constant loop bounds only;
+ * vectorized loops (their guard becomes a lane predicate) and GPU-bound loops are left whole. */
 const tcc_stmt *tcc_pass_loop_partition(tcc_context *ctx, const tcc_stmt *s);
 /* vectorize.c: a VECTORIZED loop of constant extent L becomes its body over L lanes: the var
  * becomes ramp(min, 1, L), scalars broadcast, guards become store/load predicates. A body
@@ -113,6 +113,14 @@ const tcc_stmt *tcc_pass_unroll(tcc_context *ctx, const tcc_stmt *s);
 /* remove_dead.c: drops empty loops and sequences, no-op evaluates, ifs with constant
  * conditions and allocations no statement uses. */
 const tcc_stmt *tcc_pass_remove_dead(tcc_context *ctx, const tcc_stmt *s);
+
+/* split_host_device.c: every outermost loop nest bound to GPU blocks/threads becomes a device
+ * PrimFunc (named NAME_kernelN; grid/block = the bound loops' extents; params = the buffers it
+ * touches; scalars = the host vars it reads) run by a LAUNCH statement. TCC_ERR when loops bound
+ * to one index have different extents in a kernel, or a launch size depends on a loop inside
+ * the kernel. Statements without bound loops are unchanged. */
+tcc_status tcc_pass_split_host_device(tcc_context *ctx, const char *name, const tcc_stmt *in,
+                                      const tcc_stmt **out);
 
 #ifdef __cplusplus
 }
