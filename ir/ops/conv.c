@@ -1,4 +1,5 @@
-/* conv.c — the conv op family: Conv, ConvTranspose, ConvInteger, QLinearConv, Col2Im.
+/* conv.c — the conv op family: Conv, ConvTranspose, ConvInteger, QLinearConv, DeformConv,
+ * Col2Im.
  *
  * Spec: ONNX Conv (opsets 1, 11, 22), ConvTranspose (1, 11, 22), ConvInteger (10),
  * QLinearConv (10). Layout NCHW (N x C x D1 x ... x Dn, n = 1..3 spatial dims); weights
@@ -557,6 +558,128 @@ static tcc_status compute_col2im(tcc_compute_ctx *cc, tcc_tensor **outputs) {
   return TCC_OK;
 }
 
+/* ---- DeformConv (19, 22), 2-D: X (N, C, H, W), W (oC, C/group, kH, kW), offset
+ * (N, offset_group*2*kH*kW, oH, oW) holding (dh, dw) per tap, optional B (oC) and mask
+ * (N, offset_group*kH*kW, oH, oW). Each tap samples X bilinearly (zero outside) at
+ * (oh*sh - ph + kh*dh + dh_off, ow*sw - pw + kw*dw + dw_off), times the mask, times the weight.
+ * Channel c uses offset group c / (C / offset_group). ---- */
+static const tcc_attr_schema deform_attrs[] = {{"dilations", TCC_ATTR_INTS, false},
+                                               {"group", TCC_ATTR_INT, false},
+                                               {"kernel_shape", TCC_ATTR_INTS, false},
+                                               {"offset_group", TCC_ATTR_INT, false},
+                                               {"pads", TCC_ATTR_INTS, false},
+                                               {"strides", TCC_ATTR_INTS, false},
+                                               {NULL, 0, false}};
+
+static tcc_status infer_deform_conv(tcc_infer_ctx *ic, tcc_node *n) {
+  TCC_TRY(tcc_infer_check_dtype(ic, n, 0, TCC_DTM_FLOAT));
+  for (int k = 1; k < 5; k++)
+    if (tcc_op_input(n, k)) TCC_TRY(tcc_infer_same_dtype(ic, n, 0, k));
+  conv_geom g;
+  TCC_TRY(conv_geometry(ic, n, 0, 1, false, &g));
+  if (g.nsp != 2)
+    return tcc_node_error(ic->ctx, ic->graph, n, "only 2-D DeformConv is supported (got %d-D)",
+                          g.nsp);
+  int64_t og;
+  TCC_TRY(nn_attr_int(ic, n, "offset_group", 1, &og));
+  int64_t c;
+  if (og < 1 || (tcc_expr_is_int_imm(g.C, &c) && c % og))
+    return tcc_node_error(ic->ctx, ic->graph, n, "offset_group %lld must divide the %s channels",
+                          (long long)og, tcc_expr_str(ic->ctx, g.C));
+  TCC_TRY(check_per_channel(ic, n, 3, "bias B", g.M, false));
+  return conv_set_out(ic, n, &g, tcc_op_input(n, 0)->dtype);
+}
+
+static tcc_status compute_deform_conv(tcc_compute_ctx *cc, tcc_tensor **outputs) {
+  tcc_context *ctx = cc->ctx;
+  tcc_infer_ctx ic = nn_ic_of(cc);
+  conv_geom g;
+  TCC_TRY(conv_geometry(&ic, cc->node, 0, 1, false, &g));
+  int64_t og;
+  TCC_TRY(nn_attr_int(&ic, cc->node, "offset_group", 1, &og));
+  int ni = cc->node->ninputs;
+  const tcc_tensor *X = cc->inputs[0], *W = cc->inputs[1], *O = cc->inputs[2];
+  const tcc_tensor *B = ni > 3 ? cc->inputs[3] : NULL, *M = ni > 4 ? cc->inputs[4] : NULL;
+  int64_t kH = g.w.kernel[0], kW = g.w.kernel[1];
+  tcc_type at = tcc_scalar(nn_acc_dtype(X->dtype));
+  tcc_type f64 = tcc_scalar(TCCRT_FLOAT64);
+  const tcc_expr *shape[4] = {X->shape[0], W->shape[0], g.w.out[0], g.w.out[1]};
+  const tcc_itervar *const *ax = tcc_compute_axes(ctx, 4, shape, NULL);
+  const tcc_expr **o = nn_axis_exprs(ctx, 4, ax);
+  const tcc_expr *Cg = W->shape[1];
+  const tcc_itervar *red[3] = {tcc_reduce_axis(ctx, "rc", tcc_idx(ctx, 0), Cg),
+                               tcc_reduce_axis(ctx, "kh", tcc_idx(ctx, 0), tcc_idx(ctx, kH)),
+                               tcc_reduce_axis(ctx, "kw", tcc_idx(ctx, 0), tcc_idx(ctx, kW))};
+  const tcc_expr *rc = tcc_expr_var(ctx, red[0]->var), *kh = tcc_expr_var(ctx, red[1]->var),
+                 *kw = tcc_expr_var(ctx, red[2]->var);
+  const tcc_expr *cin = rc;
+  if (g.group > 1) {
+    const tcc_expr *Mg =
+        tcc_shape_canon(ctx, tcc_floordiv(ctx, W->shape[0], tcc_idx(ctx, g.group)));
+    cin = tcc_add(ctx, tcc_mul(ctx, tcc_floordiv(ctx, o[1], Mg), Cg), rc);
+  }
+  const tcc_expr *cpg = tcc_shape_canon(ctx, tcc_floordiv(ctx, X->shape[1], tcc_idx(ctx, og)));
+  const tcc_expr *ogi = tcc_floordiv(ctx, cin, cpg);
+  const tcc_expr *tap = tcc_add(ctx, tcc_mul(ctx, kh, tcc_idx(ctx, kW)), kw);
+  const tcc_expr *och = tcc_add(ctx, tcc_mul(ctx, ogi, tcc_idx(ctx, 2 * kH * kW)),
+                                tcc_mul(ctx, tap, tcc_idx(ctx, 2)));
+  const tcc_expr *oi_h[4] = {o[0], och, o[2], o[3]};
+  const tcc_expr *oi_w[4] = {o[0], tcc_add(ctx, och, tcc_idx(ctx, 1)), o[2], o[3]};
+  const tcc_expr *ph =
+      tcc_add(ctx,
+              tcc_cast(ctx, f64,
+                       tcc_sub(ctx,
+                               tcc_add(ctx, tcc_mul(ctx, o[2], tcc_idx(ctx, g.w.stride[0])),
+                                       tcc_mul(ctx, kh, tcc_idx(ctx, g.w.dil[0]))),
+                               g.w.pad_begin[0])),
+              tcc_cast(ctx, f64, tcc_read(ctx, O, oi_h)));
+  const tcc_expr *pw =
+      tcc_add(ctx,
+              tcc_cast(ctx, f64,
+                       tcc_sub(ctx,
+                               tcc_add(ctx, tcc_mul(ctx, o[3], tcc_idx(ctx, g.w.stride[1])),
+                                       tcc_mul(ctx, kw, tcc_idx(ctx, g.w.dil[1]))),
+                               g.w.pad_begin[1])),
+              tcc_cast(ctx, f64, tcc_read(ctx, O, oi_w)));
+  /* bilinear, zero outside; clamp the float before converting */
+  const tcc_expr *lim = tcc_float(ctx, f64, 1e9);
+  ph = tcc_max(ctx, tcc_min(ctx, ph, lim), tcc_unary(ctx, TCC_NEG, lim));
+  pw = tcc_max(ctx, tcc_min(ctx, pw, lim), tcc_unary(ctx, TCC_NEG, lim));
+  const tcc_expr *h0f = tcc_call1(ctx, TCC_INTRIN_FLOOR, ph),
+                 *w0f = tcc_call1(ctx, TCC_INTRIN_FLOOR, pw);
+  const tcc_expr *th = tcc_sub(ctx, ph, h0f), *tw = tcc_sub(ctx, pw, w0f);
+  const tcc_expr *h0 = tcc_cast(ctx, tcc_index_type(), h0f),
+                 *w0 = tcc_cast(ctx, tcc_index_type(), w0f);
+  const tcc_expr *one = tcc_float(ctx, f64, 1.0), *zero = tcc_float(ctx, f64, 0.0);
+  const tcc_expr *sample = NULL;
+  for (int dy = 0; dy < 2; dy++)
+    for (int dx = 0; dx < 2; dx++) {
+      const tcc_expr *hh = tcc_add(ctx, h0, tcc_idx(ctx, dy)),
+                     *ww = tcc_add(ctx, w0, tcc_idx(ctx, dx));
+      const tcc_expr *in = tcc_and(ctx, nn_in_range(ctx, hh, tcc_idx(ctx, 0), X->shape[2]),
+                                   nn_in_range(ctx, ww, tcc_idx(ctx, 0), X->shape[3]));
+      const tcc_expr *xi[4] = {o[0], cin, hh, ww};
+      const tcc_expr *v =
+          tcc_select(ctx, in, tcc_cast(ctx, f64, nn_read_clamped(ctx, X, xi)), zero);
+      const tcc_expr *wgt =
+          tcc_mul(ctx, dy ? th : tcc_sub(ctx, one, th), dx ? tw : tcc_sub(ctx, one, tw));
+      const tcc_expr *term = tcc_mul(ctx, wgt, v);
+      sample = sample ? tcc_add(ctx, sample, term) : term;
+    }
+  const tcc_expr *val = tcc_cast(ctx, at, sample);
+  if (M) {
+    const tcc_expr *mi[4] = {o[0], tcc_add(ctx, tcc_mul(ctx, ogi, tcc_idx(ctx, kH * kW)), tap),
+                             o[2], o[3]};
+    val = tcc_mul(ctx, val, tcc_cast(ctx, at, tcc_read(ctx, M, mi)));
+  }
+  const tcc_expr *wi[4] = {o[1], rc, kh, kw};
+  val = tcc_mul(ctx, val, tcc_cast(ctx, at, tcc_read(ctx, W, wi)));
+  tcc_tensor *y = tcc_compute(ctx, "deform_conv", 4, shape, ax, tcc_sum(ctx, val, 3, red, NULL),
+                              "deform_conv2d");
+  outputs[0] = bias_cast(ctx, y, B, X->dtype);
+  return TCC_OK;
+}
+
 #define CONV_ENTRY(NAME, SINCE, UNTIL, MINI, MAXI, ATTRS, INFER, COMPUTE)                          \
   { NAME, "", SINCE, UNTIL, TCC_PAT_OUT_ELEMWISE_FUSABLE, MINI, MAXI, 1, 1, ATTRS, INFER, COMPUTE }
 
@@ -573,5 +696,7 @@ const tcc_op tcc_ops_conv[] = {
     CONV_ENTRY("ConvInteger", 10, 0, 2, 4, conv_attrs, infer_conv_integer, compute_conv_integer),
     CONV_ENTRY("QLinearConv", 10, 0, 8, 9, conv_attrs, infer_qlinear_conv, compute_qlinear_conv),
     {"Col2Im", "", 18, 0, TCC_PAT_OPAQUE, 3, 3, 1, 1, col2im_attrs, infer_col2im, compute_col2im},
+    CONV_ENTRY("DeformConv", 19, 21, 3, 5, deform_attrs, infer_deform_conv, compute_deform_conv),
+    CONV_ENTRY("DeformConv", 22, 0, 3, 5, deform_attrs, infer_deform_conv, compute_deform_conv),
 };
 const int tcc_ops_conv_count = (int)TCC_ARRAY_SIZE(tcc_ops_conv);

@@ -45,6 +45,8 @@ static const char *const prefixes[] = {"test_conv",
                                        "test_rotary",
                                        "test_affine_grid",
                                        "test_col2im",
+                                       "test_deform_conv",
+                                       "test_basic_deform_conv",
                                        "test_softmax",
                                        "test_logsoftmax",
                                        "test_hardmax",
@@ -92,6 +94,7 @@ static const char *const ops[] = {"Conv",
                                   "RotaryEmbedding",
                                   "AffineGrid",
                                   "Col2Im",
+                                  "DeformConv",
                                   NULL};
 
 static int cmp_str(const void *a, const void *b) {
