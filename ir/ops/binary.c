@@ -236,6 +236,128 @@ static tcc_status infer_where(tcc_infer_ctx *ic, tcc_node *n) {
   return TCC_OK;
 }
 
+/* ---- computes (TE) ---- */
+
+static const tcc_expr *binary_body(tcc_context *ctx, const tcc_node *n, const tcc_expr *a,
+                                   const tcc_expr *b) {
+  const char *op = n->op->name;
+  bool fl = tcc_dtype_is_float((tccrt_dtype)a->type.dtype);
+  if (!strcmp(op, "Add") || !strcmp(op, "Sum")) return tcc_add(ctx, a, b);
+  if (!strcmp(op, "Sub")) return tcc_sub(ctx, a, b);
+  if (!strcmp(op, "Mul")) return tcc_mul(ctx, a, b);
+  if (!strcmp(op, "Div")) return tcc_div(ctx, a, b); /* integers truncate */
+  if (!strcmp(op, "Max")) return tcc_max(ctx, a, b);
+  if (!strcmp(op, "Min")) return tcc_min(ctx, a, b);
+  if (!strcmp(op, "Equal")) return tcc_eq(ctx, a, b);
+  if (!strcmp(op, "Less")) return tcc_lt(ctx, a, b);
+  if (!strcmp(op, "Greater")) return tcc_gt(ctx, a, b);
+  if (!strcmp(op, "LessOrEqual")) return tcc_le(ctx, a, b);
+  if (!strcmp(op, "GreaterOrEqual")) return tcc_ge(ctx, a, b);
+  if (!strcmp(op, "And")) return tcc_and(ctx, a, b);
+  if (!strcmp(op, "Or")) return tcc_or(ctx, a, b);
+  if (!strcmp(op, "Xor")) return tcc_ne(ctx, a, b);
+  if (!strcmp(op, "BitwiseAnd")) return tcc_binary(ctx, TCC_BITAND, a, b);
+  if (!strcmp(op, "BitwiseOr")) return tcc_binary(ctx, TCC_BITOR, a, b);
+  if (!strcmp(op, "BitwiseXor")) return tcc_binary(ctx, TCC_BITXOR, a, b);
+  if (!strcmp(op, "BitShift")) {
+    const tcc_attr *d = tcc_node_attr(n, "direction");
+    bool left = d && d->kind == TCC_ATTR_STRING && !strcmp(d->u.s, "LEFT");
+    return tcc_binary(ctx, left ? TCC_SHL : TCC_SHR, a, b);
+  }
+  if (!strcmp(op, "Mod")) {
+    const tcc_attr *f = tcc_node_attr(n, "fmod");
+    bool fmod = f && f->kind == TCC_ATTR_INT && f->u.i;
+    if (fl || fmod) return tcc_mod(ctx, a, b); /* C fmod / remainder: sign of the dividend */
+    return tcc_floormod(ctx, a, b);            /* sign of the divisor */
+  }
+  if (!strcmp(op, "Pow")) {
+    tcc_type t = a->type;
+    tcc_type dt = tcc_scalar(fl ? (tccrt_dtype)t.dtype : TCCRT_FLOAT64);
+    if ((tccrt_dtype)dt.dtype == TCCRT_FLOAT16 || (tccrt_dtype)dt.dtype == TCCRT_BFLOAT16)
+      dt = tcc_scalar(TCCRT_FLOAT32);
+    const tcc_expr *args[2] = {tcc_cast(ctx, dt, a), tcc_cast(ctx, dt, b)};
+    return tcc_cast(ctx, t, tcc_call(ctx, TCC_INTRIN_POW, 2, args));
+  }
+  return NULL;
+}
+
+/* Binary ops with numpy broadcasting: out[i] = a[bcast(i)] op b[bcast(i)]. */
+static tcc_status compute_binary(tcc_compute_ctx *cc, tcc_tensor **outs) {
+  tcc_context *ctx = cc->ctx;
+  const tcc_tensor *a, *b;
+  TCC_TRY(tcc_compute_input(cc, 0, &a));
+  TCC_TRY(tcc_compute_input(cc, 1, &b));
+  const tcc_value *o = cc->node->outputs[0];
+  const tcc_expr *const *idx;
+  const tcc_itervar *const *axes = tcc_compute_out_axes(cc, 0, &idx);
+  const tcc_expr *ra = tcc_compute_read_bcast(ctx, a, o->ndim, idx, o->dims);
+  const tcc_expr *rb = tcc_compute_read_bcast(ctx, b, o->ndim, idx, o->dims);
+  if (cc->node->opset < 7 && b->ndim < a->ndim) {
+    /* Legacy broadcast=1 with axis: b's dims sit at [axis, axis + b.ndim). */
+    const tcc_attr *ax = tcc_node_attr(cc->node, "axis");
+    int axis = ax ? (int)(ax->u.i < 0 ? ax->u.i + a->ndim : ax->u.i) : a->ndim - b->ndim;
+    const tcc_expr *bi[64];
+    for (int i = 0; i < b->ndim; i++) {
+      int64_t d;
+      bi[i] = tcc_expr_is_int_imm(b->shape[i], &d) && d == 1 ? tcc_idx(ctx, 0) : idx[axis + i];
+    }
+    rb = tcc_tensor_read(ctx, b, b->ndim, bi);
+  }
+  if (!tcc_type_eq(ra->type, rb->type) && strcmp(cc->node->op->name, "Pow"))
+    return tcc_node_error(ctx, cc->graph, cc->node, "compute: operand types differ");
+  const tcc_expr *body = binary_body(ctx, cc->node, ra, rb);
+  if (!body)
+    return tcc_node_error(ctx, cc->graph, cc->node, "no compute for %s", cc->node->op->name);
+  outs[0] = tcc_compute_out(cc, 0, axes, body, "broadcast");
+  return TCC_OK;
+}
+
+/* Max Min Sum Mean over N broadcast inputs. */
+static tcc_status compute_variadic(tcc_compute_ctx *cc, tcc_tensor **outs) {
+  tcc_context *ctx = cc->ctx;
+  const tcc_value *o = cc->node->outputs[0];
+  const tcc_expr *const *idx;
+  const tcc_itervar *const *axes = tcc_compute_out_axes(cc, 0, &idx);
+  const tcc_expr *acc = NULL;
+  bool mean = !strcmp(cc->node->op->name, "Mean");
+  for (int k = 0; k < cc->node->ninputs; k++) {
+    const tcc_tensor *t;
+    TCC_TRY(tcc_compute_input(cc, k, &t));
+    const tcc_expr *r = tcc_compute_read_bcast(ctx, t, o->ndim, idx, o->dims);
+    acc = acc ? (mean ? tcc_add(ctx, acc, r) : binary_body(ctx, cc->node, acc, r)) : r;
+  }
+  if (mean) acc = tcc_div(ctx, acc, tcc_const(ctx, acc->type, cc->node->ninputs));
+  outs[0] = tcc_compute_out(cc, 0, axes, acc, "broadcast");
+  return TCC_OK;
+}
+
+static tcc_status compute_bitwise_not(tcc_compute_ctx *cc, tcc_tensor **outs) {
+  const tcc_tensor *x;
+  TCC_TRY(tcc_compute_input(cc, 0, &x));
+  const tcc_expr *const *idx;
+  const tcc_itervar *const *axes = tcc_compute_out_axes(cc, 0, &idx);
+  outs[0] = tcc_compute_out(cc, 0, axes, tcc_unary(cc->ctx, TCC_BITNOT, tcc_read(cc->ctx, x, idx)),
+                            "elemwise");
+  return TCC_OK;
+}
+
+/* Where: select(cond, x, y), all three broadcast. */
+static tcc_status compute_where(tcc_compute_ctx *cc, tcc_tensor **outs) {
+  tcc_context *ctx = cc->ctx;
+  const tcc_tensor *c, *x, *y;
+  TCC_TRY(tcc_compute_input(cc, 0, &c));
+  TCC_TRY(tcc_compute_input(cc, 1, &x));
+  TCC_TRY(tcc_compute_input(cc, 2, &y));
+  const tcc_value *o = cc->node->outputs[0];
+  const tcc_expr *const *idx;
+  const tcc_itervar *const *axes = tcc_compute_out_axes(cc, 0, &idx);
+  const tcc_expr *body = tcc_select(ctx, tcc_compute_read_bcast(ctx, c, o->ndim, idx, o->dims),
+                                    tcc_compute_read_bcast(ctx, x, o->ndim, idx, o->dims),
+                                    tcc_compute_read_bcast(ctx, y, o->ndim, idx, o->dims));
+  outs[0] = tcc_compute_out(cc, 0, axes, body, "broadcast");
+  return TCC_OK;
+}
+
 static const tcc_attr_schema no_attrs[] = {{NULL}};
 static const tcc_attr_schema legacy_attrs[] = {{"broadcast", TCC_ATTR_INT, false},
                                                {"axis", TCC_ATTR_INT, false},
@@ -246,9 +368,12 @@ static const tcc_attr_schema bitshift_attrs[] = {{"direction", TCC_ATTR_STRING, 
 static const tcc_attr_schema variadic_attrs[] = {{"consumed_inputs", TCC_ATTR_INTS, false}, {NULL}};
 
 #define BIN(NAME, SINCE, ATTRS)                                                                    \
-  { NAME, "", SINCE, 0, TCC_PAT_BROADCAST, 2, 2, 1, 1, ATTRS, infer_binary, NULL }
+  { NAME, "", SINCE, 0, TCC_PAT_BROADCAST, 2, 2, 1, 1, ATTRS, infer_binary, compute_binary }
 #define VAR(NAME)                                                                                  \
-  { NAME, "", 1, 0, TCC_PAT_BROADCAST, 1, -1, 1, 1, variadic_attrs, infer_variadic, NULL }
+  {                                                                                                \
+    NAME, "", 1, 0, TCC_PAT_BROADCAST, 1, -1, 1, 1, variadic_attrs, infer_variadic,                \
+        compute_variadic                                                                           \
+  }
 
 const tcc_op tcc_ops_binary[] = {
     BIN("Add", 1, legacy_attrs),
@@ -273,7 +398,8 @@ const tcc_op tcc_ops_binary[] = {
     BIN("BitwiseAnd", 18, no_attrs),
     BIN("BitwiseOr", 18, no_attrs),
     BIN("BitwiseXor", 18, no_attrs),
-    {"BitwiseNot", "", 18, 0, TCC_PAT_ELEMWISE, 1, 1, 1, 1, no_attrs, infer_bitwise_not, NULL},
-    {"Where", "", 9, 0, TCC_PAT_BROADCAST, 3, 3, 1, 1, no_attrs, infer_where, NULL},
+    {"BitwiseNot", "", 18, 0, TCC_PAT_ELEMWISE, 1, 1, 1, 1, no_attrs, infer_bitwise_not,
+     compute_bitwise_not},
+    {"Where", "", 9, 0, TCC_PAT_BROADCAST, 3, 3, 1, 1, no_attrs, infer_where, compute_where},
 };
 const int tcc_ops_binary_count = (int)TCC_ARRAY_SIZE(tcc_ops_binary);

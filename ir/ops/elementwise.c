@@ -192,6 +192,203 @@ static tcc_status infer_castlike(tcc_infer_ctx *ic, tcc_node *n) {
   return TCC_OK;
 }
 
+/* ---- computes (TE) ---- */
+
+static double attr_f(const tcc_node *n, const char *name, double dflt) {
+  const tcc_attr *a = tcc_node_attr(n, name);
+  return a && a->kind == TCC_ATTR_FLOAT ? a->u.f : dflt;
+}
+
+/* The elementwise body of op on x (of type t). NULL when the op has no compute for t. */
+static const tcc_expr *unary_body(tcc_context *ctx, const tcc_node *n, const tcc_expr *x) {
+  const char *op = n->op->name;
+  tcc_type t = x->type;
+  bool fl = tcc_dtype_is_float((tccrt_dtype)t.dtype);
+  const tcc_expr *zero = tcc_const(ctx, t, 0), *one = tcc_const(ctx, t, 1);
+#define C(v) tcc_const(ctx, t, (v))
+#define CALL(I) tcc_call1(ctx, TCC_INTRIN_##I, x)
+  if (!strcmp(op, "Relu")) return tcc_max(ctx, x, zero);
+  if (!strcmp(op, "Neg")) return tcc_unary(ctx, TCC_NEG, x);
+  if (!strcmp(op, "Abs"))
+    return fl ? CALL(FABS) : (tcc_dtype_is_signed((tccrt_dtype)t.dtype) ? CALL(ABS) : x);
+  if (!strcmp(op, "Not")) return tcc_unary(ctx, TCC_NOT, x);
+  if (!strcmp(op, "Sign"))
+    return tcc_select(ctx, tcc_gt(ctx, x, zero), one,
+                      tcc_select(ctx, tcc_lt(ctx, x, zero), C(-1), fl ? x : zero));
+  if (!fl) return NULL;
+  if (!strcmp(op, "Exp")) return CALL(EXP);
+  if (!strcmp(op, "Log")) return CALL(LOG);
+  if (!strcmp(op, "Sqrt")) return CALL(SQRT);
+  if (!strcmp(op, "Reciprocal")) return tcc_div(ctx, one, x);
+  if (!strcmp(op, "Sigmoid")) return CALL(SIGMOID);
+  if (!strcmp(op, "Tanh")) return CALL(TANH);
+  if (!strcmp(op, "Erf")) return CALL(ERF);
+  if (!strcmp(op, "Floor")) return CALL(FLOOR);
+  if (!strcmp(op, "Ceil")) return CALL(CEIL);
+  if (!strcmp(op, "Round")) return CALL(ROUND);
+  if (!strcmp(op, "Sin")) return CALL(SIN);
+  if (!strcmp(op, "Cos")) return CALL(COS);
+  if (!strcmp(op, "Tan")) return CALL(TAN);
+  if (!strcmp(op, "Asin")) return CALL(ASIN);
+  if (!strcmp(op, "Acos")) return CALL(ACOS);
+  if (!strcmp(op, "Atan")) return CALL(ATAN);
+  if (!strcmp(op, "Sinh")) return CALL(SINH);
+  if (!strcmp(op, "Cosh")) return CALL(COSH);
+  if (!strcmp(op, "Asinh")) return CALL(ASINH);
+  if (!strcmp(op, "Acosh")) return CALL(ACOSH);
+  if (!strcmp(op, "Atanh")) return CALL(ATANH);
+  if (!strcmp(op, "IsNaN")) return CALL(ISNAN);
+  if (!strcmp(op, "IsInf")) {
+    const tcc_attr *dn = tcc_node_attr(n, "detect_negative"),
+                   *dp = tcc_node_attr(n, "detect_positive");
+    bool neg = !dn || dn->u.i, pos = !dp || dp->u.i;
+    const tcc_expr *inf = CALL(ISINF);
+    if (neg && pos) return inf;
+    if (!neg && !pos) return tcc_bool(ctx, false);
+    return tcc_and(ctx, inf, pos ? tcc_gt(ctx, x, zero) : tcc_lt(ctx, x, zero));
+  }
+  if (!strcmp(op, "LeakyRelu"))
+    return tcc_select(ctx, tcc_lt(ctx, x, zero), tcc_mul(ctx, x, C(attr_f(n, "alpha", 0.01))), x);
+  if (!strcmp(op, "ThresholdedRelu"))
+    return tcc_select(ctx, tcc_gt(ctx, x, C(attr_f(n, "alpha", 1.0))), x, zero);
+  if (!strcmp(op, "Elu")) {
+    const tcc_expr *neg = tcc_mul(ctx, C(attr_f(n, "alpha", 1.0)), tcc_sub(ctx, CALL(EXP), one));
+    return tcc_select(ctx, tcc_lt(ctx, x, zero), neg, x);
+  }
+  if (!strcmp(op, "Celu")) {
+    double a = attr_f(n, "alpha", 1.0);
+    const tcc_expr *e = tcc_call1(ctx, TCC_INTRIN_EXP, tcc_div(ctx, x, C(a)));
+    const tcc_expr *neg = tcc_mul(ctx, C(a), tcc_sub(ctx, e, one));
+    return tcc_add(ctx, tcc_max(ctx, zero, x), tcc_min(ctx, zero, neg));
+  }
+  if (!strcmp(op, "Selu")) {
+    double a = attr_f(n, "alpha", 1.67326319217681884765625);
+    double g = attr_f(n, "gamma", 1.05070102214813232421875);
+    const tcc_expr *neg = tcc_sub(ctx, tcc_mul(ctx, C(a), CALL(EXP)), C(a));
+    return tcc_mul(ctx, C(g), tcc_select(ctx, tcc_le(ctx, x, zero), neg, x));
+  }
+  if (!strcmp(op, "HardSigmoid")) {
+    const tcc_expr *v =
+        tcc_add(ctx, tcc_mul(ctx, C(attr_f(n, "alpha", 0.2)), x), C(attr_f(n, "beta", 0.5)));
+    return tcc_max(ctx, zero, tcc_min(ctx, one, v));
+  }
+  if (!strcmp(op, "HardSwish")) {
+    const tcc_expr *v = tcc_add(ctx, tcc_mul(ctx, C(1.0 / 6.0), x), C(0.5));
+    return tcc_mul(ctx, x, tcc_max(ctx, zero, tcc_min(ctx, one, v)));
+  }
+  if (!strcmp(op, "Softplus")) return tcc_call1(ctx, TCC_INTRIN_LOG, tcc_add(ctx, CALL(EXP), one));
+  if (!strcmp(op, "Softsign")) return tcc_div(ctx, x, tcc_add(ctx, one, CALL(FABS)));
+  if (!strcmp(op, "Mish")) {
+    const tcc_expr *sp = tcc_call1(ctx, TCC_INTRIN_LOG, tcc_add(ctx, CALL(EXP), one));
+    return tcc_mul(ctx, x, tcc_call1(ctx, TCC_INTRIN_TANH, sp));
+  }
+  if (!strcmp(op, "Gelu")) {
+    const char *approx = "none";
+    const tcc_attr *a = tcc_node_attr(n, "approximate");
+    if (a && a->kind == TCC_ATTR_STRING) approx = a->u.s;
+    if (!strcmp(approx, "tanh")) {
+      const tcc_expr *x3 = tcc_mul(ctx, x, tcc_mul(ctx, x, x));
+      const tcc_expr *in =
+          tcc_mul(ctx, C(0.7978845608028654), tcc_add(ctx, x, tcc_mul(ctx, C(0.044715), x3)));
+      return tcc_mul(ctx, tcc_mul(ctx, C(0.5), x),
+                     tcc_add(ctx, one, tcc_call1(ctx, TCC_INTRIN_TANH, in)));
+    }
+    const tcc_expr *e = tcc_call1(ctx, TCC_INTRIN_ERF, tcc_mul(ctx, x, C(0.7071067811865476)));
+    return tcc_mul(ctx, tcc_mul(ctx, C(0.5), x), tcc_add(ctx, one, e));
+  }
+  if (!strcmp(op, "Shrink")) {
+    const tcc_expr *l = C(attr_f(n, "lambd", 0.5)), *b = C(attr_f(n, "bias", 0.0));
+    return tcc_select(ctx, tcc_lt(ctx, x, tcc_unary(ctx, TCC_NEG, l)), tcc_add(ctx, x, b),
+                      tcc_select(ctx, tcc_gt(ctx, x, l), tcc_sub(ctx, x, b), zero));
+  }
+#undef C
+#undef CALL
+  return NULL;
+}
+
+/* Unary elementwise ops (ONNX semantics as in each op's spec; NaN propagates through Relu). */
+static tcc_status compute_unary(tcc_compute_ctx *cc, tcc_tensor **outs) {
+  const tcc_tensor *x;
+  TCC_TRY(tcc_compute_input(cc, 0, &x));
+  const tcc_expr *const *idx;
+  const tcc_itervar *const *axes = tcc_compute_out_axes(cc, 0, &idx);
+  const tcc_expr *body = unary_body(cc->ctx, cc->node, tcc_read(cc->ctx, x, idx));
+  if (!body)
+    return tcc_node_error(cc->ctx, cc->graph, cc->node, "no compute for %s on %s",
+                          cc->node->op->name, tccrt_dtype_name(x->dtype));
+  outs[0] = tcc_compute_out(cc, 0, axes, body, "elemwise");
+  return TCC_OK;
+}
+
+/* Clip: min(max(x, lo), hi) with lo/hi from attributes (< 11) or scalar inputs (11+). */
+static tcc_status compute_clip(tcc_compute_ctx *cc, tcc_tensor **outs) {
+  tcc_context *ctx = cc->ctx;
+  const tcc_tensor *x;
+  TCC_TRY(tcc_compute_input(cc, 0, &x));
+  const tcc_expr *const *idx;
+  const tcc_itervar *const *axes = tcc_compute_out_axes(cc, 0, &idx);
+  const tcc_expr *v = tcc_read(ctx, x, idx);
+  tcc_type t = v->type;
+  const tcc_expr *lo = NULL, *hi = NULL;
+  if (cc->node->opset < 11) {
+    lo = tcc_const(ctx, t, attr_f(cc->node, "min", -3.402823466e38));
+    hi = tcc_const(ctx, t, attr_f(cc->node, "max", 3.402823466e38));
+  } else {
+    const tcc_expr *none[1] = {NULL};
+    for (int k = 1; k < 3; k++) {
+      if (k >= cc->node->ninputs || !cc->inputs[k]) continue;
+      const tcc_tensor *b = cc->inputs[k];
+      const tcc_expr *zi[64];
+      for (int i = 0; i < b->ndim && i < 64; i++)
+        zi[i] = tcc_idx(ctx, 0);
+      const tcc_expr *r = tcc_tensor_read(ctx, b, b->ndim, b->ndim ? zi : none);
+      if (k == 1)
+        lo = r;
+      else
+        hi = r;
+    }
+  }
+  if (lo) v = tcc_max(ctx, v, lo);
+  if (hi) v = tcc_min(ctx, v, hi);
+  outs[0] = tcc_compute_out(cc, 0, axes, v, "elemwise");
+  return TCC_OK;
+}
+
+/* Cast / CastLike: ONNX Cast semantics are those of the CAST expression. */
+static tcc_status compute_cast(tcc_compute_ctx *cc, tcc_tensor **outs) {
+  const tcc_tensor *x;
+  TCC_TRY(tcc_compute_input(cc, 0, &x));
+  tccrt_dtype to = cc->node->outputs[0]->dtype;
+  if (to == TCCRT_STRING || x->dtype == TCCRT_STRING)
+    return tcc_node_error(cc->ctx, cc->graph, cc->node, "no compute for string casts");
+  const tcc_expr *const *idx;
+  const tcc_itervar *const *axes = tcc_compute_out_axes(cc, 0, &idx);
+  const tcc_expr *body = tcc_cast(cc->ctx, tcc_scalar(to), tcc_read(cc->ctx, x, idx));
+  outs[0] = tcc_compute_out(cc, 0, axes, body, "elemwise");
+  return TCC_OK;
+}
+
+/* PRelu: x < 0 ? slope * x : x, slope broadcast to x. */
+static tcc_status compute_prelu(tcc_compute_ctx *cc, tcc_tensor **outs) {
+  tcc_context *ctx = cc->ctx;
+  const tcc_tensor *x, *s;
+  TCC_TRY(tcc_compute_input(cc, 0, &x));
+  TCC_TRY(tcc_compute_input(cc, 1, &s));
+  const tcc_expr *const *idx;
+  const tcc_itervar *const *axes = tcc_compute_out_axes(cc, 0, &idx);
+  const tcc_value *o = cc->node->outputs[0];
+  const tcc_expr *v = tcc_read(ctx, x, idx);
+  const tcc_expr *sl = tcc_compute_read_bcast(ctx, s, o->ndim, idx, o->dims);
+  const tcc_expr *body =
+      tcc_select(ctx, tcc_lt(ctx, v, tcc_const(ctx, v->type, 0)), tcc_mul(ctx, sl, v), v);
+  outs[0] = tcc_compute_out(cc, 0, axes, body, "broadcast");
+  return TCC_OK;
+}
+
+static tcc_status compute_castlike(tcc_compute_ctx *cc, tcc_tensor **outs) {
+  return compute_cast(cc, outs);
+}
+
 static const tcc_attr_schema no_attrs[] = {{NULL}};
 static const tcc_attr_schema legacy_attrs[] = {{"consumed_inputs", TCC_ATTR_INTS, false}, {NULL}};
 static const tcc_attr_schema alpha_attrs[] = {
@@ -216,7 +413,7 @@ static const tcc_attr_schema isinf_attrs[] = {
 static const tcc_attr_schema castlike_attrs[] = {{"saturate", TCC_ATTR_INT, false}, {NULL}};
 
 #define E(NAME, SINCE, ATTRS, INFER)                                                               \
-  { NAME, "", SINCE, 0, TCC_PAT_ELEMWISE, 1, 1, 1, 1, ATTRS, INFER, NULL }
+  { NAME, "", SINCE, 0, TCC_PAT_ELEMWISE, 1, 1, 1, 1, ATTRS, INFER, compute_unary }
 
 const tcc_op tcc_ops_elementwise[] = {
     E("Abs", 1, legacy_attrs, infer_abs_neg),
@@ -229,7 +426,7 @@ const tcc_op tcc_ops_elementwise[] = {
     E("Tanh", 1, legacy_attrs, infer_unary),
     E("Relu", 1, legacy_attrs, infer_unary),
     E("LeakyRelu", 1, alpha_attrs, infer_unary),
-    {"PRelu", "", 1, 0, TCC_PAT_BROADCAST, 2, 2, 1, 1, legacy_attrs, infer_prelu, NULL},
+    {"PRelu", "", 1, 0, TCC_PAT_BROADCAST, 2, 2, 1, 1, legacy_attrs, infer_prelu, compute_prelu},
     E("Elu", 1, alpha_attrs, infer_unary),
     E("Selu", 1, selu_attrs, infer_unary),
     E("Celu", 12, alpha_attrs, infer_unary),
@@ -258,10 +455,11 @@ const tcc_op tcc_ops_elementwise[] = {
     E("Not", 1, no_attrs, infer_bool_out),
     E("IsNaN", 9, no_attrs, infer_bool_out),
     E("IsInf", 10, isinf_attrs, infer_bool_out),
-    {"Clip", "", 1, 0, TCC_PAT_ELEMWISE, 1, 3, 1, 1, clip_attrs, infer_clip, NULL},
+    {"Clip", "", 1, 0, TCC_PAT_ELEMWISE, 1, 3, 1, 1, clip_attrs, infer_clip, compute_clip},
     /* Cast's `to` is INT (STRING before opset 6): checked in infer_cast, so no schema. */
-    {"Cast", "", 1, 0, TCC_PAT_ELEMWISE, 1, 1, 1, 1, NULL, infer_cast, NULL},
-    {"CastLike", "", 15, 0, TCC_PAT_ELEMWISE, 2, 2, 1, 1, castlike_attrs, infer_castlike, NULL},
+    {"Cast", "", 1, 0, TCC_PAT_ELEMWISE, 1, 1, 1, 1, NULL, infer_cast, compute_cast},
+    {"CastLike", "", 15, 0, TCC_PAT_ELEMWISE, 2, 2, 1, 1, castlike_attrs, infer_castlike,
+     compute_castlike},
     E("ThresholdedRelu", 10, alpha_attrs, infer_unary),
     E("Shrink", 9, shrink_attrs, infer_unary),
 };

@@ -579,3 +579,42 @@ tcc_status tcc_infer_broadcast_inputs(tcc_infer_ctx *ic, const tcc_node *n, int 
   *out_dims = d;
   return TCC_OK;
 }
+
+/* ---- compute helpers ---- */
+
+const tcc_itervar *const *tcc_compute_out_axes(tcc_compute_ctx *cc, int k,
+                                               const tcc_expr *const **idx) {
+  const tcc_value *o = cc->node->outputs[k];
+  const tcc_itervar *const *axes = tcc_compute_axes(cc->ctx, o->ndim, o->dims, NULL);
+  const tcc_expr **v = tcc_arena_alloc(tcc_ctx_arena(cc->ctx), sizeof *v * (size_t)(o->ndim + 1));
+  for (int i = 0; i < o->ndim; i++)
+    v[i] = tcc_expr_var(cc->ctx, axes[i]->var);
+  *idx = v;
+  return axes;
+}
+
+tcc_tensor *tcc_compute_out(tcc_compute_ctx *cc, int k, const tcc_itervar *const *axes,
+                            const tcc_expr *body, const char *tag) {
+  const tcc_value *o = cc->node->outputs[k];
+  return tcc_compute(cc->ctx, o->name, o->ndim, o->dims, axes, body, tag);
+}
+
+const tcc_expr *tcc_compute_read_bcast(tcc_context *ctx, const tcc_tensor *t, int out_ndim,
+                                       const tcc_expr *const *idx,
+                                       const tcc_expr *const *out_shape) {
+  const tcc_expr *ri[64];
+  int off = out_ndim - t->ndim;
+  for (int i = 0; i < t->ndim && i < 64; i++) {
+    int64_t d;
+    bool one = tcc_expr_is_int_imm(t->shape[i], &d) && d == 1;
+    ri[i] = one && out_shape[off + i] != t->shape[i] ? tcc_idx(ctx, 0) : idx[off + i];
+  }
+  return tcc_tensor_read(ctx, t, t->ndim, ri);
+}
+
+tcc_status tcc_compute_input(tcc_compute_ctx *cc, int k, const tcc_tensor **out) {
+  if (k >= cc->node->ninputs || !cc->inputs[k])
+    return tcc_node_error(cc->ctx, cc->graph, cc->node, "compute: input %d is missing", k);
+  *out = cc->inputs[k];
+  return TCC_OK;
+}

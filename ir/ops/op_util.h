@@ -133,6 +133,23 @@ const char *tcc_shape_str(tcc_context *ctx, int ndim, const tcc_expr *const *dim
 /* Shape of a value as text (or "[?]" when the rank is unknown). */
 const char *tcc_value_shape_str(tcc_context *ctx, const tcc_value *v);
 
+/* ---- compute helpers (TE) ---- */
+
+/* The data-parallel axes of output k of cc->node, over the inferred output shape; *idx gets their
+ * vars as int64 exprs (the output index). */
+const tcc_itervar *const *tcc_compute_out_axes(tcc_compute_ctx *cc, int k,
+                                               const tcc_expr *const **idx);
+/* Output k as compute(axes, body), named after the output value. */
+tcc_tensor *tcc_compute_out(tcc_compute_ctx *cc, int k, const tcc_itervar *const *axes,
+                            const tcc_expr *body, const char *tag);
+/* Reads t at output index idx (out_ndim dims) under numpy broadcasting: right-aligned; a dim of
+ * constant size 1 (where the output's is not) reads index 0. */
+const tcc_expr *tcc_compute_read_bcast(tcc_context *ctx, const tcc_tensor *t, int out_ndim,
+                                       const tcc_expr *const *idx,
+                                       const tcc_expr *const *out_shape);
+/* Input k's tensor, or an error naming the node when it is missing. */
+tcc_status tcc_compute_input(tcc_compute_ctx *cc, int k, const tcc_tensor **out);
+
 #ifdef __cplusplus
 }
 #endif

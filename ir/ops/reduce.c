@@ -165,6 +165,85 @@ static tcc_status infer_topk(tcc_infer_ctx *ic, tcc_node *n) {
   return tcc_infer_set_output(ic, n, 1, TCCRT_INT64, x->ndim, d);
 }
 
+/* ---- computes (TE) ---- */
+
+/* ReduceX over the axes inference resolved (read again from the attribute or input). */
+static tcc_status compute_reduce(tcc_compute_ctx *cc, tcc_tensor **outs) {
+  tcc_context *ctx = cc->ctx;
+  const tcc_node *n = cc->node;
+  const tcc_tensor *x;
+  TCC_TRY(tcc_compute_input(cc, 0, &x));
+  const char *op = n->op->name;
+  int64_t keepdims = 1, noop = 0;
+  TCC_TRY(tcc_node_attr_int(ctx, cc->graph, n, "keepdims", 1, &keepdims));
+  TCC_TRY(tcc_node_attr_int(ctx, cc->graph, n, "noop_with_empty_axes", 0, &noop));
+  int naxes = 0;
+  const int64_t *axv = NULL;
+  tcc_infer_ctx ic = {ctx, (tcc_graph *)cc->graph};
+  if (n->opset >= axes_input_opset(op)) {
+    bool known = false;
+    int64_t cnt = 0;
+    if (tcc_op_input(n, 1)) TCC_TRY(tcc_infer_const_ints(&ic, n, 1, &known, &cnt, &axv));
+    if (tcc_op_input(n, 1) && !known)
+      return tcc_node_error(ctx, cc->graph, n, "compute: axes are not constant");
+    naxes = (int)cnt;
+  } else {
+    TCC_TRY(tcc_node_attr_ints(ctx, cc->graph, n, "axes", &naxes, &axv));
+    if (naxes < 0) naxes = 0;
+  }
+  bool red[64] = {0};
+  int r = x->ndim;
+  if (naxes == 0 && !noop)
+    for (int i = 0; i < r; i++)
+      red[i] = true;
+  for (int i = 0; i < naxes; i++)
+    red[axv[i] < 0 ? axv[i] + r : axv[i]] = true;
+  const tcc_expr *const *idx;
+  const tcc_itervar *const *axes = tcc_compute_out_axes(cc, 0, &idx);
+  const tcc_itervar *rax[64];
+  const tcc_expr *src_idx[64], *count = tcc_idx(ctx, 1);
+  int nr = 0, oi = 0;
+  for (int i = 0; i < r; i++) {
+    if (red[i]) {
+      rax[nr] = tcc_reduce_axis(ctx, "r", tcc_idx(ctx, 0), x->shape[i]);
+      src_idx[i] = tcc_expr_var(ctx, rax[nr]->var);
+      count = tcc_mul(ctx, count, x->shape[i]);
+      nr++;
+      if (keepdims) oi++;
+    } else {
+      src_idx[i] = idx[oi++];
+    }
+  }
+  const tcc_expr *v = tcc_read(ctx, x, src_idx);
+  tcc_type t = v->type;
+  const tcc_expr *body;
+  if (nr == 0) {
+    body = v;
+  } else if (!strcmp(op, "ReduceMax")) {
+    body = tcc_reduce_max(ctx, v, nr, rax, NULL);
+  } else if (!strcmp(op, "ReduceMin")) {
+    body = tcc_reduce_min(ctx, v, nr, rax, NULL);
+  } else if (!strcmp(op, "ReduceProd")) {
+    body = tcc_reduce_prod(ctx, v, nr, rax, NULL);
+  } else {
+    const tcc_expr *src = v;
+    if (!strcmp(op, "ReduceSumSquare") || !strcmp(op, "ReduceL2")) src = tcc_mul(ctx, v, v);
+    if (!strcmp(op, "ReduceL1"))
+      src = tcc_dtype_is_float((tccrt_dtype)t.dtype) ? tcc_call1(ctx, TCC_INTRIN_FABS, v)
+                                                     : tcc_call1(ctx, TCC_INTRIN_ABS, v);
+    if (!strcmp(op, "ReduceLogSumExp")) src = tcc_call1(ctx, TCC_INTRIN_EXP, v);
+    body = tcc_sum(ctx, src, nr, rax, NULL);
+  }
+  if (nr > 0) {
+    if (!strcmp(op, "ReduceMean")) body = tcc_div(ctx, body, tcc_cast(ctx, t, count));
+    if (!strcmp(op, "ReduceL2")) body = tcc_call1(ctx, TCC_INTRIN_SQRT, body);
+    if (!strcmp(op, "ReduceLogSum") || !strcmp(op, "ReduceLogSumExp"))
+      body = tcc_call1(ctx, TCC_INTRIN_LOG, body);
+  }
+  outs[0] = tcc_compute_out(cc, 0, axes, body, "reduce");
+  return TCC_OK;
+}
+
 static const tcc_attr_schema reduce_attrs[] = {{"axes", TCC_ATTR_INTS, false},
                                                {"keepdims", TCC_ATTR_INT, false},
                                                {"noop_with_empty_axes", TCC_ATTR_INT, false},
@@ -182,7 +261,7 @@ static const tcc_attr_schema topk_attrs[] = {{"axis", TCC_ATTR_INT, false},
                                              {NULL}};
 
 #define RED(NAME)                                                                                  \
-  { NAME, "", 1, 0, TCC_PAT_REDUCE, 1, 2, 1, 1, reduce_attrs, infer_reduce, NULL }
+  { NAME, "", 1, 0, TCC_PAT_REDUCE, 1, 2, 1, 1, reduce_attrs, infer_reduce, compute_reduce }
 
 const tcc_op tcc_ops_reduce[] = {
     RED("ReduceSum"),

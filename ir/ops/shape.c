@@ -286,6 +286,54 @@ static tcc_status infer_onehot(tcc_infer_ctx *ic, tcc_node *n) {
   return tcc_infer_set_output(ic, n, 0, val->dtype, r, d);
 }
 
+/* ---- computes (TE) ---- */
+
+/* Identity and Dropout in inference mode: out = x; Dropout's mask is all true. */
+static tcc_status compute_identity(tcc_compute_ctx *cc, tcc_tensor **outs) {
+  const tcc_tensor *x;
+  TCC_TRY(tcc_compute_input(cc, 0, &x));
+  if (!strcmp(cc->node->op->name, "Dropout") && cc->node->ninputs > 2 && cc->node->inputs[2]) {
+    /* training_mode = true draws a random mask: only a zero ratio is deterministic. */
+    tcc_infer_ctx ic = {cc->ctx, (tcc_graph *)cc->graph};
+    bool kt, kr;
+    int64_t c;
+    const int64_t *tm;
+    const double *ratio;
+    TCC_TRY(tcc_infer_const_ints(&ic, cc->node, 2, &kt, &c, &tm));
+    TCC_TRY(tcc_infer_const_floats(&ic, cc->node, 1, &kr, &c, &ratio));
+    double r = tcc_op_input(cc->node, 1) ? (kr ? ratio[0] : -1) : 0.5;
+    if (!kt || (tm[0] && r != 0))
+      return tcc_node_error(cc->ctx, cc->graph, cc->node,
+                            "Dropout in training mode (random mask, ratio %g) has no compute; "
+                            "only inference mode is supported",
+                            r);
+  }
+  const tcc_expr *const *idx;
+  const tcc_itervar *const *axes = tcc_compute_out_axes(cc, 0, &idx);
+  outs[0] = tcc_compute_out(cc, 0, axes, tcc_read(cc->ctx, x, idx), "elemwise");
+  if (cc->node->noutputs > 1 && cc->node->outputs[1]) {
+    axes = tcc_compute_out_axes(cc, 1, &idx);
+    tccrt_dtype mt = cc->node->outputs[1]->dtype;
+    outs[1] = tcc_compute_out(cc, 1, axes, tcc_const(cc->ctx, tcc_scalar(mt), 1), "elemwise");
+  }
+  return TCC_OK;
+}
+
+/* Shape: element i is dim start + i of the input (a select chain over int64 dims). */
+static tcc_status compute_shape(tcc_compute_ctx *cc, tcc_tensor **outs) {
+  tcc_context *ctx = cc->ctx;
+  const tcc_value *o = cc->node->outputs[0];
+  if (!o->sym_elems)
+    return tcc_node_error(ctx, cc->graph, cc->node, "compute: the shape values are unknown");
+  const tcc_expr *const *idx;
+  const tcc_itervar *const *axes = tcc_compute_out_axes(cc, 0, &idx);
+  const tcc_expr *body = tcc_idx(ctx, 0);
+  for (int64_t i = o->nsym_elems - 1; i >= 0; i--)
+    body = tcc_select(ctx, tcc_eq(ctx, idx[0], tcc_idx(ctx, i)), o->sym_elems[i], body);
+  outs[0] = tcc_compute_out(cc, 0, axes, body, "injective");
+  return TCC_OK;
+}
+
 static const tcc_attr_schema no_attrs[] = {{NULL}};
 static const tcc_attr_schema shape_attrs[] = {
     {"start", TCC_ATTR_INT, false}, {"end", TCC_ATTR_INT, false}, {NULL}};
@@ -304,18 +352,19 @@ static const tcc_attr_schema eyelike_attrs[] = {
     {"dtype", TCC_ATTR_INT, false}, {"k", TCC_ATTR_INT, false}, {NULL}};
 static const tcc_attr_schema onehot_attrs[] = {{"axis", TCC_ATTR_INT, false}, {NULL}};
 
-#define S(NAME, SINCE, PAT, MINI, MAXI, MINO, MAXO, ATTRS, INFER)                                  \
-  { NAME, "", SINCE, 0, PAT, MINI, MAXI, MINO, MAXO, ATTRS, INFER, NULL }
+#define S(NAME, SINCE, PAT, MINI, MAXI, MINO, MAXO, ATTRS, INFER, COMPUTE)                         \
+  { NAME, "", SINCE, 0, PAT, MINI, MAXI, MINO, MAXO, ATTRS, INFER, COMPUTE }
 
 const tcc_op tcc_ops_shape[] = {
-    S("Shape", 1, TCC_PAT_OPAQUE, 1, 1, 1, 1, shape_attrs, infer_shape),
-    S("Size", 1, TCC_PAT_OPAQUE, 1, 1, 1, 1, no_attrs, infer_size),
-    S("Constant", 1, TCC_PAT_OPAQUE, 0, 0, 1, 1, constant_attrs, infer_constant),
-    S("ConstantOfShape", 9, TCC_PAT_INJECTIVE, 1, 1, 1, 1, cos_attrs, infer_constant_of_shape),
-    S("Range", 11, TCC_PAT_INJECTIVE, 3, 3, 1, 1, no_attrs, infer_range),
-    S("Identity", 1, TCC_PAT_INJECTIVE, 1, 1, 1, 1, no_attrs, infer_identity),
-    S("Dropout", 1, TCC_PAT_INJECTIVE, 1, 3, 1, 2, dropout_attrs, infer_dropout),
-    S("EyeLike", 9, TCC_PAT_INJECTIVE, 1, 1, 1, 1, eyelike_attrs, infer_eyelike),
-    S("OneHot", 9, TCC_PAT_INJECTIVE, 3, 3, 1, 1, onehot_attrs, infer_onehot),
+    S("Shape", 1, TCC_PAT_OPAQUE, 1, 1, 1, 1, shape_attrs, infer_shape, compute_shape),
+    S("Size", 1, TCC_PAT_OPAQUE, 1, 1, 1, 1, no_attrs, infer_size, NULL),
+    S("Constant", 1, TCC_PAT_OPAQUE, 0, 0, 1, 1, constant_attrs, infer_constant, NULL),
+    S("ConstantOfShape", 9, TCC_PAT_INJECTIVE, 1, 1, 1, 1, cos_attrs, infer_constant_of_shape,
+      NULL),
+    S("Range", 11, TCC_PAT_INJECTIVE, 3, 3, 1, 1, no_attrs, infer_range, NULL),
+    S("Identity", 1, TCC_PAT_INJECTIVE, 1, 1, 1, 1, no_attrs, infer_identity, compute_identity),
+    S("Dropout", 1, TCC_PAT_INJECTIVE, 1, 3, 1, 2, dropout_attrs, infer_dropout, compute_identity),
+    S("EyeLike", 9, TCC_PAT_INJECTIVE, 1, 1, 1, 1, eyelike_attrs, infer_eyelike, NULL),
+    S("OneHot", 9, TCC_PAT_INJECTIVE, 3, 3, 1, 1, onehot_attrs, infer_onehot, NULL),
 };
 const int tcc_ops_shape_count = (int)TCC_ARRAY_SIZE(tcc_ops_shape);

@@ -814,6 +814,165 @@ static tcc_status infer_trilu(tcc_infer_ctx *ic, tcc_node *n) {
   return tcc_infer_output_like(ic, n, 0, x);
 }
 
+/* ---- computes (TE) ---- */
+
+/* Reshape-like ops (Reshape, Flatten, Squeeze, Unsqueeze, Identity of layout): the output's
+ * row-major flat index read back in the input's row-major order. */
+static tcc_status compute_reshape(tcc_compute_ctx *cc, tcc_tensor **outs) {
+  tcc_context *ctx = cc->ctx;
+  const tcc_tensor *x;
+  TCC_TRY(tcc_compute_input(cc, 0, &x));
+  const tcc_value *o = cc->node->outputs[0];
+  const tcc_expr *const *idx;
+  const tcc_itervar *const *axes = tcc_compute_out_axes(cc, 0, &idx);
+  const tcc_expr *flat = tcc_idx(ctx, 0);
+  for (int i = 0; i < o->ndim; i++)
+    flat = tcc_add(ctx, tcc_mul(ctx, flat, o->dims[i]), idx[i]);
+  const tcc_expr *ri[MAXR];
+  for (int i = x->ndim - 1; i >= 0; i--) {
+    ri[i] = i == 0 ? flat : tcc_floormod(ctx, flat, x->shape[i]);
+    if (i > 0) flat = tcc_floordiv(ctx, flat, x->shape[i]);
+  }
+  outs[0] = tcc_compute_out(cc, 0, axes, tcc_tensor_read(ctx, x, x->ndim, ri), "injective");
+  return TCC_OK;
+}
+
+/* Transpose: out[i] = x[j] with j[perm[d]] = i[d]. */
+static tcc_status compute_transpose(tcc_compute_ctx *cc, tcc_tensor **outs) {
+  tcc_context *ctx = cc->ctx;
+  const tcc_tensor *x;
+  TCC_TRY(tcc_compute_input(cc, 0, &x));
+  const tcc_expr *const *idx;
+  const tcc_itervar *const *axes = tcc_compute_out_axes(cc, 0, &idx);
+  int np;
+  const int64_t *perm;
+  TCC_TRY(tcc_node_attr_ints(ctx, cc->graph, cc->node, "perm", &np, &perm));
+  const tcc_expr *ri[MAXR];
+  for (int d = 0; d < x->ndim; d++)
+    ri[np < 0 ? x->ndim - 1 - d : perm[d]] = idx[d];
+  outs[0] = tcc_compute_out(cc, 0, axes, tcc_tensor_read(ctx, x, x->ndim, ri), "injective");
+  return TCC_OK;
+}
+
+/* Concat: a select chain over the inputs along `axis`; each arm's index is clamped into its
+ * input so that every arm is safe to evaluate. */
+static tcc_status compute_concat(tcc_compute_ctx *cc, tcc_tensor **outs) {
+  tcc_context *ctx = cc->ctx;
+  const tcc_value *o = cc->node->outputs[0];
+  int64_t axis = 0;
+  TCC_TRY(tcc_node_attr_int(ctx, cc->graph, cc->node, "axis", 1, &axis));
+  int a = (int)(axis < 0 ? axis + o->ndim : axis);
+  const tcc_expr *const *idx;
+  const tcc_itervar *const *axes = tcc_compute_out_axes(cc, 0, &idx);
+  const tcc_expr *offs[256], *body = NULL;
+  int nin = cc->node->ninputs;
+  if (nin > 256) return tcc_node_error(ctx, cc->graph, cc->node, "too many inputs");
+  const tcc_expr *off = tcc_idx(ctx, 0);
+  for (int k = 0; k < nin; k++) {
+    const tcc_tensor *t;
+    TCC_TRY(tcc_compute_input(cc, k, &t));
+    offs[k] = off;
+    off = tcc_add(ctx, off, t->shape[a]);
+  }
+  for (int k = nin - 1; k >= 0; k--) {
+    const tcc_tensor *t = cc->inputs[k];
+    const tcc_expr *ri[MAXR];
+    for (int i = 0; i < t->ndim; i++)
+      ri[i] = idx[i];
+    const tcc_expr *j = tcc_sub(ctx, idx[a], offs[k]);
+    const tcc_expr *hi = tcc_sub(ctx, t->shape[a], tcc_idx(ctx, 1));
+    ri[a] = tcc_max(ctx, tcc_min(ctx, j, hi), tcc_idx(ctx, 0));
+    const tcc_expr *r = tcc_tensor_read(ctx, t, t->ndim, ri);
+    body = body ? tcc_select(ctx, tcc_lt(ctx, idx[a], tcc_add(ctx, offs[k], t->shape[a])), r, body)
+                : r;
+  }
+  outs[0] = tcc_compute_out(cc, 0, axes, body, "injective");
+  return TCC_OK;
+}
+
+/* Gather: out[i_pre, j..., i_post] = x[i_pre, idx[j...] (+dim if negative), i_post]. */
+static tcc_status compute_gather(tcc_compute_ctx *cc, tcc_tensor **outs) {
+  tcc_context *ctx = cc->ctx;
+  const tcc_tensor *x, *ind;
+  TCC_TRY(tcc_compute_input(cc, 0, &x));
+  TCC_TRY(tcc_compute_input(cc, 1, &ind));
+  int64_t axis = 0;
+  TCC_TRY(tcc_node_attr_int(ctx, cc->graph, cc->node, "axis", 0, &axis));
+  int a = (int)(axis < 0 ? axis + x->ndim : axis);
+  const tcc_expr *const *idx;
+  const tcc_itervar *const *axes = tcc_compute_out_axes(cc, 0, &idx);
+  const tcc_expr *ii[MAXR], *ri[MAXR];
+  for (int i = 0; i < ind->ndim; i++)
+    ii[i] = idx[a + i];
+  const tcc_expr *iv = tcc_cast(ctx, tcc_index_type(), tcc_tensor_read(ctx, ind, ind->ndim, ii));
+  iv = tcc_select(ctx, tcc_lt(ctx, iv, tcc_idx(ctx, 0)), tcc_add(ctx, iv, x->shape[a]), iv);
+  for (int i = 0; i < a; i++)
+    ri[i] = idx[i];
+  ri[a] = iv;
+  for (int i = a + 1; i < x->ndim; i++)
+    ri[i] = idx[i - 1 + ind->ndim];
+  outs[0] = tcc_compute_out(cc, 0, axes, tcc_tensor_read(ctx, x, x->ndim, ri), "injective");
+  return TCC_OK;
+}
+
+/* Slice: x[start + i * step] along each sliced axis (starts clamped as the spec says). */
+static tcc_status compute_slice(tcc_compute_ctx *cc, tcc_tensor **outs) {
+  tcc_context *ctx = cc->ctx;
+  tcc_infer_ctx ic = {ctx, (tcc_graph *)cc->graph};
+  tcc_node *n = (tcc_node *)cc->node;
+  const tcc_tensor *x;
+  TCC_TRY(tcc_compute_input(cc, 0, &x));
+  bool p;
+  int ns, ne, na, nst = -1;
+  const tcc_expr *const *se, *const *ee, *const *ae, *const *ste = NULL;
+  TCC_TRY(ints_attr_or_input(&ic, n, "starts", 1, 10, &p, &ns, &se));
+  TCC_TRY(ints_attr_or_input(&ic, n, "ends", 2, 10, &p, &ne, &ee));
+  TCC_TRY(ints_attr_or_input(&ic, n, "axes", 3, 10, &p, &na, &ae));
+  if (!p) na = -1;
+  if (n->opset >= 10) {
+    TCC_TRY(ints_attr_or_input(&ic, n, "steps", 4, 10, &p, &nst, &ste));
+    if (!p) nst = -1;
+  }
+  const tcc_expr *const *idx;
+  const tcc_itervar *const *axes = tcc_compute_out_axes(cc, 0, &idx);
+  const tcc_expr *ri[MAXR];
+  for (int i = 0; i < x->ndim; i++)
+    ri[i] = idx[i];
+  for (int i = 0; i < ns; i++) {
+    int64_t axv = i, step = 1, s;
+    if (na >= 0) TCC_TRY(const_ints(&ic, n, 1, &ae[i], "axes", &axv));
+    if (nst >= 0) TCC_TRY(const_ints(&ic, n, 1, &ste[i], "steps", &step));
+    int ax = (int)(axv < 0 ? axv + x->ndim : axv);
+    const tcc_expr *len;
+    int64_t st;
+    TCC_TRY(slice_len(&ic, n, x->shape[ax], se[i], ee[i], step, &len, &st));
+    const tcc_expr *start;
+    if (st >= 0) {
+      start = tcc_idx(ctx, st);
+    } else if (tcc_expr_is_int_imm(se[i], &s)) {
+      start = s < 0 ? tcc_add(ctx, x->shape[ax], tcc_idx(ctx, s)) : tcc_idx(ctx, s);
+      if (step < 0 && s >= 2147483647) start = tcc_sub(ctx, x->shape[ax], tcc_idx(ctx, 1));
+    } else {
+      return tcc_node_error(ctx, cc->graph, cc->node, "slice start is not constant");
+    }
+    ri[ax] = tcc_add(ctx, start, tcc_mul(ctx, idx[ax], tcc_idx(ctx, step)));
+  }
+  outs[0] = tcc_compute_out(cc, 0, axes, tcc_tensor_read(ctx, x, x->ndim, ri), "injective");
+  return TCC_OK;
+}
+
+/* Expand: a broadcast read of the input. */
+static tcc_status compute_expand(tcc_compute_ctx *cc, tcc_tensor **outs) {
+  const tcc_tensor *x;
+  TCC_TRY(tcc_compute_input(cc, 0, &x));
+  const tcc_value *o = cc->node->outputs[0];
+  const tcc_expr *const *idx;
+  const tcc_itervar *const *axes = tcc_compute_out_axes(cc, 0, &idx);
+  outs[0] = tcc_compute_out(cc, 0, axes, tcc_compute_read_bcast(cc->ctx, x, o->ndim, idx, o->dims),
+                            "broadcast");
+  return TCC_OK;
+}
+
 static const tcc_attr_schema no_attrs[] = {{NULL}};
 static const tcc_attr_schema reshape_attrs[] = {{"shape", TCC_ATTR_INTS, false},
                                                 {"allowzero", TCC_ATTR_INT, false},
@@ -843,29 +1002,30 @@ static const tcc_attr_schema d2s_attrs[] = {
     {"blocksize", TCC_ATTR_INT, true}, {"mode", TCC_ATTR_STRING, false}, {NULL}};
 static const tcc_attr_schema trilu_attrs[] = {{"upper", TCC_ATTR_INT, false}, {NULL}};
 
-#define T(NAME, SINCE, PAT, MINI, MAXI, MINO, MAXO, ATTRS, INFER)                                  \
-  { NAME, "", SINCE, 0, PAT, MINI, MAXI, MINO, MAXO, ATTRS, INFER, NULL }
+#define T(NAME, SINCE, PAT, MINI, MAXI, MINO, MAXO, ATTRS, INFER, COMPUTE)                         \
+  { NAME, "", SINCE, 0, PAT, MINI, MAXI, MINO, MAXO, ATTRS, INFER, COMPUTE }
 
 const tcc_op tcc_ops_tensor[] = {
-    T("Reshape", 1, TCC_PAT_INJECTIVE, 1, 2, 1, 1, reshape_attrs, infer_reshape),
-    T("Flatten", 1, TCC_PAT_INJECTIVE, 1, 1, 1, 1, axis_attrs, infer_flatten),
-    T("Squeeze", 1, TCC_PAT_INJECTIVE, 1, 2, 1, 1, axes_attrs, infer_squeeze),
-    T("Unsqueeze", 1, TCC_PAT_INJECTIVE, 1, 2, 1, 1, axes_attrs, infer_unsqueeze),
-    T("Transpose", 1, TCC_PAT_INJECTIVE, 1, 1, 1, 1, perm_attrs, infer_transpose),
-    T("Concat", 1, TCC_PAT_INJECTIVE, 1, -1, 1, 1, axis_attrs, infer_concat),
-    T("Split", 1, TCC_PAT_INJECTIVE, 1, 2, 1, -1, split_attrs, infer_split),
-    T("Slice", 1, TCC_PAT_INJECTIVE, 1, 5, 1, 1, slice_attrs, infer_slice),
-    T("Gather", 1, TCC_PAT_INJECTIVE, 2, 2, 1, 1, axis_attrs, infer_gather),
-    T("GatherElements", 11, TCC_PAT_INJECTIVE, 2, 2, 1, 1, axis_attrs, infer_gather_elements),
-    T("GatherND", 11, TCC_PAT_INJECTIVE, 2, 2, 1, 1, gathernd_attrs, infer_gather_nd),
-    T("Scatter", 9, TCC_PAT_OPAQUE, 3, 3, 1, 1, scatter_attrs, infer_scatter),
-    T("ScatterElements", 11, TCC_PAT_OPAQUE, 3, 3, 1, 1, scatter_attrs, infer_scatter),
-    T("ScatterND", 11, TCC_PAT_OPAQUE, 3, 3, 1, 1, scatternd_attrs, infer_scatter),
-    T("Expand", 8, TCC_PAT_BROADCAST, 2, 2, 1, 1, no_attrs, infer_expand),
-    T("Tile", 6, TCC_PAT_INJECTIVE, 2, 2, 1, 1, no_attrs, infer_tile),
-    T("Pad", 1, TCC_PAT_INJECTIVE, 1, 4, 1, 1, pad_attrs, infer_pad),
-    T("DepthToSpace", 1, TCC_PAT_INJECTIVE, 1, 1, 1, 1, d2s_attrs, infer_d2s),
-    T("SpaceToDepth", 1, TCC_PAT_INJECTIVE, 1, 1, 1, 1, d2s_attrs, infer_d2s),
-    T("Trilu", 14, TCC_PAT_INJECTIVE, 1, 2, 1, 1, trilu_attrs, infer_trilu),
+    T("Reshape", 1, TCC_PAT_INJECTIVE, 1, 2, 1, 1, reshape_attrs, infer_reshape, compute_reshape),
+    T("Flatten", 1, TCC_PAT_INJECTIVE, 1, 1, 1, 1, axis_attrs, infer_flatten, compute_reshape),
+    T("Squeeze", 1, TCC_PAT_INJECTIVE, 1, 2, 1, 1, axes_attrs, infer_squeeze, compute_reshape),
+    T("Unsqueeze", 1, TCC_PAT_INJECTIVE, 1, 2, 1, 1, axes_attrs, infer_unsqueeze, compute_reshape),
+    T("Transpose", 1, TCC_PAT_INJECTIVE, 1, 1, 1, 1, perm_attrs, infer_transpose,
+      compute_transpose),
+    T("Concat", 1, TCC_PAT_INJECTIVE, 1, -1, 1, 1, axis_attrs, infer_concat, compute_concat),
+    T("Split", 1, TCC_PAT_INJECTIVE, 1, 2, 1, -1, split_attrs, infer_split, NULL),
+    T("Slice", 1, TCC_PAT_INJECTIVE, 1, 5, 1, 1, slice_attrs, infer_slice, compute_slice),
+    T("Gather", 1, TCC_PAT_INJECTIVE, 2, 2, 1, 1, axis_attrs, infer_gather, compute_gather),
+    T("GatherElements", 11, TCC_PAT_INJECTIVE, 2, 2, 1, 1, axis_attrs, infer_gather_elements, NULL),
+    T("GatherND", 11, TCC_PAT_INJECTIVE, 2, 2, 1, 1, gathernd_attrs, infer_gather_nd, NULL),
+    T("Scatter", 9, TCC_PAT_OPAQUE, 3, 3, 1, 1, scatter_attrs, infer_scatter, NULL),
+    T("ScatterElements", 11, TCC_PAT_OPAQUE, 3, 3, 1, 1, scatter_attrs, infer_scatter, NULL),
+    T("ScatterND", 11, TCC_PAT_OPAQUE, 3, 3, 1, 1, scatternd_attrs, infer_scatter, NULL),
+    T("Expand", 8, TCC_PAT_BROADCAST, 2, 2, 1, 1, no_attrs, infer_expand, compute_expand),
+    T("Tile", 6, TCC_PAT_INJECTIVE, 2, 2, 1, 1, no_attrs, infer_tile, NULL),
+    T("Pad", 1, TCC_PAT_INJECTIVE, 1, 4, 1, 1, pad_attrs, infer_pad, NULL),
+    T("DepthToSpace", 1, TCC_PAT_INJECTIVE, 1, 1, 1, 1, d2s_attrs, infer_d2s, NULL),
+    T("SpaceToDepth", 1, TCC_PAT_INJECTIVE, 1, 1, 1, 1, d2s_attrs, infer_d2s, NULL),
+    T("Trilu", 14, TCC_PAT_INJECTIVE, 1, 2, 1, 1, trilu_attrs, infer_trilu, NULL),
 };
 const int tcc_ops_tensor_count = (int)TCC_ARRAY_SIZE(tcc_ops_tensor);
