@@ -2,6 +2,7 @@
  * symbolic shapes, negative axes, Reshape's 0 / -1 with symbolic dims and shape values computed
  * from Shape, and the one-message report of unregistered ops. Expected values follow the ONNX
  * specification (Broadcasting.md, Reshape, Shape, Gather, Concat, Unsqueeze). */
+#include "onnx/onnx_import.h"
 #include "ops/op_util.h"
 #include "testutil.h"
 
@@ -206,12 +207,50 @@ static void test_dtype(void) {
   CHECK_MSG(strstr(msg, "Sqrt_node") && strstr(msg, "int32") && strstr(msg, "'x'"), "%s", msg);
 }
 
+/* Issue 3: the MNIST models without --input-shape keep their batch symbol through every value,
+ * including through Shape -> Concat -> Reshape (mnist-pytorch-extdata). */
+static void test_mnist_symbolic(void) {
+  static const char *const models[] = {"mnist-pytorch-extdata/mnist.onnx",
+                                       "mnist-keras-small/model.onnx",
+                                       "mnist-pytorch-opset11/model.onnx"};
+  for (size_t m = 0; m < TCC_ARRAY_SIZE(models); m++) {
+    fresh();
+    char path[4096];
+    snprintf(path, sizeof path, "%s/models/%s", tcc_test_shared_dir(), models[m]);
+    tcc_graph *mg = NULL;
+    bool ok = tcc_onnx_import_file(ctx, path, NULL, &mg) == TCC_OK &&
+              tcc_graph_resolve_ops(ctx, mg) == TCC_OK && tcc_graph_infer(ctx, mg) == TCC_OK;
+    CHECK_MSG(ok, "%s: %s", models[m], tcc_error_text(ctx));
+    if (!ok) continue;
+    const tcc_value *in = TCC_GRAPH_INPUT(mg, 0);
+    CHECK(in->ndim == 4 && in->dims[0]->kind == TCC_VAR);
+    /* Every node output is typed; every rank >= 1 activation leads with the batch symbol. */
+    int with_batch = 0;
+    for (size_t i = 0; i < mg->nodes.len; i++) {
+      const tcc_node *n = TCC_GRAPH_NODE(mg, i);
+      for (int k = 0; k < n->noutputs; k++) {
+        const tcc_value *v = n->outputs[k];
+        CHECK(v->dtype != TCCRT_UNDEFINED && v->ndim >= 0);
+        if (v->dtype == TCCRT_FLOAT32 && v->ndim >= 2) {
+          CHECK_MSG(v->dims[0] == in->dims[0], "%s: %s has %s", models[m], v->name,
+                    tcc_value_shape_str(ctx, v));
+          with_batch++;
+        }
+      }
+    }
+    CHECK(with_batch >= 3);
+    const tcc_value *out = TCC_GRAPH_OUTPUT(mg, 0);
+    CHECK(out->ndim == 2 && out->dims[0] == in->dims[0] && out->dims[1] == I(10));
+  }
+}
+
 int main(void) {
   test_broadcast();
   test_axes();
   test_reshape();
   test_unregistered();
   test_dtype();
+  test_mnist_symbolic();
   tcc_context_destroy(ctx);
   return tcc_test_finish("test_infer_unit");
 }
