@@ -4,7 +4,7 @@
  * 1-D second operand a trailing 1, both removed from the result; batch dims broadcast), Gemm
  * (1, 6, 7, 9, 11, 13: Y = alpha * A' * B' + beta * C with A' = transA ? A^T : A, C broadcast to
  * M x N, optional from 11), Einsum (12), MatMulInteger (10), QLinearMatMul (10, 21), Attention
- * (23, 24), RotaryEmbedding (23).
+ * (23, 24), RotaryEmbedding (23), and the recurrent RNN / GRU / LSTM (time loop unrolled).
  * Computes are TOPI-style: one reduction over K (anchor, tag "matmul"/"dense"), then elementwise
  * stages (alpha/beta/C, requantization) that fuse into it. */
 #include "nn_util.h"
@@ -12,6 +12,7 @@
 #include <ctype.h>
 #include <math.h>
 #include <string.h>
+#include <strings.h>
 
 static const tcc_attr_schema no_attrs[] = {{NULL, 0, false}};
 static const tcc_attr_schema gemm1_attrs[] = {
@@ -1013,6 +1014,449 @@ static tcc_status compute_rope(tcc_compute_ctx *cc, tcc_tensor **outputs) {
   return TCC_OK;
 }
 
+/* ---- RNN (1, 7, 14, 22), GRU (1, 3, 7, 14, 22), LSTM (1, 7, 14, 22) ----
+ * X (T, B, I) (layout 1: (B, T, I)); W (D, G*H, I), R (D, G*H, H), B (D, 2*G*H) with G = 1
+ * (RNN), 3 (GRU: z, r, h) or 4 (LSTM: i, o, f, c); optional sequence_lens (B), initial_h
+ * (D, B, H), LSTM initial_c and peepholes P (D, 3H: i, o, f). D = 2 for bidirectional. The time
+ * loop is unrolled (T must be constant): per step one reduction H_{t-1} . R^T, then the gates
+ * (activations f, g, h: default Sigmoid / Tanh / Tanh; RNN Tanh; clip bounds the
+ * pre-activations), as the ONNX equations. Steps at or past a batch's sequence length keep the
+ * state and write zeros to Y. Outputs Y (T, D, B, H) (layout 1: (B, T, D, H)), Y_h (D, B, H)
+ * (layout 1: (B, D, H)), LSTM Y_c like Y_h. */
+static const tcc_attr_schema rnn_attrs[] = {{"activation_alpha", TCC_ATTR_FLOATS, false},
+                                            {"activation_beta", TCC_ATTR_FLOATS, false},
+                                            {"activations", TCC_ATTR_STRINGS, false},
+                                            {"clip", TCC_ATTR_FLOAT, false},
+                                            {"direction", TCC_ATTR_STRING, false},
+                                            {"hidden_size", TCC_ATTR_INT, false},
+                                            {"input_forget", TCC_ATTR_INT, false},
+                                            {"layout", TCC_ATTR_INT, false},
+                                            {"linear_before_reset", TCC_ATTR_INT, false},
+                                            {"output_sequence", TCC_ATTR_INT, false},
+                                            {NULL, 0, false}};
+
+typedef enum { CELL_RNN, CELL_GRU, CELL_LSTM } cell_kind;
+
+typedef struct rnn_geom {
+  cell_kind cell;
+  int G, D;
+  bool reverse_only, layout1;
+  int64_t H, T, I;
+  const tcc_expr *B;
+} rnn_geom;
+
+static cell_kind cell_of(const tcc_node *n) {
+  return !strcmp(n->op_type, "GRU") ? CELL_GRU : !strcmp(n->op_type, "LSTM") ? CELL_LSTM : CELL_RNN;
+}
+
+static tcc_status rnn_geometry(tcc_infer_ctx *ic, const tcc_node *n, rnn_geom *g) {
+  tcc_context *ctx = ic->ctx;
+  const tcc_value *X, *W;
+  TCC_TRY(tcc_infer_input(ic, n, 0, &X));
+  TCC_TRY(tcc_infer_input(ic, n, 1, &W));
+  g->cell = cell_of(n);
+  g->G = g->cell == CELL_RNN ? 1 : g->cell == CELL_GRU ? 3 : 4;
+  const char *dir;
+  TCC_TRY(nn_attr_string(ic, n, "direction", "forward", &dir));
+  if (!strcmp(dir, "forward"))
+    g->D = 1, g->reverse_only = false;
+  else if (!strcmp(dir, "reverse"))
+    g->D = 1, g->reverse_only = true;
+  else if (!strcmp(dir, "bidirectional"))
+    g->D = 2, g->reverse_only = false;
+  else
+    return tcc_node_error(ctx, ic->graph, n, "attribute 'direction' is '%s'", dir);
+  int64_t layout = 0, hs = 0, fg = 0;
+  if (tcc_node_attr(n, "layout")) TCC_TRY(nn_attr_int(ic, n, "layout", 0, &layout));
+  if (tcc_node_attr(n, "input_forget")) TCC_TRY(nn_attr_int(ic, n, "input_forget", 0, &fg));
+  if (fg) return tcc_node_error(ctx, ic->graph, n, "input_forget = 1 is not supported");
+  g->layout1 = layout == 1;
+  if (X->ndim != 3 || W->ndim != 3)
+    return tcc_node_error(ctx, ic->graph, n, "X %s and W %s must be 3-D",
+                          tcc_value_shape_str(ctx, X), tcc_value_shape_str(ctx, W));
+  int64_t gh;
+  if (!tcc_expr_is_int_imm(X->dims[g->layout1 ? 1 : 0], &g->T) ||
+      !tcc_expr_is_int_imm(X->dims[2], &g->I) || !tcc_expr_is_int_imm(W->dims[1], &gh))
+    return tcc_node_error(ctx, ic->graph, n,
+                          "the sequence length, input size and W's dims must be constant");
+  g->B = X->dims[g->layout1 ? 0 : 1];
+  TCC_TRY(nn_attr_int(ic, n, "hidden_size", gh / g->G, &hs));
+  g->H = hs;
+  if (hs < 1 || gh != g->G * hs)
+    return tcc_node_error(ctx, ic->graph, n, "W %s does not hold %d gates of hidden_size %lld",
+                          tcc_value_shape_str(ctx, W), g->G, (long long)hs);
+  return TCC_OK;
+}
+
+static tcc_status infer_rnn(tcc_infer_ctx *ic, tcc_node *n) {
+  tcc_context *ctx = ic->ctx;
+  TCC_TRY(tcc_infer_check_dtype(ic, n, 0, TCC_DTM_FLOAT));
+  TCC_TRY(tcc_infer_same_dtype(ic, n, 0, 1));
+  TCC_TRY(tcc_infer_same_dtype(ic, n, 0, 2));
+  rnn_geom g;
+  TCC_TRY(rnn_geometry(ic, n, &g));
+  tccrt_dtype dt = tcc_op_input(n, 0)->dtype;
+  const tcc_expr *T = tcc_idx(ctx, g.T), *D = tcc_idx(ctx, g.D), *H = tcc_idx(ctx, g.H);
+  const tcc_expr *y[4], *yh[3];
+  if (g.layout1) {
+    y[0] = g.B, y[1] = T, y[2] = D, y[3] = H;
+    yh[0] = g.B, yh[1] = D, yh[2] = H;
+  } else {
+    y[0] = T, y[1] = D, y[2] = g.B, y[3] = H;
+    yh[0] = D, yh[1] = g.B, yh[2] = H;
+  }
+  TCC_TRY(tcc_infer_set_output(ic, n, 0, dt, 4, y));
+  TCC_TRY(tcc_infer_set_output(ic, n, 1, dt, 3, yh));
+  return tcc_infer_set_output(ic, n, 2, dt, 3, yh);
+}
+
+/* An activation by ONNX name with optional alpha/beta, applied to x (float type). */
+static tcc_status rnn_act(tcc_compute_ctx *cc, const char *name, double alpha, double beta,
+                          const tcc_expr *x, const tcc_expr **out) {
+  tcc_context *ctx = cc->ctx;
+  tcc_type t = x->type;
+  const tcc_expr *zero = tcc_const(ctx, t, 0), *one = tcc_const(ctx, t, 1);
+  if (!strcasecmp(name, "Sigmoid"))
+    *out = tcc_call1(ctx, TCC_INTRIN_SIGMOID, x);
+  else if (!strcasecmp(name, "Tanh"))
+    *out = tcc_call1(ctx, TCC_INTRIN_TANH, x);
+  else if (!strcasecmp(name, "Relu"))
+    *out = tcc_max(ctx, x, zero);
+  else if (!strcasecmp(name, "Affine"))
+    *out = tcc_add(ctx, tcc_mul(ctx, tcc_const(ctx, t, alpha), x), tcc_const(ctx, t, beta));
+  else if (!strcasecmp(name, "LeakyRelu"))
+    *out = tcc_select(ctx, tcc_lt(ctx, x, zero), tcc_mul(ctx, tcc_const(ctx, t, alpha), x), x);
+  else if (!strcasecmp(name, "ThresholdedRelu"))
+    *out = tcc_select(ctx, tcc_gt(ctx, x, tcc_const(ctx, t, alpha)), x, zero);
+  else if (!strcasecmp(name, "ScaledTanh"))
+    *out = tcc_mul(ctx, tcc_const(ctx, t, alpha),
+                   tcc_call1(ctx, TCC_INTRIN_TANH, tcc_mul(ctx, tcc_const(ctx, t, beta), x)));
+  else if (!strcasecmp(name, "HardSigmoid"))
+    *out = tcc_max(
+        ctx, zero,
+        tcc_min(ctx, one,
+                tcc_add(ctx, tcc_mul(ctx, tcc_const(ctx, t, alpha), x), tcc_const(ctx, t, beta))));
+  else if (!strcasecmp(name, "Elu"))
+    *out =
+        tcc_select(ctx, tcc_lt(ctx, x, zero),
+                   tcc_mul(ctx, tcc_const(ctx, t, alpha), tcc_call1(ctx, TCC_INTRIN_EXPM1, x)), x);
+  else if (!strcasecmp(name, "Softsign"))
+    *out = tcc_div(ctx, x, tcc_add(ctx, one, tcc_call1(ctx, TCC_INTRIN_FABS, x)));
+  else if (!strcasecmp(name, "Softplus"))
+    *out = tcc_call1(ctx, TCC_INTRIN_LOG1P, tcc_call1(ctx, TCC_INTRIN_EXP, x));
+  else
+    return nn_compute_error(cc, "activation '%s' is not supported", name);
+  return TCC_OK;
+}
+
+static tcc_status compute_rnn(tcc_compute_ctx *cc, tcc_tensor **outputs) {
+  tcc_context *ctx = cc->ctx;
+  tcc_infer_ctx ic = nn_ic_of(cc);
+  const tcc_node *n = cc->node;
+  rnn_geom g;
+  TCC_TRY(rnn_geometry(&ic, n, &g));
+  int ni = n->ninputs;
+  const tcc_tensor *X = cc->inputs[0], *W = cc->inputs[1], *R = cc->inputs[2];
+  const tcc_tensor *Bs = ni > 3 ? cc->inputs[3] : NULL, *SL = ni > 4 ? cc->inputs[4] : NULL;
+  const tcc_tensor *H0 = ni > 5 ? cc->inputs[5] : NULL;
+  const tcc_tensor *C0 = g.cell == CELL_LSTM && ni > 6 ? cc->inputs[6] : NULL;
+  const tcc_tensor *P = g.cell == CELL_LSTM && ni > 7 ? cc->inputs[7] : NULL;
+  int64_t lbr = 0;
+  if (g.cell == CELL_GRU) TCC_TRY(nn_attr_int(&ic, n, "linear_before_reset", 0, &lbr));
+  double clip = 0;
+  bool has_clip = tcc_node_attr(n, "clip") != NULL;
+  if (has_clip) TCC_TRY(nn_attr_float(&ic, n, "clip", 0, &clip));
+  /* activations: per direction f, g, h (RNN: f only) */
+  int nact = g.cell == CELL_RNN ? 1 : g.cell == CELL_GRU ? 2 : 3;
+  const char *acts[6];
+  double alpha[6], beta[6];
+  const tcc_attr *aa = tcc_node_attr(n, "activations"), *al = tcc_node_attr(n, "activation_alpha"),
+                 *ab = tcc_node_attr(n, "activation_beta");
+  for (int i = 0; i < nact * g.D; i++) {
+    int k = i % nact;
+    acts[i] = g.cell == CELL_RNN ? "Tanh" : k == 0 ? "Sigmoid" : "Tanh";
+    alpha[i] = beta[i] = 0;
+    if (aa && aa->kind == TCC_ATTR_STRINGS && i < aa->u.strings.n) acts[i] = aa->u.strings.v[i];
+    if (al && al->kind == TCC_ATTR_FLOATS && i < al->u.floats.n) alpha[i] = al->u.floats.v[i];
+    if (ab && ab->kind == TCC_ATTR_FLOATS && i < ab->u.floats.n) beta[i] = ab->u.floats.v[i];
+    /* defaults of the parametrized activations (ONNX) */
+    if (!al || i >= al->u.floats.n) {
+      if (!strcasecmp(acts[i], "LeakyRelu"))
+        alpha[i] = 0.01;
+      else if (!strcasecmp(acts[i], "HardSigmoid"))
+        alpha[i] = 0.2;
+      else if (!strcasecmp(acts[i], "Elu") || !strcasecmp(acts[i], "ThresholdedRelu"))
+        alpha[i] = 1.0;
+      else if (!strcasecmp(acts[i], "Affine") || !strcasecmp(acts[i], "ScaledTanh"))
+        alpha[i] = 1.0;
+    }
+    if (!ab || i >= ab->u.floats.n) {
+      if (!strcasecmp(acts[i], "HardSigmoid"))
+        beta[i] = 0.5;
+      else if (!strcasecmp(acts[i], "ScaledTanh"))
+        beta[i] = 1.0;
+    }
+  }
+  tccrt_dtype dt = X->dtype;
+  tcc_type at = tcc_scalar(nn_acc_dtype(dt));
+  int64_t H = g.H, T = g.T, G = g.G;
+  const tcc_expr *Hx = tcc_idx(ctx, H);
+  const tcc_expr *bh[2] = {g.B, Hx};
+  /* per direction and step: hidden state (B, H) and, for LSTM, cell state */
+  tcc_tensor **hs = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *hs * (size_t)(2 * T + 2));
+  tcc_tensor **cs = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *cs * (size_t)(2 * T + 2));
+  for (int d = 0; d < g.D; d++) {
+    bool rev = g.reverse_only || d == 1;
+    const tcc_expr *dix = tcc_idx(ctx, d);
+    /* XW[t, b, j] = sum_i X[t, b, i] * W[d, j, i] for all t at once */
+    const tcc_expr *xws[3] = {tcc_idx(ctx, T), g.B, tcc_idx(ctx, G * H)};
+    const tcc_itervar *const *axw = tcc_compute_axes(ctx, 3, xws, NULL);
+    const tcc_expr **oxw = nn_axis_exprs(ctx, 3, axw);
+    const tcc_itervar *ri = tcc_reduce_axis(ctx, "i", tcc_idx(ctx, 0), tcc_idx(ctx, g.I));
+    const tcc_expr *iv = tcc_expr_var(ctx, ri->var);
+    const tcc_expr *xi[3] = {g.layout1 ? oxw[1] : oxw[0], g.layout1 ? oxw[0] : oxw[1], iv};
+    const tcc_expr *wi[3] = {dix, oxw[2], iv};
+    tcc_tensor *xw = tcc_compute(ctx, "rnn_xw", 3, xws, axw,
+                                 tcc_sum(ctx,
+                                         tcc_mul(ctx, tcc_cast(ctx, at, tcc_read(ctx, X, xi)),
+                                                 tcc_cast(ctx, at, tcc_read(ctx, W, wi))),
+                                         1, &ri, NULL),
+                                 "matmul");
+    /* initial states */
+    tcc_tensor *hprev, *cprev = NULL;
+    {
+      const tcc_itervar *const *a0 = tcc_compute_axes(ctx, 2, bh, NULL);
+      const tcc_expr **o0 = nn_axis_exprs(ctx, 2, a0);
+      const tcc_expr *i0[3] = {dix, o0[0], o0[1]};
+      hprev = tcc_compute(ctx, "rnn_h0", 2, bh, a0,
+                          H0 ? tcc_cast(ctx, at, tcc_read(ctx, H0, i0)) : tcc_const(ctx, at, 0),
+                          "injective");
+      if (g.cell == CELL_LSTM) {
+        const tcc_itervar *const *a1 = tcc_compute_axes(ctx, 2, bh, NULL);
+        const tcc_expr **o1 = nn_axis_exprs(ctx, 2, a1);
+        const tcc_expr *i1[3] = {dix, o1[0], o1[1]};
+        cprev = tcc_compute(ctx, "rnn_c0", 2, bh, a1,
+                            C0 ? tcc_cast(ctx, at, tcc_read(ctx, C0, i1)) : tcc_const(ctx, at, 0),
+                            "injective");
+      }
+    }
+    const char *const *A = acts + d * nact;
+    const double *AL = alpha + d * nact, *AB = beta + d * nact;
+    for (int64_t s = 0; s < T; s++) {
+      /* HR[b, j] = sum_k hprev[b, k] * R[d, j, k] (GRU without linear_before_reset: z, r only) */
+      int64_t nj = (g.cell == CELL_GRU && !lbr) ? 2 * H : G * H;
+      const tcc_expr *hrs[2] = {g.B, tcc_idx(ctx, nj)};
+      const tcc_itervar *const *ahr = tcc_compute_axes(ctx, 2, hrs, NULL);
+      const tcc_expr **ohr = nn_axis_exprs(ctx, 2, ahr);
+      const tcc_itervar *rk = tcc_reduce_axis(ctx, "k", tcc_idx(ctx, 0), Hx);
+      const tcc_expr *kv = tcc_expr_var(ctx, rk->var);
+      const tcc_expr *hk[2] = {ohr[0], kv}, *rj[3] = {dix, ohr[1], kv};
+      tcc_tensor *hr = tcc_compute(
+          ctx, "rnn_hr", 2, hrs, ahr,
+          tcc_sum(ctx,
+                  tcc_mul(ctx, tcc_read(ctx, hprev, hk), tcc_cast(ctx, at, tcc_read(ctx, R, rj))),
+                  1, &rk, NULL),
+          "matmul");
+      /* the time index this step reads and the step's validity for batch b */
+      const tcc_itervar *const *ah = tcc_compute_axes(ctx, 2, bh, NULL);
+      const tcc_expr **oh = nn_axis_exprs(ctx, 2, ah);
+      const tcc_expr *b = oh[0], *h = oh[1];
+      const tcc_expr *len =
+          SL ? tcc_cast(ctx, tcc_index_type(), tcc_read(ctx, SL, &b)) : tcc_idx(ctx, T);
+      const tcc_expr *sidx = tcc_idx(ctx, s);
+      const tcc_expr *valid = tcc_lt(ctx, sidx, len);
+      const tcc_expr *ti = rev ? tcc_sub(ctx, tcc_sub(ctx, len, tcc_idx(ctx, 1)), sidx) : sidx;
+      ti = tcc_max(ctx, tcc_min(ctx, ti, tcc_idx(ctx, T - 1)), tcc_idx(ctx, 0));
+/* gate pre-activation j (gate index q) without the recurrent part */
+#define XW_AT(q, hh)                                                                               \
+  tcc_read(ctx, xw, (const tcc_expr *[]){ti, b, tcc_add(ctx, tcc_idx(ctx, (q)*H), (hh))})
+#define BIAS(q, hh)                                                                                \
+  (Bs ? tcc_add(ctx,                                                                               \
+                tcc_cast(                                                                          \
+                    ctx, at,                                                                       \
+                    tcc_read(ctx, Bs,                                                              \
+                             (const tcc_expr *[]){dix, tcc_add(ctx, tcc_idx(ctx, (q)*H), (hh))})), \
+                tcc_cast(ctx, at,                                                                  \
+                         tcc_read(ctx, Bs,                                                         \
+                                  (const tcc_expr *[]){                                            \
+                                      dix, tcc_add(ctx, tcc_idx(ctx, (G + (q)) * H), (hh))})))     \
+      : tcc_const(ctx, at, 0))
+#define WB(q, hh)                                                                                  \
+  (Bs ? tcc_cast(                                                                                  \
+            ctx, at,                                                                               \
+            tcc_read(ctx, Bs, (const tcc_expr *[]){dix, tcc_add(ctx, tcc_idx(ctx, (q)*H), (hh))})) \
+      : tcc_const(ctx, at, 0))
+#define RB(q, hh)                                                                                  \
+  (Bs ? tcc_cast(                                                                                  \
+            ctx, at,                                                                               \
+            tcc_read(ctx, Bs,                                                                      \
+                     (const tcc_expr *[]){dix, tcc_add(ctx, tcc_idx(ctx, (G + (q)) * H), (hh))}))  \
+      : tcc_const(ctx, at, 0))
+#define HR_AT(q, hh)                                                                               \
+  tcc_read(ctx, hr, (const tcc_expr *[]){b, tcc_add(ctx, tcc_idx(ctx, (q)*H), (hh))})
+#define CLIP(x)                                                                                    \
+  (has_clip ? tcc_max(ctx, tcc_min(ctx, (x), tcc_const(ctx, at, clip)), tcc_const(ctx, at, -clip)) \
+            : (x))
+      const tcc_expr *hp = tcc_read(ctx, hprev, (const tcc_expr *[]){b, h});
+      const tcc_expr *hnew, *cnew = NULL;
+      if (g.cell == CELL_RNN) {
+        const tcc_expr *pre =
+            CLIP(tcc_add(ctx, tcc_add(ctx, XW_AT(0, h), HR_AT(0, h)), BIAS(0, h)));
+        TCC_TRY(rnn_act(cc, A[0], AL[0], AB[0], pre, &hnew));
+      } else if (g.cell == CELL_LSTM) {
+        const tcc_expr *cp = tcc_read(ctx, cprev, (const tcc_expr *[]){b, h});
+        const tcc_expr *pi =
+            P ? tcc_cast(ctx, at, tcc_read(ctx, P, (const tcc_expr *[]){dix, h})) : NULL;
+        const tcc_expr *po =
+            P ? tcc_cast(ctx, at, tcc_read(ctx, P, (const tcc_expr *[]){dix, tcc_add(ctx, Hx, h)}))
+              : NULL;
+        const tcc_expr *pf =
+            P ? tcc_cast(ctx, at,
+                         tcc_read(ctx, P,
+                                  (const tcc_expr *[]){dix, tcc_add(ctx, tcc_idx(ctx, 2 * H), h)}))
+              : NULL;
+        const tcc_expr *ipre = tcc_add(ctx, tcc_add(ctx, XW_AT(0, h), HR_AT(0, h)), BIAS(0, h));
+        const tcc_expr *fpre = tcc_add(ctx, tcc_add(ctx, XW_AT(2, h), HR_AT(2, h)), BIAS(2, h));
+        const tcc_expr *cpre = tcc_add(ctx, tcc_add(ctx, XW_AT(3, h), HR_AT(3, h)), BIAS(3, h));
+        const tcc_expr *opre = tcc_add(ctx, tcc_add(ctx, XW_AT(1, h), HR_AT(1, h)), BIAS(1, h));
+        if (pi) ipre = tcc_add(ctx, ipre, tcc_mul(ctx, pi, cp));
+        if (pf) fpre = tcc_add(ctx, fpre, tcc_mul(ctx, pf, cp));
+        const tcc_expr *ig, *fg, *cg, *og, *hc;
+        TCC_TRY(rnn_act(cc, A[0], AL[0], AB[0], CLIP(ipre), &ig));
+        TCC_TRY(rnn_act(cc, A[0], AL[0], AB[0], CLIP(fpre), &fg));
+        TCC_TRY(rnn_act(cc, A[1], AL[1], AB[1], CLIP(cpre), &cg));
+        cnew = tcc_add(ctx, tcc_mul(ctx, fg, cp), tcc_mul(ctx, ig, cg));
+        if (po) opre = tcc_add(ctx, opre, tcc_mul(ctx, po, cnew));
+        TCC_TRY(rnn_act(cc, A[0], AL[0], AB[0], CLIP(opre), &og));
+        TCC_TRY(rnn_act(cc, A[2], AL[2], AB[2], cnew, &hc));
+        hnew = tcc_mul(ctx, og, hc);
+      } else {
+        /* GRU: z (0), r (1), h (2) */
+        const tcc_expr *zpre = tcc_add(ctx, tcc_add(ctx, XW_AT(0, h), HR_AT(0, h)), BIAS(0, h));
+        const tcc_expr *zg;
+        TCC_TRY(rnn_act(cc, A[0], AL[0], AB[0], CLIP(zpre), &zg));
+        const tcc_expr *hpre;
+        if (lbr) {
+          const tcc_expr *rpre = tcc_add(ctx, tcc_add(ctx, XW_AT(1, h), HR_AT(1, h)), BIAS(1, h));
+          const tcc_expr *rg;
+          TCC_TRY(rnn_act(cc, A[0], AL[0], AB[0], CLIP(rpre), &rg));
+          hpre = tcc_add(ctx, tcc_add(ctx, XW_AT(2, h), WB(2, h)),
+                         tcc_mul(ctx, rg, tcc_add(ctx, HR_AT(2, h), RB(2, h))));
+        } else {
+          /* r for every hidden unit, then (r . hprev) . Rh^T */
+          const tcc_itervar *const *arr = tcc_compute_axes(ctx, 2, bh, NULL);
+          const tcc_expr **orr = nn_axis_exprs(ctx, 2, arr);
+          const tcc_expr *b2 = orr[0], *h2 = orr[1];
+          const tcc_expr *len2 =
+              SL ? tcc_cast(ctx, tcc_index_type(), tcc_read(ctx, SL, &b2)) : tcc_idx(ctx, T);
+          const tcc_expr *ti2 =
+              rev ? tcc_sub(ctx, tcc_sub(ctx, len2, tcc_idx(ctx, 1)), sidx) : sidx;
+          ti2 = tcc_max(ctx, tcc_min(ctx, ti2, tcc_idx(ctx, T - 1)), tcc_idx(ctx, 0));
+          const tcc_expr *rpre = tcc_add(
+              ctx,
+              tcc_add(ctx, tcc_read(ctx, xw, (const tcc_expr *[]){ti2, b2, tcc_add(ctx, Hx, h2)}),
+                      tcc_read(ctx, hr, (const tcc_expr *[]){b2, tcc_add(ctx, Hx, h2)})),
+              Bs ? tcc_add(
+                       ctx,
+                       tcc_cast(ctx, at,
+                                tcc_read(ctx, Bs, (const tcc_expr *[]){dix, tcc_add(ctx, Hx, h2)})),
+                       tcc_cast(ctx, at,
+                                tcc_read(ctx, Bs,
+                                         (const tcc_expr *[]){
+                                             dix, tcc_add(ctx, tcc_idx(ctx, (G + 1) * H), h2)})))
+                 : tcc_const(ctx, at, 0));
+          const tcc_expr *rg;
+          TCC_TRY(rnn_act(cc, A[0], AL[0], AB[0], CLIP(rpre), &rg));
+          tcc_tensor *rh = tcc_compute(
+              ctx, "gru_rh", 2, bh, arr,
+              tcc_mul(ctx, rg, tcc_read(ctx, hprev, (const tcc_expr *[]){b2, h2})), "elemwise");
+          const tcc_itervar *const *arh = tcc_compute_axes(ctx, 2, bh, NULL);
+          const tcc_expr **orh = nn_axis_exprs(ctx, 2, arh);
+          const tcc_itervar *rk2 = tcc_reduce_axis(ctx, "k", tcc_idx(ctx, 0), Hx);
+          const tcc_expr *kv2 = tcc_expr_var(ctx, rk2->var);
+          tcc_tensor *rhr = tcc_compute(
+              ctx, "gru_rhr", 2, bh, arh,
+              tcc_sum(ctx,
+                      tcc_mul(ctx, tcc_read(ctx, rh, (const tcc_expr *[]){orh[0], kv2}),
+                              tcc_cast(ctx, at,
+                                       tcc_read(ctx, R,
+                                                (const tcc_expr *[]){
+                                                    dix, tcc_add(ctx, tcc_idx(ctx, 2 * H), orh[1]),
+                                                    kv2}))),
+                      1, &rk2, NULL),
+              "matmul");
+          hpre = tcc_add(ctx,
+                         tcc_add(ctx, XW_AT(2, h), tcc_read(ctx, rhr, (const tcc_expr *[]){b, h})),
+                         BIAS(2, h));
+        }
+        const tcc_expr *hg;
+        TCC_TRY(rnn_act(cc, A[1], AL[1], AB[1], CLIP(hpre), &hg));
+        hnew = tcc_add(ctx, tcc_mul(ctx, tcc_sub(ctx, tcc_const(ctx, at, 1), zg), hg),
+                       tcc_mul(ctx, zg, hp));
+      }
+#undef XW_AT
+#undef BIAS
+#undef WB
+#undef RB
+#undef HR_AT
+#undef CLIP
+      hnew = tcc_select(ctx, valid, hnew, hp);
+      tcc_tensor *ht = tcc_compute(ctx, "rnn_h", 2, bh, ah, hnew, "elemwise");
+      hs[d * T + s] = ht;
+      if (g.cell == CELL_LSTM) {
+        /* the cell state needs its own stage (same expressions) */
+        const tcc_expr *cp = tcc_read(ctx, cprev, (const tcc_expr *[]){b, h});
+        cnew = tcc_select(ctx, valid, cnew, cp);
+        tcc_tensor *ct = tcc_compute(ctx, "rnn_c", 2, bh, ah, cnew, "elemwise");
+        cs[d * T + s] = ct;
+        cprev = ct;
+      }
+      hprev = ht;
+    }
+  }
+  /* outputs */
+  int nd;
+  const tcc_expr *const *yd;
+  if (n->noutputs > 0 && n->outputs[0]) {
+    TCC_TRY(nn_out_dims(cc, 0, &nd, &yd));
+    const tcc_itervar *const *ay = tcc_compute_axes(ctx, 4, yd, NULL);
+    const tcc_expr **oy = nn_axis_exprs(ctx, 4, ay);
+    const tcc_expr *t = g.layout1 ? oy[1] : oy[0], *dd = g.layout1 ? oy[2] : oy[1],
+                   *b = g.layout1 ? oy[0] : oy[2], *h = oy[3];
+    const tcc_expr *len =
+        SL ? tcc_cast(ctx, tcc_index_type(), tcc_read(ctx, SL, &b)) : tcc_idx(ctx, T);
+    const tcc_expr *val = tcc_const(ctx, at, 0);
+    for (int d = 0; d < g.D; d++) {
+      bool rev = g.reverse_only || d == 1;
+      /* the step that produced time t */
+      const tcc_expr *step = rev ? tcc_sub(ctx, tcc_sub(ctx, len, tcc_idx(ctx, 1)), t) : t;
+      for (int64_t s = 0; s < T; s++) {
+        const tcc_expr *hit =
+            tcc_and(ctx, tcc_eq(ctx, dd, tcc_idx(ctx, d)), tcc_eq(ctx, step, tcc_idx(ctx, s)));
+        val = tcc_select(ctx, hit, tcc_read(ctx, hs[d * T + s], (const tcc_expr *[]){b, h}), val);
+      }
+    }
+    val = tcc_select(ctx, tcc_lt(ctx, t, len), val, tcc_const(ctx, at, 0));
+    outputs[0] =
+        tcc_compute(ctx, "rnn_y", 4, yd, ay, tcc_cast(ctx, tcc_scalar(dt), val), "injective");
+  }
+  for (int k = 1; k <= (g.cell == CELL_LSTM ? 2 : 1); k++) {
+    if (n->noutputs <= k || !n->outputs[k]) continue;
+    TCC_TRY(nn_out_dims(cc, k, &nd, &yd));
+    const tcc_itervar *const *ay = tcc_compute_axes(ctx, 3, yd, NULL);
+    const tcc_expr **oy = nn_axis_exprs(ctx, 3, ay);
+    const tcc_expr *dd = g.layout1 ? oy[1] : oy[0], *b = g.layout1 ? oy[0] : oy[1], *h = oy[2];
+    tcc_tensor **st = k == 1 ? hs : cs;
+    const tcc_expr *val = tcc_read(ctx, st[T - 1], (const tcc_expr *[]){b, h});
+    for (int d = 1; d < g.D; d++)
+      val = tcc_select(ctx, tcc_eq(ctx, dd, tcc_idx(ctx, d)),
+                       tcc_read(ctx, st[d * T + T - 1], (const tcc_expr *[]){b, h}), val);
+    outputs[k] = tcc_compute(ctx, k == 1 ? "rnn_y_h" : "rnn_y_c", 3, yd, ay,
+                             tcc_cast(ctx, tcc_scalar(dt), val), "injective");
+  }
+  return TCC_OK;
+}
+
 #define MM(NAME, SINCE, UNTIL, MINI, MAXI, ATTRS, INFER, COMPUTE)                                  \
   { NAME, "", SINCE, UNTIL, TCC_PAT_OUT_ELEMWISE_FUSABLE, MINI, MAXI, 1, 1, ATTRS, INFER, COMPUTE }
 
@@ -1036,5 +1480,18 @@ const tcc_op tcc_ops_matmul[] = {
      compute_attention},
     {"RotaryEmbedding", "", 23, 0, TCC_PAT_INJECTIVE, 3, 4, 1, 1, rope_attrs, infer_rope,
      compute_rope},
+    {"RNN", "", 1, 6, TCC_PAT_OPAQUE, 3, 6, 0, 2, rnn_attrs, infer_rnn, compute_rnn},
+    {"RNN", "", 7, 13, TCC_PAT_OPAQUE, 3, 6, 0, 2, rnn_attrs, infer_rnn, compute_rnn},
+    {"RNN", "", 14, 21, TCC_PAT_OPAQUE, 3, 6, 0, 2, rnn_attrs, infer_rnn, compute_rnn},
+    {"RNN", "", 22, 0, TCC_PAT_OPAQUE, 3, 6, 0, 2, rnn_attrs, infer_rnn, compute_rnn},
+    {"GRU", "", 1, 2, TCC_PAT_OPAQUE, 3, 6, 0, 2, rnn_attrs, infer_rnn, compute_rnn},
+    {"GRU", "", 3, 6, TCC_PAT_OPAQUE, 3, 6, 0, 2, rnn_attrs, infer_rnn, compute_rnn},
+    {"GRU", "", 7, 13, TCC_PAT_OPAQUE, 3, 6, 0, 2, rnn_attrs, infer_rnn, compute_rnn},
+    {"GRU", "", 14, 21, TCC_PAT_OPAQUE, 3, 6, 0, 2, rnn_attrs, infer_rnn, compute_rnn},
+    {"GRU", "", 22, 0, TCC_PAT_OPAQUE, 3, 6, 0, 2, rnn_attrs, infer_rnn, compute_rnn},
+    {"LSTM", "", 1, 6, TCC_PAT_OPAQUE, 3, 8, 0, 3, rnn_attrs, infer_rnn, compute_rnn},
+    {"LSTM", "", 7, 13, TCC_PAT_OPAQUE, 3, 8, 0, 3, rnn_attrs, infer_rnn, compute_rnn},
+    {"LSTM", "", 14, 21, TCC_PAT_OPAQUE, 3, 8, 0, 3, rnn_attrs, infer_rnn, compute_rnn},
+    {"LSTM", "", 22, 0, TCC_PAT_OPAQUE, 3, 8, 0, 3, rnn_attrs, infer_rnn, compute_rnn},
 };
 const int tcc_ops_matmul_count = (int)TCC_ARRAY_SIZE(tcc_ops_matmul);
