@@ -161,7 +161,17 @@ static tcc_status infer_at(tcc_context *ctx, tcc_stage *p) {
   int nrel = 0;
   tcc_range_env env = {0};
   push_loop_env(c, &env, ctx);
-  /* relax the consumer's loops inside L, and all loops of stages computed inside it */
+  /* relax the consumer's loops inside L, and all loops of stages computed inside it; a shared
+   * copy serves all threads of a block: relax the consumer's thread-bound loops too */
+  bool shared = p->has_scope && p->scope == TCC_SCOPE_SHARED;
+  for (int i = 0; shared && i <= lpos; i++) {
+    tcc_axis *a = c->leaves[i];
+    if (a->annot != TCC_ANNOT_BIND || a->bind < TCC_FOR_THREAD_X) continue;
+    rel[nrel].var = a->loop_var;
+    rel[nrel].iv.lo = tcc_idx(ctx, 0);
+    rel[nrel].iv.hi = tcc_sub(ctx, a->ext, tcc_idx(ctx, 1));
+    nrel++;
+  }
   for (int i = lpos + 1; i < c->nleaves; i++) {
     rel[nrel].var = c->leaves[i]->loop_var;
     rel[nrel].iv.lo = tcc_idx(ctx, 0);

@@ -110,11 +110,21 @@ static const tcc_expr *inline_read(tcc_context *ctx, const tcc_expr *read, void 
   return tcc_expr_substitute(ctx, p->body, p->ndim, vars, read->u.read.idx);
 }
 
+static const tcc_expr *replace_read(tcc_context *ctx, const tcc_expr *read, void *user) {
+  const tcc_stage *st = user;
+  for (int i = 0; i < st->nrepl; i++)
+    if (read->u.read.tensor == st->repl_from[i])
+      return tcc_tensor_read(ctx, st->repl_to[i], read->u.read.nidx, read->u.read.idx);
+  return read;
+}
+
 tcc_status tcc_sched_inline(tcc_context *ctx, tcc_schedule *sch) {
   /* topological order: a producer's body is final before its consumers use it */
   for (int i = 0; i < sch->nstages; i++) {
     tcc_stage *st = sch->stages[i];
-    st->body = tcc_rewrite_reads(ctx, st->t->body, inline_read, sch);
+    const tcc_expr *b = st->t->body;
+    if (st->nrepl) b = tcc_rewrite_reads(ctx, b, replace_read, st); /* cache_read */
+    st->body = tcc_rewrite_reads(ctx, b, inline_read, sch);
   }
   return TCC_OK;
 }

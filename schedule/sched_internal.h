@@ -51,6 +51,12 @@ struct tcc_stage {
   tcc_buffer *buf;
   const tcc_expr **rmin, **rext; /* region of the root data axes: [rmin, rmin + rext) */
   bool visited;
+  /* storage scope set by a cache primitive (has_scope), else chosen by lowering */
+  bool has_scope;
+  tcc_mem_scope scope;
+  /* reads of repl_from[i] in this stage's body read repl_to[i] instead (cache_read) */
+  int nrepl;
+  const tcc_tensor **repl_from, **repl_to;
 };
 
 typedef enum log_op {
@@ -64,7 +70,8 @@ typedef enum log_op {
   LOG_BIND,
   LOG_COMPUTE_AT,
   LOG_COMPUTE_INLINE,
-  LOG_COMPUTE_ROOT
+  LOG_COMPUTE_ROOT,
+  LOG_CACHE_READ
 } log_op;
 
 typedef struct log_entry {
@@ -77,6 +84,8 @@ typedef struct log_entry {
   int nlist;
   int *list;
   int out[2]; /* axes created */
+  const tcc_stage *sp, *sp2; /* for printing (indices shift when cache stages are inserted) */
+  const char *text;          /* cache_read: its printed line */
 } log_entry;
 
 struct tcc_schedule {

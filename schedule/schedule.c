@@ -207,15 +207,16 @@ static log_entry *log_push(tcc_schedule *s, log_op op, const tcc_stage *st) {
   memset(e, 0, sizeof *e);
   e->op = op;
   e->stage = st->index;
+  e->sp = st;
   e->out[0] = e->out[1] = -1;
   return e;
 }
 
 /* ---- checks ---- */
 
-static const char *op_names[] = {"split", "split",   "fuse",     "reorder",        "unroll",
-                                 "vectorize", "parallel", "bind", "compute_at",
-                                 "compute_inline", "compute_root"};
+static const char *op_names[] = {"split",          "split",        "fuse",      "reorder",
+                                 "unroll",         "vectorize",    "parallel",  "bind",
+                                 "compute_at",     "compute_inline", "compute_root", "cache_read"};
 
 static tcc_status check_leaf(tcc_context *ctx, const char *op, tcc_stage *st, tcc_axis *a) {
   if (!st) return tcc_error(ctx, "%s: no stage given (a placeholder has no stage)", op);
@@ -238,6 +239,8 @@ static int leaf_pos(const tcc_stage *st, const tcc_axis *a) {
 }
 
 static bool stage_reads(tcc_context *ctx, const tcc_stage *consumer, const tcc_tensor *t) {
+  for (int i = 0; i < consumer->nrepl; i++)
+    if (consumer->repl_to[i] == t) return true; /* reads a cache_read copy */
   const tcc_tensor **in;
   int n = tcc_tensor_inputs(ctx, consumer->t, &in);
   for (int i = 0; i < n; i++) {
@@ -487,6 +490,7 @@ tcc_status tcc_compute_at(tcc_context *ctx, tcc_stage *st, tcc_stage *parent, tc
   st->attach_axis = a;
   log_entry *e = log_push(st->sch, LOG_COMPUTE_AT, st);
   e->stage2 = parent->index;
+  e->sp2 = parent;
   e->ax[0] = a->index;
   return TCC_OK;
 }
@@ -521,12 +525,92 @@ tcc_status tcc_compute_root(tcc_context *ctx, tcc_stage *st) {
   return TCC_OK;
 }
 
+/* ---- cache_read ---- */
+
+static const char *const scope_names[] = {"global", "workspace", "stack", "shared", "local"};
+
+tcc_status tcc_cache_read(tcc_context *ctx, tcc_schedule *s, const tcc_tensor *t,
+                          tcc_mem_scope scope, int nreaders, tcc_stage *const *readers,
+                          tcc_stage **out) {
+  if (!s || !t) return tcc_error(ctx, "cache_read: no schedule or tensor given");
+  if ((int)scope < TCC_SCOPE_WORKSPACE || scope > TCC_SCOPE_LOCAL)
+    return tcc_error(ctx, "cache_read: scope %d is not a cache scope (workspace, stack, shared, "
+                     "local)", (int)scope);
+  if (nreaders < 1 || !readers)
+    return tcc_error(ctx, "cache_read: no reader stages given for '%s'", t->name);
+  int first = s->nstages;
+  int *ridx = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof(int) * (size_t)nreaders);
+  for (int r = 0; r < nreaders; r++) {
+    tcc_stage *rd = readers[r];
+    if (!rd || rd->sch != s) return tcc_error(ctx, "cache_read: reader %d is not a stage of this schedule", r);
+    const tcc_tensor **in;
+    int n = tcc_tensor_inputs(ctx, rd->t, &in);
+    bool reads = false;
+    for (int i = 0; i < n; i++) reads |= in[i] == t;
+    if (!reads)
+      return tcc_error(ctx, "cache_read: stage '%s' does not read '%s'", rd->t->name, t->name);
+    if (rd->index < first) first = rd->index;
+    ridx[r] = rd->index; /* replay looks readers up before the insertion */
+  }
+  /* the cache tensor: copy of t */
+  char nb[256];
+  snprintf(nb, sizeof nb, "%s.%s", t->name, scope_names[scope]);
+  const tcc_itervar *const *ax = tcc_compute_axes(ctx, t->ndim, t->shape, NULL);
+  const tcc_expr **idx = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *idx * (size_t)(t->ndim + 1));
+  for (int d = 0; d < t->ndim; d++) idx[d] = tcc_expr_var(ctx, ax[d]->var);
+  tcc_tensor *ct = tcc_compute(ctx, nb, t->ndim, t->shape, ax, tcc_tensor_read(ctx, t, t->ndim, idx),
+                               "cache_read");
+  tcc_stage *cs = new_stage(ctx, s, ct);
+  cs->has_scope = true;
+  cs->scope = scope;
+  /* insert before the first reader */
+  tcc_stage **ns = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *ns * (size_t)(s->nstages + 1));
+  for (int i = 0, k = 0; i < s->nstages; i++) {
+    if (i == first) ns[k++] = cs;
+    ns[k++] = s->stages[i];
+  }
+  s->stages = ns;
+  s->nstages++;
+  for (int i = 0; i < s->nstages; i++) s->stages[i]->index = i;
+  for (int r = 0; r < nreaders; r++) {
+    tcc_stage *rd = readers[r];
+    const tcc_tensor **f = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *f * (size_t)(rd->nrepl + 1));
+    const tcc_tensor **to = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *to * (size_t)(rd->nrepl + 1));
+    for (int i = 0; i < rd->nrepl; i++) f[i] = rd->repl_from[i], to[i] = rd->repl_to[i];
+    f[rd->nrepl] = t;
+    to[rd->nrepl] = ct;
+    rd->repl_from = f;
+    rd->repl_to = to;
+    rd->nrepl++;
+  }
+  /* log: the tensor as an input position of the first reader, so replay finds it */
+  log_entry *e = log_push(s, LOG_CACHE_READ, cs);
+  e->kind = scope;
+  e->nlist = nreaders;
+  e->list = ridx;
+  const tcc_tensor **in;
+  int n = tcc_tensor_inputs(ctx, readers[0]->t, &in);
+  for (int i = 0; i < n; i++)
+    if (in[i] == t) e->ax[0] = i;
+  char *text = NULL;
+  size_t len = 0;
+  FILE *m = open_memstream(&text, &len);
+  fprintf(m, "cache_read(%s, %s", t->name, scope_names[scope]);
+  for (int r = 0; r < nreaders; r++) fprintf(m, ", %s", readers[r]->t->name);
+  fprintf(m, ") -> %s\n", ct->name);
+  fclose(m);
+  e->text = tcc_arena_strdup(tcc_ctx_arena(ctx), text);
+  free(text);
+  if (out) *out = cs;
+  return TCC_OK;
+}
+
 /* ---- print and replay ---- */
 
 void tcc_schedule_print(FILE *f, const tcc_schedule *s) {
   for (int i = 0; i < s->nlog; i++) {
     const log_entry *e = &s->log[i];
-    const tcc_stage *st = s->stages[e->stage];
+    const tcc_stage *st = e->sp;
     const char *sn = st->t->name;
     switch (e->op) {
     case LOG_SPLIT:
@@ -555,12 +639,13 @@ void tcc_schedule_print(FILE *f, const tcc_schedule *s) {
               tcc_for_kind_name((tcc_for_kind)e->kind));
       break;
     case LOG_COMPUTE_AT: {
-      const tcc_stage *p = s->stages[e->stage2];
+      const tcc_stage *p = e->sp2;
       fprintf(f, "compute_at(%s, %s, %s)\n", sn, p->t->name, p->axes[e->ax[0]]->name);
       break;
     }
     case LOG_COMPUTE_INLINE:
     case LOG_COMPUTE_ROOT: fprintf(f, "%s(%s)\n", op_names[e->op], sn); break;
+    case LOG_CACHE_READ: fputs(e->text, f); break;
     }
   }
 }
@@ -574,12 +659,16 @@ static tcc_axis *axis_by_index(tcc_context *ctx, tcc_stage *st, int i, tcc_statu
 }
 
 tcc_status tcc_schedule_replay(tcc_context *ctx, tcc_schedule *dst, const tcc_schedule *src) {
-  if (dst->nstages != src->nstages)
+  int src_stages = src->nstages;
+  for (int i = 0; i < src->nlog; i++) src_stages -= src->log[i].op == LOG_CACHE_READ;
+  if (dst->nstages != src_stages)
     return tcc_error(ctx, "replay: the schedules have %d and %d stages", dst->nstages,
-                     src->nstages);
+                     src_stages);
   for (int i = 0; i < src->nlog; i++) {
     const log_entry *e = &src->log[i];
-    tcc_stage *st = dst->stages[e->stage];
+    if (e->op != LOG_CACHE_READ && (e->stage < 0 || e->stage >= dst->nstages))
+      return tcc_error(ctx, "replay: stage #%d does not exist", e->stage);
+    tcc_stage *st = e->op == LOG_CACHE_READ ? NULL : dst->stages[e->stage];
     tcc_status ok = TCC_OK;
     tcc_axis *a = NULL, *b = NULL;
     switch (e->op) {
@@ -625,6 +714,19 @@ tcc_status tcc_schedule_replay(tcc_context *ctx, tcc_schedule *dst, const tcc_sc
     }
     case LOG_COMPUTE_INLINE: TCC_TRY(tcc_compute_inline(ctx, st)); break;
     case LOG_COMPUTE_ROOT: TCC_TRY(tcc_compute_root(ctx, st)); break;
+    case LOG_CACHE_READ: {
+      tcc_stage **rd = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *rd * (size_t)e->nlist);
+      for (int k = 0; k < e->nlist; k++) {
+        if (e->list[k] < 0 || e->list[k] >= dst->nstages)
+          return tcc_error(ctx, "replay: cache_read reader #%d does not exist", e->list[k]);
+        rd[k] = dst->stages[e->list[k]];
+      }
+      const tcc_tensor **in;
+      int n = tcc_tensor_inputs(ctx, rd[0]->t, &in);
+      if (e->ax[0] >= n) return tcc_error(ctx, "replay: cache_read input #%d does not exist", e->ax[0]);
+      TCC_TRY(tcc_cache_read(ctx, dst, in[e->ax[0]], (tcc_mem_scope)e->kind, e->nlist, rd, NULL));
+      break;
+    }
     }
   }
   return TCC_OK;

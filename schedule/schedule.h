@@ -122,6 +122,16 @@ tcc_status tcc_compute_inline(tcc_context *ctx, tcc_stage *st);
 /* Back to its own loop nest at the root, buffer over its whole shape. */
 tcc_status tcc_compute_root(tcc_context *ctx, tcc_stage *st);
 
+/* Adds a stage `t.SCOPE` that copies t (a placeholder or compute tensor) into a buffer of
+ * `scope` (workspace, stack, shared or local), and makes the `readers` (stages reading t
+ * directly) read the copy. Returns the new stage (attached at the root; usually computed at a
+ * loop of a reader next). A SHARED cache computed inside GPU-bound loops covers the region all
+ * threads of the block need (bounds inference relaxes the thread-bound loops) and is fenced by
+ * barriers before and after it is filled. Errors: a reader that does not read t, a bad scope. */
+tcc_status tcc_cache_read(tcc_context *ctx, tcc_schedule *s, const tcc_tensor *t,
+                          tcc_mem_scope scope, int nreaders, tcc_stage *const *readers,
+                          tcc_stage **out);
+
 /* ---- log ---- */
 
 /* Prints the recorded primitives, one per line, e.g.

@@ -75,6 +75,13 @@ static const tcc_stmt *attached_at(ops *o, tcc_stage *c, tcc_axis *leaf, const t
   for (int i = sch->nstages - 1; i >= 0; i--) {
     tcc_stage *p = sch->stages[i];
     if (p->attach != TCC_ATTACH_AT || p->attach_stage != c || p->attach_axis != leaf) continue;
+    if (p->has_scope && p->scope == TCC_SCOPE_SHARED) {
+      /* the block's threads fill the shared copy together: wait until everyone is done reading
+       * the previous contents, and until it is complete before reading it */
+      const tcc_stmt *v[4] = {tcc_s_barrier(o->ctx), emit_stage(o, p), tcc_s_barrier(o->ctx), rest};
+      rest = wrap_alloc(o, p, tcc_s_seq(o->ctx, 4, v));
+      continue;
+    }
     const tcc_stmt *v[2] = {emit_stage(o, p), rest};
     rest = wrap_alloc(o, p, tcc_s_seq(o->ctx, 2, v));
   }
@@ -222,6 +229,7 @@ tcc_status tcc_sched_make_loops(tcc_context *ctx, tcc_schedule *sch, int nargs,
     if (st->attach == TCC_ATTACH_AT && cst &&
         elems * (int64_t)tccrt_dtype_size(st->t->dtype) <= 65536)
       scope = TCC_SCOPE_STACK;
+    if (st->has_scope) scope = st->scope;
     st->buf = tcc_buffer_new(ctx, st->t->name, st->t->dtype, st->ndim, shape, scope);
   }
   for (int i = 0; i < sch->nouts; i++)

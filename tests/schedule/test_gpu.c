@@ -94,10 +94,80 @@ static void pipeline(void) {
   tcc_context_destroy(ctx);
 }
 
+/* tiled matmul, A and B tiles staged in shared memory at each k.outer step, loaded by the
+ * block's threads together (fused copy loop split by the thread count, bound to threadIdx.x) */
+static void matmul_shared(int64_t M, int64_t N, int64_t K) {
+  tcc_context *ctx = tcc_context_create();
+  int64_t da[2] = {M, K}, db[2] = {K, N};
+  tcc_tensor *A = ph(ctx, "A", TCCRT_FLOAT32, 2, da), *B = ph(ctx, "B", TCCRT_FLOAT32, 2, db);
+  const tcc_expr *sc[2] = {I(ctx, M), I(ctx, N)};
+  const char *nm[2] = {"i", "j"};
+  const tcc_itervar *const *ax = tcc_compute_axes(ctx, 2, sc, nm);
+  const tcc_itervar *k = tcc_reduce_axis(ctx, "k", I(ctx, 0), I(ctx, K));
+  const tcc_expr *ia[2] = {V(ctx, ax[0]), V(ctx, k)}, *ib[2] = {V(ctx, k), V(ctx, ax[1])};
+  tcc_tensor *C = tcc_compute(ctx, "C", 2, sc, ax,
+                              tcc_sum(ctx, tcc_mul(ctx, tcc_read(ctx, A, ia), tcc_read(ctx, B, ib)), 1, &k, NULL), NULL);
+  const tcc_tensor *outs[1] = {C};
+  tcc_schedule *s = tcc_schedule_create(ctx, 1, outs);
+  tcc_stage *st = tcc_schedule_stage(s, C);
+  tcc_stage *sa, *sb;
+  CHECK(tcc_cache_read(ctx, s, A, TCC_SCOPE_SHARED, 1, &st, &sa) == TCC_OK);
+  CHECK(tcc_cache_read(ctx, s, B, TCC_SCOPE_SHARED, 1, &st, &sb) == TCC_OK);
+  CHECK(tcc_schedule_num_stages(s) == 3);
+  tcc_axis *io, *jo, *ii, *ji, *ko, *ki;
+  CHECK(tcc_tile(ctx, st, tcc_stage_axis(st, 0), tcc_stage_axis(st, 1), 4, 8, TCC_TAIL_GUARD, &io, &jo, &ii, &ji) == TCC_OK);
+  CHECK(tcc_split(ctx, st, tcc_stage_reduce_axis(st, 0), 4, TCC_TAIL_GUARD, &ko, &ki) == TCC_OK);
+  CHECK(tcc_bind(ctx, st, io, TCC_FOR_BLOCK_Y) == TCC_OK);
+  CHECK(tcc_bind(ctx, st, jo, TCC_FOR_BLOCK_X) == TCC_OK);
+  CHECK(tcc_bind(ctx, st, ii, TCC_FOR_THREAD_Y) == TCC_OK);
+  CHECK(tcc_bind(ctx, st, ji, TCC_FOR_THREAD_X) == TCC_OK);
+  tcc_stage *caches[2] = {sa, sb};
+  for (int c = 0; c < 2; c++) {
+    tcc_stage *cs = caches[c];
+    CHECK(tcc_compute_at(ctx, cs, st, ko) == TCC_OK);
+    tcc_axis *f, *fo, *fi;
+    CHECK(tcc_fuse(ctx, cs, tcc_stage_axis(cs, 0), tcc_stage_axis(cs, 1), &f) == TCC_OK);
+    CHECK(tcc_split(ctx, cs, f, 8, TCC_TAIL_GUARD, &fo, &fi) == TCC_OK);
+    CHECK(tcc_bind(ctx, cs, fi, TCC_FOR_THREAD_X) == TCC_OK);
+  }
+  CHECK_REFUSED(ctx, tcc_cache_read(ctx, s, C, TCC_SCOPE_SHARED, 1, &st, NULL), "does not read 'C'");
+  CHECK_REFUSED(ctx, tcc_cache_read(ctx, s, A, TCC_SCOPE_GLOBAL, 1, &st, NULL), "not a cache scope");
+  size_t na = (size_t)(M * K), nb = (size_t)(K * N), nc = (size_t)(M * N);
+  float *a = malloc(na * 4), *b = malloc(nb * 4), *c = malloc(nc * 4), *ref = malloc(nc * 4);
+  fill_f32(a, na, -1, 1);
+  fill_f32(b, nb, -1, 1);
+  for (int64_t i = 0; i < M; i++)
+    for (int64_t j = 0; j < N; j++) {
+      float acc = 0;
+      for (int64_t q = 0; q < K; q++) acc += a[i * K + q] * b[q * N + j];
+      ref[i * N + j] = acc;
+    }
+  const tcc_tensor *args[3] = {A, B, C};
+  void *bufs[3] = {a, b, c};
+  tcc_primfunc *fn = NULL;
+  if (lower_run(ctx, s, "gpu_matmul_shared", 3, args, bufs, &fn)) {
+    cmp_f32("gpu_matmul_shared", c, ref, nc, 1e-5);
+    if (getenv("TCC_DUMP_IR")) {
+      tcc_schedule_print(stderr, s);
+      tcc_primfunc_print(stderr, fn);
+      tcc_primfunc_print(stderr, fn->body->u.launch.func);
+    }
+  }
+  free(a), free(b), free(c), free(ref);
+  tcc_context_destroy(ctx);
+}
+
 int main(void) {
   tcc_test_seed("test_gpu");
   matmul(13, 19, 7);
   matmul(tcc_test_randint(1, 20), tcc_test_randint(1, 20), tcc_test_randint(1, 9));
   pipeline();
+  if (getenv("TCC_DUMP_IR")) {
+    matmul_shared(13, 19, 7);
+    return tcc_test_finish("test_gpu");
+  }
+  matmul_shared(16, 16, 8);
+  matmul_shared(13, 19, 7);
+  matmul_shared(tcc_test_randint(1, 20), tcc_test_randint(1, 20), tcc_test_randint(1, 9));
   return tcc_test_finish("test_gpu");
 }

@@ -206,12 +206,17 @@ static void replay(void) {
   CHECK(tcc_vectorize(ctx, p.sC, ji) == TCC_OK);
   CHECK(tcc_compute_at(ctx, p.sP, p.sC, f) == TCC_OK);
   CHECK(tcc_unroll(ctx, p.sD, tcc_stage_reduce_axis(p.sD, 0)) == TCC_OK);
+  tcc_stage *bc;
+  CHECK(tcc_cache_read(ctx, p.s, p.B, TCC_SCOPE_STACK, 1, &p.sC, &bc) == TCC_OK);
+  CHECK(tcc_compute_at(ctx, bc, p.sC, f) == TCC_OK);
   char *t1 = lowered_text(ctx, &p);
+  CHECK(t1 && strstr(t1, "cache_read(B, stack, C) -> B.stack\n") != NULL);
+  CHECK(t1 && strstr(t1, "allocate B.stack: float32[6, 2] stack") != NULL);
   CHECK(t1 != NULL);
   CHECK(t1 && strstr(t1, "fuse(C, i.outer, j.outer) -> i.outer.j.outer.fused\n") != NULL);
   CHECK(t1 && strstr(t1, "compute_at(P, C, i.outer.j.outer.fused)\n") != NULL);
   prog q = build(ctx, I(ctx, 9));
-  CHECK(tcc_schedule_replay(ctx, q.s, p.s) == TCC_OK);
+  CHECK_MSG(tcc_schedule_replay(ctx, q.s, p.s) == TCC_OK, "%s", tcc_error_text(ctx));
   char *t2 = lowered_text(ctx, &q);
   CHECK_MSG(t1 && t2 && strcmp(t1, t2) == 0, "replayed schedule differs:\n%s\n---\n%s", t1, t2);
   /* replay onto a schedule of another shape of program is refused */
