@@ -234,11 +234,23 @@ static tcc_status compute_reduce(tcc_compute_ctx *cc, tcc_tensor **outs) {
     if (!strcmp(op, "ReduceLogSumExp")) src = tcc_call1(ctx, TCC_INTRIN_EXP, v);
     body = tcc_sum(ctx, src, nr, rax, NULL);
   }
-  if (nr > 0) {
+  bool post = nr > 0 && (!strcmp(op, "ReduceMean") || !strcmp(op, "ReduceL2") ||
+                         !strcmp(op, "ReduceLogSum") || !strcmp(op, "ReduceLogSumExp"));
+  if (post) {
+    /* A reduction must be the top of its compute body: the reduction is a stage of its own and
+     * the final scaling / sqrt / log an elementwise stage over it. */
+    const tcc_value *o = n->outputs[0];
+    const tcc_tensor *red =
+        tcc_compute(ctx, tcc_arena_printf(tcc_ctx_arena(ctx), "%s.red", o->name), o->ndim, o->dims,
+                    axes, body, "reduce");
+    const tcc_itervar *const *axes2 = tcc_compute_out_axes(cc, 0, &idx);
+    body = tcc_read(ctx, red, idx);
     if (!strcmp(op, "ReduceMean")) body = tcc_div(ctx, body, tcc_cast(ctx, t, count));
     if (!strcmp(op, "ReduceL2")) body = tcc_call1(ctx, TCC_INTRIN_SQRT, body);
     if (!strcmp(op, "ReduceLogSum") || !strcmp(op, "ReduceLogSumExp"))
       body = tcc_call1(ctx, TCC_INTRIN_LOG, body);
+    outs[0] = tcc_compute_out(cc, 0, axes2, body, "elemwise");
+    return TCC_OK;
   }
   outs[0] = tcc_compute_out(cc, 0, axes, body, "reduce");
   return TCC_OK;

@@ -14,8 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifndef CONFORMANCE_NAME
 #define CONFORMANCE_NAME "test_compute_conformance"
 #define KNOWN_FILE "compute_known_failures.txt"
+#endif
 #define MIN_AGREE_PCT 0
 /* Node tests only: the real models are far too large for a tree-walking evaluator (they run
  * through the compiled path in tests/models). */
@@ -415,7 +417,8 @@ static val eval1(const tcc_expr *e) {
 }
 
 /* Materializes t (constant shape) into a new buffer. */
-static void *materialize(tcc_context *ctx, const tcc_tensor *t, int64_t *numel) {
+__attribute__((unused)) static void *materialize(tcc_context *ctx, const tcc_tensor *t,
+                                                 int64_t *numel) {
   int64_t n = 1, ext[64], cur[64];
   for (int i = 0; i < t->ndim; i++) {
     if (!tcc_expr_is_int_imm(t->shape[i], &ext[i])) {
@@ -515,12 +518,51 @@ static result post_infer(tcc_context *ctx, tcc_graph *g, tcc_value *const *exp, 
       fmt(why, whyn, "compute failed: %.300s", tcc_error_text(ctx));
       return R_DIFFER;
     }
-    for (int k = 0; k < n->noutputs; k++) {
-      if (!n->outputs[k]) continue;
-      if (!outs[k]) {
+    for (int k = 0; k < n->noutputs; k++)
+      if (n->outputs[k] && !outs[k]) {
         fmt(why, whyn, "%s: compute left output %d unset", n->op_type, k);
         return R_DIFFER;
       }
+#ifdef COMPUTE_LOWERED
+    /* Schedule (default CPU strategy), lower to a PrimFunc and run it in the interpreter. */
+    const tcc_tensor *targs[128];
+    void *bufs[128];
+    int na = 0;
+    for (int k = 0; k < n->ninputs && na < 64; k++)
+      if (ins[k]) {
+        bufs[na] = (void *)ins[k]->const_data;
+        targs[na++] = ins[k];
+      }
+    int first_out = na;
+    const tcc_tensor *souts[64];
+    int nso = 0;
+    for (int k = 0; k < n->noutputs; k++)
+      if (n->outputs[k]) souts[nso++] = outs[k];
+    tcc_schedule *sch = tcc_schedule_create(ctx, nso, souts);
+    bool ok = sch != NULL;
+    for (int k = 0; ok && k < nso; k++)
+      ok = tcc_schedule_auto_cpu(ctx, sch, souts[k]) == TCC_OK;
+    for (int k = 0; k < n->noutputs; k++) {
+      if (!n->outputs[k]) continue;
+      int64_t ne = tcc_value_numel(n->outputs[k]);
+      bufs[na] = tcc_arena_alloc(tcc_ctx_arena(ctx),
+                                 (size_t)(ne > 0 ? ne : 1) * tccrt_dtype_size(outs[k]->dtype) + 8);
+      targs[na++] = outs[k];
+    }
+    tcc_primfunc *fn = NULL;
+    ok = ok && tcc_lower(ctx, sch, "node", na, targs, &fn) == TCC_OK;
+    ok = ok && tcc_interp_run(ctx, fn, bufs, NULL) == TCC_OK;
+    if (!ok) {
+      fmt(why, whyn, "%s (node '%s'): schedule/lower/interpret failed: %.300s", n->op_type,
+          tcc_node_label(n), tcc_error_text(ctx));
+      return R_DIFFER;
+    }
+    for (int k = 0, j = first_out; k < n->noutputs; k++)
+      if (n->outputs[k]) data[n->outputs[k]->id] = bufs[j++];
+  }
+#else
+    for (int k = 0; k < n->noutputs; k++) {
+      if (!n->outputs[k]) continue;
       int64_t ne;
       eval_err = false;
       void *buf = materialize(ctx, outs[k], &ne);
@@ -538,6 +580,7 @@ static result post_infer(tcc_context *ctx, tcc_graph *g, tcc_value *const *exp, 
       data[n->outputs[k]->id] = buf;
     }
   }
+#endif
   for (int k = 0; k < nout; k++) {
     const tcc_value *v = TCC_GRAPH_OUTPUT(g, k), *e = exp[k];
     int64_t ne = tcc_value_numel(v);
