@@ -1,5 +1,5 @@
 /* conv.c — the conv op family: Conv, ConvTranspose, ConvInteger, QLinearConv, DeformConv,
- * Col2Im.
+ * Col2Im, CausalConvWithState.
  *
  * Spec: ONNX Conv (opsets 1, 11, 22), ConvTranspose (1, 11, 22), ConvInteger (10),
  * QLinearConv (10). Layout NCHW (N x C x D1 x ... x Dn, n = 1..3 spatial dims); weights
@@ -680,6 +680,105 @@ static tcc_status compute_deform_conv(tcc_compute_ctx *cc, tcc_tensor **outputs)
   return TCC_OK;
 }
 
+/* ---- CausalConvWithState (27): input (B, C, L), weight (C, 1, k), optional bias (C) and
+ * past_state (B, C, k-1, zeros when absent). padded = concat(past_state, input) along L; output =
+ * depthwise valid conv of padded (then silu/swish when activation says so, in float32);
+ * present_state = the last k-1 positions of padded. As the ONNX reference. ---- */
+static const tcc_attr_schema ccws_attrs[] = {{"activation", TCC_ATTR_STRING, false},
+                                             {NULL, 0, false}};
+
+static tcc_status ccws_geometry(tcc_infer_ctx *ic, const tcc_node *n, int64_t *k, bool *silu) {
+  tcc_context *ctx = ic->ctx;
+  const tcc_value *X, *W;
+  TCC_TRY(tcc_infer_input(ic, n, 0, &X));
+  TCC_TRY(tcc_infer_input(ic, n, 1, &W));
+  if (X->ndim != 3 || W->ndim != 3 || !tcc_expr_is_int_imm(W->dims[2], k) || *k < 1)
+    return tcc_node_error(ctx, ic->graph, n,
+                          "input %s and weight %s: expected (B, C, L) and (C, 1, k), k constant",
+                          tcc_value_shape_str(ctx, X), tcc_value_shape_str(ctx, W));
+  const char *act;
+  TCC_TRY(nn_attr_string(ic, n, "activation", "none", &act));
+  if (strcmp(act, "none") && strcmp(act, "silu") && strcmp(act, "swish"))
+    return tcc_node_error(ctx, ic->graph, n,
+                          "attribute 'activation' is '%s'; expected none, silu or swish", act);
+  *silu = strcmp(act, "none") != 0;
+  return TCC_OK;
+}
+
+static tcc_status infer_ccws(tcc_infer_ctx *ic, tcc_node *n) {
+  TCC_TRY(tcc_infer_check_dtype(ic, n, 0, TCC_DTM_FLOAT));
+  for (int k = 1; k < 4; k++)
+    if (tcc_op_input(n, k)) TCC_TRY(tcc_infer_same_dtype(ic, n, 0, k));
+  int64_t k;
+  bool silu;
+  TCC_TRY(ccws_geometry(ic, n, &k, &silu));
+  const tcc_value *X = tcc_op_input(n, 0);
+  TCC_TRY(tcc_infer_output_like(ic, n, 0, X));
+  const tcc_expr *ps[3] = {X->dims[0], X->dims[1], tcc_idx(ic->ctx, k - 1)};
+  return tcc_infer_set_output(ic, n, 1, X->dtype, 3, ps);
+}
+
+static tcc_status compute_ccws(tcc_compute_ctx *cc, tcc_tensor **outputs) {
+  tcc_context *ctx = cc->ctx;
+  tcc_infer_ctx ic = nn_ic_of(cc);
+  int64_t k;
+  bool silu;
+  TCC_TRY(ccws_geometry(&ic, cc->node, &k, &silu));
+  int ni = cc->node->ninputs;
+  const tcc_tensor *X = cc->inputs[0], *W = cc->inputs[1];
+  const tcc_tensor *Bt = ni > 2 ? cc->inputs[2] : NULL, *S = ni > 3 ? cc->inputs[3] : NULL;
+  tccrt_dtype dt = X->dtype;
+  tcc_type at = tcc_scalar(nn_acc_dtype(dt));
+  const tcc_expr *km1 = tcc_idx(ctx, k - 1);
+  /* padded[b, c, p] */
+  const tcc_expr *pshape[3] = {X->shape[0], X->shape[1], tcc_add(ctx, X->shape[2], km1)};
+  const tcc_itervar *const *ap = tcc_compute_axes(ctx, 3, pshape, NULL);
+  const tcc_expr **op = nn_axis_exprs(ctx, 3, ap);
+  const tcc_expr *xi[3] = {op[0], op[1], tcc_sub(ctx, op[2], km1)};
+  const tcc_expr *xv = nn_read_clamped(ctx, X, xi), *pv;
+  if (S && k > 1) {
+    const tcc_expr *si[3] = {op[0], op[1], op[2]};
+    pv = nn_read_clamped(ctx, S, si);
+  } else {
+    pv = tcc_const(ctx, tcc_scalar(dt), 0);
+  }
+  tcc_tensor *padded = tcc_compute(ctx, "ccws_padded", 3, pshape, ap,
+                                   tcc_select(ctx, tcc_lt(ctx, op[2], km1), pv, xv), "injective");
+  /* output */
+  const tcc_itervar *const *ay = tcc_compute_axes(ctx, 3, X->shape, NULL);
+  const tcc_expr **oy = nn_axis_exprs(ctx, 3, ay);
+  const tcc_itervar *rj = tcc_reduce_axis(ctx, "j", tcc_idx(ctx, 0), tcc_idx(ctx, k));
+  const tcc_expr *j = tcc_expr_var(ctx, rj->var);
+  const tcc_expr *pi[3] = {oy[0], oy[1], tcc_add(ctx, oy[2], j)};
+  const tcc_expr *wi[3] = {oy[1], tcc_idx(ctx, 0), j};
+  tcc_tensor *acc = tcc_compute(ctx, "ccws_conv", 3, X->shape, ay,
+                                tcc_sum(ctx,
+                                        tcc_mul(ctx, tcc_cast(ctx, at, tcc_read(ctx, padded, pi)),
+                                                tcc_cast(ctx, at, tcc_read(ctx, W, wi))),
+                                        1, &rj, NULL),
+                                "conv1d");
+  tcc_tensor *y = bias_cast(ctx, acc, Bt, dt);
+  if (silu) {
+    const tcc_itervar *const *as = tcc_compute_axes(ctx, 3, X->shape, NULL);
+    const tcc_expr *v =
+        tcc_cast(ctx, tcc_scalar(TCCRT_FLOAT32), tcc_read(ctx, y, nn_axis_exprs(ctx, 3, as)));
+    y = tcc_compute(
+        ctx, "ccws_silu", 3, X->shape, as,
+        tcc_cast(ctx, tcc_scalar(dt), tcc_mul(ctx, v, tcc_call1(ctx, TCC_INTRIN_SIGMOID, v))),
+        "elemwise");
+  }
+  outputs[0] = y;
+  if (cc->node->noutputs > 1 && cc->node->outputs[1]) {
+    const tcc_expr *sshape[3] = {X->shape[0], X->shape[1], km1};
+    const tcc_itervar *const *as = tcc_compute_axes(ctx, 3, sshape, NULL);
+    const tcc_expr **os = nn_axis_exprs(ctx, 3, as);
+    const tcc_expr *qi[3] = {os[0], os[1], tcc_add(ctx, X->shape[2], os[2])};
+    outputs[1] =
+        tcc_compute(ctx, "present_state", 3, sshape, as, tcc_read(ctx, padded, qi), "injective");
+  }
+  return TCC_OK;
+}
+
 #define CONV_ENTRY(NAME, SINCE, UNTIL, MINI, MAXI, ATTRS, INFER, COMPUTE)                          \
   { NAME, "", SINCE, UNTIL, TCC_PAT_OUT_ELEMWISE_FUSABLE, MINI, MAXI, 1, 1, ATTRS, INFER, COMPUTE }
 
@@ -698,5 +797,7 @@ const tcc_op tcc_ops_conv[] = {
     {"Col2Im", "", 18, 0, TCC_PAT_OPAQUE, 3, 3, 1, 1, col2im_attrs, infer_col2im, compute_col2im},
     CONV_ENTRY("DeformConv", 19, 21, 3, 5, deform_attrs, infer_deform_conv, compute_deform_conv),
     CONV_ENTRY("DeformConv", 22, 0, 3, 5, deform_attrs, infer_deform_conv, compute_deform_conv),
+    {"CausalConvWithState", "", 27, 0, TCC_PAT_OPAQUE, 2, 4, 1, 2, ccws_attrs, infer_ccws,
+     compute_ccws},
 };
 const int tcc_ops_conv_count = (int)TCC_ARRAY_SIZE(tcc_ops_conv);

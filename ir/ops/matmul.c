@@ -4,7 +4,8 @@
  * 1-D second operand a trailing 1, both removed from the result; batch dims broadcast), Gemm
  * (1, 6, 7, 9, 11, 13: Y = alpha * A' * B' + beta * C with A' = transA ? A^T : A, C broadcast to
  * M x N, optional from 11), Einsum (12), MatMulInteger (10), QLinearMatMul (10, 21), Attention
- * (23, 24), RotaryEmbedding (23), and the recurrent RNN / GRU / LSTM (time loop unrolled).
+ * (23, 24), RotaryEmbedding (23), LinearAttention (27) and the recurrent RNN / GRU / LSTM (time
+ * loops unrolled).
  * Computes are TOPI-style: one reduction over K (anchor, tag "matmul"/"dense"), then elementwise
  * stages (alpha/beta/C, requantization) that fuse into it. */
 #include "nn_util.h"
@@ -1457,6 +1458,181 @@ static tcc_status compute_rnn(tcc_compute_ctx *cc, tcc_tensor **outputs) {
   return TCC_OK;
 }
 
+/* ---- LinearAttention (27): query (B, T, Hq*dk), key (B, T, Hkv*dk), value (B, T, Hkv*dv),
+ * optional past_state (B, Hkv, dk, dv), decay (B, T, Hkv or Hkv*dk), beta (B, T, Hkv or 1),
+ * erase_gate (B, T, Hkv*dk); update_rule linear | gated | delta | gated_delta (default). Per time
+ * step (unrolled, T constant), in float32: gated: S *= exp(decay_t); delta: v_t = beta_t *
+ * (v_t - S^T (erase_t * k_t)); S += k_t (x) v_t; out_t = scale * q_t . S (GQA: query head h reads
+ * kv head h / (Hq/Hkv)). Outputs output (B, T, Hq*dv) and present_state (B, Hkv, dk, dv). As the
+ * ONNX reference. ---- */
+static const tcc_attr_schema la_attrs[] = {
+    {"chunk_size", TCC_ATTR_INT, false},     {"kv_num_heads", TCC_ATTR_INT, true},
+    {"q_num_heads", TCC_ATTR_INT, true},     {"scale", TCC_ATTR_FLOAT, false},
+    {"update_rule", TCC_ATTR_STRING, false}, {NULL, 0, false}};
+
+typedef struct la_geom {
+  int64_t Hq, Hkv, dk, dv, T;
+  const tcc_expr *B;
+  bool gating, delta;
+} la_geom;
+
+static tcc_status la_geometry(tcc_infer_ctx *ic, const tcc_node *n, la_geom *g) {
+  tcc_context *ctx = ic->ctx;
+  const tcc_value *Q, *K, *V;
+  TCC_TRY(tcc_infer_input(ic, n, 0, &Q));
+  TCC_TRY(tcc_infer_input(ic, n, 1, &K));
+  TCC_TRY(tcc_infer_input(ic, n, 2, &V));
+  TCC_TRY(nn_attr_int(ic, n, "q_num_heads", 0, &g->Hq));
+  TCC_TRY(nn_attr_int(ic, n, "kv_num_heads", 0, &g->Hkv));
+  const char *rule;
+  TCC_TRY(nn_attr_string(ic, n, "update_rule", "gated_delta", &rule));
+  g->gating = !strcmp(rule, "gated") || !strcmp(rule, "gated_delta");
+  g->delta = !strcmp(rule, "delta") || !strcmp(rule, "gated_delta");
+  if (!g->gating && !g->delta && strcmp(rule, "linear"))
+    return tcc_node_error(ctx, ic->graph, n, "attribute 'update_rule' is '%s'", rule);
+  int64_t qh, vh;
+  if (Q->ndim != 3 || K->ndim != 3 || V->ndim != 3 || g->Hq < 1 || g->Hkv < 1 || g->Hq % g->Hkv ||
+      !tcc_expr_is_int_imm(Q->dims[2], &qh) || !tcc_expr_is_int_imm(V->dims[2], &vh) ||
+      !tcc_expr_is_int_imm(Q->dims[1], &g->T) || qh % g->Hq || vh % g->Hkv)
+    return tcc_node_error(ctx, ic->graph, n,
+                          "query %s, key %s, value %s: expected (B, T, H*d) with constant T, d "
+                          "and heads q_num_heads a multiple of kv_num_heads",
+                          tcc_value_shape_str(ctx, Q), tcc_value_shape_str(ctx, K),
+                          tcc_value_shape_str(ctx, V));
+  g->dk = qh / g->Hq;
+  g->dv = vh / g->Hkv;
+  g->B = Q->dims[0];
+  if (g->gating != (tcc_op_input(n, 4) != NULL) || g->delta != (tcc_op_input(n, 5) != NULL))
+    return tcc_node_error(ctx, ic->graph, n, "update_rule '%s' %s decay and %s beta", rule,
+                          g->gating ? "needs" : "forbids", g->delta ? "needs" : "forbids");
+  return TCC_OK;
+}
+
+static tcc_status infer_linear_attention(tcc_infer_ctx *ic, tcc_node *n) {
+  tcc_context *ctx = ic->ctx;
+  TCC_TRY(tcc_infer_check_dtype(ic, n, 0, TCC_DTM_FLOAT));
+  la_geom g;
+  TCC_TRY(la_geometry(ic, n, &g));
+  const tcc_value *Q = tcc_op_input(n, 0), *PS = tcc_op_input(n, 3);
+  const tcc_expr *y[3] = {g.B, Q->dims[1], tcc_idx(ctx, g.Hq * g.dv)};
+  TCC_TRY(tcc_infer_set_output(ic, n, 0, Q->dtype, 3, y));
+  const tcc_expr *st[4] = {g.B, tcc_idx(ctx, g.Hkv), tcc_idx(ctx, g.dk), tcc_idx(ctx, g.dv)};
+  return tcc_infer_set_output(ic, n, 1, PS ? PS->dtype : Q->dtype, 4, st);
+}
+
+/* x (B, T, H*D) read as (b, h, t, d), converted to float32. */
+static const tcc_expr *la_read(tcc_context *ctx, const tcc_tensor *x, int64_t D, const tcc_expr *b,
+                               const tcc_expr *h, int64_t t, const tcc_expr *d) {
+  const tcc_expr *i[3] = {b, tcc_idx(ctx, t), tcc_add(ctx, tcc_mul(ctx, h, tcc_idx(ctx, D)), d)};
+  return tcc_cast(ctx, tcc_scalar(TCCRT_FLOAT32), tcc_read(ctx, x, i));
+}
+
+static tcc_status compute_linear_attention(tcc_compute_ctx *cc, tcc_tensor **outputs) {
+  tcc_context *ctx = cc->ctx;
+  tcc_infer_ctx ic = nn_ic_of(cc);
+  const tcc_node *n = cc->node;
+  la_geom g;
+  TCC_TRY(la_geometry(&ic, n, &g));
+  int ni = n->ninputs;
+  const tcc_tensor *Q = cc->inputs[0], *K = cc->inputs[1], *V = cc->inputs[2];
+  const tcc_tensor *PS = ni > 3 ? cc->inputs[3] : NULL, *DC = ni > 4 ? cc->inputs[4] : NULL,
+                   *BT = ni > 5 ? cc->inputs[5] : NULL, *EG = ni > 6 ? cc->inputs[6] : NULL;
+  double scale = 0;
+  if (tcc_node_attr(n, "scale")) TCC_TRY(nn_attr_float(&ic, n, "scale", 0, &scale));
+  if (scale == 0) scale = 1.0 / sqrt((double)g.dk);
+  tcc_type f32 = tcc_scalar(TCCRT_FLOAT32);
+  int64_t gs = g.Hq / g.Hkv;
+  int64_t dlast = 0, blast = 0;
+  if (DC) tcc_expr_is_int_imm(DC->shape[2], &dlast);
+  if (BT) tcc_expr_is_int_imm(BT->shape[2], &blast);
+  const tcc_expr *sshape[4] = {g.B, tcc_idx(ctx, g.Hkv), tcc_idx(ctx, g.dk), tcc_idx(ctx, g.dv)};
+  /* initial state */
+  const tcc_itervar *const *a0 = tcc_compute_axes(ctx, 4, sshape, NULL);
+  const tcc_expr **o0 = nn_axis_exprs(ctx, 4, a0);
+  tcc_tensor *S = tcc_compute(
+      ctx, "la_s0", 4, sshape, a0,
+      PS ? tcc_cast(ctx, f32, tcc_read(ctx, PS, o0)) : tcc_float(ctx, f32, 0), "injective");
+  tcc_tensor **outs = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *outs * (size_t)(g.T + 1));
+  const tcc_expr *bhm[3] = {g.B, tcc_idx(ctx, g.Hkv), tcc_idx(ctx, g.dv)};
+  for (int64_t t = 0; t < g.T; t++) {
+    /* retrieved[b, h, m] = sum_d S'[b,h,d,m] * ke[b,h,d], S' = S * exp(decay) */
+    tcc_tensor *vt = NULL;
+    if (g.delta) {
+      const tcc_itervar *const *ar = tcc_compute_axes(ctx, 3, bhm, NULL);
+      const tcc_expr **orr = nn_axis_exprs(ctx, 3, ar);
+      const tcc_itervar *rd = tcc_reduce_axis(ctx, "d", tcc_idx(ctx, 0), tcc_idx(ctx, g.dk));
+      const tcc_expr *d = tcc_expr_var(ctx, rd->var);
+      const tcc_expr *si[4] = {orr[0], orr[1], d, orr[2]};
+      const tcc_expr *sv = tcc_read(ctx, S, si);
+      if (g.gating) {
+        const tcc_expr *gi = dlast == g.Hkv ? tcc_idx(ctx, 0) : d;
+        const tcc_expr *dv = la_read(ctx, DC, dlast == g.Hkv ? 1 : g.dk, orr[0], orr[1], t, gi);
+        sv = tcc_mul(ctx, sv, tcc_call1(ctx, TCC_INTRIN_EXP, dv));
+      }
+      const tcc_expr *ke = la_read(ctx, K, g.dk, orr[0], orr[1], t, d);
+      if (EG) ke = tcc_mul(ctx, la_read(ctx, EG, g.dk, orr[0], orr[1], t, d), ke);
+      tcc_tensor *ret = tcc_compute(ctx, "la_retrieved", 3, bhm, ar,
+                                    tcc_sum(ctx, tcc_mul(ctx, sv, ke), 1, &rd, NULL), "matmul");
+      const tcc_itervar *const *av = tcc_compute_axes(ctx, 3, bhm, NULL);
+      const tcc_expr **ov = nn_axis_exprs(ctx, 3, av);
+      const tcc_expr *bi = blast == 1 ? tcc_idx(ctx, 0) : ov[1];
+      const tcc_expr *beta = la_read(ctx, BT, 1, ov[0], bi, t, tcc_idx(ctx, 0));
+      const tcc_expr *vv = la_read(ctx, V, g.dv, ov[0], ov[1], t, ov[2]);
+      vt = tcc_compute(ctx, "la_v", 3, bhm, av,
+                       tcc_mul(ctx, beta, tcc_sub(ctx, vv, tcc_read(ctx, ret, ov))), "elemwise");
+    }
+    /* S_new = S * exp(decay) + k (x) v */
+    const tcc_itervar *const *as = tcc_compute_axes(ctx, 4, sshape, NULL);
+    const tcc_expr **os = nn_axis_exprs(ctx, 4, as);
+    const tcc_expr *sv = tcc_read(ctx, S, os);
+    if (g.gating) {
+      const tcc_expr *gi = dlast == g.Hkv ? tcc_idx(ctx, 0) : os[2];
+      sv = tcc_mul(ctx, sv,
+                   tcc_call1(ctx, TCC_INTRIN_EXP,
+                             la_read(ctx, DC, dlast == g.Hkv ? 1 : g.dk, os[0], os[1], t, gi)));
+    }
+    const tcc_expr *kv = la_read(ctx, K, g.dk, os[0], os[1], t, os[2]);
+    const tcc_expr *vi[3] = {os[0], os[1], os[3]};
+    const tcc_expr *vv = vt ? tcc_read(ctx, vt, vi) : la_read(ctx, V, g.dv, os[0], os[1], t, os[3]);
+    S = tcc_compute(ctx, "la_state", 4, sshape, as, tcc_add(ctx, sv, tcc_mul(ctx, kv, vv)),
+                    "elemwise");
+    /* out_t[b, hq, m] = scale * sum_d q[b, hq, d] * S[b, hq / gs, d, m] */
+    const tcc_expr *oshape[3] = {g.B, tcc_idx(ctx, g.Hq), tcc_idx(ctx, g.dv)};
+    const tcc_itervar *const *ao = tcc_compute_axes(ctx, 3, oshape, NULL);
+    const tcc_expr **oo = nn_axis_exprs(ctx, 3, ao);
+    const tcc_itervar *rd = tcc_reduce_axis(ctx, "d", tcc_idx(ctx, 0), tcc_idx(ctx, g.dk));
+    const tcc_expr *d = tcc_expr_var(ctx, rd->var);
+    const tcc_expr *hk = gs > 1 ? tcc_floordiv(ctx, oo[1], tcc_idx(ctx, gs)) : oo[1];
+    const tcc_expr *si[4] = {oo[0], hk, d, oo[2]};
+    const tcc_expr *prod =
+        tcc_mul(ctx, la_read(ctx, Q, g.dk, oo[0], oo[1], t, d), tcc_read(ctx, S, si));
+    outs[t] = tcc_compute(ctx, "la_out", 3, oshape, ao, tcc_sum(ctx, prod, 1, &rd, NULL), "matmul");
+  }
+  int nd;
+  const tcc_expr *const *yd;
+  TCC_TRY(nn_out_dims(cc, 0, &nd, &yd));
+  const tcc_itervar *const *ay = tcc_compute_axes(ctx, 3, yd, NULL);
+  const tcc_expr **oy = nn_axis_exprs(ctx, 3, ay);
+  const tcc_expr *ri[3] = {oy[0], tcc_floordiv(ctx, oy[2], tcc_idx(ctx, g.dv)),
+                           tcc_floormod(ctx, oy[2], tcc_idx(ctx, g.dv))};
+  const tcc_expr *val = tcc_float(ctx, f32, 0);
+  for (int64_t t = g.T - 1; t >= 0; t--)
+    val = t == g.T - 1 ? tcc_read(ctx, outs[t], ri)
+                       : tcc_select(ctx, tcc_eq(ctx, oy[1], tcc_idx(ctx, t)),
+                                    tcc_read(ctx, outs[t], ri), val);
+  val = tcc_mul(ctx, tcc_float(ctx, f32, scale), val);
+  outputs[0] = tcc_compute(ctx, "linear_attention", 3, yd, ay,
+                           tcc_cast(ctx, tcc_scalar(Q->dtype), val), "injective");
+  if (n->noutputs > 1 && n->outputs[1]) {
+    const tcc_itervar *const *ap = tcc_compute_axes(ctx, 4, sshape, NULL);
+    outputs[1] = tcc_compute(ctx, "present_state", 4, sshape, ap,
+                             tcc_cast(ctx, tcc_scalar(n->outputs[1]->dtype),
+                                      tcc_read(ctx, S, nn_axis_exprs(ctx, 4, ap))),
+                             "injective");
+  }
+  return TCC_OK;
+}
+
 #define MM(NAME, SINCE, UNTIL, MINI, MAXI, ATTRS, INFER, COMPUTE)                                  \
   { NAME, "", SINCE, UNTIL, TCC_PAT_OUT_ELEMWISE_FUSABLE, MINI, MAXI, 1, 1, ATTRS, INFER, COMPUTE }
 
@@ -1480,6 +1656,8 @@ const tcc_op tcc_ops_matmul[] = {
      compute_attention},
     {"RotaryEmbedding", "", 23, 0, TCC_PAT_INJECTIVE, 3, 4, 1, 1, rope_attrs, infer_rope,
      compute_rope},
+    {"LinearAttention", "", 27, 0, TCC_PAT_OPAQUE, 3, 7, 1, 2, la_attrs, infer_linear_attention,
+     compute_linear_attention},
     {"RNN", "", 1, 6, TCC_PAT_OPAQUE, 3, 6, 0, 2, rnn_attrs, infer_rnn, compute_rnn},
     {"RNN", "", 7, 13, TCC_PAT_OPAQUE, 3, 6, 0, 2, rnn_attrs, infer_rnn, compute_rnn},
     {"RNN", "", 14, 21, TCC_PAT_OPAQUE, 3, 6, 0, 2, rnn_attrs, infer_rnn, compute_rnn},
