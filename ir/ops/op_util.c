@@ -618,3 +618,22 @@ tcc_status tcc_compute_input(tcc_compute_ctx *cc, int k, const tcc_tensor **out)
   *out = cc->inputs[k];
   return TCC_OK;
 }
+
+const tcc_expr *tcc_const_elem(tcc_context *ctx, const tcc_value *v, int64_t i) {
+  if (!v || !v->data) return NULL;
+  int64_t j = v->is_fill ? 0 : i;
+  tcc_type t = tcc_scalar(v->dtype);
+  if (tcc_dtype_is_float(v->dtype)) {
+    double f;
+    return read_float_elem(v->dtype, v->data, j, &f) ? tcc_float(ctx, t, f) : NULL;
+  }
+  int64_t x;
+  if (!read_int_elem(v->dtype, v->data, j, &x)) return NULL;
+  return v->dtype == TCCRT_BOOL ? tcc_bool(ctx, x != 0) : tcc_int(ctx, t, x);
+}
+
+const tcc_expr *tcc_read_scalar(tcc_context *ctx, const tcc_tensor *t) {
+  const tcc_expr *zi[64];
+  for (int i = 0; i < t->ndim && i < 64; i++) zi[i] = tcc_idx(ctx, 0);
+  return tcc_tensor_read(ctx, t, t->ndim, zi);
+}

@@ -147,6 +147,11 @@ tcc_tensor *tcc_compute_out(tcc_compute_ctx *cc, int k, const tcc_itervar *const
 const tcc_expr *tcc_compute_read_bcast(tcc_context *ctx, const tcc_tensor *t, int out_ndim,
                                        const tcc_expr *const *idx,
                                        const tcc_expr *const *out_shape);
+/* Element i of constant value v as an immediate of v's dtype (NULL when v has no data or an
+ * unsupported dtype). */
+const tcc_expr *tcc_const_elem(tcc_context *ctx, const tcc_value *v, int64_t i);
+/* Reads a rank-0 or one-element tensor t at its first element. */
+const tcc_expr *tcc_read_scalar(tcc_context *ctx, const tcc_tensor *t);
 /* Input k's tensor, or an error naming the node when it is missing. */
 tcc_status tcc_compute_input(tcc_compute_ctx *cc, int k, const tcc_tensor **out);
 

@@ -256,6 +256,97 @@ static tcc_status compute_reduce(tcc_compute_ctx *cc, tcc_tensor **outs) {
   return TCC_OK;
 }
 
+/* ArgMax / ArgMin: a max (min) stage over the axis, then the first (or, with
+ * select_last_index, the last) position holding it. A NaN is the extremum (numpy). */
+static tcc_status compute_arg(tcc_compute_ctx *cc, tcc_tensor **outs) {
+  tcc_context *ctx = cc->ctx;
+  const tcc_node *n = cc->node;
+  const tcc_tensor *x;
+  TCC_TRY(tcc_compute_input(cc, 0, &x));
+  int64_t axis = 0, keepdims = 1, last = 0;
+  TCC_TRY(tcc_node_attr_int(ctx, cc->graph, n, "axis", 0, &axis));
+  TCC_TRY(tcc_node_attr_int(ctx, cc->graph, n, "keepdims", 1, &keepdims));
+  TCC_TRY(tcc_node_attr_int(ctx, cc->graph, n, "select_last_index", 0, &last));
+  int r = x->ndim, a = (int)(axis < 0 ? axis + r : axis);
+  bool is_max = !strcmp(n->op->name, "ArgMax");
+  const tcc_value *o = n->outputs[0];
+  /* stage 1: the extremum */
+  const tcc_expr *const *idx;
+  const tcc_itervar *const *axes = tcc_compute_out_axes(cc, 0, &idx);
+  const tcc_expr *src[64];
+  const tcc_itervar *rv = tcc_reduce_axis(ctx, "r", tcc_idx(ctx, 0), x->shape[a]);
+  for (int i = 0, j = 0; i < r; i++) {
+    if (i == a) {
+      src[i] = tcc_expr_var(ctx, rv->var);
+      if (keepdims) j++;
+    } else {
+      src[i] = idx[j++];
+    }
+  }
+  const tcc_expr *v = tcc_read(ctx, x, src);
+  const tcc_expr *ext =
+      is_max ? tcc_reduce_max(ctx, v, 1, &rv, NULL) : tcc_reduce_min(ctx, v, 1, &rv, NULL);
+  const tcc_tensor *m = tcc_compute(ctx, tcc_arena_printf(tcc_ctx_arena(ctx), "%s.ext", o->name),
+                                    o->ndim, o->dims, axes, ext, "reduce");
+  /* stage 2: the first (last) index where x == extremum (or both are NaN) */
+  axes = tcc_compute_out_axes(cc, 0, &idx);
+  rv = tcc_reduce_axis(ctx, "r", tcc_idx(ctx, 0), x->shape[a]);
+  for (int i = 0, j = 0; i < r; i++) {
+    if (i == a) {
+      src[i] = tcc_expr_var(ctx, rv->var);
+      if (keepdims) j++;
+    } else {
+      src[i] = idx[j++];
+    }
+  }
+  v = tcc_read(ctx, x, src);
+  const tcc_expr *mv = tcc_read(ctx, m, idx);
+  const tcc_expr *hit = tcc_eq(ctx, v, mv);
+  if (tcc_dtype_is_float(x->dtype))
+    hit = tcc_or(
+        ctx, hit,
+        tcc_and(ctx, tcc_call1(ctx, TCC_INTRIN_ISNAN, v), tcc_call1(ctx, TCC_INTRIN_ISNAN, mv)));
+  const tcc_expr *pos = tcc_expr_var(ctx, rv->var);
+  const tcc_expr *body =
+      last ? tcc_reduce_max(ctx, tcc_select(ctx, hit, pos, tcc_idx(ctx, -1)), 1, &rv, NULL)
+           : tcc_reduce_min(ctx, tcc_select(ctx, hit, pos, tcc_idx(ctx, INT64_MAX)), 1, &rv, NULL);
+  outs[0] = tcc_compute_out(cc, 0, axes, body, "reduce");
+  return TCC_OK;
+}
+
+/* CumSum: out[i] = sum of x[r] along the axis for r <= i (r < i exclusive; r >= i / r > i
+ * reversed). The axis input must be constant. */
+static tcc_status compute_cumsum(tcc_compute_ctx *cc, tcc_tensor **outs) {
+  tcc_context *ctx = cc->ctx;
+  tcc_infer_ctx ic = {ctx, (tcc_graph *)cc->graph};
+  const tcc_node *n = cc->node;
+  const tcc_tensor *x;
+  TCC_TRY(tcc_compute_input(cc, 0, &x));
+  bool known;
+  int64_t cnt, excl = 0, rev = 0;
+  const int64_t *av;
+  TCC_TRY(tcc_infer_const_ints(&ic, n, 1, &known, &cnt, &av));
+  if (!known || cnt != 1)
+    return tcc_node_error(ctx, cc->graph, n, "compute: the axis input is not constant");
+  TCC_TRY(tcc_node_attr_int(ctx, cc->graph, n, "exclusive", 0, &excl));
+  TCC_TRY(tcc_node_attr_int(ctx, cc->graph, n, "reverse", 0, &rev));
+  int r = x->ndim, a = (int)(av[0] < 0 ? av[0] + r : av[0]);
+  const tcc_expr *const *idx;
+  const tcc_itervar *const *axes = tcc_compute_out_axes(cc, 0, &idx);
+  const tcc_itervar *rv = tcc_reduce_axis(ctx, "r", tcc_idx(ctx, 0), x->shape[a]);
+  const tcc_expr *src[64];
+  for (int i = 0; i < r; i++)
+    src[i] = i == a ? tcc_expr_var(ctx, rv->var) : idx[i];
+  const tcc_expr *rvar = src[a], *cond;
+  if (!rev)
+    cond = excl ? tcc_lt(ctx, rvar, idx[a]) : tcc_le(ctx, rvar, idx[a]);
+  else
+    cond = excl ? tcc_gt(ctx, rvar, idx[a]) : tcc_ge(ctx, rvar, idx[a]);
+  const tcc_expr *body = tcc_sum(ctx, tcc_read(ctx, x, src), 1, &rv, cond);
+  outs[0] = tcc_compute_out(cc, 0, axes, body, "reduce");
+  return TCC_OK;
+}
+
 static const tcc_attr_schema reduce_attrs[] = {{"axes", TCC_ATTR_INTS, false},
                                                {"keepdims", TCC_ATTR_INT, false},
                                                {"noop_with_empty_axes", TCC_ATTR_INT, false},
@@ -286,9 +377,9 @@ const tcc_op tcc_ops_reduce[] = {
     RED("ReduceLogSum"),
     RED("ReduceLogSumExp"),
     RED("ReduceSumSquare"),
-    {"ArgMax", "", 1, 0, TCC_PAT_REDUCE, 1, 1, 1, 1, arg_attrs, infer_arg, NULL},
-    {"ArgMin", "", 1, 0, TCC_PAT_REDUCE, 1, 1, 1, 1, arg_attrs, infer_arg, NULL},
-    {"CumSum", "", 11, 0, TCC_PAT_OPAQUE, 2, 2, 1, 1, cumsum_attrs, infer_cumsum, NULL},
+    {"ArgMax", "", 1, 0, TCC_PAT_REDUCE, 1, 1, 1, 1, arg_attrs, infer_arg, compute_arg},
+    {"ArgMin", "", 1, 0, TCC_PAT_REDUCE, 1, 1, 1, 1, arg_attrs, infer_arg, compute_arg},
+    {"CumSum", "", 11, 0, TCC_PAT_OPAQUE, 2, 2, 1, 1, cumsum_attrs, infer_cumsum, compute_cumsum},
     {"TopK", "", 1, 0, TCC_PAT_OPAQUE, 1, 2, 2, 2, topk_attrs, infer_topk, NULL},
 };
 const int tcc_ops_reduce_count = (int)TCC_ARRAY_SIZE(tcc_ops_reduce);

@@ -334,6 +334,88 @@ static tcc_status compute_shape(tcc_compute_ctx *cc, tcc_tensor **outs) {
   return TCC_OK;
 }
 
+/* Size: the element count (a constant expression of the input's dims). */
+static tcc_status compute_size(tcc_compute_ctx *cc, tcc_tensor **outs) {
+  const tcc_value *o = cc->node->outputs[0];
+  if (!o->sym_elems || o->nsym_elems != 1)
+    return tcc_node_error(cc->ctx, cc->graph, cc->node, "compute: the size is unknown");
+  const tcc_expr *const *idx;
+  const tcc_itervar *const *axes = tcc_compute_out_axes(cc, 0, &idx);
+  outs[0] = tcc_compute_out(cc, 0, axes, o->sym_elems[0], "injective");
+  return TCC_OK;
+}
+
+/* ConstantOfShape: every element is `value` (default float32 0). */
+static tcc_status compute_constant_of_shape(tcc_compute_ctx *cc, tcc_tensor **outs) {
+  const tcc_attr *va = tcc_node_attr(cc->node, "value");
+  const tcc_expr *v = va && va->kind == TCC_ATTR_TENSOR
+                          ? tcc_const_elem(cc->ctx, va->u.t, 0)
+                          : tcc_float(cc->ctx, tcc_scalar(TCCRT_FLOAT32), 0);
+  if (!v)
+    return tcc_node_error(cc->ctx, cc->graph, cc->node, "compute: attribute 'value' is unreadable");
+  const tcc_expr *const *idx;
+  const tcc_itervar *const *axes = tcc_compute_out_axes(cc, 0, &idx);
+  outs[0] = tcc_compute_out(cc, 0, axes, v, "injective");
+  return TCC_OK;
+}
+
+/* Range: out[i] = start + i * delta. */
+static tcc_status compute_range(tcc_compute_ctx *cc, tcc_tensor **outs) {
+  tcc_context *ctx = cc->ctx;
+  const tcc_tensor *st, *dl;
+  TCC_TRY(tcc_compute_input(cc, 0, &st));
+  TCC_TRY(tcc_compute_input(cc, 2, &dl));
+  const tcc_expr *const *idx;
+  const tcc_itervar *const *axes = tcc_compute_out_axes(cc, 0, &idx);
+  const tcc_expr *s0 = tcc_read_scalar(ctx, st), *d = tcc_read_scalar(ctx, dl);
+  const tcc_expr *body = tcc_add(ctx, s0, tcc_mul(ctx, tcc_cast(ctx, s0->type, idx[0]), d));
+  outs[0] = tcc_compute_out(cc, 0, axes, body, "injective");
+  return TCC_OK;
+}
+
+/* EyeLike: ones on the k-th diagonal (j - i == k), zeros elsewhere. */
+static tcc_status compute_eyelike(tcc_compute_ctx *cc, tcc_tensor **outs) {
+  tcc_context *ctx = cc->ctx;
+  int64_t k = 0;
+  TCC_TRY(tcc_node_attr_int(ctx, cc->graph, cc->node, "k", 0, &k));
+  tcc_type t = tcc_scalar(cc->node->outputs[0]->dtype);
+  const tcc_expr *const *idx;
+  const tcc_itervar *const *axes = tcc_compute_out_axes(cc, 0, &idx);
+  const tcc_expr *on = tcc_eq(ctx, tcc_sub(ctx, idx[1], idx[0]), tcc_idx(ctx, k));
+  const tcc_expr *body =
+      t.dtype == TCCRT_BOOL ? on : tcc_select(ctx, on, tcc_const(ctx, t, 1), tcc_const(ctx, t, 0));
+  outs[0] = tcc_compute_out(cc, 0, axes, body, "injective");
+  return TCC_OK;
+}
+
+/* OneHot: out[..., d, ...] = index == d ? values[1] : values[0] (negative indices count from
+ * depth; indices outside [-depth, depth) give off). */
+static tcc_status compute_onehot(tcc_compute_ctx *cc, tcc_tensor **outs) {
+  tcc_context *ctx = cc->ctx;
+  const tcc_tensor *ind, *val;
+  TCC_TRY(tcc_compute_input(cc, 0, &ind));
+  TCC_TRY(tcc_compute_input(cc, 2, &val));
+  const tcc_value *o = cc->node->outputs[0];
+  int64_t axis = -1;
+  TCC_TRY(tcc_node_attr_int(ctx, cc->graph, cc->node, "axis", -1, &axis));
+  int a = (int)(axis < 0 ? axis + o->ndim : axis);
+  const tcc_expr *const *idx;
+  const tcc_itervar *const *axes = tcc_compute_out_axes(cc, 0, &idx);
+  const tcc_expr *ii[MAXR];
+  for (int i = 0, j = 0; i < o->ndim; i++)
+    if (i != a) ii[j++] = idx[i];
+  const tcc_expr *iv = tcc_read(ctx, ind, ii);
+  if (tcc_dtype_is_float(ind->dtype)) iv = tcc_call1(ctx, TCC_INTRIN_TRUNC, iv);
+  iv = tcc_cast(ctx, tcc_index_type(), iv);
+  const tcc_expr *depth = o->dims[a];
+  iv = tcc_select(ctx, tcc_lt(ctx, iv, tcc_idx(ctx, 0)), tcc_add(ctx, iv, depth), iv);
+  const tcc_expr *i0[1] = {tcc_idx(ctx, 0)}, *i1[1] = {tcc_idx(ctx, 1)};
+  const tcc_expr *body =
+      tcc_select(ctx, tcc_eq(ctx, iv, idx[a]), tcc_read(ctx, val, i1), tcc_read(ctx, val, i0));
+  outs[0] = tcc_compute_out(cc, 0, axes, body, "injective");
+  return TCC_OK;
+}
+
 static const tcc_attr_schema no_attrs[] = {{NULL}};
 static const tcc_attr_schema shape_attrs[] = {
     {"start", TCC_ATTR_INT, false}, {"end", TCC_ATTR_INT, false}, {NULL}};
@@ -357,14 +439,14 @@ static const tcc_attr_schema onehot_attrs[] = {{"axis", TCC_ATTR_INT, false}, {N
 
 const tcc_op tcc_ops_shape[] = {
     S("Shape", 1, TCC_PAT_OPAQUE, 1, 1, 1, 1, shape_attrs, infer_shape, compute_shape),
-    S("Size", 1, TCC_PAT_OPAQUE, 1, 1, 1, 1, no_attrs, infer_size, NULL),
+    S("Size", 1, TCC_PAT_OPAQUE, 1, 1, 1, 1, no_attrs, infer_size, compute_size),
     S("Constant", 1, TCC_PAT_OPAQUE, 0, 0, 1, 1, constant_attrs, infer_constant, NULL),
     S("ConstantOfShape", 9, TCC_PAT_INJECTIVE, 1, 1, 1, 1, cos_attrs, infer_constant_of_shape,
-      NULL),
-    S("Range", 11, TCC_PAT_INJECTIVE, 3, 3, 1, 1, no_attrs, infer_range, NULL),
+      compute_constant_of_shape),
+    S("Range", 11, TCC_PAT_INJECTIVE, 3, 3, 1, 1, no_attrs, infer_range, compute_range),
     S("Identity", 1, TCC_PAT_INJECTIVE, 1, 1, 1, 1, no_attrs, infer_identity, compute_identity),
     S("Dropout", 1, TCC_PAT_INJECTIVE, 1, 3, 1, 2, dropout_attrs, infer_dropout, compute_identity),
-    S("EyeLike", 9, TCC_PAT_INJECTIVE, 1, 1, 1, 1, eyelike_attrs, infer_eyelike, NULL),
-    S("OneHot", 9, TCC_PAT_INJECTIVE, 3, 3, 1, 1, onehot_attrs, infer_onehot, NULL),
+    S("EyeLike", 9, TCC_PAT_INJECTIVE, 1, 1, 1, 1, eyelike_attrs, infer_eyelike, compute_eyelike),
+    S("OneHot", 9, TCC_PAT_INJECTIVE, 3, 3, 1, 1, onehot_attrs, infer_onehot, compute_onehot),
 };
 const int tcc_ops_shape_count = (int)TCC_ARRAY_SIZE(tcc_ops_shape);

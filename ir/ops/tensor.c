@@ -973,6 +973,217 @@ static tcc_status compute_expand(tcc_compute_ctx *cc, tcc_tensor **outs) {
   return TCC_OK;
 }
 
+/* Split: output k reads x at axis offset sum(dims of outputs 0..k-1). */
+static tcc_status compute_split(tcc_compute_ctx *cc, tcc_tensor **outs) {
+  tcc_context *ctx = cc->ctx;
+  const tcc_tensor *x;
+  TCC_TRY(tcc_compute_input(cc, 0, &x));
+  int64_t axis = 0;
+  TCC_TRY(tcc_node_attr_int(ctx, cc->graph, cc->node, "axis", 0, &axis));
+  int a = (int)(axis < 0 ? axis + x->ndim : axis);
+  const tcc_expr *off = tcc_idx(ctx, 0);
+  for (int k = 0; k < cc->node->noutputs; k++) {
+    const tcc_value *o = cc->node->outputs[k];
+    if (!o) continue;
+    const tcc_expr *const *idx;
+    const tcc_itervar *const *axes = tcc_compute_out_axes(cc, k, &idx);
+    const tcc_expr *ri[MAXR];
+    for (int i = 0; i < x->ndim; i++)
+      ri[i] = idx[i];
+    ri[a] = tcc_add(ctx, idx[a], off);
+    outs[k] = tcc_compute_out(cc, k, axes, tcc_tensor_read(ctx, x, x->ndim, ri), "injective");
+    off = tcc_shape_add(ctx, off, o->dims[a]);
+  }
+  return TCC_OK;
+}
+
+/* Tile: out[i] = x[i mod dim]. */
+static tcc_status compute_tile(tcc_compute_ctx *cc, tcc_tensor **outs) {
+  tcc_context *ctx = cc->ctx;
+  const tcc_tensor *x;
+  TCC_TRY(tcc_compute_input(cc, 0, &x));
+  const tcc_expr *const *idx;
+  const tcc_itervar *const *axes = tcc_compute_out_axes(cc, 0, &idx);
+  const tcc_expr *ri[MAXR];
+  for (int i = 0; i < x->ndim; i++)
+    ri[i] = tcc_floormod(ctx, idx[i], x->shape[i]);
+  outs[0] = tcc_compute_out(cc, 0, axes, tcc_tensor_read(ctx, x, x->ndim, ri), "injective");
+  return TCC_OK;
+}
+
+/* Pad: constant / edge / reflect / wrap; negative pads crop. The input index is always clamped
+ * into range so every select arm is safe to evaluate. */
+static tcc_status compute_pad(tcc_compute_ctx *cc, tcc_tensor **outs) {
+  tcc_context *ctx = cc->ctx;
+  tcc_infer_ctx ic = {ctx, (tcc_graph *)cc->graph};
+  tcc_node *n = (tcc_node *)cc->node;
+  const tcc_tensor *x;
+  TCC_TRY(tcc_compute_input(cc, 0, &x));
+  int r = x->ndim;
+  const char *mode = "constant";
+  TCC_TRY(tcc_node_attr_string(ctx, cc->graph, n, "mode", "constant", &mode));
+  bool p;
+  int np;
+  const tcc_expr *const *pe;
+  TCC_TRY(ints_attr_or_input(&ic, n, n->opset < 2 ? "paddings" : "pads", 1, 11, &p, &np, &pe));
+  int64_t axv[MAXR];
+  int na = r;
+  for (int i = 0; i < r; i++)
+    axv[i] = i;
+  if (n->opset >= 18 && tcc_op_input(n, 3)) {
+    bool known;
+    int64_t c;
+    const int64_t *av;
+    TCC_TRY(tcc_infer_const_ints(&ic, n, 3, &known, &c, &av));
+    if (!known) return not_constant(&ic, n, 3, "axes");
+    na = (int)c;
+    for (int i = 0; i < na; i++)
+      axv[i] = av[i] < 0 ? av[i] + r : av[i];
+  }
+  const tcc_expr *begin[MAXR];
+  for (int i = 0; i < r; i++)
+    begin[i] = tcc_idx(ctx, 0);
+  for (int i = 0; i < na; i++)
+    begin[axv[i]] = pe[i];
+  const tcc_expr *cval;
+  if (n->opset >= 11) {
+    cval = tcc_op_input(n, 2) && cc->inputs[2] ? tcc_read_scalar(ctx, cc->inputs[2])
+                                               : tcc_const(ctx, tcc_scalar(x->dtype), 0);
+  } else {
+    double v = 0;
+    TCC_TRY(tcc_node_attr_float(ctx, cc->graph, n, "value", 0, &v));
+    cval = tcc_const(ctx, tcc_scalar(x->dtype), v);
+  }
+  const tcc_expr *const *idx;
+  const tcc_itervar *const *axes = tcc_compute_out_axes(cc, 0, &idx);
+  const tcc_expr *ri[MAXR], *inside = tcc_bool(ctx, true), *zero = tcc_idx(ctx, 0);
+  for (int i = 0; i < r; i++) {
+    const tcc_expr *d = x->shape[i], *last = tcc_sub(ctx, d, tcc_idx(ctx, 1));
+    const tcc_expr *j = tcc_sub(ctx, idx[i], begin[i]);
+    if (!strcmp(mode, "edge")) {
+      j = tcc_max(ctx, tcc_min(ctx, j, last), zero);
+    } else if (!strcmp(mode, "reflect")) {
+      /* period 2*(d-1): reflect without repeating the edge */
+      const tcc_expr *per = tcc_max(ctx, tcc_mul(ctx, last, tcc_idx(ctx, 2)), tcc_idx(ctx, 1));
+      const tcc_expr *m = tcc_floormod(ctx, j, per);
+      j = tcc_select(ctx, tcc_gt(ctx, m, last), tcc_sub(ctx, per, m), m);
+      j = tcc_max(ctx, tcc_min(ctx, j, last), zero);
+    } else if (!strcmp(mode, "wrap")) {
+      j = tcc_floormod(ctx, j, tcc_max(ctx, d, tcc_idx(ctx, 1)));
+    } else {
+      inside = tcc_and(ctx, inside, tcc_and(ctx, tcc_ge(ctx, j, zero), tcc_lt(ctx, j, d)));
+      j = tcc_max(ctx, tcc_min(ctx, j, last), zero);
+    }
+    ri[i] = j;
+  }
+  const tcc_expr *body = tcc_tensor_read(ctx, x, r, ri);
+  if (!strcmp(mode, "constant")) body = tcc_select(ctx, inside, body, cval);
+  outs[0] = tcc_compute_out(cc, 0, axes, body, "injective");
+  return TCC_OK;
+}
+
+/* DepthToSpace (DCR / CRD) and SpaceToDepth on NCHW. */
+static tcc_status compute_d2s(tcc_compute_ctx *cc, tcc_tensor **outs) {
+  tcc_context *ctx = cc->ctx;
+  const tcc_tensor *x;
+  TCC_TRY(tcc_compute_input(cc, 0, &x));
+  int64_t b = 1;
+  TCC_TRY(tcc_node_attr_int(ctx, cc->graph, cc->node, "blocksize", 1, &b));
+  const char *mode = "DCR";
+  TCC_TRY(tcc_node_attr_string(ctx, cc->graph, cc->node, "mode", "DCR", &mode));
+  const tcc_value *o = cc->node->outputs[0];
+  const tcc_expr *const *idx;
+  const tcc_itervar *const *axes = tcc_compute_out_axes(cc, 0, &idx);
+  const tcc_expr *B = tcc_idx(ctx, b), *ri[4];
+  ri[0] = idx[0];
+  if (!strcmp(cc->node->op->name, "DepthToSpace")) {
+    const tcc_expr *bh = tcc_floormod(ctx, idx[2], B), *bw = tcc_floormod(ctx, idx[3], B);
+    const tcc_expr *blk = tcc_add(ctx, tcc_mul(ctx, bh, B), bw);
+    ri[1] = !strcmp(mode, "CRD") ? tcc_add(ctx, tcc_mul(ctx, idx[1], tcc_idx(ctx, b * b)), blk)
+                                 : tcc_add(ctx, tcc_mul(ctx, blk, o->dims[1]), idx[1]);
+    ri[2] = tcc_floordiv(ctx, idx[2], B);
+    ri[3] = tcc_floordiv(ctx, idx[3], B);
+  } else {
+    const tcc_expr *cin = tcc_floormod(ctx, idx[1], x->shape[1]);
+    const tcc_expr *blk = tcc_floordiv(ctx, idx[1], x->shape[1]);
+    ri[1] = cin;
+    ri[2] = tcc_add(ctx, tcc_mul(ctx, idx[2], B), tcc_floordiv(ctx, blk, B));
+    ri[3] = tcc_add(ctx, tcc_mul(ctx, idx[3], B), tcc_floormod(ctx, blk, B));
+  }
+  outs[0] = tcc_compute_out(cc, 0, axes, tcc_tensor_read(ctx, x, 4, ri), "injective");
+  return TCC_OK;
+}
+
+/* Trilu: keep x where (upper ? j - i >= k : j - i <= k) over the last two axes, else 0. */
+static tcc_status compute_trilu(tcc_compute_ctx *cc, tcc_tensor **outs) {
+  tcc_context *ctx = cc->ctx;
+  const tcc_tensor *x;
+  TCC_TRY(tcc_compute_input(cc, 0, &x));
+  int64_t upper = 1;
+  TCC_TRY(tcc_node_attr_int(ctx, cc->graph, cc->node, "upper", 1, &upper));
+  const tcc_expr *k = tcc_idx(ctx, 0);
+  if (cc->node->ninputs > 1 && cc->inputs[1])
+    k = tcc_cast(ctx, tcc_index_type(), tcc_read_scalar(ctx, cc->inputs[1]));
+  const tcc_expr *const *idx;
+  const tcc_itervar *const *axes = tcc_compute_out_axes(cc, 0, &idx);
+  int r = x->ndim;
+  const tcc_expr *diff = tcc_sub(ctx, idx[r - 1], idx[r - 2]);
+  const tcc_expr *keep = upper ? tcc_ge(ctx, diff, k) : tcc_le(ctx, diff, k);
+  const tcc_expr *v = tcc_read(ctx, x, idx);
+  outs[0] = tcc_compute_out(cc, 0, axes, tcc_select(ctx, keep, v, tcc_const(ctx, v->type, 0)),
+                            "injective");
+  return TCC_OK;
+}
+
+/* GatherElements: out[i] = x[i with i[axis] = indices[i] (+dim when negative)]. */
+static tcc_status compute_gather_elements(tcc_compute_ctx *cc, tcc_tensor **outs) {
+  tcc_context *ctx = cc->ctx;
+  const tcc_tensor *x, *ind;
+  TCC_TRY(tcc_compute_input(cc, 0, &x));
+  TCC_TRY(tcc_compute_input(cc, 1, &ind));
+  int64_t axis = 0;
+  TCC_TRY(tcc_node_attr_int(ctx, cc->graph, cc->node, "axis", 0, &axis));
+  int a = (int)(axis < 0 ? axis + x->ndim : axis);
+  const tcc_expr *const *idx;
+  const tcc_itervar *const *axes = tcc_compute_out_axes(cc, 0, &idx);
+  const tcc_expr *iv = tcc_cast(ctx, tcc_index_type(), tcc_read(ctx, ind, idx));
+  iv = tcc_select(ctx, tcc_lt(ctx, iv, tcc_idx(ctx, 0)), tcc_add(ctx, iv, x->shape[a]), iv);
+  const tcc_expr *ri[MAXR];
+  for (int i = 0; i < x->ndim; i++)
+    ri[i] = i == a ? iv : idx[i];
+  outs[0] = tcc_compute_out(cc, 0, axes, tcc_tensor_read(ctx, x, x->ndim, ri), "injective");
+  return TCC_OK;
+}
+
+/* GatherND: out[p..., q...] = data[p[:b]..., indices[p..., 0..m-1]..., q...]. */
+static tcc_status compute_gather_nd(tcc_compute_ctx *cc, tcc_tensor **outs) {
+  tcc_context *ctx = cc->ctx;
+  const tcc_tensor *x, *ind;
+  TCC_TRY(tcc_compute_input(cc, 0, &x));
+  TCC_TRY(tcc_compute_input(cc, 1, &ind));
+  int64_t b = 0, m = 0;
+  TCC_TRY(tcc_node_attr_int(ctx, cc->graph, cc->node, "batch_dims", 0, &b));
+  tcc_expr_is_int_imm(ind->shape[ind->ndim - 1], &m);
+  const tcc_expr *const *idx;
+  const tcc_itervar *const *axes = tcc_compute_out_axes(cc, 0, &idx);
+  int q = ind->ndim - 1; /* output dims taken from indices */
+  const tcc_expr *ri[MAXR], *ii[MAXR];
+  for (int i = 0; i < b; i++)
+    ri[i] = idx[i];
+  for (int i = 0; i < q; i++)
+    ii[i] = idx[i];
+  for (int j = 0; j < m; j++) {
+    ii[q] = tcc_idx(ctx, j);
+    const tcc_expr *iv = tcc_cast(ctx, tcc_index_type(), tcc_read(ctx, ind, ii));
+    const tcc_expr *d = x->shape[b + j];
+    ri[b + j] = tcc_select(ctx, tcc_lt(ctx, iv, tcc_idx(ctx, 0)), tcc_add(ctx, iv, d), iv);
+  }
+  for (int i = (int)(b + m); i < x->ndim; i++)
+    ri[i] = idx[q + i - (int)(b + m)];
+  outs[0] = tcc_compute_out(cc, 0, axes, tcc_tensor_read(ctx, x, x->ndim, ri), "injective");
+  return TCC_OK;
+}
+
 static const tcc_attr_schema no_attrs[] = {{NULL}};
 static const tcc_attr_schema reshape_attrs[] = {{"shape", TCC_ATTR_INTS, false},
                                                 {"allowzero", TCC_ATTR_INT, false},
@@ -1013,19 +1224,21 @@ const tcc_op tcc_ops_tensor[] = {
     T("Transpose", 1, TCC_PAT_INJECTIVE, 1, 1, 1, 1, perm_attrs, infer_transpose,
       compute_transpose),
     T("Concat", 1, TCC_PAT_INJECTIVE, 1, -1, 1, 1, axis_attrs, infer_concat, compute_concat),
-    T("Split", 1, TCC_PAT_INJECTIVE, 1, 2, 1, -1, split_attrs, infer_split, NULL),
+    T("Split", 1, TCC_PAT_INJECTIVE, 1, 2, 1, -1, split_attrs, infer_split, compute_split),
     T("Slice", 1, TCC_PAT_INJECTIVE, 1, 5, 1, 1, slice_attrs, infer_slice, compute_slice),
     T("Gather", 1, TCC_PAT_INJECTIVE, 2, 2, 1, 1, axis_attrs, infer_gather, compute_gather),
-    T("GatherElements", 11, TCC_PAT_INJECTIVE, 2, 2, 1, 1, axis_attrs, infer_gather_elements, NULL),
-    T("GatherND", 11, TCC_PAT_INJECTIVE, 2, 2, 1, 1, gathernd_attrs, infer_gather_nd, NULL),
+    T("GatherElements", 11, TCC_PAT_INJECTIVE, 2, 2, 1, 1, axis_attrs, infer_gather_elements,
+      compute_gather_elements),
+    T("GatherND", 11, TCC_PAT_INJECTIVE, 2, 2, 1, 1, gathernd_attrs, infer_gather_nd,
+      compute_gather_nd),
     T("Scatter", 9, TCC_PAT_OPAQUE, 3, 3, 1, 1, scatter_attrs, infer_scatter, NULL),
     T("ScatterElements", 11, TCC_PAT_OPAQUE, 3, 3, 1, 1, scatter_attrs, infer_scatter, NULL),
     T("ScatterND", 11, TCC_PAT_OPAQUE, 3, 3, 1, 1, scatternd_attrs, infer_scatter, NULL),
     T("Expand", 8, TCC_PAT_BROADCAST, 2, 2, 1, 1, no_attrs, infer_expand, compute_expand),
-    T("Tile", 6, TCC_PAT_INJECTIVE, 2, 2, 1, 1, no_attrs, infer_tile, NULL),
-    T("Pad", 1, TCC_PAT_INJECTIVE, 1, 4, 1, 1, pad_attrs, infer_pad, NULL),
-    T("DepthToSpace", 1, TCC_PAT_INJECTIVE, 1, 1, 1, 1, d2s_attrs, infer_d2s, NULL),
-    T("SpaceToDepth", 1, TCC_PAT_INJECTIVE, 1, 1, 1, 1, d2s_attrs, infer_d2s, NULL),
-    T("Trilu", 14, TCC_PAT_INJECTIVE, 1, 2, 1, 1, trilu_attrs, infer_trilu, NULL),
+    T("Tile", 6, TCC_PAT_INJECTIVE, 2, 2, 1, 1, no_attrs, infer_tile, compute_tile),
+    T("Pad", 1, TCC_PAT_INJECTIVE, 1, 4, 1, 1, pad_attrs, infer_pad, compute_pad),
+    T("DepthToSpace", 1, TCC_PAT_INJECTIVE, 1, 1, 1, 1, d2s_attrs, infer_d2s, compute_d2s),
+    T("SpaceToDepth", 1, TCC_PAT_INJECTIVE, 1, 1, 1, 1, d2s_attrs, infer_d2s, compute_d2s),
+    T("Trilu", 14, TCC_PAT_INJECTIVE, 1, 2, 1, 1, trilu_attrs, infer_trilu, compute_trilu),
 };
 const int tcc_ops_tensor_count = (int)TCC_ARRAY_SIZE(tcc_ops_tensor);
