@@ -54,7 +54,7 @@ static tcc_status schedule_one(tcc_context *ctx, tcc_stage *st, bool roots_only)
 /* Does stage c read tensor t, directly or through inlined stages? */
 static bool reads(tcc_context *ctx, const tcc_stage *c, const tcc_tensor *t) {
   const tcc_tensor **in;
-  int n = tcc_tensor_inputs(ctx, c->t, &in);
+  int n = tcc_sched_stage_inputs(ctx, c, &in);
   for (int i = 0; i < n; i++) {
     if (in[i] == t) return true;
     tcc_stage *m = tcc_schedule_stage(c->sch, in[i]);

@@ -293,7 +293,7 @@ static tcc_status check_round_up(tcc_context *ctx, tcc_stage *st) {
   tcc_range_env env = {0};
   push_loop_env(st, &env, ctx);
   const tcc_tensor **in;
-  int n = tcc_tensor_inputs(ctx, st->t, &in);
+  int n = tcc_sched_stage_inputs(ctx, st, &in);
   tcc_status res = TCC_OK;
   for (int k = 0; k < n && res == TCC_OK; k++) {
     reads rd = {in[k], {0}, ctx};

@@ -122,7 +122,7 @@ tcc_status tcc_sched_inline(tcc_context *ctx, tcc_schedule *sch) {
   /* topological order: a producer's body is final before its consumers use it */
   for (int i = 0; i < sch->nstages; i++) {
     tcc_stage *st = sch->stages[i];
-    const tcc_expr *b = st->t->body;
+    const tcc_expr *b = st->te_body;
     if (st->nrepl) b = tcc_rewrite_reads(ctx, b, replace_read, st); /* cache_read */
     st->body = tcc_rewrite_reads(ctx, b, inline_read, sch);
   }

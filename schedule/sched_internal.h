@@ -46,6 +46,7 @@ struct tcc_stage {
   tcc_stage *attach_stage;
   tcc_axis *attach_axis;
   bool is_output;
+  const tcc_expr *te_body; /* the stage's tensor expression: t->body, or rfactor's rewrite */
   /* lowering state */
   const tcc_expr *body; /* after inlining */
   tcc_buffer *buf;
@@ -71,7 +72,9 @@ typedef enum log_op {
   LOG_COMPUTE_AT,
   LOG_COMPUTE_INLINE,
   LOG_COMPUTE_ROOT,
-  LOG_CACHE_READ
+  LOG_CACHE_READ,
+  LOG_RFACTOR,
+  LOG_SET_SCOPE
 } log_op;
 
 typedef struct log_entry {
@@ -99,6 +102,8 @@ struct tcc_schedule {
 };
 
 const char *tcc_tail_name(tcc_tail t);
+/* The tensors the stage's te_body reads (deduplicated, first-read order). */
+int tcc_sched_stage_inputs(tcc_context *ctx, const tcc_stage *st, const tcc_tensor ***out);
 
 /* lowering steps (schedule/inline.c, bound_infer.c, schedule_ops.c) */
 tcc_status tcc_sched_inline(tcc_context *ctx, tcc_schedule *sch);

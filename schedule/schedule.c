@@ -1,6 +1,7 @@
 /* schedule.c — the schedule data model and its primitives: split, fuse, reorder, tile, unroll,
  * vectorize, parallel, bind, compute_at, compute_inline, compute_root; the primitive log, its
  * printer and replay. */
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -70,12 +71,16 @@ static const tcc_expr *find_reduce(const tcc_expr *e) {
   }
 }
 
-static tcc_stage *new_stage(tcc_context *ctx, tcc_schedule *s, const tcc_tensor *t) {
-  tcc_stage *st = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *st);
-  st->sch = s;
-  st->t = t;
+/* (Re)creates the stage's axes from `body`: one root per dim, one per reduction axis. */
+static void init_axes(tcc_context *ctx, tcc_stage *st, const tcc_expr *body) {
+  const tcc_tensor *t = st->t;
+  st->te_body = body;
+  st->naxes = st->cap_axes = 0;
+  st->axes = NULL;
+  st->nrels = st->cap_rels = 0;
+  st->rels = NULL;
   st->ndim = t->ndim;
-  const tcc_expr *red = find_reduce(t->body);
+  const tcc_expr *red = find_reduce(body);
   st->nreduce = red ? red->u.reduce.naxes : 0;
   st->root = tcc_arena_alloc(tcc_ctx_arena(ctx),
                              sizeof *st->root * (size_t)(st->ndim + st->nreduce + 1));
@@ -92,8 +97,21 @@ static tcc_stage *new_stage(tcc_context *ctx, tcc_schedule *s, const tcc_tensor 
   st->cap_leaves = st->nleaves + 8;
   st->leaves = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *st->leaves * (size_t)st->cap_leaves);
   for (int i = 0; i < st->nleaves; i++) st->leaves[i] = st->root[i];
+}
+
+static tcc_stage *new_stage(tcc_context *ctx, tcc_schedule *s, const tcc_tensor *t) {
+  tcc_stage *st = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *st);
+  st->sch = s;
+  st->t = t;
+  init_axes(ctx, st, t->body);
   st->attach = TCC_ATTACH_ROOT;
   return st;
+}
+
+int tcc_sched_stage_inputs(tcc_context *ctx, const tcc_stage *st, const tcc_tensor ***out) {
+  tcc_tensor tmp = *st->t;
+  tmp.body = st->te_body;
+  return tcc_tensor_inputs(ctx, &tmp, out);
 }
 
 static void visit(tcc_context *ctx, tcc_schedule *s, const tcc_tensor *t, tcc_vec *seen,
@@ -242,7 +260,7 @@ static bool stage_reads(tcc_context *ctx, const tcc_stage *consumer, const tcc_t
   for (int i = 0; i < consumer->nrepl; i++)
     if (consumer->repl_to[i] == t) return true; /* reads a cache_read copy */
   const tcc_tensor **in;
-  int n = tcc_tensor_inputs(ctx, consumer->t, &in);
+  int n = tcc_sched_stage_inputs(ctx, consumer, &in);
   for (int i = 0; i < n; i++) {
     if (in[i] == t) return true;
     /* through inlined stages */
@@ -500,7 +518,7 @@ tcc_status tcc_compute_inline(tcc_context *ctx, tcc_stage *st) {
   if (st->is_output)
     return tcc_error(ctx, "compute_inline: stage '%s' is an output and must be stored",
                      st->t->name);
-  if (st->nreduce > 0 || find_reduce(st->t->body))
+  if (st->nreduce > 0 || find_reduce(st->te_body))
     return tcc_error(ctx, "compute_inline: stage '%s' is a reduction; only stages without a "
                      "reduction can be inlined", st->t->name);
   for (int i = 0; i < st->sch->nstages; i++) {
@@ -544,7 +562,7 @@ tcc_status tcc_cache_read(tcc_context *ctx, tcc_schedule *s, const tcc_tensor *t
     tcc_stage *rd = readers[r];
     if (!rd || rd->sch != s) return tcc_error(ctx, "cache_read: reader %d is not a stage of this schedule", r);
     const tcc_tensor **in;
-    int n = tcc_tensor_inputs(ctx, rd->t, &in);
+    int n = tcc_sched_stage_inputs(ctx, rd, &in);
     bool reads = false;
     for (int i = 0; i < n; i++) reads |= in[i] == t;
     if (!reads)
@@ -589,7 +607,7 @@ tcc_status tcc_cache_read(tcc_context *ctx, tcc_schedule *s, const tcc_tensor *t
   e->nlist = nreaders;
   e->list = ridx;
   const tcc_tensor **in;
-  int n = tcc_tensor_inputs(ctx, readers[0]->t, &in);
+  int n = tcc_sched_stage_inputs(ctx, readers[0], &in);
   for (int i = 0; i < n; i++)
     if (in[i] == t) e->ax[0] = i;
   char *text = NULL;
@@ -605,11 +623,181 @@ tcc_status tcc_cache_read(tcc_context *ctx, tcc_schedule *s, const tcc_tensor *t
   return TCC_OK;
 }
 
+/* ---- rfactor, set_scope ---- */
+
+static void finalize_log(tcc_schedule *s);
+
+static const char *logged_text(tcc_context *ctx, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static const char *logged_text(tcc_context *ctx, const char *fmt, ...) {
+  char buf[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(buf, sizeof buf, fmt, ap);
+  va_end(ap);
+  return tcc_arena_strdup(tcc_ctx_arena(ctx), buf);
+}
+
+tcc_status tcc_rfactor(tcc_context *ctx, tcc_schedule *s, tcc_stage *st, tcc_axis *a,
+                       int factor_pos, tcc_stage **out) {
+  TCC_TRY(check_leaf(ctx, "rfactor", st, a));
+  finalize_log(s);
+  if (a->kind != TCC_IV_REDUCE)
+    return tcc_error(ctx, "rfactor: axis '%s' of stage '%s' is not a reduction axis", a->name,
+                     st->t->name);
+  const tcc_expr *body = st->te_body;
+  if (body->kind != TCC_REDUCE)
+    return tcc_error(ctx, "rfactor: the reduction of stage '%s' is not the top of its body",
+                     st->t->name);
+  if (factor_pos < 0 || factor_pos > st->ndim)
+    return tcc_error(ctx, "rfactor: factor position %d is outside [0, %d] for stage '%s'",
+                     factor_pos, st->ndim, st->t->name);
+  if (st->attach != TCC_ATTACH_ROOT)
+    return tcc_error(ctx, "rfactor: stage '%s' must be at the root (compute_at it afterwards)",
+                     st->t->name);
+  for (int i = 0; i < s->nstages; i++)
+    if (s->stages[i]->attach == TCC_ATTACH_AT && s->stages[i]->attach_stage == st)
+      return tcc_error(ctx, "rfactor: stage '%s' is computed inside stage '%s', whose loops "
+                       "rfactor replaces", s->stages[i]->t->name, st->t->name);
+  /* a is a root reduction axis, or one half of the single split of one */
+  tcc_relation *rel = NULL;
+  for (int i = 0; i < st->nrels; i++) {
+    tcc_relation *r = st->rels[i];
+    if (r->kind == REL_SPLIT && (r->outer == a || r->inner == a) && r->parent->root && !rel)
+      rel = r;
+    else
+      return tcc_error(ctx, "rfactor: stage '%s' has other loop transformations; before "
+                       "rfactor, only split the reduction axis being factored", st->t->name);
+  }
+  for (int i = 0; i < st->nleaves; i++)
+    if (st->leaves[i]->annot != TCC_ANNOT_NONE)
+      return tcc_error(ctx, "rfactor: annotate the loops of stage '%s' after rfactor",
+                       st->t->name);
+  const tcc_itervar *r0 = rel ? rel->parent->root : a->root;
+  if (!rel && body->u.reduce.naxes == 1)
+    return tcc_error(ctx, "rfactor: axis '%s' is the only reduction axis of stage '%s'; split it "
+                     "first and factor one half", a->name, st->t->name);
+  const tcc_expr *ext_a, *ext_b = NULL, *va, *vb = NULL;
+  tcc_arena *ar = tcc_ctx_arena(ctx);
+  if (!rel) {
+    ext_a = r0->extent;
+  } else {
+    const tcc_expr *ceil = tcc_floordiv(ctx, tcc_add(ctx, r0->extent, tcc_idx(ctx, rel->factor - 1)),
+                                        tcc_idx(ctx, rel->factor));
+    const tcc_expr *e_out = rel->by_nparts ? tcc_idx(ctx, rel->factor) : ceil;
+    const tcc_expr *e_in = rel->by_nparts ? ceil : tcc_idx(ctx, rel->factor);
+    ext_a = a == rel->inner ? e_in : e_out;
+    ext_b = a == rel->inner ? e_out : e_in;
+  }
+  /* RF's shape and data axes */
+  int nd = st->ndim + 1;
+  const tcc_expr **shape = tcc_arena_alloc(ar, sizeof *shape * (size_t)nd);
+  const char **names = tcc_arena_alloc(ar, sizeof *names * (size_t)nd);
+  for (int d = 0, k = 0; d < nd; d++) {
+    if (d == factor_pos) {
+      shape[d] = ext_a;
+      names[d] = a->name;
+    } else {
+      shape[d] = st->t->shape[k];
+      names[d] = st->t->axes[k]->var->name;
+      k++;
+    }
+  }
+  const tcc_itervar *const *ax = tcc_compute_axes(ctx, nd, shape, names);
+  /* substitutions: S's data vars -> RF's, the factored root -> its value */
+  const tcc_var **vars = tcc_arena_alloc(ar, sizeof *vars * (size_t)(nd + 1));
+  const tcc_expr **vals = tcc_arena_alloc(ar, sizeof *vals * (size_t)(nd + 1));
+  int nsub = 0;
+  for (int d = 0, k = 0; d < nd; d++)
+    if (d != factor_pos) {
+      vars[nsub] = st->t->axes[k++]->var;
+      vals[nsub++] = tcc_expr_var(ctx, ax[d]->var);
+    }
+  va = tcc_expr_var(ctx, ax[factor_pos]->var);
+  const tcc_itervar *b_iv = NULL;
+  const tcc_expr *guard = NULL;
+  const tcc_expr *rval;
+  if (rel) {
+    tcc_axis *b = a == rel->inner ? rel->outer : rel->inner;
+    b_iv = tcc_reduce_axis(ctx, b->name, tcc_idx(ctx, 0), ext_b);
+    vb = tcc_expr_var(ctx, b_iv->var);
+    const tcc_expr *step = rel->by_nparts ? (a == rel->inner ? ext_a : ext_b) : tcc_idx(ctx, rel->factor);
+    const tcc_expr *vo = a == rel->outer ? va : vb, *vi = a == rel->inner ? va : vb;
+    const tcc_expr *off = tcc_add(ctx, tcc_mul(ctx, vo, step), vi);
+    rval = tcc_add(ctx, r0->min, off);
+    int64_t e;
+    bool divides = tcc_expr_is_int_imm(r0->extent, &e) &&
+                   (rel->by_nparts ? false : e % rel->factor == 0);
+    if (!divides) guard = tcc_lt(ctx, off, r0->extent);
+  } else {
+    rval = tcc_add(ctx, r0->min, va);
+  }
+  vars[nsub] = r0->var;
+  vals[nsub++] = rval;
+  /* RF's reduction axes: the other roots, and the other half of the split */
+  int nred = 0;
+  const tcc_itervar **raxes = tcc_arena_alloc(ar, sizeof *raxes * (size_t)(body->u.reduce.naxes + 1));
+  for (int i = 0; i < body->u.reduce.naxes; i++) {
+    const tcc_itervar *iv = body->u.reduce.axes[i];
+    if (iv != r0) raxes[nred++] = iv;
+    else if (b_iv) raxes[nred++] = b_iv;
+  }
+  const tcc_expr *src = tcc_expr_substitute(ctx, body->u.reduce.source, nsub, vars, vals);
+  const tcc_expr *cond = body->u.reduce.cond ? tcc_expr_substitute(ctx, body->u.reduce.cond, nsub, vars, vals) : NULL;
+  if (guard) cond = cond ? tcc_and(ctx, cond, guard) : guard;
+  const tcc_expr *rf_body = tcc_reduce(ctx, body->u.reduce.comb, src, nred, raxes, cond);
+  char nb[256];
+  snprintf(nb, sizeof nb, "%s.rf", st->t->name);
+  tcc_tensor *rft = tcc_compute(ctx, nb, nd, shape, ax, rf_body, "rfactor");
+  /* S now combines RF's partial results over the factored axis */
+  const tcc_itervar *r2 = tcc_reduce_axis(ctx, a->name, tcc_idx(ctx, 0), ext_a);
+  const tcc_expr **ridx = tcc_arena_alloc(ar, sizeof *ridx * (size_t)nd);
+  for (int d = 0, k = 0; d < nd; d++)
+    ridx[d] = d == factor_pos ? tcc_expr_var(ctx, r2->var) : tcc_expr_var(ctx, st->t->axes[k++]->var);
+  const tcc_expr *nbody = tcc_reduce(ctx, body->u.reduce.comb, tcc_tensor_read(ctx, rft, nd, ridx),
+                                     1, &r2, NULL);
+  int sidx = st->index;
+  tcc_stage *rs = new_stage(ctx, s, rft);
+  tcc_stage **ns = tcc_arena_alloc(ar, sizeof *ns * (size_t)(s->nstages + 1));
+  for (int i = 0, k = 0; i < s->nstages; i++) {
+    if (i == sidx) ns[k++] = rs;
+    ns[k++] = s->stages[i];
+  }
+  s->stages = ns;
+  s->nstages++;
+  for (int i = 0; i < s->nstages; i++) s->stages[i]->index = i;
+  int aidx = a->index;
+  const char *aname = a->name;
+  init_axes(ctx, st, nbody);
+  log_entry *e = log_push(s, LOG_RFACTOR, st);
+  e->stage = sidx;
+  e->ax[0] = aidx;
+  e->factor = factor_pos;
+  e->text = logged_text(ctx, "rfactor(%s, %s, %d) -> %s\n", st->t->name, aname, factor_pos, rft->name);
+  if (out) *out = rs;
+  return TCC_OK;
+}
+
+tcc_status tcc_set_scope(tcc_context *ctx, tcc_stage *st, tcc_mem_scope scope) {
+  if (!st) return tcc_error(ctx, "set_scope: no stage given");
+  if ((int)scope < TCC_SCOPE_WORKSPACE || scope > TCC_SCOPE_LOCAL)
+    return tcc_error(ctx, "set_scope: scope %d is not a scratch scope (workspace, stack, shared, "
+                     "local)", (int)scope);
+  if (st->is_output)
+    return tcc_error(ctx, "set_scope: stage '%s' is an output; it lives in its argument buffer",
+                     st->t->name);
+  st->has_scope = true;
+  st->scope = scope;
+  log_entry *e = log_push(st->sch, LOG_SET_SCOPE, st);
+  e->kind = scope;
+  e->text = logged_text(ctx, "set_scope(%s, %s)\n", st->t->name, scope_names[scope]);
+  return TCC_OK;
+}
+
 /* ---- print and replay ---- */
 
-void tcc_schedule_print(FILE *f, const tcc_schedule *s) {
-  for (int i = 0; i < s->nlog; i++) {
-    const log_entry *e = &s->log[i];
+static void format_entry(FILE *f, const log_entry *e) {
+  {
     const tcc_stage *st = e->sp;
     const char *sn = st->t->name;
     switch (e->op) {
@@ -645,9 +833,33 @@ void tcc_schedule_print(FILE *f, const tcc_schedule *s) {
     }
     case LOG_COMPUTE_INLINE:
     case LOG_COMPUTE_ROOT: fprintf(f, "%s(%s)\n", op_names[e->op], sn); break;
-    case LOG_CACHE_READ: fputs(e->text, f); break;
+    case LOG_CACHE_READ:
+    case LOG_RFACTOR:
+    case LOG_SET_SCOPE: fputs(e->text, f); break;
     }
   }
+}
+
+/* Formats the entries not formatted yet while their axes are current (rfactor recreates a
+ * stage's axes). */
+static void finalize_log(tcc_schedule *s) {
+  for (int i = 0; i < s->nlog; i++) {
+    log_entry *e = &s->log[i];
+    if (e->text) continue;
+    char *t = NULL;
+    size_t n = 0;
+    FILE *m = open_memstream(&t, &n);
+    if (!m) continue;
+    format_entry(m, e);
+    fclose(m);
+    e->text = tcc_arena_strdup(tcc_ctx_arena(s->ctx), t);
+    free(t);
+  }
+}
+
+void tcc_schedule_print(FILE *f, const tcc_schedule *s) {
+  finalize_log((tcc_schedule *)s);
+  for (int i = 0; i < s->nlog; i++) fputs(s->log[i].text, f);
 }
 
 static tcc_axis *axis_by_index(tcc_context *ctx, tcc_stage *st, int i, tcc_status *ok) {
@@ -660,7 +872,8 @@ static tcc_axis *axis_by_index(tcc_context *ctx, tcc_stage *st, int i, tcc_statu
 
 tcc_status tcc_schedule_replay(tcc_context *ctx, tcc_schedule *dst, const tcc_schedule *src) {
   int src_stages = src->nstages;
-  for (int i = 0; i < src->nlog; i++) src_stages -= src->log[i].op == LOG_CACHE_READ;
+  for (int i = 0; i < src->nlog; i++)
+    src_stages -= src->log[i].op == LOG_CACHE_READ || src->log[i].op == LOG_RFACTOR;
   if (dst->nstages != src_stages)
     return tcc_error(ctx, "replay: the schedules have %d and %d stages", dst->nstages,
                      src_stages);
@@ -714,6 +927,13 @@ tcc_status tcc_schedule_replay(tcc_context *ctx, tcc_schedule *dst, const tcc_sc
     }
     case LOG_COMPUTE_INLINE: TCC_TRY(tcc_compute_inline(ctx, st)); break;
     case LOG_COMPUTE_ROOT: TCC_TRY(tcc_compute_root(ctx, st)); break;
+    case LOG_RFACTOR: {
+      a = axis_by_index(ctx, st, e->ax[0], &ok);
+      TCC_TRY(ok);
+      TCC_TRY(tcc_rfactor(ctx, dst, st, a, (int)e->factor, NULL));
+      break;
+    }
+    case LOG_SET_SCOPE: TCC_TRY(tcc_set_scope(ctx, st, (tcc_mem_scope)e->kind)); break;
     case LOG_CACHE_READ: {
       tcc_stage **rd = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *rd * (size_t)e->nlist);
       for (int k = 0; k < e->nlist; k++) {
@@ -722,7 +942,7 @@ tcc_status tcc_schedule_replay(tcc_context *ctx, tcc_schedule *dst, const tcc_sc
         rd[k] = dst->stages[e->list[k]];
       }
       const tcc_tensor **in;
-      int n = tcc_tensor_inputs(ctx, rd[0]->t, &in);
+      int n = tcc_sched_stage_inputs(ctx, rd[0], &in);
       if (e->ax[0] >= n) return tcc_error(ctx, "replay: cache_read input #%d does not exist", e->ax[0]);
       TCC_TRY(tcc_cache_read(ctx, dst, in[e->ax[0]], (tcc_mem_scope)e->kind, e->nlist, rd, NULL));
       break;

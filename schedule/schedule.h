@@ -132,6 +132,21 @@ tcc_status tcc_cache_read(tcc_context *ctx, tcc_schedule *s, const tcc_tensor *t
                           tcc_mem_scope scope, int nreaders, tcc_stage *const *readers,
                           tcc_stage **out);
 
+/* Factors reduction axis `a` of stage st out into a new stage `st.rf` (returned) whose tensor
+ * has st's dims plus one of a's extent at position factor_pos, and which reduces over st's
+ * other reduction axes: the factored axis is data-parallel there, so it can be vectorized,
+ * parallelized or bound to threads. st then combines rf's partial results over that axis
+ * (same combiner: it must be associative; the built-in ones are). `a` is a root reduction axis
+ * or one half of the single split of one (split by a factor not dividing the extent adds a
+ * guard to rf's reduction). st's axes are recreated: schedule it after rfactor.
+ * Errors: a not a reduction leaf, other transformations or annotations on st, st not at the
+ * root, a the only reduction axis and unsplit, factor_pos outside [0, ndim]. */
+tcc_status tcc_rfactor(tcc_context *ctx, tcc_schedule *s, tcc_stage *st, tcc_axis *a,
+                       int factor_pos, tcc_stage **out);
+/* Stores stage st (not an output) in `scope` (workspace, stack, shared or local); a SHARED stage
+ * computed inside GPU-bound loops is handled as cache_read's (block-wide region, barriers). */
+tcc_status tcc_set_scope(tcc_context *ctx, tcc_stage *st, tcc_mem_scope scope);
+
 /* ---- log ---- */
 
 /* Prints the recorded primitives, one per line, e.g.

@@ -242,7 +242,7 @@ tcc_status tcc_sched_make_loops(tcc_context *ctx, tcc_schedule *sch, int nargs,
       const tcc_expr *b = st->body;
       (void)b;
     }
-    if (st->t->body->kind != TCC_REDUCE && st->nreduce > 0)
+    if (st->te_body->kind != TCC_REDUCE && st->nreduce > 0)
       return tcc_error(ctx, "lower: stage '%s' has a reduction that is not the top of its "
                        "compute body; make the reduction its own compute stage", st->t->name);
   }
