@@ -3,6 +3,7 @@
 #include "executor.h"
 
 #include <llvm-c/Target.h>
+#include <stdio.h>
 #include <string.h>
 
 typedef struct emit_state {
@@ -287,6 +288,149 @@ static LLVMValueRef tensor_infos(emit_state *s, LLVMTypeRef ti_ty, int n,
   return g;
 }
 
+/* DLPack's (code, bits) of a dtype (dlpack.h: kDLInt 0, kDLUInt 1, kDLFloat 2, kDLBfloat 4,
+ * kDLBool 6). */
+static void dl_type(tccrt_dtype dt, int *code, int *bits) {
+  *bits = (int)tccrt_dtype_size(dt) * 8;
+  switch (dt) {
+  case TCCRT_FLOAT16:
+  case TCCRT_FLOAT32:
+  case TCCRT_FLOAT64: *code = 2; break;
+  case TCCRT_BFLOAT16: *code = 4; break;
+  case TCCRT_UINT8:
+  case TCCRT_UINT16:
+  case TCCRT_UINT32:
+  case TCCRT_UINT64: *code = 1; break;
+  case TCCRT_BOOL: *code = 6; break;
+  default: *code = 0; break;
+  }
+}
+
+/* NAME_run_dltensor(const DLTensor *const in[], DLTensor *const out[]): checks each tensor is a
+ * dense CPU tensor of the model's dtype and shape (strides NULL or compact row-major), then runs
+ * NAME_run on data + byte_offset. The DLTensor layout (DLPack 0.6 and later):
+ * {void *data; {i32 device_type, i32 device_id}; i32 ndim; {u8 code, u8 bits, u16 lanes};
+ *  i64 *shape; i64 *strides; u64 byte_offset}. */
+static void emit_run_dltensor(emit_state *s, LLVMValueRef fn, LLVMValueRef run) {
+  const tcc_aot_executor *ex = s->ex;
+  tcc_arena *a = tcc_ctx_arena(s->ctx);
+  add_fn_attr(s, fn, "nounwind");
+  LLVMTypeRef i16 = LLVMInt16TypeInContext(s->c);
+  LLVMTypeRef dev_f[2] = {s->i32, s->i32}, dt_f[3] = {s->i8, s->i8, i16};
+  LLVMTypeRef dev_ty = LLVMStructTypeInContext(s->c, dev_f, 2, 0);
+  LLVMTypeRef dt_ty = LLVMStructTypeInContext(s->c, dt_f, 3, 0);
+  LLVMTypeRef tf[7] = {s->ptr, dev_ty, s->i32, dt_ty, s->ptr, s->ptr, s->i64};
+  LLVMTypeRef t_ty = LLVMStructTypeInContext(s->c, tf, 7, 0);
+  LLVMTypeRef seterr_args[2] = {s->i32, s->ptr};
+  LLVMTypeRef seterr_ty = LLVMFunctionType(s->i32, seterr_args, 2, 1);
+  LLVMValueRef seterr = get_or_declare(s, "tccrt_set_error", seterr_ty);
+  LLVMBasicBlockRef entry = LLVMAppendBasicBlockInContext(s->c, fn, "entry");
+  LLVMPositionBuilderAtEnd(s->b, entry);
+  int nt = ex->ninputs + ex->noutputs;
+  LLVMValueRef arr_in = LLVMBuildAlloca(s->b, LLVMArrayType2(s->ptr, (uint64_t)(ex->ninputs + 1)), "in");
+  LLVMValueRef arr_out = LLVMBuildAlloca(s->b, LLVMArrayType2(s->ptr, (uint64_t)(ex->noutputs + 1)), "out");
+  for (int k = 0; k < nt; k++) {
+    bool is_in = k < ex->ninputs;
+    int idx = is_in ? k : k - ex->ninputs;
+    const tcc_aot_tensor_desc *d = is_in ? &ex->inputs[idx] : &ex->outputs[idx];
+    LLVMValueRef list = LLVMGetParam(fn, is_in ? 0 : 1);
+    LLVMValueRef ix = ipc(s, (uint64_t)idx);
+    LLVMValueRef t = LLVMBuildLoad2(s->b, s->ptr, LLVMBuildInBoundsGEP2(s->b, s->ptr, list, &ix, 1, ""), "t");
+    /* The error for this tensor. */
+    LLVMBasicBlockRef bad = LLVMAppendBasicBlockInContext(s->c, fn, "bad");
+    LLVMBasicBlockRef here = LLVMGetInsertBlock(s->b);
+    LLVMPositionBuilderAtEnd(s->b, bad);
+    char shape[256] = "";
+    size_t o = 0;
+    for (int q = 0; q < d->ndim && o < sizeof shape; q++)
+      o += (size_t)snprintf(shape + o, sizeof shape - o, "%s%lld", q ? ", " : "", (long long)d->shape[q]);
+    const char *msg = tcc_arena_printf(a, "%s_run_dltensor: %s %d must be a dense CPU DLTensor of %s [%s]",
+                                       ex->name, is_in ? "input" : "output", idx,
+                                       tccrt_dtype_name(d->dtype), shape);
+    LLVMValueRef eargs[2] = {i32c(s, TCCRT_ERR_INVALID_ARGUMENT),
+                             cstring(s, msg, tcc_arena_printf(a, "%s_dl_err%d", ex->name, k))};
+    LLVMBuildRet(s->b, LLVMBuildCall2(s->b, seterr_ty, seterr, eargs, 2, ""));
+    LLVMPositionBuilderAtEnd(s->b, here);
+    /* Header fields: non-NULL, CPU, rank, dtype. */
+    LLVMBasicBlockRef head = LLVMAppendBasicBlockInContext(s->c, fn, "head");
+    LLVMBuildCondBr(s->b, LLVMBuildICmp(s->b, LLVMIntEQ, t, LLVMConstNull(s->ptr), ""), bad, head);
+    LLVMPositionBuilderAtEnd(s->b, head);
+    LLVMValueRef gi[3];
+    gi[0] = i32c(s, 0);
+    gi[1] = i32c(s, 1);
+    gi[2] = i32c(s, 0);
+    LLVMValueRef devtype = LLVMBuildLoad2(s->b, s->i32, LLVMBuildInBoundsGEP2(s->b, t_ty, t, gi, 3, ""), "");
+    gi[1] = i32c(s, 2);
+    LLVMValueRef ndim = LLVMBuildLoad2(s->b, s->i32, LLVMBuildInBoundsGEP2(s->b, t_ty, t, gi, 2, ""), "");
+    gi[1] = i32c(s, 3);
+    gi[2] = i32c(s, 0);
+    LLVMValueRef code = LLVMBuildLoad2(s->b, s->i8, LLVMBuildInBoundsGEP2(s->b, t_ty, t, gi, 3, ""), "");
+    gi[2] = i32c(s, 1);
+    LLVMValueRef bits = LLVMBuildLoad2(s->b, s->i8, LLVMBuildInBoundsGEP2(s->b, t_ty, t, gi, 3, ""), "");
+    gi[2] = i32c(s, 2);
+    LLVMValueRef lanes = LLVMBuildLoad2(s->b, i16, LLVMBuildInBoundsGEP2(s->b, t_ty, t, gi, 3, ""), "");
+    int dcode, dbits;
+    dl_type(d->dtype, &dcode, &dbits);
+    LLVMValueRef ok = LLVMBuildICmp(s->b, LLVMIntEQ, devtype, i32c(s, 1), "");
+    ok = LLVMBuildAnd(s->b, ok, LLVMBuildICmp(s->b, LLVMIntEQ, ndim, i32c(s, d->ndim), ""), "");
+    LLVMValueRef code_ok = LLVMBuildICmp(s->b, LLVMIntEQ, code, LLVMConstInt(s->i8, (unsigned)dcode, 0), "");
+    if (d->dtype == TCCRT_BOOL) /* older producers describe bool as uint8 */
+      code_ok = LLVMBuildOr(s->b, code_ok, LLVMBuildICmp(s->b, LLVMIntEQ, code, LLVMConstInt(s->i8, 1, 0), ""), "");
+    ok = LLVMBuildAnd(s->b, ok, code_ok, "");
+    ok = LLVMBuildAnd(s->b, ok, LLVMBuildICmp(s->b, LLVMIntEQ, bits, LLVMConstInt(s->i8, (unsigned)dbits, 0), ""), "");
+    ok = LLVMBuildAnd(s->b, ok, LLVMBuildICmp(s->b, LLVMIntEQ, lanes, LLVMConstInt(i16, 1, 0), ""), "");
+    LLVMBasicBlockRef dims = LLVMAppendBasicBlockInContext(s->c, fn, "dims");
+    LLVMBuildCondBr(s->b, ok, dims, bad);
+    /* Shape and strides (rank known to match now). */
+    LLVMPositionBuilderAtEnd(s->b, dims);
+    gi[1] = i32c(s, 4);
+    LLVMValueRef shp = LLVMBuildLoad2(s->b, s->ptr, LLVMBuildInBoundsGEP2(s->b, t_ty, t, gi, 2, ""), "");
+    gi[1] = i32c(s, 5);
+    LLVMValueRef str = LLVMBuildLoad2(s->b, s->ptr, LLVMBuildInBoundsGEP2(s->b, t_ty, t, gi, 2, ""), "");
+    LLVMValueRef sok = LLVMConstInt(LLVMInt1TypeInContext(s->c), 1, 0);
+    LLVMValueRef compact = LLVMConstInt(LLVMInt1TypeInContext(s->c), 1, 0);
+    int64_t stride = 1;
+    LLVMBasicBlockRef chk_str = LLVMAppendBasicBlockInContext(s->c, fn, "strides");
+    LLVMBasicBlockRef fin = LLVMAppendBasicBlockInContext(s->c, fn, "fin");
+    if (d->ndim > 0) {
+      LLVMBasicBlockRef have_shape = LLVMAppendBasicBlockInContext(s->c, fn, "shape");
+      LLVMBuildCondBr(s->b, LLVMBuildICmp(s->b, LLVMIntEQ, shp, LLVMConstNull(s->ptr), ""), bad, have_shape);
+      LLVMPositionBuilderAtEnd(s->b, have_shape);
+    }
+    for (int q = 0; q < d->ndim; q++) {
+      LLVMValueRef qi = ipc(s, (uint64_t)q);
+      LLVMValueRef v = LLVMBuildLoad2(s->b, s->i64, LLVMBuildInBoundsGEP2(s->b, s->i64, shp, &qi, 1, ""), "");
+      sok = LLVMBuildAnd(s->b, sok, LLVMBuildICmp(s->b, LLVMIntEQ, v, i64c(s, d->shape[q]), ""), "");
+    }
+    LLVMValueRef has_str = LLVMBuildICmp(s->b, LLVMIntNE, str, LLVMConstNull(s->ptr), "");
+    LLVMBasicBlockRef after_shape = LLVMAppendBasicBlockInContext(s->c, fn, "shape_ok");
+    LLVMBuildCondBr(s->b, sok, after_shape, bad);
+    LLVMPositionBuilderAtEnd(s->b, after_shape);
+    LLVMBuildCondBr(s->b, has_str, chk_str, fin);
+    LLVMPositionBuilderAtEnd(s->b, chk_str);
+    for (int q = d->ndim - 1; q >= 0; q--) {
+      LLVMValueRef qi = ipc(s, (uint64_t)q);
+      LLVMValueRef v = LLVMBuildLoad2(s->b, s->i64, LLVMBuildInBoundsGEP2(s->b, s->i64, str, &qi, 1, ""), "");
+      /* A dim of extent 1 may carry any stride. */
+      LLVMValueRef eq = LLVMBuildICmp(s->b, LLVMIntEQ, v, i64c(s, stride), "");
+      if (d->shape[q] == 1) eq = LLVMConstInt(LLVMInt1TypeInContext(s->c), 1, 0);
+      compact = LLVMBuildAnd(s->b, compact, eq, "");
+      stride *= d->shape[q] > 0 ? d->shape[q] : 1;
+    }
+    LLVMBuildCondBr(s->b, compact, fin, bad);
+    LLVMPositionBuilderAtEnd(s->b, fin);
+    gi[1] = i32c(s, 0);
+    LLVMValueRef data = LLVMBuildLoad2(s->b, s->ptr, LLVMBuildInBoundsGEP2(s->b, t_ty, t, gi, 2, ""), "");
+    gi[1] = i32c(s, 6);
+    LLVMValueRef off = LLVMBuildLoad2(s->b, s->i64, LLVMBuildInBoundsGEP2(s->b, t_ty, t, gi, 2, ""), "");
+    LLVMValueRef p = LLVMBuildGEP2(s->b, s->i8, data, &off, 1, "");
+    LLVMValueRef slot = LLVMBuildInBoundsGEP2(s->b, s->ptr, is_in ? arr_in : arr_out, &ix, 1, "");
+    LLVMBuildStore(s->b, p, slot);
+  }
+  LLVMValueRef args[2] = {arr_in, arr_out};
+  LLVMBuildRet(s->b, LLVMBuildCall2(s->b, LLVMGlobalGetValueType(run), run, args, 2, ""));
+}
+
 static void emit_info(emit_state *s) {
   const tcc_aot_executor *ex = s->ex;
   LLVMTypeRef ti_fields[5] = {s->ptr, s->i32, s->i32, LLVMArrayType2(s->i64, TCCRT_MAX_RANK),
@@ -342,6 +486,8 @@ tcc_status tcc_aot_emit_executor(tcc_context *ctx, LLVMModuleRef m, const tcc_ao
     LLVMTypeRef run_ty = LLVMFunctionType(s.i32, rww_args, 2, 0);
     LLVMValueRef run = LLVMAddFunction(m, sym(&s, "run"), run_ty);
     emit_run(&s, run, rww);
+    LLVMValueRef dl = LLVMAddFunction(m, sym(&s, "run_dltensor"), run_ty);
+    emit_run_dltensor(&s, dl, run);
     emit_info(&s);
   }
   LLVMDisposeBuilder(s.b);

@@ -4,6 +4,8 @@
  *   NAME_weights           private constant [N x i8], 64-byte aligned (raw little-endian bytes)
  *   NAME_run_with_workspace(const void *const in[], void *const out[], void *ws) -> int
  *   NAME_run(const void *const in[], void *const out[]) -> int   (workspace pool, thread-safe)
+ *   NAME_run_dltensor(const DLTensor *const in[], DLTensor *const out[]) -> int (checks each
+ *                          is a dense CPU tensor of the model's dtype and shape)
  *   NAME_info(void) -> const tccrt_model_info *
  *
  * The executor calls each step in order: a kernel call with buffer pointers (a graph input, an

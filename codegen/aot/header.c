@@ -81,6 +81,17 @@ tcc_status tcc_aot_write_header(tcc_aot_model *m, const char *path) {
           "/* Names, dtypes, shapes and sizes of the inputs and outputs; the workspace size. */\n"
           "const tccrt_model_info *%s_info(void);\n\n",
           n, N, n, n);
+  fprintf(f,
+          "/* DLPack entry: each DLTensor must be a dense (strides NULL or compact row-major) CPU\n"
+          " * tensor of the dtype and shape above; data + byte_offset is used. Returns\n"
+          " * TCCRT_ERR_INVALID_ARGUMENT with a message otherwise. Include dlpack.h first for the\n"
+          " * typed declaration. */\n"
+          "#ifdef DLPACK_VERSION\n"
+          "int %s_run_dltensor(const DLTensor *const inputs[], DLTensor *const outputs[]);\n"
+          "#else\n"
+          "int %s_run_dltensor(const void *const inputs[], void *const outputs[]);\n"
+          "#endif\n\n",
+          n, n);
   fprintf(f, "#ifdef __cplusplus\n}\n#endif\n#endif\n");
   if (fclose(f) != 0) return tcc_error(m->ctx, "%s: write error", path);
   return TCC_OK;

@@ -41,6 +41,21 @@ static tcc_primfunc *binary_kernel(tcc_context *ctx, const char *name, int op) {
 
 static float weights_w[N];
 
+/* DLPack's DLTensor (dlpack.h), declared here as a caller would see it. */
+typedef struct dl_tensor {
+  void *data;
+  struct {
+    int32_t device_type, device_id;
+  } device;
+  int32_t ndim;
+  struct {
+    uint8_t code, bits;
+    uint16_t lanes;
+  } dtype;
+  int64_t *shape, *strides;
+  uint64_t byte_offset;
+} dl_tensor;
+
 /* Model NAME: t = x + w (arena), y0 = t * x, y1 = copy of x (an input listed as output). */
 static tcc_llvm_module *build_model(tcc_context *ctx, const char *name, size_t *ws_size) {
   tcc_llvm_module *m;
@@ -153,6 +168,36 @@ static void test_jit(void) {
   for (int t = 0; t < 8; t++) {
     pthread_join(th[t], NULL);
     CHECK_MSG(ta[t].bad == 0, "thread %d: %d wrong results", t, ta[t].bad);
+  }
+  /* The DLPack entry. */
+  void *dl = NULL;
+  CHECK(tcc_llvm_jit_lookup(j, "netA_run_dltensor", &dl) == TCC_OK);
+  if (dl) {
+    int64_t xs[2] = {1, N}, ys[1] = {N}, xstr[2] = {N, 1};
+    uint8_t pad[16 + N * 4];
+    memcpy(pad + 16, x, sizeof x);
+    dl_tensor tx = {pad, {1, 0}, 2, {2, 32, 1}, xs, xstr, 16};
+    dl_tensor ty = {y, {1, 0}, 1, {2, 32, 1}, ys, NULL, 0};
+    dl_tensor tc = {c, {1, 0}, 1, {2, 32, 1}, ys, NULL, 0};
+    const dl_tensor *din[1] = {&tx};
+    dl_tensor *dout[2] = {&ty, &tc};
+    memset(y, 0, sizeof y);
+    typedef int (*dl_fn)(const dl_tensor *const *, dl_tensor *const *);
+    CHECK(((dl_fn)dl)(din, dout) == 0);
+    for (int i = 0; i < N; i++) CHECK(y[i] == ref[i] && c[i] == x[i]);
+    /* Wrong shape, dtype, device, non-compact strides: refused with a message. */
+    int64_t bad_shape[2] = {1, N + 1}, bad_str[2] = {N, 2};
+    dl_tensor wrong[4] = {tx, tx, tx, tx};
+    wrong[0].shape = bad_shape;
+    wrong[1].dtype.bits = 64;
+    wrong[2].device.device_type = 2;
+    wrong[3].strides = bad_str;
+    for (int k = 0; k < 4; k++) {
+      const dl_tensor *win[1] = {&wrong[k]};
+      CHECK_MSG(((dl_fn)dl)(win, dout) == TCCRT_ERR_INVALID_ARGUMENT, "case %d", k);
+      CHECK(strstr(tccrt_last_error(), "netA_run_dltensor: input 0 must be a dense CPU DLTensor "
+                                      "of float32 [1, 37]") != NULL);
+    }
   }
   tcc_llvm_jit_destroy(j);
   tcc_llvm_module_destroy(m);
