@@ -58,6 +58,9 @@ struct tcc_stage {
   /* reads of repl_from[i] in this stage's body read repl_to[i] instead (cache_read) */
   int nrepl;
   const tcc_tensor **repl_from, **repl_to;
+  /* storage_align: the stride of dim d is padded so that stride % align_factor[d] ==
+   * align_offset[d] (factor 0: dense) */
+  int64_t *align_factor, *align_offset;
 };
 
 typedef enum log_op {
@@ -74,7 +77,9 @@ typedef enum log_op {
   LOG_COMPUTE_ROOT,
   LOG_CACHE_READ,
   LOG_RFACTOR,
-  LOG_SET_SCOPE
+  LOG_SET_SCOPE,
+  LOG_CACHE_WRITE,
+  LOG_STORAGE_ALIGN
 } log_op;
 
 typedef struct log_entry {

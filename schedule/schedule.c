@@ -794,6 +794,90 @@ tcc_status tcc_set_scope(tcc_context *ctx, tcc_stage *st, tcc_mem_scope scope) {
   return TCC_OK;
 }
 
+/* ---- cache_write, storage_align ---- */
+
+tcc_status tcc_cache_write(tcc_context *ctx, tcc_schedule *s, tcc_stage *st, tcc_mem_scope scope,
+                           tcc_stage **out) {
+  if (!s || !st) return tcc_error(ctx, "cache_write: no schedule or stage given");
+  if ((int)scope < TCC_SCOPE_WORKSPACE || scope > TCC_SCOPE_LOCAL)
+    return tcc_error(ctx, "cache_write: scope %d is not a cache scope (workspace, stack, shared, "
+                     "local)", (int)scope);
+  if (st->nrels > 0 || st->attach != TCC_ATTACH_ROOT)
+    return tcc_error(ctx, "cache_write: stage '%s' must be untransformed and at the root; "
+                     "cache_write first, then schedule both stages", st->t->name);
+  for (int i = 0; i < st->nleaves; i++)
+    if (st->leaves[i]->annot != TCC_ANNOT_NONE)
+      return tcc_error(ctx, "cache_write: annotate the loops of stage '%s' afterwards", st->t->name);
+  for (int i = 0; i < s->nstages; i++)
+    if (s->stages[i]->attach == TCC_ATTACH_AT && s->stages[i]->attach_stage == st)
+      return tcc_error(ctx, "cache_write: stage '%s' is computed inside stage '%s'",
+                       s->stages[i]->t->name, st->t->name);
+  finalize_log(s);
+  const tcc_tensor *t = st->t;
+  tcc_arena *ar = tcc_ctx_arena(ctx);
+  char nb[256];
+  snprintf(nb, sizeof nb, "%s.%s", t->name, scope_names[scope]);
+  const char **names = tcc_arena_alloc(ar, sizeof *names * (size_t)(t->ndim + 1));
+  for (int d = 0; d < t->ndim; d++) names[d] = t->axes[d]->var->name;
+  const tcc_itervar *const *ax = tcc_compute_axes(ctx, t->ndim, t->shape, names);
+  const tcc_var **vars = tcc_arena_alloc(ar, sizeof *vars * (size_t)(t->ndim + 1));
+  const tcc_expr **vals = tcc_arena_alloc(ar, sizeof *vals * (size_t)(t->ndim + 1));
+  const tcc_expr **idx = tcc_arena_alloc(ar, sizeof *idx * (size_t)(t->ndim + 1));
+  for (int d = 0; d < t->ndim; d++) {
+    vars[d] = t->axes[d]->var;
+    vals[d] = tcc_expr_var(ctx, ax[d]->var);
+    idx[d] = tcc_expr_var(ctx, t->axes[d]->var);
+  }
+  const tcc_expr *body = tcc_expr_substitute(ctx, st->te_body, t->ndim, vars, vals);
+  tcc_tensor *ct = tcc_compute(ctx, nb, t->ndim, t->shape, ax, body, "cache_write");
+  tcc_stage *cs = new_stage(ctx, s, ct);
+  cs->has_scope = true;
+  cs->scope = scope;
+  int sidx = st->index;
+  tcc_stage **ns = tcc_arena_alloc(ar, sizeof *ns * (size_t)(s->nstages + 1));
+  for (int i = 0, k = 0; i < s->nstages; i++) {
+    if (i == sidx) ns[k++] = cs;
+    ns[k++] = s->stages[i];
+  }
+  s->stages = ns;
+  s->nstages++;
+  for (int i = 0; i < s->nstages; i++) s->stages[i]->index = i;
+  init_axes(ctx, st, tcc_tensor_read(ctx, ct, t->ndim, idx));
+  log_entry *e = log_push(s, LOG_CACHE_WRITE, st);
+  e->stage = sidx;
+  e->kind = scope;
+  e->text = logged_text(ctx, "cache_write(%s, %s) -> %s\n", t->name, scope_names[scope], ct->name);
+  if (out) *out = cs;
+  return TCC_OK;
+}
+
+tcc_status tcc_storage_align(tcc_context *ctx, tcc_stage *st, int dim, int64_t factor,
+                             int64_t offset) {
+  if (!st) return tcc_error(ctx, "storage_align: no stage given");
+  if (dim < 0 || dim >= st->ndim - 1)
+    return tcc_error(ctx, "storage_align: dim %d of stage '%s' has no stride to pad (dims 0..%d "
+                     "can be aligned)", dim, st->t->name, st->ndim - 2);
+  if (factor <= 0 || offset < 0 || offset >= factor)
+    return tcc_error(ctx, "storage_align: need factor > 0 and 0 <= offset < factor, got %lld and "
+                     "%lld", (long long)factor, (long long)offset);
+  if (st->is_output)
+    return tcc_error(ctx, "storage_align: stage '%s' is an output; its layout is the argument's",
+                     st->t->name);
+  if (!st->align_factor) {
+    st->align_factor = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof(int64_t) * (size_t)st->ndim);
+    st->align_offset = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof(int64_t) * (size_t)st->ndim);
+  }
+  st->align_factor[dim] = factor;
+  st->align_offset[dim] = offset;
+  log_entry *e = log_push(st->sch, LOG_STORAGE_ALIGN, st);
+  e->ax[0] = dim;
+  e->factor = factor;
+  e->tail = (int)offset;
+  e->text = logged_text(ctx, "storage_align(%s, %d, factor=%lld, offset=%lld)\n", st->t->name, dim,
+                        (long long)factor, (long long)offset);
+  return TCC_OK;
+}
+
 /* ---- print and replay ---- */
 
 static void format_entry(FILE *f, const log_entry *e) {
@@ -835,7 +919,9 @@ static void format_entry(FILE *f, const log_entry *e) {
     case LOG_COMPUTE_ROOT: fprintf(f, "%s(%s)\n", op_names[e->op], sn); break;
     case LOG_CACHE_READ:
     case LOG_RFACTOR:
-    case LOG_SET_SCOPE: fputs(e->text, f); break;
+    case LOG_SET_SCOPE:
+    case LOG_CACHE_WRITE:
+    case LOG_STORAGE_ALIGN: fputs(e->text, f); break;
     }
   }
 }
@@ -873,7 +959,8 @@ static tcc_axis *axis_by_index(tcc_context *ctx, tcc_stage *st, int i, tcc_statu
 tcc_status tcc_schedule_replay(tcc_context *ctx, tcc_schedule *dst, const tcc_schedule *src) {
   int src_stages = src->nstages;
   for (int i = 0; i < src->nlog; i++)
-    src_stages -= src->log[i].op == LOG_CACHE_READ || src->log[i].op == LOG_RFACTOR;
+    src_stages -= src->log[i].op == LOG_CACHE_READ || src->log[i].op == LOG_RFACTOR ||
+                  src->log[i].op == LOG_CACHE_WRITE;
   if (dst->nstages != src_stages)
     return tcc_error(ctx, "replay: the schedules have %d and %d stages", dst->nstages,
                      src_stages);
@@ -934,6 +1021,8 @@ tcc_status tcc_schedule_replay(tcc_context *ctx, tcc_schedule *dst, const tcc_sc
       break;
     }
     case LOG_SET_SCOPE: TCC_TRY(tcc_set_scope(ctx, st, (tcc_mem_scope)e->kind)); break;
+    case LOG_CACHE_WRITE: TCC_TRY(tcc_cache_write(ctx, dst, st, (tcc_mem_scope)e->kind, NULL)); break;
+    case LOG_STORAGE_ALIGN: TCC_TRY(tcc_storage_align(ctx, st, e->ax[0], e->factor, e->tail)); break;
     case LOG_CACHE_READ: {
       tcc_stage **rd = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *rd * (size_t)e->nlist);
       for (int k = 0; k < e->nlist; k++) {

@@ -147,6 +147,17 @@ tcc_status tcc_rfactor(tcc_context *ctx, tcc_schedule *s, tcc_stage *st, tcc_axi
  * computed inside GPU-bound loops is handled as cache_read's (block-wide region, barriers). */
 tcc_status tcc_set_scope(tcc_context *ctx, tcc_stage *st, tcc_mem_scope scope);
 
+/* Computes stage st (untransformed, at the root) into a new stage `t.SCOPE` (returned) stored
+ * in `scope`; st becomes the copy from it into t. Typical: compute the cache at a tile loop of
+ * st, so a reduction accumulates in a small stack/register/shared buffer. Schedule both after. */
+tcc_status tcc_cache_write(tcc_context *ctx, tcc_schedule *s, tcc_stage *st, tcc_mem_scope scope,
+                           tcc_stage **out);
+/* Pads the stride of dim `dim` (0 <= dim < ndim-1) of stage st's buffer (not an output) so that
+ * stride % factor == offset, in elements: against cache-set or shared-memory bank conflicts.
+ * Constant shapes only (otherwise the layout stays dense). */
+tcc_status tcc_storage_align(tcc_context *ctx, tcc_stage *st, int dim, int64_t factor,
+                             int64_t offset);
+
 /* ---- log ---- */
 
 /* Prints the recorded primitives, one per line, e.g.

@@ -65,7 +65,9 @@ static const tcc_stmt *wrap_alloc(ops *o, tcc_stage *st, const tcc_stmt *body) {
   tcc_context *ctx = o->ctx;
   const tcc_buffer *b = st->buf;
   const tcc_expr *size = tcc_idx(ctx, 1);
-  for (int d = 0; d < b->ndim; d++) size = tcc_mul(ctx, size, b->shape[d]);
+  if (b->strides && b->ndim > 0) size = tcc_mul(ctx, b->strides[0], b->shape[0]);
+  else
+    for (int d = 0; d < b->ndim; d++) size = tcc_mul(ctx, size, b->shape[d]);
   size = tcc_simplify_expr(ctx, size, NULL);
   return tcc_s_allocate(ctx, b, size, body);
 }
@@ -231,6 +233,22 @@ tcc_status tcc_sched_make_loops(tcc_context *ctx, tcc_schedule *sch, int nargs,
       scope = TCC_SCOPE_STACK;
     if (st->has_scope) scope = st->scope;
     st->buf = tcc_buffer_new(ctx, st->t->name, st->t->dtype, st->ndim, shape, scope);
+    if (st->align_factor && cst) {
+      /* padded strides: innermost dense, each aligned dim rounded up to offset mod factor */
+      const tcc_expr **strides = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *strides * (size_t)st->ndim);
+      int64_t stride = 1;
+      for (int d = st->ndim - 1; d >= 0; d--) {
+        if (d < st->ndim - 1) {
+          int64_t e = 1;
+          tcc_expr_is_int_imm(shape[d + 1], &e);
+          stride *= e;
+          int64_t f = st->align_factor[d], off = st->align_offset[d];
+          if (f > 0) stride += ((off - stride % f) % f + f) % f;
+        }
+        strides[d] = tcc_idx(ctx, stride);
+      }
+      st->buf->strides = strides;
+    }
   }
   for (int i = 0; i < sch->nouts; i++)
     if (!in_args(&o, sch->outs[i]))
