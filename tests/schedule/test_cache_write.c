@@ -77,7 +77,8 @@ static void run(int mode, int64_t M, int64_t N, int64_t K) {
     fclose(f);
     CHECK(strstr(t, mode == 0 ? "cache_write(C, stack) -> C.stack\n" : "cache_write(C, local) -> C.local\n"));
     /* the aligned tile: rows of 8 padded to a stride of 20 (20 % 16 == 4): 4 * 20 elements */
-    if (mode == 0) CHECK_MSG(strstr(t, "allocate C.stack: float32[4, 8] stack size 80:") != NULL, "%s", t);
+    if (mode == 0 && M >= 4 && N >= 8)
+      CHECK_MSG(strstr(t, "allocate C.stack: float32[4, 8] stack size 80:") != NULL, "%s", t);
     if (mode == 1) CHECK_MSG(strstr(t, "allocate C.local: float32[1, 1] local size 1:") != NULL, "%s", t);
     free(t);
   }
