@@ -12,12 +12,12 @@
 static uint32_t allowed_dtypes(const tcc_node *n) {
   const char *op = n->op->name;
   static const char *const float_only[] = {
-      "Exp",       "Log",      "Sqrt",           "Reciprocal", "Sigmoid",     "Tanh",
-      "LeakyRelu", "Elu",      "Selu",           "Celu",       "HardSigmoid", "HardSwish",
-      "Softplus",  "Softsign", "Gelu",           "Mish",       "Sin",         "Cos",
-      "Tan",       "Asin",     "Acos",           "Atan",       "Sinh",        "Cosh",
-      "Asinh",     "Acosh",    "Atanh",          "Floor",      "Ceil",        "Round",
-      "IsNaN",     "IsInf",    "ThresholdedRelu"};
+      "Swish",     "Exp",       "Log",      "Sqrt",           "Reciprocal", "Sigmoid",
+      "Tanh",      "LeakyRelu", "Elu",      "Selu",           "Celu",       "HardSigmoid",
+      "HardSwish", "Softplus",  "Softsign", "Gelu",           "Mish",       "Sin",
+      "Cos",       "Tan",       "Asin",     "Acos",           "Atan",       "Sinh",
+      "Cosh",      "Asinh",     "Acosh",    "Atanh",          "Floor",      "Ceil",
+      "Round",     "IsNaN",     "IsInf",    "ThresholdedRelu"};
   for (size_t i = 0; i < TCC_ARRAY_SIZE(float_only); i++)
     if (!strcmp(op, float_only[i])) return TCC_DTM_FLOAT;
   if (!strcmp(op, "Relu")) return n->opset >= 14 ? (TCC_DTM_FLOAT | TCC_DTM_SINT) : TCC_DTM_FLOAT;
@@ -277,6 +277,10 @@ static const tcc_expr *unary_body(tcc_context *ctx, const tcc_node *n, const tcc
     return tcc_mul(ctx, x, tcc_max(ctx, zero, tcc_min(ctx, one, v)));
   }
   if (!strcmp(op, "Softplus")) return tcc_call1(ctx, TCC_INTRIN_LOG, tcc_add(ctx, CALL(EXP), one));
+  if (!strcmp(op, "Swish")) {
+    const tcc_expr *ax = tcc_mul(ctx, C(attr_f(n, "alpha", 1.0)), x);
+    return tcc_mul(ctx, x, tcc_call1(ctx, TCC_INTRIN_SIGMOID, ax));
+  }
   if (!strcmp(op, "Softsign")) return tcc_div(ctx, x, tcc_add(ctx, one, CALL(FABS)));
   if (!strcmp(op, "Mish")) {
     const tcc_expr *sp = tcc_call1(ctx, TCC_INTRIN_LOG, tcc_add(ctx, CALL(EXP), one));
@@ -312,7 +316,14 @@ static tcc_status compute_unary(tcc_compute_ctx *cc, tcc_tensor **outs) {
   TCC_TRY(tcc_compute_input(cc, 0, &x));
   const tcc_expr *const *idx;
   const tcc_itervar *const *axes = tcc_compute_out_axes(cc, 0, &idx);
-  const tcc_expr *body = unary_body(cc->ctx, cc->node, tcc_read(cc->ctx, x, idx));
+  const tcc_expr *v = tcc_read(cc->ctx, x, idx);
+  /* Half-precision formats compute in float32 and round once at the end, as the reference
+   * implementations do. */
+  bool half = x->dtype == TCCRT_FLOAT16 || x->dtype == TCCRT_BFLOAT16;
+  if (half) v = tcc_cast(cc->ctx, tcc_scalar(TCCRT_FLOAT32), v);
+  const tcc_expr *body = unary_body(cc->ctx, cc->node, v);
+  if (half && body && body->type.dtype == TCCRT_FLOAT32)
+    body = tcc_cast(cc->ctx, tcc_scalar(x->dtype), body);
   if (!body)
     return tcc_node_error(cc->ctx, cc->graph, cc->node, "no compute for %s on %s",
                           cc->node->op->name, tccrt_dtype_name(x->dtype));
@@ -401,6 +412,7 @@ static const tcc_attr_schema hardsigmoid_attrs[] = {{"alpha", TCC_ATTR_FLOAT, fa
                                                     {"beta", TCC_ATTR_FLOAT, false},
                                                     {"consumed_inputs", TCC_ATTR_INTS, false},
                                                     {NULL}};
+static const tcc_attr_schema swish_attrs[] = {{"alpha", TCC_ATTR_FLOAT, false}, {NULL}};
 static const tcc_attr_schema gelu_attrs[] = {{"approximate", TCC_ATTR_STRING, false}, {NULL}};
 static const tcc_attr_schema shrink_attrs[] = {
     {"bias", TCC_ATTR_FLOAT, false}, {"lambd", TCC_ATTR_FLOAT, false}, {NULL}};
@@ -434,6 +446,7 @@ const tcc_op tcc_ops_elementwise[] = {
     E("HardSwish", 14, no_attrs, infer_unary),
     E("Softplus", 1, no_attrs, infer_unary),
     E("Softsign", 1, no_attrs, infer_unary),
+    E("Swish", 24, swish_attrs, infer_unary),
     E("Gelu", 20, gelu_attrs, infer_unary),
     E("Mish", 18, no_attrs, infer_unary),
     E("Erf", 9, no_attrs, infer_unary),

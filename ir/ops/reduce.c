@@ -314,8 +314,8 @@ static tcc_status compute_arg(tcc_compute_ctx *cc, tcc_tensor **outs) {
   return TCC_OK;
 }
 
-/* CumSum: out[i] = sum of x[r] along the axis for r <= i (r < i exclusive; r >= i / r > i
- * reversed). The axis input must be constant. */
+/* CumSum / CumProd (26): out[i] = sum (product) of x[r] along the axis for r <= i (r < i exclusive;
+ * r >= i / r > i reversed). The axis input must be constant. */
 static tcc_status compute_cumsum(tcc_compute_ctx *cc, tcc_tensor **outs) {
   tcc_context *ctx = cc->ctx;
   tcc_infer_ctx ic = {ctx, (tcc_graph *)cc->graph};
@@ -342,8 +342,69 @@ static tcc_status compute_cumsum(tcc_compute_ctx *cc, tcc_tensor **outs) {
     cond = excl ? tcc_lt(ctx, rvar, idx[a]) : tcc_le(ctx, rvar, idx[a]);
   else
     cond = excl ? tcc_gt(ctx, rvar, idx[a]) : tcc_ge(ctx, rvar, idx[a]);
-  const tcc_expr *body = tcc_sum(ctx, tcc_read(ctx, x, src), 1, &rv, cond);
+  const tcc_expr *v = tcc_read(ctx, x, src);
+  const tcc_expr *body = !strcmp(n->op->name, "CumProd") ? tcc_reduce_prod(ctx, v, 1, &rv, cond)
+                                                         : tcc_sum(ctx, v, 1, &rv, cond);
   outs[0] = tcc_compute_out(cc, 0, axes, body, "reduce");
+  return TCC_OK;
+}
+
+/* TopK: rank[i] = the number of elements along the axis that come before x[i] in the output
+ * order (larger first for largest=1, smaller first otherwise; equal values by smaller index, as
+ * the spec's stable order); Indices[j] = the position whose rank is j; Values[j] = x there. */
+static tcc_status compute_topk(tcc_compute_ctx *cc, tcc_tensor **outs) {
+  tcc_context *ctx = cc->ctx;
+  const tcc_node *n = cc->node;
+  const tcc_tensor *x;
+  TCC_TRY(tcc_compute_input(cc, 0, &x));
+  int64_t axis = -1, largest = 1;
+  TCC_TRY(tcc_node_attr_int(ctx, cc->graph, n, "axis", -1, &axis));
+  TCC_TRY(tcc_node_attr_int(ctx, cc->graph, n, "largest", 1, &largest));
+  int r = x->ndim, a = (int)(axis < 0 ? axis + r : axis);
+  const tcc_value *o = n->outputs[0] ? n->outputs[0] : n->outputs[1];
+  if (!o) return tcc_node_error(ctx, cc->graph, n, "compute: TopK has no outputs");
+  /* stage 1: ranks over x's shape */
+  const tcc_itervar *const *xa = tcc_compute_axes(ctx, r, x->shape, NULL);
+  const tcc_expr *xi[64], *ei[64];
+  for (int d = 0; d < r; d++)
+    xi[d] = tcc_expr_var(ctx, xa[d]->var);
+  const tcc_itervar *ev = tcc_reduce_axis(ctx, "e", tcc_idx(ctx, 0), x->shape[a]);
+  for (int d = 0; d < r; d++)
+    ei[d] = d == a ? tcc_expr_var(ctx, ev->var) : xi[d];
+  const tcc_expr *vi = tcc_read(ctx, x, xi), *ve = tcc_read(ctx, x, ei);
+  const tcc_expr *before = largest ? tcc_gt(ctx, ve, vi) : tcc_lt(ctx, ve, vi);
+  before = tcc_or(ctx, before, tcc_and(ctx, tcc_eq(ctx, ve, vi), tcc_lt(ctx, ei[a], xi[a])));
+  const tcc_expr *cnt =
+      tcc_sum(ctx, tcc_select(ctx, before, tcc_idx(ctx, 1), tcc_idx(ctx, 0)), 1, &ev, NULL);
+  const tcc_tensor *rank =
+      tcc_compute(ctx, tcc_arena_printf(tcc_ctx_arena(ctx), "%s.rank", o->name), r, x->shape, xa,
+                  cnt, "reduce");
+  /* stage 2: Indices[j] = the position of rank j */
+  const tcc_itervar *const *oa = tcc_compute_axes(ctx, r, o->dims, NULL);
+  const tcc_expr *oi[64], *ri[64];
+  for (int d = 0; d < r; d++)
+    oi[d] = tcc_expr_var(ctx, oa[d]->var);
+  const tcc_itervar *pv = tcc_reduce_axis(ctx, "p", tcc_idx(ctx, 0), x->shape[a]);
+  for (int d = 0; d < r; d++)
+    ri[d] = d == a ? tcc_expr_var(ctx, pv->var) : oi[d];
+  const tcc_expr *pos = tcc_reduce_min(
+      ctx,
+      tcc_select(ctx, tcc_eq(ctx, tcc_read(ctx, rank, ri), oi[a]), ri[a], tcc_idx(ctx, INT64_MAX)),
+      1, &pv, NULL);
+  const char *iname = n->noutputs > 1 && n->outputs[1]
+                          ? n->outputs[1]->name
+                          : tcc_arena_printf(tcc_ctx_arena(ctx), "%s.indices", o->name);
+  tcc_tensor *ind = tcc_compute(ctx, iname, r, o->dims, oa, pos, "reduce");
+  /* Values = x at those positions */
+  if (n->outputs[0]) {
+    const tcc_expr *const *idx;
+    const tcc_itervar *const *va = tcc_compute_out_axes(cc, 0, &idx);
+    const tcc_expr *gi[64];
+    for (int d = 0; d < r; d++)
+      gi[d] = d == a ? tcc_read(ctx, ind, idx) : idx[d];
+    outs[0] = tcc_compute_out(cc, 0, va, tcc_read(ctx, x, gi), "injective");
+  }
+  if (n->noutputs > 1 && n->outputs[1]) outs[1] = ind;
   return TCC_OK;
 }
 
@@ -380,6 +441,7 @@ const tcc_op tcc_ops_reduce[] = {
     {"ArgMax", "", 1, 0, TCC_PAT_REDUCE, 1, 1, 1, 1, arg_attrs, infer_arg, compute_arg},
     {"ArgMin", "", 1, 0, TCC_PAT_REDUCE, 1, 1, 1, 1, arg_attrs, infer_arg, compute_arg},
     {"CumSum", "", 11, 0, TCC_PAT_OPAQUE, 2, 2, 1, 1, cumsum_attrs, infer_cumsum, compute_cumsum},
-    {"TopK", "", 1, 0, TCC_PAT_OPAQUE, 1, 2, 2, 2, topk_attrs, infer_topk, NULL},
+    {"CumProd", "", 26, 0, TCC_PAT_OPAQUE, 2, 2, 1, 1, cumsum_attrs, infer_cumsum, compute_cumsum},
+    {"TopK", "", 1, 0, TCC_PAT_OPAQUE, 1, 2, 2, 2, topk_attrs, infer_topk, compute_topk},
 };
 const int tcc_ops_reduce_count = (int)TCC_ARRAY_SIZE(tcc_ops_reduce);

@@ -9,6 +9,7 @@
  * carry those symbolic elements through (Reshape, Squeeze, Unsqueeze, Concat, Gather, Slice). */
 #include "op_util.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -1184,6 +1185,159 @@ static tcc_status compute_gather_nd(tcc_compute_ctx *cc, tcc_tensor **outs) {
   return TCC_OK;
 }
 
+/* The identity of a scatter reduction for dtype t ("add" 0, "mul" 1, "max" lowest, "min"
+ * highest). */
+static const tcc_expr *scatter_identity(tcc_context *ctx, const char *red, tcc_type t) {
+  bool fl = tcc_dtype_is_float((tccrt_dtype)t.dtype);
+  if (!strcmp(red, "mul")) return tcc_const(ctx, t, 1);
+  if (!strcmp(red, "max"))
+    return fl ? tcc_float(ctx, t, -INFINITY)
+              : tcc_int(ctx, t, tcc_dtype_int_min((tccrt_dtype)t.dtype));
+  if (!strcmp(red, "min"))
+    return fl ? tcc_float(ctx, t, INFINITY)
+              : tcc_int(ctx, t, tcc_dtype_int_max((tccrt_dtype)t.dtype));
+  return tcc_const(ctx, t, 0);
+}
+
+/* x[i] combined with the reduced updates r (a read of the reduction stage). */
+static const tcc_expr *scatter_combine(tcc_context *ctx, const char *red, const tcc_expr *x,
+                                       const tcc_expr *r) {
+  if (!strcmp(red, "mul")) return tcc_mul(ctx, x, r);
+  if (!strcmp(red, "max")) return tcc_max(ctx, x, r);
+  if (!strcmp(red, "min")) return tcc_min(ctx, x, r);
+  return tcc_add(ctx, x, r);
+}
+
+/* Scatter (9-10) / ScatterElements (11+): the update at position p (p[d] = i[d] off the axis,
+ * p[axis] = r) lands on i when indices[p] (+dim if negative) == i[axis]. reduction "none" takes
+ * the last such update; add/mul/max/min combine all of them with x[i]. Two stages: the
+ * reduction over r, then the elementwise merge. */
+static tcc_status compute_scatter_elements(tcc_compute_ctx *cc, tcc_tensor **outs) {
+  tcc_context *ctx = cc->ctx;
+  const tcc_tensor *x, *ind, *upd;
+  TCC_TRY(tcc_compute_input(cc, 0, &x));
+  TCC_TRY(tcc_compute_input(cc, 1, &ind));
+  TCC_TRY(tcc_compute_input(cc, 2, &upd));
+  int64_t axis = 0;
+  TCC_TRY(tcc_node_attr_int(ctx, cc->graph, cc->node, "axis", 0, &axis));
+  const char *red = "none";
+  TCC_TRY(tcc_node_attr_string(ctx, cc->graph, cc->node, "reduction", "none", &red));
+  int r = x->ndim, a = (int)(axis < 0 ? axis + r : axis);
+  const tcc_value *o = cc->node->outputs[0];
+  const tcc_expr *const *idx;
+  const tcc_itervar *const *axes = tcc_compute_out_axes(cc, 0, &idx);
+  const tcc_itervar *rv = tcc_reduce_axis(ctx, "r", tcc_idx(ctx, 0), ind->shape[a]);
+  const tcc_expr *p[MAXR], *in_range = tcc_bool(ctx, true), *one = tcc_idx(ctx, 1);
+  for (int d = 0; d < r; d++) {
+    if (d == a) {
+      p[d] = tcc_expr_var(ctx, rv->var);
+      continue;
+    }
+    in_range = tcc_and(ctx, in_range, tcc_lt(ctx, idx[d], ind->shape[d]));
+    p[d] = tcc_min(ctx, idx[d], tcc_max(ctx, tcc_sub(ctx, ind->shape[d], one), tcc_idx(ctx, 0)));
+  }
+  const tcc_expr *iv = tcc_cast(ctx, tcc_index_type(), tcc_tensor_read(ctx, ind, r, p));
+  iv = tcc_select(ctx, tcc_lt(ctx, iv, tcc_idx(ctx, 0)), tcc_add(ctx, iv, x->shape[a]), iv);
+  const tcc_expr *hit = tcc_and(ctx, in_range, tcc_eq(ctx, iv, idx[a]));
+  const char *nm = tcc_arena_printf(tcc_ctx_arena(ctx), "%s.scatter", o->name);
+  const tcc_expr *body;
+  if (!strcmp(red, "none")) {
+    const tcc_expr *last = tcc_reduce_max(
+        ctx, tcc_select(ctx, hit, tcc_expr_var(ctx, rv->var), tcc_idx(ctx, -1)), 1, &rv, NULL);
+    const tcc_tensor *ls = tcc_compute(ctx, nm, o->ndim, o->dims, axes, last, "reduce");
+    axes = tcc_compute_out_axes(cc, 0, &idx);
+    const tcc_expr *lv = tcc_read(ctx, ls, idx), *q[MAXR];
+    for (int d = 0; d < r; d++)
+      q[d] = d == a ? tcc_max(ctx, lv, tcc_idx(ctx, 0))
+                    : tcc_min(ctx, idx[d],
+                              tcc_max(ctx, tcc_sub(ctx, ind->shape[d], one), tcc_idx(ctx, 0)));
+    body = tcc_select(ctx, tcc_ge(ctx, lv, tcc_idx(ctx, 0)), tcc_tensor_read(ctx, upd, r, q),
+                      tcc_read(ctx, x, idx));
+  } else {
+    const tcc_expr *uv = tcc_tensor_read(ctx, upd, r, p);
+    const tcc_expr *src = tcc_select(ctx, hit, uv, scatter_identity(ctx, red, uv->type));
+    const tcc_expr *rb = !strcmp(red, "add")   ? tcc_sum(ctx, src, 1, &rv, NULL)
+                         : !strcmp(red, "mul") ? tcc_reduce_prod(ctx, src, 1, &rv, NULL)
+                         : !strcmp(red, "max") ? tcc_reduce_max(ctx, src, 1, &rv, NULL)
+                                               : tcc_reduce_min(ctx, src, 1, &rv, NULL);
+    const tcc_tensor *rs = tcc_compute(ctx, nm, o->ndim, o->dims, axes, rb, "reduce");
+    axes = tcc_compute_out_axes(cc, 0, &idx);
+    body = scatter_combine(ctx, red, tcc_read(ctx, x, idx), tcc_read(ctx, rs, idx));
+  }
+  outs[0] = tcc_compute_out(cc, 0, axes, body, "injective");
+  return TCC_OK;
+}
+
+/* ScatterND: update q (over indices.shape[:-1]) lands on every i with i[:k] == indices[q, :]
+ * (negative entries count from the dim); "none" takes the last such q in row-major order. */
+static tcc_status compute_scatter_nd(tcc_compute_ctx *cc, tcc_tensor **outs) {
+  tcc_context *ctx = cc->ctx;
+  const tcc_tensor *x, *ind, *upd;
+  TCC_TRY(tcc_compute_input(cc, 0, &x));
+  TCC_TRY(tcc_compute_input(cc, 1, &ind));
+  TCC_TRY(tcc_compute_input(cc, 2, &upd));
+  const char *red = "none";
+  TCC_TRY(tcc_node_attr_string(ctx, cc->graph, cc->node, "reduction", "none", &red));
+  int64_t k;
+  if (ind->ndim < 1 || !tcc_expr_is_int_imm(ind->shape[ind->ndim - 1], &k) || k > x->ndim)
+    return tcc_node_error(ctx, cc->graph, cc->node, "compute: indices' last dim must be constant");
+  int nq = ind->ndim - 1, r = x->ndim;
+  if (nq > 16) return tcc_node_error(ctx, cc->graph, cc->node, "compute: indices rank too large");
+  const tcc_value *o = cc->node->outputs[0];
+  const tcc_expr *const *idx;
+  const tcc_itervar *const *axes = tcc_compute_out_axes(cc, 0, &idx);
+  const tcc_itervar *rv[16];
+  const tcc_expr *q[MAXR], *flat = tcc_idx(ctx, 0);
+  for (int j = 0; j < nq; j++) {
+    rv[j] = tcc_reduce_axis(ctx, "q", tcc_idx(ctx, 0), ind->shape[j]);
+    q[j] = tcc_expr_var(ctx, rv[j]->var);
+    flat = tcc_add(ctx, tcc_mul(ctx, flat, ind->shape[j]), q[j]);
+  }
+  const tcc_expr *hit = tcc_bool(ctx, true);
+  for (int j = 0; j < k; j++) {
+    q[nq] = tcc_idx(ctx, j);
+    const tcc_expr *iv = tcc_cast(ctx, tcc_index_type(), tcc_tensor_read(ctx, ind, nq + 1, q));
+    iv = tcc_select(ctx, tcc_lt(ctx, iv, tcc_idx(ctx, 0)), tcc_add(ctx, iv, x->shape[j]), iv);
+    hit = tcc_and(ctx, hit, tcc_eq(ctx, iv, idx[j]));
+  }
+  const tcc_expr *ui[MAXR];
+  for (int j = 0; j < nq; j++)
+    ui[j] = q[j];
+  for (int d = (int)k; d < r; d++)
+    ui[nq + d - k] = idx[d];
+  int nu = nq + r - (int)k;
+  const char *nm = tcc_arena_printf(tcc_ctx_arena(ctx), "%s.scatter", o->name);
+  const tcc_expr *body;
+  if (!strcmp(red, "none")) {
+    const tcc_expr *last =
+        tcc_reduce_max(ctx, tcc_select(ctx, hit, flat, tcc_idx(ctx, -1)), nq, rv, NULL);
+    const tcc_tensor *ls = tcc_compute(ctx, nm, o->ndim, o->dims, axes, last, "reduce");
+    axes = tcc_compute_out_axes(cc, 0, &idx);
+    const tcc_expr *lv = tcc_read(ctx, ls, idx), *f = tcc_max(ctx, lv, tcc_idx(ctx, 0));
+    const tcc_expr *uj[MAXR];
+    for (int j = nq - 1; j >= 0; j--) {
+      uj[j] = j == 0 ? f : tcc_floormod(ctx, f, ind->shape[j]);
+      if (j > 0) f = tcc_floordiv(ctx, f, ind->shape[j]);
+    }
+    for (int d = (int)k; d < r; d++)
+      uj[nq + d - k] = idx[d];
+    body = tcc_select(ctx, tcc_ge(ctx, lv, tcc_idx(ctx, 0)), tcc_tensor_read(ctx, upd, nu, uj),
+                      tcc_read(ctx, x, idx));
+  } else {
+    const tcc_expr *uv = tcc_tensor_read(ctx, upd, nu, ui);
+    const tcc_expr *src = tcc_select(ctx, hit, uv, scatter_identity(ctx, red, uv->type));
+    const tcc_expr *rb = !strcmp(red, "add")   ? tcc_sum(ctx, src, nq, rv, NULL)
+                         : !strcmp(red, "mul") ? tcc_reduce_prod(ctx, src, nq, rv, NULL)
+                         : !strcmp(red, "max") ? tcc_reduce_max(ctx, src, nq, rv, NULL)
+                                               : tcc_reduce_min(ctx, src, nq, rv, NULL);
+    const tcc_tensor *rs = tcc_compute(ctx, nm, o->ndim, o->dims, axes, rb, "reduce");
+    axes = tcc_compute_out_axes(cc, 0, &idx);
+    body = scatter_combine(ctx, red, tcc_read(ctx, x, idx), tcc_read(ctx, rs, idx));
+  }
+  outs[0] = tcc_compute_out(cc, 0, axes, body, "injective");
+  return TCC_OK;
+}
+
 static const tcc_attr_schema no_attrs[] = {{NULL}};
 static const tcc_attr_schema reshape_attrs[] = {{"shape", TCC_ATTR_INTS, false},
                                                 {"allowzero", TCC_ATTR_INT, false},
@@ -1231,9 +1385,12 @@ const tcc_op tcc_ops_tensor[] = {
       compute_gather_elements),
     T("GatherND", 11, TCC_PAT_INJECTIVE, 2, 2, 1, 1, gathernd_attrs, infer_gather_nd,
       compute_gather_nd),
-    T("Scatter", 9, TCC_PAT_OPAQUE, 3, 3, 1, 1, scatter_attrs, infer_scatter, NULL),
-    T("ScatterElements", 11, TCC_PAT_OPAQUE, 3, 3, 1, 1, scatter_attrs, infer_scatter, NULL),
-    T("ScatterND", 11, TCC_PAT_OPAQUE, 3, 3, 1, 1, scatternd_attrs, infer_scatter, NULL),
+    T("Scatter", 9, TCC_PAT_OPAQUE, 3, 3, 1, 1, scatter_attrs, infer_scatter,
+      compute_scatter_elements),
+    T("ScatterElements", 11, TCC_PAT_OPAQUE, 3, 3, 1, 1, scatter_attrs, infer_scatter,
+      compute_scatter_elements),
+    T("ScatterND", 11, TCC_PAT_OPAQUE, 3, 3, 1, 1, scatternd_attrs, infer_scatter,
+      compute_scatter_nd),
     T("Expand", 8, TCC_PAT_BROADCAST, 2, 2, 1, 1, no_attrs, infer_expand, compute_expand),
     T("Tile", 6, TCC_PAT_INJECTIVE, 2, 2, 1, 1, no_attrs, infer_tile, compute_tile),
     T("Pad", 1, TCC_PAT_INJECTIVE, 1, 4, 1, 1, pad_attrs, infer_pad, compute_pad),

@@ -88,6 +88,10 @@ static val load_elem(tccrt_dtype dt, const void *data, int64_t i) {
   case TCCRT_UINT16: r.i = ((const uint16_t *)data)[i]; break;
   case TCCRT_UINT32: r.i = ((const uint32_t *)data)[i]; break;
   case TCCRT_UINT64: r.i = (int64_t)((const uint64_t *)data)[i]; break;
+#ifdef COMPUTE_LOWERED
+  case TCCRT_FLOAT16: r.f = tcc_f16_to_f32(((const uint16_t *)data)[i]); break;
+  case TCCRT_BFLOAT16: r.f = tcc_bf16_to_f32(((const uint16_t *)data)[i]); break;
+#endif
   default: eval_err = true;
   }
   return r;
@@ -447,7 +451,12 @@ __attribute__((unused)) static void *materialize(tcc_context *ctx, const tcc_ten
 }
 
 static bool bad_dtype(tccrt_dtype dt) {
-  return dt == TCCRT_FLOAT16 || dt == TCCRT_BFLOAT16 || dt == TCCRT_STRING || dt == TCCRT_UNDEFINED;
+#ifdef COMPUTE_LOWERED /* the interpreter implements the half-precision formats */
+  return dt == TCCRT_STRING || dt == TCCRT_UNDEFINED;
+#else
+  return dt == TCCRT_FLOAT16 || dt == TCCRT_BFLOAT16 || dt == TCCRT_STRING ||
+         dt == TCCRT_UNDEFINED;
+#endif
 }
 
 static result post_infer(tcc_context *ctx, tcc_graph *g, tcc_value *const *exp, int nout, char *why,
