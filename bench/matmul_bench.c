@@ -204,8 +204,8 @@ int main(int argc, char **argv) {
   float *a = malloc(nn * 4), *b = malloc(nn * 4), *cr = malloc(nn * 4), *cx = malloc(nn * 4);
   srand(1);
   for (size_t i = 0; i < nn; i++) {
-    a[i] = (float)rand() / RAND_MAX - 0.5f;
-    b[i] = (float)rand() / RAND_MAX - 0.5f;
+    a[i] = (float)((double)rand() / RAND_MAX - 0.5);
+    b[i] = (float)((double)rand() / RAND_MAX - 0.5);
   }
   double flops = 2.0 * (double)n * (double)n * (double)n;
   printf("matmul %lldx%lldx%lld float32, host cpu %s, OpenBLAS core %s, best of 5\n",
