@@ -702,6 +702,11 @@ static tcc_status ccws_geometry(tcc_infer_ctx *ic, const tcc_node *n, int64_t *k
     return tcc_node_error(ctx, ic->graph, n,
                           "attribute 'activation' is '%s'; expected none, silu or swish", act);
   *silu = strcmp(act, "none") != 0;
+  const tcc_expr *wd[3] = {X->dims[1], tcc_idx(ctx, 1), NULL}, *bd[1] = {X->dims[1]};
+  const tcc_expr *sd[3] = {X->dims[0], X->dims[1], tcc_idx(ctx, *k - 1)};
+  TCC_TRY(nn_check_shape(ic, n, 1, "weight", 3, wd));
+  TCC_TRY(nn_check_shape(ic, n, 2, "bias", 1, bd));
+  TCC_TRY(nn_check_shape(ic, n, 3, "past_state", 3, sd));
   return TCC_OK;
 }
 

@@ -666,6 +666,42 @@ static tcc_status attn_geometry(tcc_infer_ctx *ic, const tcc_node *n, attn_geom 
     g->P = pk->dims[2];
   }
   g->T = tcc_shape_add(ctx, g->P, g->Skv);
+  /* K and V agree with Q and each other; past caches and the mask fit */
+  if (g->three_d) {
+    const tcc_expr *kd[3] = {g->B, NULL, tcc_idx(ctx, g->Hkv * g->D)};
+    const tcc_expr *vd[3] = {g->B, g->Skv, tcc_idx(ctx, g->Hkv * g->Dv)};
+    TCC_TRY(nn_check_shape(ic, n, 1, "K", 3, kd));
+    TCC_TRY(nn_check_shape(ic, n, 2, "V", 3, vd));
+  } else {
+    const tcc_expr *kd[4] = {g->B, tcc_idx(ctx, g->Hkv), NULL, tcc_idx(ctx, g->D)};
+    const tcc_expr *vd[4] = {g->B, tcc_idx(ctx, g->Hkv), g->Skv, NULL};
+    TCC_TRY(nn_check_shape(ic, n, 1, "K", 4, kd));
+    TCC_TRY(nn_check_shape(ic, n, 2, "V", 4, vd));
+  }
+  const tcc_expr *pkd[4] = {g->B, tcc_idx(ctx, g->Hkv), NULL, tcc_idx(ctx, g->D)};
+  const tcc_expr *pvd[4] = {g->B, tcc_idx(ctx, g->Hkv), g->P, tcc_idx(ctx, g->Dv)};
+  TCC_TRY(nn_check_shape(ic, n, 4, "past_key", 4, pkd));
+  TCC_TRY(nn_check_shape(ic, n, 5, "past_value", 4, pvd));
+  if ((tcc_op_input(n, 4) != NULL) != (tcc_op_input(n, 5) != NULL))
+    return tcc_node_error(ctx, ic->graph, n, "past_key and past_value must be given together");
+  const tcc_expr *npd[1] = {g->B};
+  TCC_TRY(nn_check_shape(ic, n, 6, "nonpad_kv_seqlen", 1, npd));
+  TCC_TRY(tcc_infer_check_dtype(ic, n, 6, TCC_DTM(TCCRT_INT64)));
+  const tcc_value *m = tcc_op_input(n, 3);
+  if (m) {
+    TCC_TRY(tcc_infer_input(ic, n, 3, &m));
+    const tcc_expr *full[4] = {g->B, tcc_idx(ctx, g->Hq), g->Sq, g->T};
+    bool ok = m->ndim >= 1 && m->ndim <= 4;
+    for (int q = 0; ok && q < m->ndim; q++) {
+      int od = 4 - m->ndim + q;
+      int64_t a, b;
+      if (!tcc_expr_is_int_imm(m->dims[q], &a) || !tcc_expr_is_int_imm(full[od], &b)) continue;
+      ok = od == 3 ? (a >= 1 && a <= b) : (a == 1 || a == b);
+    }
+    if (!ok)
+      return tcc_node_error(ctx, ic->graph, n, "attn_mask %s does not broadcast to %s",
+                            tcc_value_shape_str(ctx, m), tcc_shape_str(ctx, 4, full));
+  }
   return TCC_OK;
 }
 
@@ -928,6 +964,18 @@ static tcc_status rope_geometry(tcc_infer_ctx *ic, const tcc_node *n, rope_geom 
     return tcc_node_error(ctx, ic->graph, n,
                           "rotary_embedding_dim %lld must be even and <= head size %lld",
                           (long long)g->R, (long long)g->D);
+  /* caches: (B, S, R/2), or (max_position, R/2) with position_ids (B, S) */
+  const tcc_expr *B = X->dims[0], *S = X->dims[g->three_d ? 1 : 2], *half = tcc_idx(ctx, g->R / 2);
+  if (tcc_op_input(n, 3)) {
+    const tcc_expr *cd[2] = {NULL, half}, *pd[2] = {B, S};
+    TCC_TRY(nn_check_shape(ic, n, 1, "cos_cache", 2, cd));
+    TCC_TRY(nn_check_shape(ic, n, 2, "sin_cache", 2, cd));
+    TCC_TRY(nn_check_shape(ic, n, 3, "position_ids", 2, pd));
+  } else {
+    const tcc_expr *cd[3] = {B, S, half};
+    TCC_TRY(nn_check_shape(ic, n, 1, "cos_cache", 3, cd));
+    TCC_TRY(nn_check_shape(ic, n, 2, "sin_cache", 3, cd));
+  }
   return TCC_OK;
 }
 
@@ -1086,6 +1134,20 @@ static tcc_status rnn_geometry(tcc_infer_ctx *ic, const tcc_node *n, rnn_geom *g
   if (hs < 1 || gh != g->G * hs)
     return tcc_node_error(ctx, ic->graph, n, "W %s does not hold %d gates of hidden_size %lld",
                           tcc_value_shape_str(ctx, W), g->G, (long long)hs);
+  const tcc_expr *D = tcc_idx(ctx, g->D), *GH = tcc_idx(ctx, g->G * hs), *Hx = tcc_idx(ctx, hs);
+  const tcc_expr *wd[3] = {D, GH, tcc_idx(ctx, g->I)}, *rd[3] = {D, GH, Hx};
+  const tcc_expr *bd[2] = {D, tcc_idx(ctx, 2 * g->G * hs)}, *sd[1] = {g->B};
+  const tcc_expr *hd[3] = {D, g->B, Hx}, *pd[2] = {D, tcc_idx(ctx, 3 * hs)};
+  TCC_TRY(nn_check_shape(ic, n, 1, "W", 3, wd));
+  TCC_TRY(nn_check_shape(ic, n, 2, "R", 3, rd));
+  TCC_TRY(nn_check_shape(ic, n, 3, "B", 2, bd));
+  TCC_TRY(nn_check_shape(ic, n, 4, "sequence_lens", 1, sd));
+  TCC_TRY(nn_check_shape(ic, n, 5, "initial_h", 3, hd));
+  if (g->cell == CELL_LSTM) {
+    TCC_TRY(nn_check_shape(ic, n, 6, "initial_c", 3, hd));
+    TCC_TRY(nn_check_shape(ic, n, 7, "P", 2, pd));
+  }
+  TCC_TRY(tcc_infer_check_dtype(ic, n, 4, TCC_DTM_INT32_64));
   return TCC_OK;
 }
 

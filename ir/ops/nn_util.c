@@ -36,6 +36,48 @@ tcc_status nn_attr_string(tcc_infer_ctx *ic, const tcc_node *n, const char *name
   return tcc_node_attr_string(ic->ctx, ic->graph, n, name, dflt, out);
 }
 
+tcc_status nn_check_shape(tcc_infer_ctx *ic, const tcc_node *n, int k, const char *what, int ndim,
+                          const tcc_expr *const *dims) {
+  const tcc_value *v = tcc_op_input(n, k);
+  if (!v) return TCC_OK;
+  TCC_TRY(tcc_infer_input(ic, n, k, &v));
+  bool ok = v->ndim == ndim;
+  for (int i = 0; ok && i < ndim; i++) {
+    int64_t a, b;
+    if (dims[i] && tcc_expr_is_int_imm(dims[i], &a) && tcc_expr_is_int_imm(v->dims[i], &b) &&
+        a != b)
+      ok = false;
+  }
+  if (ok) return TCC_OK;
+  char buf[256];
+  size_t l = 0;
+  for (int i = 0; i < ndim && l < sizeof buf - 16; i++)
+    l += (size_t)snprintf(buf + l, sizeof buf - l, "%s%s", i ? ", " : "",
+                          dims[i] ? tcc_expr_str(ic->ctx, dims[i]) : "?");
+  return tcc_node_error(ic->ctx, ic->graph, n, "%s (input %d) has shape %s; expected [%s]", what, k,
+                        tcc_value_shape_str(ic->ctx, v), l ? buf : "");
+}
+
+tcc_status nn_check_unibroadcast(tcc_infer_ctx *ic, const tcc_node *n, int k, const char *what,
+                                 int ndim, const tcc_expr *const *dims) {
+  const tcc_value *v = tcc_op_input(n, k);
+  if (!v) return TCC_OK;
+  TCC_TRY(tcc_infer_input(ic, n, k, &v));
+  bool ok = v->ndim <= ndim;
+  for (int i = 0; ok && i < v->ndim; i++) {
+    int64_t a, b;
+    const tcc_expr *t = dims[ndim - v->ndim + i];
+    bool ka = tcc_expr_is_int_imm(v->dims[i], &a), kb = tcc_expr_is_int_imm(t, &b);
+    if (ka && kb)
+      ok = a == 1 || a == b;
+    else if (ka)
+      ok = a >= 1; /* a symbolic target: only 0 is certainly wrong */
+  }
+  if (ok) return TCC_OK;
+  return tcc_node_error(ic->ctx, ic->graph, n, "%s (input %d) %s does not broadcast to %s", what, k,
+                        tcc_value_shape_str(ic->ctx, v), tcc_shape_str(ic->ctx, ndim, dims));
+}
+
 /* floor(a / b) for b > 0 constant. */
 static const tcc_expr *fdiv(tcc_context *ctx, const tcc_expr *a, int64_t b) {
   return tcc_shape_canon(ctx, tcc_floordiv(ctx, a, tcc_idx(ctx, b)));

@@ -29,6 +29,17 @@ tcc_status nn_attr_float(tcc_infer_ctx *ic, const tcc_node *n, const char *name,
 tcc_status nn_attr_string(tcc_infer_ctx *ic, const tcc_node *n, const char *name, const char *dflt,
                           const char **out);
 
+/* Checks that input k (when present) has rank ndim and, for every dims[i] that is non-NULL, an
+ * extent equal to it when both are constant; otherwise an error naming the node, `what` (the
+ * input's role), its shape and the expected shape. */
+tcc_status nn_check_shape(tcc_infer_ctx *ic, const tcc_node *n, int k, const char *what, int ndim,
+                          const tcc_expr *const *dims);
+
+/* Checks that input k (when present) broadcasts unidirectionally to the shape (ndim, dims): rank
+ * at most ndim and every right-aligned extent 1 or equal to the target's (when both constant). */
+tcc_status nn_check_unibroadcast(tcc_infer_ctx *ic, const tcc_node *n, int k, const char *what,
+                                 int ndim, const tcc_expr *const *dims);
+
 /* An infer context for a compute (diagnostics name the same node and graph). */
 static inline tcc_infer_ctx nn_ic_of(tcc_compute_ctx *cc) {
   tcc_infer_ctx ic = {cc->ctx, (tcc_graph *)cc->graph};

@@ -134,18 +134,9 @@ static tcc_status infer_layernorm(tcc_infer_ctx *ic, tcc_node *n) {
   TCC_TRY(nn_attr_int(ic, n, "axis", -1, &axis));
   TCC_TRY(tcc_infer_axis(ic, n, "axis", axis, X->ndim, &ax));
   for (int k = 1; k < 3; k++) {
-    const tcc_value *s = tcc_op_input(n, k);
-    if (!s) continue;
+    if (!tcc_op_input(n, k)) continue;
     TCC_TRY(tcc_infer_same_dtype(ic, n, 0, k));
-    int bn;
-    const tcc_expr *const *bd;
-    TCC_TRY(tcc_infer_input(ic, n, k, &s));
-    TCC_TRY(tcc_infer_broadcast(ic, n, X->ndim - ax, X->dims + ax, s->ndim, s->dims, &bn, &bd));
-    if (bn != X->ndim - ax)
-      return tcc_node_error(ctx, ic->graph, n,
-                            "%s %s does not broadcast to the normalized shape %s",
-                            k == 1 ? "Scale" : "B", tcc_value_shape_str(ctx, s),
-                            tcc_shape_str(ctx, X->ndim - ax, X->dims + ax));
+    TCC_TRY(nn_check_unibroadcast(ic, n, k, k == 1 ? "Scale" : "B", X->ndim - ax, X->dims + ax));
   }
   TCC_TRY(tcc_infer_output_like(ic, n, 0, X));
   tccrt_dtype st;
@@ -222,7 +213,6 @@ static tcc_status infer_mvn(tcc_infer_ctx *ic, tcc_node *n) {
 
 /* RMSNormalization (23): X normalized over dims [axis, rank), Scale broadcast to them. */
 static tcc_status infer_rmsnorm(tcc_infer_ctx *ic, tcc_node *n) {
-  tcc_context *ctx = ic->ctx;
   TCC_TRY(tcc_infer_check_dtype(ic, n, 0, TCC_DTM_FLOAT));
   const tcc_value *X, *S;
   TCC_TRY(tcc_infer_input(ic, n, 0, &X));
@@ -231,13 +221,7 @@ static tcc_status infer_rmsnorm(tcc_infer_ctx *ic, tcc_node *n) {
   int ax;
   TCC_TRY(nn_attr_int(ic, n, "axis", -1, &axis));
   TCC_TRY(tcc_infer_axis(ic, n, "axis", axis, X->ndim, &ax));
-  int bn;
-  const tcc_expr *const *bd;
-  TCC_TRY(tcc_infer_broadcast(ic, n, X->ndim - ax, X->dims + ax, S->ndim, S->dims, &bn, &bd));
-  if (bn != X->ndim - ax)
-    return tcc_node_error(
-        ctx, ic->graph, n, "scale %s does not broadcast to the normalized shape %s",
-        tcc_value_shape_str(ctx, S), tcc_shape_str(ctx, X->ndim - ax, X->dims + ax));
+  TCC_TRY(nn_check_unibroadcast(ic, n, 1, "scale", X->ndim - ax, X->dims + ax));
   tccrt_dtype st;
   TCC_TRY(stash_dtype(ic, n, X->dtype, &st));
   return tcc_infer_output_like(ic, n, 0, X);

@@ -54,9 +54,16 @@ static tcc_status qparam_of(tcc_infer_ctx *ic, const tcc_node *n, const tcc_valu
     TCC_TRY(tcc_infer_axis(ic, n, "axis", axis, x->ndim, &q->axis));
     if (block > 0) {
       q->mode = 2;
-      if (s->ndim != x->ndim)
-        return tcc_node_error(ctx, ic->graph, n, "blocked scale %s must have the rank of x %s",
-                              tcc_value_shape_str(ctx, s), tcc_value_shape_str(ctx, x));
+      /* x's shape with dim `axis` divided by block_size, rounding up */
+      const tcc_expr *want[TCCRT_MAX_RANK];
+      for (int d = 0; d < x->ndim; d++)
+        want[d] = d != q->axis
+                      ? x->dims[d]
+                      : tcc_shape_canon(ctx, tcc_floordiv(ctx,
+                                                          tcc_shape_add(ctx, x->dims[d],
+                                                                        tcc_idx(ctx, block - 1)),
+                                                          tcc_idx(ctx, block)));
+      TCC_TRY(nn_check_shape(ic, n, k, "blocked scale", x->ndim, want));
     } else if (block < 0) {
       return tcc_node_error(ctx, ic->graph, n, "attribute 'block_size' must be >= 0");
     } else {
@@ -71,9 +78,12 @@ static tcc_status qparam_of(tcc_infer_ctx *ic, const tcc_node *n, const tcc_valu
     }
   }
   const tcc_value *z = tcc_op_input(n, zk);
-  if (z && z->ndim >= 0 && z->ndim != s->ndim)
-    return tcc_node_error(ctx, ic->graph, n, "zero point %s must have the shape of the scale %s",
-                          tcc_value_shape_str(ctx, z), tcc_value_shape_str(ctx, s));
+  if (z && z->ndim >= 0 &&
+      (z->ndim != s->ndim || !tcc_value_shape_known(z) || !tcc_value_shape_known(s) ||
+       tcc_value_numel(z) != tcc_value_numel(s)))
+    if (z->ndim != s->ndim || nn_check_shape(ic, n, zk, "zero point", s->ndim, s->dims) != TCC_OK)
+      return tcc_node_error(ctx, ic->graph, n, "zero point %s must have the shape of the scale %s",
+                            tcc_value_shape_str(ctx, z), tcc_value_shape_str(ctx, s));
   return TCC_OK;
 }
 

@@ -528,7 +528,10 @@ static tcc_status gs_geometry(tcc_infer_ctx *ic, const tcc_node *n, gs_geom *g) 
     return tcc_node_error(ctx, ic->graph, n,
                           "X %s and grid %s: expected N x C x D1..Dr and N x H1..Hr x r",
                           tcc_value_shape_str(ctx, X), tcc_value_shape_str(ctx, G));
-  int64_t r;
+  int64_t r, bx, bg;
+  if (tcc_expr_is_int_imm(X->dims[0], &bx) && tcc_expr_is_int_imm(G->dims[0], &bg) && bx != bg)
+    return tcc_node_error(ctx, ic->graph, n, "grid %s and X %s have different batch sizes",
+                          tcc_value_shape_str(ctx, G), tcc_value_shape_str(ctx, X));
   if (!tcc_expr_is_int_imm(G->dims[G->ndim - 1], &r) || r != g->nsp)
     return tcc_node_error(ctx, ic->graph, n, "grid %s: the last dim must be %d",
                           tcc_value_shape_str(ctx, G), g->nsp);
