@@ -1075,8 +1075,10 @@ static void cg_stmt(tcc_llvm_fn *s, const tcc_stmt *st) {
       return;
     }
     LLVMValueRef lo = cg_expr(s, st->u.loop.min), ext = cg_expr(s, st->u.loop.extent);
-    if (LLVMTypeOf(ext) != LLVMTypeOf(lo))
-      ext = cast_value(s, ext, st->u.loop.extent->type, st->u.loop.min->type);
+    tcc_type vt = st->u.loop.var->type; /* the loop runs in its variable's type */
+    if (st->u.loop.min->type.dtype != vt.dtype) lo = cast_value(s, lo, st->u.loop.min->type, vt);
+    if (st->u.loop.extent->type.dtype != vt.dtype)
+      ext = cast_value(s, ext, st->u.loop.extent->type, vt);
     serial_loop(s, st->u.loop.var, lo, ext, st->u.loop.body);
     return;
   }

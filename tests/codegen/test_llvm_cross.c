@@ -1,7 +1,10 @@
 /* test_llvm_cross.c — ahead-of-time objects for each target, linked as a user would: the object
  * from the LLVM code generator + the runtime's C sources + a driver, built with the target's gcc
  * (x86_64: the host's cc; aarch64-linux-gnu-gcc; arm-linux-gnueabihf-gcc) and run natively or
- * under qemu-user (-L /usr/<triple>). The driver computes its own C reference and prints PASS.
+ * under qemu-user (-L /usr/<triple>). The driver computes its own C reference for hand-built
+ * kernels, and for kernels lowered from scheduled tensor expressions (te_cases.h: matmul f32 and
+ * i32, conv2d, a compute_at pipeline) compares with the loop-IR interpreter's results computed on
+ * the host and passed in a data file; it prints PASS.
  * A target whose compiler or qemu is missing is skipped with a message (exit 77 if all are). */
 #include <math.h>
 #include <stdlib.h>
@@ -10,7 +13,9 @@
 #include <unistd.h>
 
 #include "cg_build.h"
+#include "interp.h"
 #include "llvm/llvm_codegen.h"
+#include "te_cases.h"
 #include "testutil.h"
 
 static tcc_context *C;
@@ -85,7 +90,35 @@ static const char *const driver_src =
     "static float h2f(uint16_t h) { int e = (h >> 10) & 31, m = h & 1023; float v;\n"
     "  if (e == 0) v = ldexpf((float)m, -24); else if (e == 31) v = m ? NAN : INFINITY;\n"
     "  else v = ldexpf((float)(m | 1024), e - 25); return (h & 0x8000) ? -v : v; }\n"
-    "int main(void) { int bad = 0;\n"
+    "typedef int32_t (*kfn)(void *const *, const int64_t *);\n"
+    "int32_t k_mm_f32(void *const *a, const int64_t *s);\n"
+    "int32_t k_mm_i32(void *const *a, const int64_t *s);\n"
+    "int32_t k_conv2d(void *const *a, const int64_t *s);\n"
+    "int32_t k_pipeline(void *const *a, const int64_t *s);\n"
+    "static const struct { const char *n; kfn f; } ks[] = {{\"k_mm_f32\", k_mm_f32},\n"
+    "  {\"k_mm_i32\", k_mm_i32}, {\"k_conv2d\", k_conv2d}, {\"k_pipeline\", k_pipeline}};\n"
+    "#include <stdlib.h>\n"
+    "static int run_lowered(const char *path) { FILE *f = fopen(path, \"rb\"); int bad = 0;\n"
+    "  int32_t nk; if (!f || fread(&nk, 4, 1, f) != 1) return 1000;\n"
+    "  for (int k = 0; k < nk; k++) { char name[32]; int32_t hdr[3]; void *b[8]; int64_t el[8];\n"
+    "    if (fread(name, 32, 1, f) != 1 || fread(hdr, 4, 3, f) != 3) return 1000;\n"
+    "    for (int i = 0; i < hdr[0]; i++) { if (fread(&el[i], 8, 1, f) != 1) return 1000;\n"
+    "      b[i] = malloc((size_t)el[i] * 4 + 64);\n"
+    "      if (fread(b[i], 4, (size_t)el[i], f) != (size_t)el[i]) return 1000; }\n"
+    "    size_t no = (size_t)el[hdr[1]]; void *want = malloc(no * 4);\n"
+    "    if (fread(want, 4, no, f) != no) return 1000;\n"
+    "    kfn fn = 0; for (size_t i = 0; i < sizeof ks / sizeof *ks; i++)\n"
+    "      if (!strcmp(ks[i].n, name)) fn = ks[i].f;\n"
+    "    if (!fn || fn(b, NULL)) { bad++; continue; }\n"
+    "    int kb = 0; for (size_t i = 0; i < no; i++) { if (hdr[2] == 1) {\n"
+    "        float g = ((float *)b[hdr[1]])[i], w = ((float *)want)[i];\n"
+    "        if (!(fabsf(g - w) <= 1e-5f + 1e-4f * fabsf(w))) kb++;\n"
+    "      } else if (((int32_t *)b[hdr[1]])[i] != ((int32_t *)want)[i]) kb++; }\n"
+    "    if (kb) fprintf(stderr, \"%s: %d of %zu differ\\n\", name, kb, no);\n"
+    "    bad += kb; }\n"
+    "  fclose(f); return bad; }\n"
+    "int main(int argc, char **argv) { int bad = 0;\n"
+    "  if (argc > 1) bad += run_lowered(argv[1]);\n"
     "  static float a[1003], b[1003], c[1011];\n"
     "  for (int i = 0; i < 1003; i++) { a[i] = rnd(-9, 9); b[i] = rnd(-9, 9); }\n"
     "  for (int i = 0; i < 1011; i++) c[i] = -7.0f;\n"
@@ -120,6 +153,7 @@ static bool have_tool(const char *name) {
 }
 
 int main(void) {
+  tcc_test_seed("test_llvm_cross");
   C = tcc_context_create();
   const char *src = getenv("TCC_SOURCE_DIR");
   const char *wd = getenv("TCC_CROSS_WORKDIR");
@@ -141,6 +175,43 @@ int main(void) {
       {"aarch64-linux-gnu", "aarch64-linux-gnu-gcc", "qemu-aarch64", "/usr/aarch64-linux-gnu"},
       {"arm-linux-gnueabihf", "arm-linux-gnueabihf-gcc", "qemu-arm", "/usr/arm-linux-gnueabihf"},
   };
+  /* the lowered kernels, their inputs and the interpreter's outputs */
+  te_case cases[4];
+  bool ok = tc_matmul(C, "k_mm_f32", TCCRT_FLOAT32, 19, 23, 17, &cases[0]) &&
+            tc_matmul(C, "k_mm_i32", TCCRT_INT32, 13, 21, 11, &cases[1]) &&
+            tc_conv2d(C, "k_conv2d", &cases[2]) && tc_pipeline(C, "k_pipeline", &cases[3]);
+  CHECK_MSG(ok, "lowering the scheduled kernels failed: %s", tcc_error_text(C));
+  if (!ok) return tcc_test_finish("test_llvm_cross");
+  char datap[1024];
+  snprintf(datap, sizeof datap, "%s/lowered.bin", wdir);
+  FILE *df = fopen(datap, "wb");
+  CHECK(df != NULL);
+  if (!df) return tcc_test_finish("test_llvm_cross");
+  int32_t nk = 4;
+  fwrite(&nk, 4, 1, df);
+  for (int k = 0; k < 4; k++) {
+    te_case *tc = &cases[k];
+    char name[32] = {0};
+    snprintf(name, sizeof name, "%s", tc->fn->name);
+    int32_t hdr[3] = {tc->nbufs, tc->out, tc->dtype == TCCRT_FLOAT32 ? 1 : 0};
+    fwrite(name, 32, 1, df);
+    fwrite(hdr, 4, 3, df);
+    void *bufs[4];
+    for (int b = 0; b < tc->nbufs; b++) {
+      bufs[b] = calloc((size_t)tc->elems[b], 4);
+      for (int64_t i = 0; i < tc->elems[b] && b != tc->out; i++) {
+        if (tc->dtype == TCCRT_FLOAT32) ((float *)bufs[b])[i] = (float)tcc_test_uniform(-1, 1);
+        else ((int32_t *)bufs[b])[i] = (int32_t)tcc_test_randint(-50, 50);
+      }
+      fwrite(&tc->elems[b], 8, 1, df);
+      fwrite(bufs[b], 4, (size_t)tc->elems[b], df);
+    }
+    CHECK_MSG(tcc_interp_run(C, tc->fn, bufs, NULL) == TCC_OK, "interp %s: %s", name,
+              tcc_error_text(C));
+    fwrite(bufs[tc->out], 4, (size_t)tc->elems[tc->out], df);
+    for (int b = 0; b < tc->nbufs; b++) free(bufs[b]);
+  }
+  fclose(df);
   int ran = 0;
   for (size_t k = 0; k < sizeof targets / sizeof *targets; k++) {
     const char *T = targets[k].triple;
@@ -156,6 +227,7 @@ int main(void) {
     CHECK(tcc_llvm_add_primfunc(m, f_vadd(), NULL) == TCC_OK);
     CHECK(tcc_llvm_add_primfunc(m, f_par(), NULL) == TCC_OK);
     CHECK(tcc_llvm_add_primfunc(m, f_misc(), NULL) == TCC_OK);
+    for (int c = 0; c < 4; c++) CHECK(tcc_llvm_add_primfunc(m, cases[c].fn, NULL) == TCC_OK);
     char obj[1024], exe[1024], cmd[4096];
     snprintf(obj, sizeof obj, "%s/%s.o", wdir, T);
     snprintf(exe, sizeof exe, "%s/%s.exe", wdir, T);
@@ -171,10 +243,10 @@ int main(void) {
     CHECK_MSG(rc == 0, "%s: link failed: %s", T, cmd);
     if (rc != 0) continue;
     if (targets[k].qemu)
-      snprintf(cmd, sizeof cmd, "TCCRT_NUM_THREADS=2 %s -L %s %s", targets[k].qemu,
-               targets[k].sysroot, exe);
+      snprintf(cmd, sizeof cmd, "TCCRT_NUM_THREADS=2 %s -L %s %s %s", targets[k].qemu,
+               targets[k].sysroot, exe, datap);
     else
-      snprintf(cmd, sizeof cmd, "TCCRT_NUM_THREADS=2 %s", exe);
+      snprintf(cmd, sizeof cmd, "TCCRT_NUM_THREADS=2 %s %s", exe, datap);
     FILE *p = popen(cmd, "r");
     char out[256] = "";
     if (p && !fgets(out, sizeof out, p)) out[0] = '\0';
