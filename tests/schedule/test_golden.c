@@ -24,6 +24,24 @@ static char *read_file(const char *path) {
   return b;
 }
 
+static void print_devices(FILE *m, const tcc_stmt *st) {
+  if (!st) return;
+  switch (st->kind) {
+  case TCC_S_LAUNCH: tcc_primfunc_print(m, st->u.launch.func); return;
+  case TCC_S_SEQ:
+    for (int i = 0; i < st->u.seq.n; i++) print_devices(m, st->u.seq.stmts[i]);
+    return;
+  case TCC_S_FOR: print_devices(m, st->u.loop.body); return;
+  case TCC_S_ALLOCATE: print_devices(m, st->u.alloc.body); return;
+  case TCC_S_LET: print_devices(m, st->u.let.body); return;
+  case TCC_S_IF:
+    print_devices(m, st->u.ifs.then_);
+    print_devices(m, st->u.ifs.else_);
+    return;
+  default: return;
+  }
+}
+
 static void check_golden(const char *name, const tcc_schedule *s, const tcc_primfunc *fn) {
   char *text = NULL;
   size_t len = 0;
@@ -32,6 +50,7 @@ static void check_golden(const char *name, const tcc_schedule *s, const tcc_prim
   tcc_schedule_print(m, s);
   fputs("# loop IR\n", m);
   tcc_primfunc_print(m, fn);
+  print_devices(m, fn->body);
   fclose(m);
   const char *path = golden_path(name);
   const char *upd = getenv("TCC_UPDATE_GOLDEN");
@@ -175,11 +194,53 @@ static void golden_symbolic(void) {
   tcc_context_destroy(ctx);
 }
 
+/* GPU: C tiles over blocks/threads, A and B tiles staged in shared memory at each k.outer */
+static void golden_gpu_shared(void) {
+  tcc_context *ctx = tcc_context_create();
+  const int64_t M = 8, N = 16, K = 8;
+  int64_t da[2] = {M, K}, db[2] = {K, N};
+  tcc_tensor *A = ph(ctx, "A", TCCRT_FLOAT32, 2, da), *B = ph(ctx, "B", TCCRT_FLOAT32, 2, db);
+  tcc_tensor *C = matmul(ctx, A, B, M, N, K);
+  const tcc_tensor *outs[1] = {C};
+  tcc_schedule *s = tcc_schedule_create(ctx, 1, outs);
+  tcc_stage *st = tcc_schedule_stage(s, C), *sa, *sb;
+  CHECK(tcc_cache_read(ctx, s, A, TCC_SCOPE_SHARED, 1, &st, &sa) == TCC_OK);
+  CHECK(tcc_cache_read(ctx, s, B, TCC_SCOPE_SHARED, 1, &st, &sb) == TCC_OK);
+  tcc_axis *io, *jo, *ii, *ji, *ko, *ki;
+  CHECK(tcc_tile(ctx, st, tcc_stage_axis(st, 0), tcc_stage_axis(st, 1), 4, 8, TCC_TAIL_GUARD, &io, &jo, &ii, &ji) == TCC_OK);
+  CHECK(tcc_split(ctx, st, tcc_stage_reduce_axis(st, 0), 4, TCC_TAIL_GUARD, &ko, &ki) == TCC_OK);
+  CHECK(tcc_bind(ctx, st, io, TCC_FOR_BLOCK_Y) == TCC_OK);
+  CHECK(tcc_bind(ctx, st, jo, TCC_FOR_BLOCK_X) == TCC_OK);
+  CHECK(tcc_bind(ctx, st, ii, TCC_FOR_THREAD_Y) == TCC_OK);
+  CHECK(tcc_bind(ctx, st, ji, TCC_FOR_THREAD_X) == TCC_OK);
+  tcc_stage *cs[2] = {sa, sb};
+  for (int c = 0; c < 2; c++) {
+    tcc_axis *f, *fo, *fi;
+    CHECK(tcc_compute_at(ctx, cs[c], st, ko) == TCC_OK);
+    CHECK(tcc_fuse(ctx, cs[c], tcc_stage_axis(cs[c], 0), tcc_stage_axis(cs[c], 1), &f) == TCC_OK);
+    CHECK(tcc_split(ctx, cs[c], f, 8, TCC_TAIL_GUARD, &fo, &fi) == TCC_OK);
+    CHECK(tcc_bind(ctx, cs[c], fi, TCC_FOR_THREAD_X) == TCC_OK);
+  }
+  float a[M * K], b[K * N], c[M * N], ref[M * N];
+  fill_f32(a, M * K, -1, 1);
+  fill_f32(b, K * N, -1, 1);
+  mm_ref(a, b, ref, M, N, K);
+  const tcc_tensor *args[3] = {A, B, C};
+  void *bufs[3] = {a, b, c};
+  tcc_primfunc *fn;
+  if (lower_run(ctx, s, "gpu_shared", 3, args, bufs, &fn)) {
+    cmp_f32("gpu_shared", c, ref, M * N, 1e-5);
+    check_golden("gpu_shared", s, fn);
+  }
+  tcc_context_destroy(ctx);
+}
+
 int main(void) {
   tcc_test_seed("test_golden");
   golden_matmul("matmul_tiled", 16, 16, 8, 4, 8);
   golden_matmul("matmul_nondividing", 13, 11, 5, 4, 8);
   golden_compute_at();
   golden_symbolic();
+  golden_gpu_shared();
   return tcc_test_finish("test_golden");
 }
