@@ -48,7 +48,8 @@ typedef struct tcc_value {
    * int64 index expressions, e.g. the output of Shape on [N,1,28,28] is {N, 1, 28, 28}. Filled
    * by inference (Shape, Gather, Concat, Slice, Cast, arithmetic on them ...) and read by ops
    * whose output shape depends on an input's values (Reshape, Expand, ConstantOfShape, ...).
-   * Bool tensors (shape conditions) use 0/1. NULL when unknown (constants are read from `data`
+   * Bool tensors (shape conditions) use 0/1; a float32/float64 Cast of small integer constants
+   * keeps them (exact integers). NULL when unknown (constants are read from `data`
    * instead). */
   const tcc_expr *const *sym_elems;
   int64_t nsym_elems;

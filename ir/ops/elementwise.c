@@ -143,9 +143,21 @@ static void cast_sym_elems(tcc_infer_ctx *ic, tcc_node *n, tccrt_dtype to) {
   const tcc_value *x = n->inputs[0];
   int64_t cnt;
   const tcc_expr *const *el;
-  if ((to == TCCRT_INT64 || to == TCCRT_INT32) && (tcc_dtype_is_int(x->dtype)) &&
-      tcc_value_sym_ints(ic->ctx, x, &cnt, &el))
+  if (!(tcc_dtype_is_int(x->dtype) || x->dtype == TCCRT_BOOL) ||
+      !tcc_value_sym_ints(ic->ctx, x, &cnt, &el))
+    return;
+  if (to == TCCRT_INT64 || to == TCCRT_INT32) {
     tcc_infer_set_sym_elems(ic, n, 0, cnt, el);
+    return;
+  }
+  /* A float copy of small integer constants (e.g. a window size) keeps its exact values, so
+   * a Range over it still has a known length. */
+  if (to != TCCRT_FLOAT32 && to != TCCRT_FLOAT64) return;
+  for (int64_t i = 0; i < cnt; i++) {
+    int64_t v;
+    if (!tcc_expr_is_int_imm(el[i], &v) || v > (1 << 24) || v < -(1 << 24)) return;
+  }
+  tcc_infer_set_sym_elems(ic, n, 0, cnt, el);
 }
 
 /* Cast: `to` (required) is an ONNX TensorProto.DataType code; opset 1-5 spelled it as a string. */
