@@ -207,6 +207,85 @@ static void test_dtype(void) {
   CHECK_MSG(strstr(msg, "Sqrt_node") && strstr(msg, "int32") && strstr(msg, "'x'"), "%s", msg);
 }
 
+static tcc_node *with_ints(tcc_node *n, const char *name, int cnt, const int64_t *v) {
+  tcc_attr *a = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *a * (size_t)(n->nattrs + 1));
+  for (int i = 0; i < n->nattrs; i++)
+    a[i] = n->attrs[i];
+  a[n->nattrs].name = name;
+  a[n->nattrs].kind = TCC_ATTR_INTS;
+  a[n->nattrs].u.ints.n = cnt;
+  a[n->nattrs].u.ints.v = v;
+  n->attrs = a;
+  n->nattrs++;
+  return n;
+}
+
+static tcc_node *with_int(tcc_node *n, const char *name, int64_t v) {
+  tcc_attr *a = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *a * (size_t)(n->nattrs + 1));
+  for (int i = 0; i < n->nattrs; i++)
+    a[i] = n->attrs[i];
+  a[n->nattrs].name = name;
+  a[n->nattrs].kind = TCC_ATTR_INT;
+  a[n->nattrs].u.i = v;
+  n->attrs = a;
+  n->nattrs++;
+  return n;
+}
+
+/* Symbolic dims through Slice, Concat, Flatten, Split, Transpose, Expand (ONNX specs). */
+static void test_symbolic_ops(void) {
+  fresh();
+  tcc_value *x = input("x", TCCRT_FLOAT32, 3, (const tcc_expr *[]){N(), I(3), I(8)});
+  tcc_value *y = input("y", TCCRT_FLOAT32, 2, (const tcc_expr *[]){N(), I(5)});
+  tcc_value *s1, *s2, *c0, *c1, *f1, *f2, *t, *e, *sh, *sp[2];
+  /* Slice x[1:, :, -2:] -> [N - 1, 3, 2] (ends INT64_MAX clamp to the dim) */
+  node("Slice", 5,
+       (tcc_value *[]){x, const_i64("st", 2, (int64_t[]){1, -2}),
+                       const_i64("en", 2, (int64_t[]){INT64_MAX, INT64_MAX}),
+                       const_i64("ax", 2, (int64_t[]){0, 2}),
+                       const_i64("sp", 2, (int64_t[]){1, 1})},
+       &s1);
+  /* Slice with step 2 on a constant dim: x[:, :, 1:8:2] -> 4 */
+  node("Slice", 5,
+       (tcc_value *[]){x, const_i64("st2", 1, (int64_t[]){1}), const_i64("en2", 1, (int64_t[]){8}),
+                       const_i64("ax2", 1, (int64_t[]){-1}), const_i64("sp2", 1, (int64_t[]){2})},
+       &s2);
+  with_int(node("Concat", 2, (tcc_value *[]){y, y}, &c1), "axis", -1);
+  with_int(node("Concat", 2, (tcc_value *[]){y, y}, &c0), "axis", 0);
+  with_int(node("Flatten", 1, (tcc_value *[]){x}, &f1), "axis", 1);
+  with_int(node("Flatten", 1, (tcc_value *[]){x}, &f2), "axis", 2);
+  with_ints(node("Transpose", 1, (tcc_value *[]){x}, &t), "perm", 3, (int64_t[]){2, 0, 1});
+  /* Expand a [3, 1] constant-shaped input to Shape(x[0:1]) ++ [3, 4]: [N, 3, 4] */
+  tcc_value *z = input("z", TCCRT_FLOAT32, 2, (const tcc_expr *[]){I(3), I(1)});
+  tcc_node *shn = node("Shape", 1, (tcc_value *[]){x}, &sh);
+  with_int(with_int(shn, "start", 0), "end", 1);
+  tcc_value *cat;
+  with_int(node("Concat", 2, (tcc_value *[]){sh, const_i64("r34", 2, (int64_t[]){3, 4})}, &cat),
+           "axis", 0);
+  node("Expand", 2, (tcc_value *[]){z, cat}, &e);
+  /* Split x along axis 2 into [3, 5] (opset 17: split is input 1) */
+  sp[0] = tcc_graph_add_value(g, "sp0", TCC_VALUE_NODE);
+  sp[1] = tcc_graph_add_value(g, "sp1", TCC_VALUE_NODE);
+  tcc_node *spn =
+      tcc_graph_add_node(g, "split_node", "Split", "", 2,
+                         (tcc_value *[]){x, const_i64("parts", 2, (int64_t[]){3, 5})}, 2, sp);
+  spn->opset = 17;
+  with_int(spn, "axis", 2);
+  CHECK(tcc_graph_resolve_ops(ctx, g) == TCC_OK);
+  CHECK_MSG(tcc_graph_infer(ctx, g) == TCC_OK, "%s", tcc_error_text(ctx));
+  CHECK(s1->ndim == 3 && s1->dims[0] == tcc_sub(ctx, N(), I(1)) && s1->dims[1] == I(3) &&
+        s1->dims[2] == I(2));
+  CHECK(shape_is(s2, 3, "[N, 3, 4]"));
+  CHECK(shape_is(c1, 2, "[N, 10]"));
+  CHECK(c0->ndim == 2 && c0->dims[0] == tcc_add(ctx, N(), N()) && c0->dims[1] == I(5));
+  CHECK(f1->ndim == 2 && f1->dims[0] == N() && f1->dims[1] == I(24));
+  CHECK(f2->ndim == 2 && f2->dims[0] == tcc_mul(ctx, N(), I(3)) && f2->dims[1] == I(8));
+  CHECK(shape_is(t, 3, "[8, N, 3]"));
+  CHECK(sh->nsym_elems == 1 && sh->sym_elems[0] == N());
+  CHECK(shape_is(e, 3, "[N, 3, 4]"));
+  CHECK(shape_is(sp[0], 3, "[N, 3, 3]") && shape_is(sp[1], 3, "[N, 3, 5]"));
+}
+
 /* Issue 3: the MNIST models without --input-shape keep their batch symbol through every value,
  * including through Shape -> Concat -> Reshape (mnist-pytorch-extdata). */
 static void test_mnist_symbolic(void) {
@@ -250,6 +329,7 @@ int main(void) {
   test_reshape();
   test_unregistered();
   test_dtype();
+  test_symbolic_ops();
   test_mnist_symbolic();
   tcc_context_destroy(ctx);
   return tcc_test_finish("test_infer_unit");
