@@ -72,9 +72,43 @@ static void analyze_cmp(part *p, const tcc_expr *c, tcc_range_env *env) {
   p->constrained = true;
 }
 
+/* conditions of SELECTs (padding: in-bounds ? load : fill) also count: in the main range they
+ * fold to one arm */
+static void collect_selects(part *p, const tcc_expr *e, tcc_range_env *env, int depth) {
+  if (!e || depth > 64) return;
+  switch (e->kind) {
+  case TCC_INT_IMM:
+  case TCC_FLOAT_IMM:
+  case TCC_VAR: return;
+  case TCC_SELECT:
+    if (e->type.lanes == 1) analyze_cmp(p, e->u.select.cond, env);
+    collect_selects(p, e->u.select.t, env, depth + 1);
+    collect_selects(p, e->u.select.f, env, depth + 1);
+    return;
+  case TCC_CAST: collect_selects(p, e->u.cast.a, env, depth + 1); return;
+  case TCC_CALL:
+    for (int i = 0; i < e->u.call.nargs; i++) collect_selects(p, e->u.call.args[i], env, depth + 1);
+    return;
+  case TCC_LOAD:
+  case TCC_RAMP:
+  case TCC_BROADCAST:
+  case TCC_LET:
+  case TCC_TENSOR_READ:
+  case TCC_REDUCE: return;
+  case TCC_NEG:
+  case TCC_NOT:
+  case TCC_BITNOT: collect_selects(p, e->u.bin.a, env, depth + 1); return;
+  default:
+    collect_selects(p, e->u.bin.a, env, depth + 1);
+    collect_selects(p, e->u.bin.b, env, depth + 1);
+    return;
+  }
+}
+
 static void collect(part *p, const tcc_stmt *s, tcc_range_env *env) {
   if (!s) return;
   switch (s->kind) {
+  case TCC_S_STORE: collect_selects(p, s->u.store.value, env, 0); return;
   case TCC_S_FOR:
     tcc_range_env_push(env, s->u.loop.var, s->u.loop.min, s->u.loop.extent);
     collect(p, s->u.loop.body, env);
