@@ -817,8 +817,56 @@ static tcc_status infer_trilu(tcc_infer_ctx *ic, tcc_node *n) {
 
 /* ---- computes (TE) ---- */
 
-/* Reshape-like ops (Reshape, Flatten, Squeeze, Unsqueeze, Identity of layout): the output's
- * row-major flat index read back in the input's row-major order. */
+static bool is_one(const tcc_expr *d) {
+  int64_t v;
+  return tcc_expr_is_int_imm(d, &v) && v == 1;
+}
+
+/* The input index of a row-major reshape from output index idx, matching the dims in groups of
+ * equal product so that the index arithmetic stays local: equal dims map directly, size-1 dims
+ * drop out, and only a group of constant dims that merges or splits (e.g. [N, 64, 7, 7] ->
+ * [N, 3136]) is linearized. False when the shapes do not decompose this way. */
+static bool reshape_index_grouped(tcc_context *ctx, int ro, const tcc_expr *const *od,
+                                  const tcc_expr *const *idx, int rin, const tcc_expr *const *id,
+                                  const tcc_expr **out) {
+  int i = 0, o = 0;
+  while (i < rin || o < ro) {
+    if (i < rin && is_one(id[i])) {
+      out[i++] = tcc_idx(ctx, 0);
+      continue;
+    }
+    if (o < ro && is_one(od[o])) {
+      o++;
+      continue;
+    }
+    if (i >= rin || o >= ro) return false;
+    if (tcc_shape_dim_eq(ctx, id[i], od[o])) {
+      out[i++] = idx[o++];
+      continue;
+    }
+    int i0 = i, o0 = o;
+    int64_t pi, po, v;
+    if (!tcc_expr_is_int_imm(id[i++], &pi) || !tcc_expr_is_int_imm(od[o++], &po)) return false;
+    while (pi != po) {
+      if (pi < po) {
+        if (i >= rin || !tcc_expr_is_int_imm(id[i++], &v) || !tcc_mul_ovf(pi, v, &pi)) return false;
+      } else {
+        if (o >= ro || !tcc_expr_is_int_imm(od[o++], &v) || !tcc_mul_ovf(po, v, &po)) return false;
+      }
+    }
+    const tcc_expr *flat = tcc_idx(ctx, 0);
+    for (int k = o0; k < o; k++)
+      flat = tcc_add(ctx, tcc_mul(ctx, flat, od[k]), idx[k]);
+    for (int k = i - 1; k >= i0; k--) {
+      out[k] = k == i0 ? flat : tcc_floormod(ctx, flat, id[k]);
+      if (k > i0) flat = tcc_floordiv(ctx, flat, id[k]);
+    }
+  }
+  return true;
+}
+
+/* Reshape-like ops (Reshape, Flatten, Squeeze, Unsqueeze): the output's row-major position read
+ * back in the input's row-major order (grouped when possible, else fully linearized). */
 static tcc_status compute_reshape(tcc_compute_ctx *cc, tcc_tensor **outs) {
   tcc_context *ctx = cc->ctx;
   const tcc_tensor *x;
@@ -826,13 +874,15 @@ static tcc_status compute_reshape(tcc_compute_ctx *cc, tcc_tensor **outs) {
   const tcc_value *o = cc->node->outputs[0];
   const tcc_expr *const *idx;
   const tcc_itervar *const *axes = tcc_compute_out_axes(cc, 0, &idx);
-  const tcc_expr *flat = tcc_idx(ctx, 0);
-  for (int i = 0; i < o->ndim; i++)
-    flat = tcc_add(ctx, tcc_mul(ctx, flat, o->dims[i]), idx[i]);
   const tcc_expr *ri[MAXR];
-  for (int i = x->ndim - 1; i >= 0; i--) {
-    ri[i] = i == 0 ? flat : tcc_floormod(ctx, flat, x->shape[i]);
-    if (i > 0) flat = tcc_floordiv(ctx, flat, x->shape[i]);
+  if (!reshape_index_grouped(ctx, o->ndim, o->dims, idx, x->ndim, x->shape, ri)) {
+    const tcc_expr *flat = tcc_idx(ctx, 0);
+    for (int i = 0; i < o->ndim; i++)
+      flat = tcc_add(ctx, tcc_mul(ctx, flat, o->dims[i]), idx[i]);
+    for (int i = x->ndim - 1; i >= 0; i--) {
+      ri[i] = i == 0 ? flat : tcc_floormod(ctx, flat, x->shape[i]);
+      if (i > 0) flat = tcc_floordiv(ctx, flat, x->shape[i]);
+    }
   }
   outs[0] = tcc_compute_out(cc, 0, axes, tcc_tensor_read(ctx, x, x->ndim, ri), "injective");
   return TCC_OK;
