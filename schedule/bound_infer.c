@@ -293,7 +293,9 @@ static tcc_status check_round_up(tcc_context *ctx, tcc_stage *st) {
   tcc_range_env env = {0};
   push_loop_env(st, &env, ctx);
   const tcc_tensor **in;
-  int n = tcc_sched_stage_inputs(ctx, st, &in);
+  tcc_tensor tmp = *st->t; /* the reads after cache_read replacements and inlining */
+  tmp.body = st->body;
+  int n = tcc_tensor_inputs(ctx, &tmp, &in);
   tcc_status res = TCC_OK;
   for (int k = 0; k < n && res == TCC_OK; k++) {
     reads rd = {in[k], {0}, ctx};
