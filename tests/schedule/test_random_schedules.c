@@ -1,6 +1,6 @@
 /* test_random_schedules.c — random schedules on small programs: random sequences of split
  * (factor or nparts, every tail strategy), fuse, reorder, unroll, vectorize, parallel,
- * compute_at, compute_inline and cache_read, applied to a matmul + bias pipeline and a
+ * compute_at, compute_inline, cache_read, cache_write, rfactor and storage_align, applied to a matmul + bias pipeline and a
  * strided/shifted stencil pipeline with odd sizes. Primitives may refuse (that is checked to
  * leave a usable schedule); every schedule that lowers must compute exactly what the plain C
  * reference computes (int32 data: exact). The seed is printed; TCC_TEST_SEED replays a run. */
@@ -98,7 +98,7 @@ static void random_primitive(tcc_context *ctx, tcc_schedule *s, const prog *p, F
   tcc_axis *a = rand_leaf(st), *o, *in;
   if (!a) return;
   tcc_status r = TCC_OK;
-  int op = (int)tcc_test_randint(0, 11);
+  int op = (int)tcc_test_randint(0, 14);
   static const tcc_tail tails[] = {TCC_TAIL_AUTO, TCC_TAIL_GUARD, TCC_TAIL_ROUND_UP, TCC_TAIL_SHIFT_INWARD};
   switch (op) {
   case 0:
@@ -131,6 +131,9 @@ static void random_primitive(tcc_context *ctx, tcc_schedule *s, const prog *p, F
     break;
   }
   case 10: r = tcc_compute_inline(ctx, st); break;
+  case 12: r = tcc_rfactor(ctx, s, st, a, (int)tcc_test_randint(0, 2), NULL); break;
+  case 13: r = tcc_cache_write(ctx, s, st, TCC_SCOPE_STACK, NULL); break;
+  case 14: r = tcc_storage_align(ctx, st, 0, tcc_test_randint(1, 8), 0); break;
   default: {
     const tcc_tensor **ins;
     tcc_tensor tmp = *tcc_stage_tensor(st);
