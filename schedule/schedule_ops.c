@@ -255,11 +255,6 @@ tcc_status tcc_sched_make_loops(tcc_context *ctx, tcc_schedule *sch, int nargs,
       return tcc_error(ctx, "lower: output '%s' is not among the arguments", sch->outs[i]->name);
   for (int i = 0; i < sch->nstages; i++) {
     tcc_stage *st = sch->stages[i];
-    if (st->attach != TCC_ATTACH_INLINE && st->body->kind != TCC_REDUCE) {
-      /* a reduction anywhere but the top of the body */
-      const tcc_expr *b = st->body;
-      (void)b;
-    }
     if (st->te_body->kind != TCC_REDUCE && st->nreduce > 0)
       return tcc_error(ctx, "lower: stage '%s' has a reduction that is not the top of its "
                        "compute body; make the reduction its own compute stage", st->t->name);
