@@ -1131,8 +1131,9 @@ static void cg_stmt(tcc_llvm_fn *s, const tcc_stmt *st) {
 /* ---------------------------------------------------------------- functions */
 
 tcc_status tcc_llvm_add_primfunc(tcc_llvm_module *m, const tcc_primfunc *pf, LLVMValueRef *out_fn) {
-  if (!m || !pf || !pf->name || !pf->body)
-    return tcc_error(m ? m->ctx : NULL, "llvm codegen: NULL function or body");
+  if (!m) return TCC_ERR;
+  if (!pf || !pf->name || !pf->body)
+    return tcc_error(m->ctx, "llvm codegen: NULL function, name or body");
   if (pf->is_device)
     return tcc_error(m->ctx, "llvm codegen: function '%s' is a GPU kernel", pf->name);
   if (LLVMGetNamedFunction(m->mod, pf->name))
