@@ -14,6 +14,19 @@
  * printed (tcc_schedule_print) and replayed on a fresh schedule of the same tensors
  * (tcc_schedule_replay). Schedules and axes live in the context's arena.
  *
+ * Primitives: split / split_nparts (tail strategies), fuse, reorder, tile, unroll, vectorize,
+ * parallel, bind (GPU), compute_at, compute_inline, compute_root, cache_read, cache_write,
+ * rfactor, set_scope, storage_align. Legality: tensor expressions are pure and reductions
+ * associative, so the only loop-carried dependences are those of reduction axes; vectorize,
+ * parallel and bind refuse them (rfactor makes part of a reduction data-parallel), and every
+ * reordering and compute_at position is legal (bounds inference computes what is needed).
+ * Stages made by cache_read, cache_write and rfactor are inserted into the topological order;
+ * rfactor and cache_write recreate the transformed stage's axes (schedule it afterwards).
+ *
+ * Lowering (tcc_lower) with GPU-bound loops ends with a host/device split: the returned host
+ * PrimFunc holds LAUNCH statements of device PrimFuncs, which tcc_interp_run executes block by
+ * block with the threads of a block in lockstep between barriers.
+ *
  * Learned from TVM's te/schedule (IterVar relations, message passing for bounds) and Halide's
  * Schedule.h (tail strategies). */
 #ifndef TCC_SCHEDULE_H
