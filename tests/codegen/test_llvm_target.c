@@ -215,10 +215,50 @@ static void test_undefined_symbols(void) {
   }
 }
 
+/* Android objects link into a shared library with ld.lld and no text relocations. */
+static void test_android_shared(void) {
+  const char *lld = getenv("TCC_LD_LLD");
+  if (!lld || !*lld) lld = "ld.lld-19";
+  char probe[300];
+  snprintf(probe, sizeof probe, "command -v %s >/dev/null 2>&1", lld);
+  if (system(probe) != 0) {
+    printf("SKIP android shared library: %s not installed\n", lld);
+    return;
+  }
+  static const char *const triples[] = {"aarch64-linux-android", "armv7a-linux-androideabi"};
+  for (int k = 0; k < 2; k++) {
+    size_t size = 0;
+    char *obj = emit(triples[k], NULL, TCC_LLVM_OBJECT, runtime_func(), &size);
+    CHECK(obj != NULL);
+    if (!obj) continue;
+    char opath[] = "/tmp/tcc_android_XXXXXX";
+    int fd = mkstemp(opath);
+    CHECK(fd >= 0 && write(fd, obj, size) == (ssize_t)size);
+    if (fd >= 0) close(fd);
+    free(obj);
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd,
+             "%s -shared --unresolved-symbols=ignore-all -z text -o %s.so %s 2>&1 && "
+             "%s -d %s.so | grep -c TEXTREL",
+             lld, opath, opath, getenv("TCC_LLVM_READELF") ? getenv("TCC_LLVM_READELF") : "llvm-readelf-19", opath);
+    FILE *p = popen(cmd, "r");
+    char out[256] = "";
+    if (p && !fgets(out, sizeof out, p)) out[0] = '\0';
+    if (p) pclose(p);
+    CHECK_MSG(strncmp(out, "0", 1) == 0, "%s: shared link / TEXTREL check said '%s'", triples[k],
+              out);
+    char so[64];
+    snprintf(so, sizeof so, "%s.so", opath);
+    unlink(so);
+    unlink(opath);
+  }
+}
+
 int main(void) {
   C = tcc_context_create();
   test_asm();
   test_undefined_symbols();
+  test_android_shared();
   tcc_context_destroy(C);
   return tcc_test_finish("test_llvm_target");
 }
