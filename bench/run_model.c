@@ -12,7 +12,8 @@
  *               `perf record` / `valgrind --tool=callgrind`)
  * Without --loop it serves commands on standard input, one a line, so that the benchmark can
  * interleave it with its peer (ONNX Runtime) in one run:
- *   run K   runs K inferences; prints one line of K wall times in milliseconds
+ *   run K   runs K inferences; prints one line: K wall times in milliseconds, "|", then the K
+ *           process CPU times (all threads) of the same inferences in milliseconds
  *   write   writes the outputs of the last inference to the OUT files; prints "ok"
  *   quit    exits (so does end of input)
  * Threads: libtccrt's pool size comes from TCCRT_NUM_THREADS. Errors: a message on stderr and
@@ -33,9 +34,9 @@
 #define MODEL_RUN CAT(MODEL, _run)
 #define MODEL_INFO CAT(MODEL, _info)
 
-static double now_ms(void) {
+static double clock_ms(clockid_t id) {
   struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
+  clock_gettime(id, &ts);
   return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
 }
 
@@ -58,12 +59,15 @@ static int write_outputs(const tccrt_model_info *mi, void *const *out, char **pa
   return 0;
 }
 
-/* Runs k inferences; times[i] gets the wall time of each in ms. Returns 0 or 4. */
-static int run_k(const void *const *in, void *const *out, int k, double *times) {
+/* Runs k inferences; times[i] gets the wall time of each in ms, cpu[i] (if not NULL) the CPU time
+ * of the whole process (every thread of the pool) during it. Returns 0 or 4. */
+static int run_k(const void *const *in, void *const *out, int k, double *times, double *cpu) {
   for (int i = 0; i < k; i++) {
-    double t0 = now_ms();
+    double c0 = cpu ? clock_ms(CLOCK_PROCESS_CPUTIME_ID) : 0;
+    double t0 = clock_ms(CLOCK_MONOTONIC);
     int r = MODEL_RUN(in, out);
-    times[i] = now_ms() - t0;
+    times[i] = clock_ms(CLOCK_MONOTONIC) - t0;
+    if (cpu) cpu[i] = clock_ms(CLOCK_PROCESS_CPUTIME_ID) - c0;
     if (r) {
       fprintf(stderr, "run_model: run failed (%d): %s\n", r, tccrt_last_error());
       return 4;
@@ -106,7 +110,7 @@ int main(int argc, char **argv) {
 
   if (loop) {
     double *t = malloc(sizeof(double) * (size_t)loop);
-    int r = run_k(cin, cout, (int)loop, t);
+    int r = run_k(cin, cout, (int)loop, t, NULL);
     if (r) return r;
     qsort(t, (size_t)loop, sizeof(double), cmp_double);
     printf("median_ms %.4f threads %d\n", t[loop / 2], tccrt_get_num_threads());
@@ -115,7 +119,7 @@ int main(int argc, char **argv) {
   }
 
   char line[128];
-  double *times = NULL;
+  double *times = NULL, *cpu = NULL;
   int cap = 0;
   printf("ready %s threads %d\n", mi->name, tccrt_get_num_threads());
   fflush(stdout);
@@ -125,10 +129,13 @@ int main(int argc, char **argv) {
       if (k > cap) {
         cap = k;
         times = realloc(times, sizeof(double) * (size_t)cap);
+        cpu = realloc(cpu, sizeof(double) * (size_t)cap);
       }
-      int r = run_k(cin, cout, k, times);
+      int r = run_k(cin, cout, k, times, cpu);
       if (r) return r;
-      for (int i = 0; i < k; i++) printf("%s%.4f", i ? " " : "", times[i]);
+      for (int i = 0; i < k; i++) printf("%.4f ", times[i]);
+      printf("|");
+      for (int i = 0; i < k; i++) printf(" %.4f", cpu[i]);
       printf("\n");
     } else if (!strncmp(line, "write", 5)) {
       int r = write_outputs(mi, cout, out_paths);
@@ -143,5 +150,6 @@ int main(int argc, char **argv) {
     fflush(stdout);
   }
   free(times);
+  free(cpu);
   return 0;
 }
