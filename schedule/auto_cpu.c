@@ -11,10 +11,10 @@ static int vector_lanes(tccrt_dtype dt) {
 /* Vectorizes the innermost data-parallel axis (moved after the reduction axes); then, unless
  * the stage is computed inside another one, fuses outer data-parallel loops until the parallel
  * extent reaches 16 (only whole root axes when `roots_only`) and makes that loop parallel. */
-static tcc_status schedule_one(tcc_context *ctx, tcc_stage *st, bool roots_only) {
+static tcc_status schedule_one(tcc_context *ctx, tcc_stage *st, bool roots_only, bool no_vec) {
   if (st->nrels > 0 || st->ndim == 0) return TCC_OK; /* already scheduled by someone */
   tcc_axis *vec = NULL;
-  int lanes = vector_lanes(st->t->dtype);
+  int lanes = no_vec ? 1 : vector_lanes(st->t->dtype);
   tcc_axis *last = st->root[st->ndim - 1];
   int64_t e;
   bool cst = tcc_axis_const_extent(last, &e);
@@ -108,7 +108,7 @@ tcc_status tcc_schedule_auto_cpu(tcc_context *ctx, tcc_schedule *sch, const tcc_
       }
     }
   }
-  if (out->attach == TCC_ATTACH_ROOT) TCC_TRY(schedule_one(ctx, out, ncand > 0));
+  if (out->attach == TCC_ATTACH_ROOT) TCC_TRY(schedule_one(ctx, out, ncand > 0, false));
   if (ncand > 0 && out->nleaves > 0 && out->leaves[0]->annot == TCC_ANNOT_PARALLEL) {
     /* only when the per-iteration buffers stay small (stack scratch, nothing allocated per
      * call): estimated as the output elements one parallel iteration covers */
@@ -122,9 +122,23 @@ tcc_status tcc_schedule_auto_cpu(tcc_context *ctx, tcc_schedule *sch, const tcc_
     if (known && (total / pe) * (int64_t)es <= 32768)
       for (int c = 0; c < ncand; c++) TCC_TRY(tcc_compute_at(ctx, cand[c], out, out->leaves[0]));
   }
+  /* a stage computed inside the output's parallel loop covers one point of the dims that loop
+   * fuses: vectorizing its innermost dim only pays when that dim lies beyond them (dims are
+   * matched by position, as in conv -> relu; softmax's row reductions stay scalar) */
+  int fused_dims = 0;
+  if (out->nleaves > 0 && out->leaves[0]->annot == TCC_ANNOT_PARALLEL) {
+    int64_t pe, prod = 1, e;
+    if (tcc_axis_const_extent(out->leaves[0], &pe))
+      for (int d = 0; d < out->ndim && prod < pe && tcc_expr_is_int_imm(out->t->shape[d], &e); d++) {
+        prod *= e;
+        fused_dims = d + 1;
+      }
+  }
   for (int i = 0; i < sch->nstages; i++) {
     tcc_stage *st = sch->stages[i];
-    if (st != out && st->attach != TCC_ATTACH_INLINE) TCC_TRY(schedule_one(ctx, st, false));
+    if (st == out || st->attach == TCC_ATTACH_INLINE) continue;
+    bool inside = st->attach == TCC_ATTACH_AT && st->attach_stage == out;
+    TCC_TRY(schedule_one(ctx, st, false, inside && st->ndim <= fused_dims));
   }
   return TCC_OK;
 }
