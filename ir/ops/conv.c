@@ -43,7 +43,18 @@ typedef struct conv_geom {
 static tcc_status conv_kernel(tcc_infer_ctx *ic, const tcc_node *n, const tcc_value *W, int nsp,
                               int64_t *kernel) {
   const tcc_attr *ks = tcc_node_attr(n, "kernel_shape");
-  if (ks) return nn_attr_ints_n(ic, n, "kernel_shape", nsp, 1, kernel);
+  if (ks) {
+    TCC_TRY(nn_attr_ints_n(ic, n, "kernel_shape", nsp, 1, kernel));
+    for (int i = 0; i < nsp; i++) {
+      int64_t w;
+      if (tcc_expr_is_int_imm(W->dims[2 + i], &w) && w != kernel[i])
+        return tcc_node_error(
+            ic->ctx, ic->graph, n,
+            "attribute 'kernel_shape' %lld differs from the weight's dim %d (%lld)",
+            (long long)kernel[i], 2 + i, (long long)w);
+    }
+    return TCC_OK;
+  }
   for (int i = 0; i < nsp; i++)
     if (!tcc_expr_is_int_imm(W->dims[2 + i], &kernel[i]))
       return tcc_node_error(ic->ctx, ic->graph, n,
@@ -587,6 +598,11 @@ static tcc_status infer_deform_conv(tcc_infer_ctx *ic, tcc_node *n) {
     return tcc_node_error(ic->ctx, ic->graph, n, "offset_group %lld must divide the %s channels",
                           (long long)og, tcc_expr_str(ic->ctx, g.C));
   TCC_TRY(check_per_channel(ic, n, 3, "bias B", g.M, false));
+  int64_t taps = g.w.kernel[0] * g.w.kernel[1];
+  const tcc_expr *od[4] = {g.N, tcc_idx(ic->ctx, og * 2 * taps), g.w.out[0], g.w.out[1]};
+  const tcc_expr *md[4] = {g.N, tcc_idx(ic->ctx, og * taps), g.w.out[0], g.w.out[1]};
+  TCC_TRY(nn_check_shape(ic, n, 2, "offset", 4, od));
+  TCC_TRY(nn_check_shape(ic, n, 4, "mask", 4, md));
   return conv_set_out(ic, n, &g, tcc_op_input(n, 0)->dtype);
 }
 

@@ -655,7 +655,7 @@ static tcc_status attn_geometry(tcc_infer_ctx *ic, const tcc_node *n, attn_geom 
     g->Sq = Q->dims[2];
     g->Skv = K->dims[2];
   }
-  if (g->Hq % g->Hkv)
+  if (g->Hq < 1 || g->Hkv < 1 || g->D < 1 || g->Dv < 1 || g->Hq % g->Hkv)
     return tcc_node_error(ctx, ic->graph, n, "q heads %lld not a multiple of kv heads %lld",
                           (long long)g->Hq, (long long)g->Hkv);
   const tcc_value *pk = tcc_op_input(n, 4);
@@ -1564,6 +1564,27 @@ static tcc_status la_geometry(tcc_infer_ctx *ic, const tcc_node *n, la_geom *g) 
   g->dk = qh / g->Hq;
   g->dv = vh / g->Hkv;
   g->B = Q->dims[0];
+  const tcc_expr *Tx = Q->dims[1];
+  const tcc_expr *kd[3] = {g->B, Tx, tcc_idx(ctx, g->Hkv * g->dk)};
+  const tcc_expr *vd[3] = {g->B, Tx, NULL};
+  const tcc_expr *sd[4] = {g->B, tcc_idx(ctx, g->Hkv), tcc_idx(ctx, g->dk), tcc_idx(ctx, g->dv)};
+  TCC_TRY(nn_check_shape(ic, n, 1, "key", 3, kd));
+  TCC_TRY(nn_check_shape(ic, n, 2, "value", 3, vd));
+  TCC_TRY(nn_check_shape(ic, n, 3, "past_state", 4, sd));
+  TCC_TRY(nn_check_shape(ic, n, 6, "erase_gate", 3, kd));
+  for (int k = 4; k <= 5; k++) {
+    const tcc_value *v = tcc_op_input(n, k);
+    if (!v) continue;
+    const tcc_expr *bd[3] = {g->B, Tx, NULL};
+    TCC_TRY(nn_check_shape(ic, n, k, k == 4 ? "decay" : "beta", 3, bd));
+    int64_t last;
+    bool ok = tcc_expr_is_int_imm(v->dims[2], &last) &&
+              (last == g->Hkv || (k == 4 ? last == g->Hkv * g->dk : last == 1));
+    if (!ok)
+      return tcc_node_error(ctx, ic->graph, n, "%s %s: the last dim must be %lld or %lld",
+                            k == 4 ? "decay" : "beta", tcc_value_shape_str(ctx, v),
+                            (long long)g->Hkv, (long long)(k == 4 ? g->Hkv * g->dk : 1));
+  }
   if (g->gating != (tcc_op_input(n, 4) != NULL) || g->delta != (tcc_op_input(n, 5) != NULL))
     return tcc_node_error(ctx, ic->graph, n, "update_rule '%s' %s decay and %s beta", rule,
                           g->gating ? "needs" : "forbids", g->delta ? "needs" : "forbids");

@@ -126,8 +126,12 @@ tcc_status nn_window_infer(tcc_infer_ctx *ic, const tcc_node *n, int nsp,
     if (pads[i] < 0 || pads[i + nsp] < 0)
       return tcc_node_error(ctx, ic->graph, n, "attribute 'pads' must be >= 0 (spatial axis %d)",
                             i);
-    int64_t s = w->stride[i], ek = (kernel[i] - 1) * w->dil[i] + 1;
+    int64_t s = w->stride[i], ek = (kernel[i] - 1) * w->dil[i] + 1, inc;
     const tcc_expr *in = in_sp[i], *out;
+    if (tcc_expr_is_int_imm(in, &inc) && inc < 1)
+      return tcc_node_error(ctx, ic->graph, n,
+                            "spatial axis %d of the input has extent %lld; expected >= 1", i,
+                            (long long)inc);
     if (mode == 0) {
       w->pad_begin[i] = tcc_idx(ctx, pads[i]);
       w->pad_end[i] = tcc_idx(ctx, pads[i + nsp]);

@@ -78,12 +78,9 @@ static tcc_status qparam_of(tcc_infer_ctx *ic, const tcc_node *n, const tcc_valu
     }
   }
   const tcc_value *z = tcc_op_input(n, zk);
-  if (z && z->ndim >= 0 &&
-      (z->ndim != s->ndim || !tcc_value_shape_known(z) || !tcc_value_shape_known(s) ||
-       tcc_value_numel(z) != tcc_value_numel(s)))
-    if (z->ndim != s->ndim || nn_check_shape(ic, n, zk, "zero point", s->ndim, s->dims) != TCC_OK)
-      return tcc_node_error(ctx, ic->graph, n, "zero point %s must have the shape of the scale %s",
-                            tcc_value_shape_str(ctx, z), tcc_value_shape_str(ctx, s));
+  if (z)
+    TCC_TRY(
+        nn_check_shape(ic, n, zk, "zero point (must have the scale's shape)", s->ndim, s->dims));
   return TCC_OK;
 }
 

@@ -175,6 +175,12 @@ static tcc_status infer_loss(tcc_infer_ctx *ic, tcc_node *n) {
                             tcc_value_shape_str(ctx, T), tcc_value_shape_str(ctx, X));
   }
   if (tcc_op_input(n, 2)) TCC_TRY(tcc_infer_same_dtype(ic, n, 0, 2));
+  int64_t c;
+  if (tcc_expr_is_int_imm(X->dims[1], &c) && c < 1)
+    return tcc_node_error(ctx, ic->graph, n, "input %s has no classes (dim 1 is 0)",
+                          tcc_value_shape_str(ctx, X));
+  const tcc_expr *wd[1] = {X->dims[1]};
+  TCC_TRY(nn_check_shape(ic, n, 2, "weight", 1, wd));
   loss_red r;
   TCC_TRY(loss_reduction(ic, n, &r));
   if (r == RED_NONE)
