@@ -245,6 +245,14 @@ static LLVMValueRef to_mem(tcc_llvm_fn *s, LLVMValueRef v, tccrt_dtype d, int la
   }
 }
 
+/* float16/bfloat16 arithmetic: the float32 result rounded back to the format after each
+ * operation (as the interpreter and numpy do); other dtypes unchanged. */
+static LLVMValueRef round_storage(tcc_llvm_fn *s, LLVMValueRef v, tccrt_dtype d) {
+  if (d == TCCRT_FLOAT16) return round_f16(s, v);
+  if (d == TCCRT_BFLOAT16) return round_bf16(s, v);
+  return v;
+}
+
 /* ---------------------------------------------------------------- expressions */
 
 static LLVMValueRef cg_expr(tcc_llvm_fn *s, const tcc_expr *e);
@@ -376,7 +384,7 @@ static LLVMValueRef cg_binary(tcc_llvm_fn *s, const tcc_expr *e) {
     return LLVMGetUndef(LLVMTypeOf(a));
   }
   if (fl) set_fmf(r);
-  return r;
+  return round_storage(s, r, d);
 }
 
 /* Applies the libm function `name` (float: NAMEf) lane by lane. */
@@ -700,7 +708,16 @@ static LLVMValueRef cg_expr(tcc_llvm_fn *s, const tcc_expr *e) {
     LLVMValueRef v = broadcast_to(s, cg_expr(s, a), e->type.lanes);
     return cast_value(s, v, tcc_type_with_lanes(a->type, e->type.lanes), e->type);
   }
-  case TCC_CALL: return cg_call(s, e);
+  case TCC_CALL: {
+    LLVMValueRef r = cg_call(s, e);
+    tccrt_dtype d = (tccrt_dtype)e->type.dtype;
+    if ((d == TCCRT_FLOAT16 || d == TCCRT_BFLOAT16) && e->u.call.op != TCC_INTRIN_FABS &&
+        e->u.call.op != TCC_INTRIN_ABS && e->u.call.op != TCC_INTRIN_FLOOR &&
+        e->u.call.op != TCC_INTRIN_CEIL && e->u.call.op != TCC_INTRIN_TRUNC &&
+        e->u.call.op != TCC_INTRIN_ROUND)
+      r = round_storage(s, r, d);
+    return r;
+  }
   case TCC_LOAD: return cg_load(s, e);
   case TCC_RAMP: {
     int lanes = e->u.ramp.lanes;

@@ -20,7 +20,8 @@
  * INT_MIN / -1 gives INT_MIN (no trap); float ops carry only the `reassoc contract` fast-math flags
  * (never nnan/ninf), MIN/MAX of floats propagate NaN (llvm.minimum/maximum); float->int casts
  * saturate (llvm.fpto[su]i.sat, NaN -> 0); float16 and bfloat16 are storage types: loads widen
- * them to float32, stores and casts round to nearest even. Parallel loops are outlined into
+ * them to float32, arithmetic runs in float32 and rounds each result back to the format (as
+ * ir/interp.c does), stores and casts round to nearest even. Parallel loops are outlined into
  * closures run by tccrt_parallel_for; WORKSPACE (and non-constant) allocations use
  * tccrt_alloc/tccrt_free (64-byte aligned), constant-size STACK (and GPU-scope) allocations an
  * alloca in the function's entry block.
