@@ -6,6 +6,8 @@
  *           jo, ko, io, ki, ii, ji, parallel jo; TCC_BENCH_TILE="6,32,256" changes the three
  *           factors), lowered by tcc_lower, compiled by the LLVM code generator (host CPU),
  *           run through the JIT.
+ *   te_packed: the same schedule over a packed copy of B (a TE stage Bp[j/32, k, j%32] in
+ *           workspace, as TOPI's dense_pack).
  *   packed: loop IR written by hand in the same spirit plus a packed copy of B in workspace
  *           (panels of 32 columns, contiguous in k) and an 8x32 register tile in a stack
  *           buffer: what a schedule with cache_read would produce.
@@ -63,6 +65,51 @@ static tcc_primfunc *te_matmul(tcc_context *c, int64_t n) {
   const tcc_tensor *args[3] = {A, B, C};
   tcc_primfunc *fn = NULL;
   if (tcc_lower(c, s, "mm_te", 3, args, &fn) != TCC_OK) return NULL;
+  return fn;
+}
+
+/* The same schedule on C[i, j] = sum_k A[i, k] * Bp[j / NRP, k, j % NRP], where the stage
+ * Bp[jo, k, ji] = B[k, jo * NRP + ji] packs B into panels of NRP columns contiguous in k (TOPI's
+ * dense_pack layout), computed at the root into workspace (vectorized, parallel). */
+enum { NRP = 32 };
+static tcc_primfunc *te_packed_matmul(tcc_context *c, int64_t n) {
+  const tcc_expr *sa[2] = {IX(c, n), IX(c, n)};
+  tcc_tensor *A = tcc_placeholder(c, "A", TCCRT_FLOAT32, 2, sa);
+  tcc_tensor *B = tcc_placeholder(c, "B", TCCRT_FLOAT32, 2, sa);
+  const tcc_expr *sp[3] = {IX(c, n / NRP), IX(c, n), IX(c, NRP)};
+  const char *pn[3] = {"pj", "pk", "pl"};
+  const tcc_itervar *const *pa = tcc_compute_axes(c, 3, sp, pn);
+  const tcc_expr *bi[2] = {tcc_expr_var(c, pa[1]->var),
+                           tcc_add(c, tcc_mul(c, tcc_expr_var(c, pa[0]->var), IX(c, NRP)),
+                                   tcc_expr_var(c, pa[2]->var))};
+  tcc_tensor *Bp = tcc_compute(c, "Bp", 3, sp, pa, tcc_read(c, B, bi), "pack");
+  const char *nm[2] = {"i", "j"};
+  const tcc_itervar *const *ax = tcc_compute_axes(c, 2, sa, nm);
+  const tcc_itervar *k = tcc_reduce_axis(c, "k", IX(c, 0), IX(c, n));
+  const tcc_expr *vj = tcc_expr_var(c, ax[1]->var);
+  const tcc_expr *ia[2] = {tcc_expr_var(c, ax[0]->var), tcc_expr_var(c, k->var)};
+  const tcc_expr *ib[3] = {tcc_floordiv(c, vj, IX(c, NRP)), tcc_expr_var(c, k->var),
+                           tcc_floormod(c, vj, IX(c, NRP))};
+  const tcc_expr *body = tcc_sum(c, tcc_mul(c, tcc_read(c, A, ia), tcc_read(c, Bp, ib)), 1, &k, NULL);
+  tcc_tensor *C = tcc_compute(c, "C", 2, sa, ax, body, "dense");
+  const tcc_tensor *outs[1] = {C};
+  tcc_schedule *s = tcc_schedule_create(c, 1, outs);
+  tcc_stage *st = tcc_schedule_stage(s, C), *sb = tcc_schedule_stage(s, Bp);
+  tcc_axis *io, *ii, *jo, *ji, *ko, *ki;
+  if (tcc_split(c, st, tcc_stage_axis(st, 1), NRP, TCC_TAIL_AUTO, &jo, &ji) ||
+      tcc_split(c, st, tcc_stage_axis(st, 0), g_ti, TCC_TAIL_AUTO, &io, &ii) ||
+      tcc_split(c, st, tcc_stage_reduce_axis(st, 0), g_tk, TCC_TAIL_AUTO, &ko, &ki))
+    return NULL;
+  tcc_axis *ord[6] = {jo, ko, io, ki, ii, ji};
+  if (tcc_reorder(c, st, 6, ord) || tcc_unroll(c, st, ii) || tcc_vectorize(c, st, ji) ||
+      tcc_parallel(c, st, jo))
+    return NULL;
+  if (tcc_set_scope(c, sb, TCC_SCOPE_WORKSPACE) || tcc_vectorize(c, sb, tcc_stage_axis(sb, 2)) ||
+      tcc_parallel(c, sb, tcc_stage_axis(sb, 0)))
+    return NULL;
+  const tcc_tensor *args[3] = {A, B, C};
+  tcc_primfunc *fn = NULL;
+  if (tcc_lower(c, s, "mm_te_packed", 3, args, &fn) != TCC_OK) return NULL;
   return fn;
 }
 
@@ -180,26 +227,30 @@ int main(int argc, char **argv) {
   tcc_context *c = tcc_context_create();
   tcc_primfunc *fte = te_matmul(c, n), *fpk = packed_matmul(c, n);
   if (!fte) fprintf(stderr, "te schedule/lowering failed: %s\n", tcc_error_text(c));
-  const tcc_primfunc *fns[2] = {fpk, fte};
+  tcc_primfunc *ftp = te_packed_matmul(c, n);
+  if (!ftp) fprintf(stderr, "te_packed schedule/lowering failed: %s\n", tcc_error_text(c));
+  const tcc_primfunc *fns[3] = {fpk, fte ? fte : ftp, fte ? ftp : NULL};
+  int nfns = 1 + (fte != NULL) + (ftp != NULL);
   const char *dump = getenv("TCC_BENCH_DUMP"); /* write the assembly to this file */
   if (dump) {
     tcc_llvm_target t = {.mcpu = "native"};
     tcc_llvm_module *m;
     if (tcc_llvm_module_create(c, &t, "dump", &m) == TCC_OK) {
-      for (int i = 0; i < (fte ? 2 : 1); i++) tcc_llvm_add_primfunc(m, fns[i], NULL);
+      for (int i = 0; i < nfns; i++) tcc_llvm_add_primfunc(m, fns[i], NULL);
       tcc_llvm_emit_file(m, TCC_LLVM_ASM, dump);
       tcc_llvm_module_destroy(m);
     }
-    if (fte) tcc_primfunc_print(stderr, fte);
+    if (ftp) tcc_primfunc_print(stderr, ftp);
   }
   tcc_llvm_jit *jit = NULL;
-  if (tcc_llvm_jit_primfuncs(c, NULL, fte ? 2 : 1, fns, &jit) != TCC_OK) {
+  if (tcc_llvm_jit_primfuncs(c, NULL, nfns, fns, &jit) != TCC_OK) {
     fprintf(stderr, "compile failed: %s\n", tcc_error_text(c));
     return 1;
   }
-  void *pk = NULL, *te = NULL;
+  void *pk = NULL, *te = NULL, *tp = NULL;
   tcc_llvm_jit_lookup(jit, "mm_packed", &pk);
   if (fte) tcc_llvm_jit_lookup(jit, "mm_te", &te);
+  if (ftp) tcc_llvm_jit_lookup(jit, "mm_te_packed", &tp);
   size_t nn = (size_t)(n * n);
   float *a = malloc(nn * 4), *b = malloc(nn * 4), *cr = malloc(nn * 4), *cx = malloc(nn * 4);
   srand(1);
@@ -219,9 +270,9 @@ int main(int argc, char **argv) {
     double tb = best_seconds(run_blas, &jb, 5);
     printf("%-8d %-10s %10.2f %10.1f %8s %12s\n", th, "openblas", tb * 1e3, flops / tb * 1e-9,
            "1.00", "-");
-    const char *names[2] = {"te", "packed"};
-    void *addrs[2] = {te, pk};
-    for (int v = 0; v < 2; v++) {
+    const char *names[3] = {"te", "te_packed", "packed"};
+    void *addrs[3] = {te, tp, pk};
+    for (int v = 0; v < 3; v++) {
       if (!addrs[v]) continue;
       memset(cx, 0, nn * 4);
       job jk = {n, a, b, cx, (tcc_llvm_kernel_fn)addrs[v]};
