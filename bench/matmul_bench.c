@@ -11,10 +11,10 @@
  *   packed: loop IR written by hand in the same spirit plus a packed copy of B in workspace
  *           (panels of 32 columns, contiguous in k) and an 8x32 register tile in a stack
  *           buffer: what a schedule with cache_read would produce.
+ *   openblas: cblas_sgemm.
  *
  * OpenBLAS 0.3.21 does not know Sapphire Rapids and falls back to its SSE3 "Prescott" kernels
  * there: run with OPENBLAS_CORETYPE=SkylakeX for a fair comparison (the core is printed).
- *   openblas: cblas_sgemm.
  *
  * Prints GFLOP/s (best of 5 runs) and the ratio to OpenBLAS; checks the results agree (max
  * relative difference). Not a test: build target matmul_bench. */
