@@ -253,6 +253,8 @@ int main(void) {
     rc = p ? pclose(p) : -1;
     printf("%s: %s", T, out);
     CHECK_MSG(rc == 0 && strncmp(out, "PASS", 4) == 0, "%s: driver said '%s' (rc %d)", T, out, rc);
+    CHECK_MSG(strstr(out, "threads=2") != NULL, "%s: TCCRT_NUM_THREADS=2 not honoured: '%s'", T,
+              out);
     ran++;
   }
   tcc_context_destroy(C);
