@@ -12,13 +12,15 @@
 static void usage(FILE *f) {
   fputs("usage: tcc-ml compile MODEL.onnx -o OUT.o --name NAME [--target TRIPLE] [--mcpu CPU]\n"
         "                      [--input-shape NAME=DIMS]... [--emit obj|asm|llvm] [--report]\n"
-        "                      [-O0|-O1|-O2|-O3]\n"
+        "                      [--params FILE] [-O0|-O1|-O2|-O3]\n"
         "Writes OUT.o (or assembly / LLVM IR with --emit) and NAME.h beside it.\n"
         "  --name NAME         symbol prefix (NAME_run, NAME_info ...); default: OUT's stem\n"
         "  --target TRIPLE     e.g. x86_64-linux-gnu, aarch64-linux-gnu, arm-linux-gnueabihf,\n"
         "                      aarch64-linux-android, armv7a-linux-androideabi (default: host)\n"
         "  --mcpu CPU          CPU name or 'native' (default: the triple's baseline CPU)\n"
         "  --input-shape N=D   bind input N's shape, e.g. x=1x3x224x224 (symbolic dims)\n"
+        "  --params FILE       write the weights to FILE (mapped at run time and given to\n"
+        "                      NAME_set_params) instead of the object's read-only data\n"
         "  --report            print the memory plan and kernels\n",
         f);
 }
@@ -58,7 +60,7 @@ static char *stem_identifier(const char *path) {
 
 int tcc_cmd_compile(int argc, char **argv) {
   const char *model = NULL, *out = NULL, *name = NULL, *triple = NULL, *mcpu = NULL;
-  const char *emit = "obj";
+  const char *emit = "obj", *params = NULL;
   bool report = false;
   int opt = 3;
   int nshapes = 0;
@@ -77,6 +79,8 @@ int tcc_cmd_compile(int argc, char **argv) {
       if (!(triple = arg_value(argc, argv, &i, "--target"))) goto bad;
     } else if (is_flag(a, "--mcpu")) {
       if (!(mcpu = arg_value(argc, argv, &i, "--mcpu"))) goto bad;
+    } else if (is_flag(a, "--params")) {
+      if (!(params = arg_value(argc, argv, &i, "--params"))) goto bad;
     } else if (is_flag(a, "--emit")) {
       if (!(emit = arg_value(argc, argv, &i, "--emit"))) goto bad;
     } else if (is_flag(a, "--input-shape")) {
@@ -123,10 +127,14 @@ int tcc_cmd_compile(int argc, char **argv) {
   io.input_shapes = shapes;
   tcc_graph *g;
   if (tcc_onnx_import_file(ctx, model, &io, &g) != TCC_OK) goto fail;
-  tcc_aot_options ao = {name ? name : stem, triple, mcpu, opt, true};
+  tcc_aot_options ao = {name ? name : stem, triple, mcpu, opt, true, params != NULL};
   tcc_aot_model *m;
   if (tcc_aot_compile(ctx, g, &ao, &m) != TCC_OK) goto fail;
   if (report) tcc_aot_report(m, stdout);
+  if (params && tcc_aot_write_params(m, params) != TCC_OK) {
+    tcc_aot_model_destroy(m);
+    goto fail;
+  }
   if (tcc_aot_emit_file(m, kind, out) != TCC_OK) {
     tcc_aot_model_destroy(m);
     goto fail;

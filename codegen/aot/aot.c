@@ -302,6 +302,7 @@ tcc_status tcc_aot_compile(tcc_context *ctx, tcc_graph *g, const tcc_aot_options
   ex->workspace_size = m->arena_size;
   ex->weights = weights;
   ex->weights_size = wsize;
+  ex->external_params = opts->external_params;
   m->weights_size = wsize;
   TCC_TRY(tcc_aot_emit_executor(ctx, tcc_llvm_module_ref(m->mod), ex));
   *out = m;
@@ -356,6 +357,15 @@ void tcc_aot_jit_destroy(tcc_aot_jit *j) {
 
 tcc_status tcc_aot_emit_memory(tcc_aot_model *m, void **data, size_t *size) {
   return tcc_llvm_emit_memory(m->mod, TCC_LLVM_OBJECT, data, size);
+}
+
+tcc_status tcc_aot_write_params(tcc_aot_model *m, const char *path) {
+  FILE *f = fopen(path, "wb");
+  if (!f) return tcc_error(m->ctx, "%s: cannot write the params file", path);
+  size_t n = m->ex.weights_size ? fwrite(m->ex.weights, 1, m->ex.weights_size, f) : 0;
+  if (fclose(f) != 0 || n != m->ex.weights_size)
+    return tcc_error(m->ctx, "%s: write error", path);
+  return TCC_OK;
 }
 
 size_t tcc_aot_workspace_size(const tcc_aot_model *m) { return m->arena_size; }

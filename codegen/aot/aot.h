@@ -28,6 +28,9 @@ typedef struct tcc_aot_options {
   const char *mcpu;   /* NULL = the triple's baseline; "native" = the host CPU */
   int opt_level;      /* 0..3 (graph fusion is off at 0) */
   bool opt_level_set; /* false: 3 */
+  /* Weights go to a params file (tcc_aot_write_params) instead of the object's read-only data;
+   * the object then exports int NAME_set_params(const void *params, size_t size). */
+  bool external_params;
 } tcc_aot_options;
 
 typedef struct tcc_aot_kernel_info {
@@ -60,6 +63,9 @@ tcc_status tcc_aot_emit_memory(tcc_aot_model *m, void **data, size_t *size);
 /* Writes NAME.h: declarations, NAME_WORKSPACE_SIZE, input/output shapes as comments and macros
  * (NAME_NUM_INPUTS, NAME_INPUT_k_SIZE (bytes), NAME_INPUT_k_NDIM ...). */
 tcc_status tcc_aot_write_header(tcc_aot_model *m, const char *path);
+/* Writes the weights blob (NAME_PARAMS_SIZE bytes, offsets as the object expects) to `path`;
+ * for models compiled with external_params. */
+tcc_status tcc_aot_write_params(tcc_aot_model *m, const char *path);
 /* Prints the memory plan (arena bytes, weights bytes, per-kernel groups and scratch). */
 void tcc_aot_report(tcc_aot_model *m, FILE *f);
 

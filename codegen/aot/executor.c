@@ -14,6 +14,8 @@ typedef struct emit_state {
   LLVMTypeRef i8, i32, i64, ptr, intptr;
   const tcc_aot_executor *ex;
   LLVMValueRef weights;
+  LLVMValueRef params_global; /* external params: the global holding their pointer */
+  LLVMTargetDataRef td;
 } emit_state;
 
 static const char *sym(emit_state *s, const char *suffix) {
@@ -76,6 +78,26 @@ static tcc_status emit_run_with_workspace(emit_state *s, LLVMValueRef fn) {
   LLVMBuildRet(s->b, fail_code);
   LLVMPositionBuilderAtEnd(s->b, entry);
   LLVMValueRef pin = LLVMGetParam(fn, 0), pout = LLVMGetParam(fn, 1), ws = LLVMGetParam(fn, 2);
+  if (s->params_global) {
+    /* External params: the pointer NAME_set_params stored; none yet is an error. */
+    LLVMValueRef ld = LLVMBuildLoad2(s->b, s->ptr, s->params_global, "params");
+    LLVMSetOrdering(ld, LLVMAtomicOrderingAcquire);
+    LLVMSetAlignment(ld, (unsigned)LLVMABISizeOfType(s->td, s->ptr));
+    LLVMBasicBlockRef nop = LLVMAppendBasicBlockInContext(s->c, fn, "no_params");
+    LLVMBasicBlockRef go = LLVMAppendBasicBlockInContext(s->c, fn, "go");
+    LLVMBuildCondBr(s->b, LLVMBuildICmp(s->b, LLVMIntEQ, ld, LLVMConstNull(s->ptr), ""), nop, go);
+    LLVMPositionBuilderAtEnd(s->b, nop);
+    LLVMTypeRef seterr_args[2] = {s->i32, s->ptr};
+    LLVMTypeRef seterr_ty = LLVMFunctionType(s->i32, seterr_args, 2, 1);
+    LLVMValueRef seterr = get_or_declare(s, "tccrt_set_error", seterr_ty);
+    LLVMValueRef eargs[2] = {
+        i32c(s, TCCRT_ERR_INVALID_ARGUMENT),
+        cstring(s, tcc_arena_printf(tcc_ctx_arena(s->ctx), "%s_run: the params are not set (call %s_set_params)", ex->name, ex->name),
+                sym(s, "noparams_msg"))};
+    LLVMBuildRet(s->b, LLVMBuildCall2(s->b, seterr_ty, seterr, eargs, 2, ""));
+    LLVMPositionBuilderAtEnd(s->b, go);
+    s->weights = ld;
+  }
   LLVMValueRef *ins = tcc_arena_alloc(a, sizeof(LLVMValueRef) * (size_t)(ex->ninputs + 1));
   LLVMValueRef *outs = tcc_arena_alloc(a, sizeof(LLVMValueRef) * (size_t)(ex->noutputs + 1));
   for (int i = 0; i < ex->ninputs; i++) {
@@ -431,6 +453,41 @@ static void emit_run_dltensor(emit_state *s, LLVMValueRef fn, LLVMValueRef run) 
   LLVMBuildRet(s->b, LLVMBuildCall2(s->b, LLVMGlobalGetValueType(run), run, args, 2, ""));
 }
 
+/* int NAME_set_params(const void *p, size_t size): size must be the params size and p 64-byte
+ * aligned; stores p (release) for the runs. */
+static void emit_set_params(emit_state *s) {
+  const tcc_aot_executor *ex = s->ex;
+  LLVMTypeRef args[2] = {s->ptr, s->intptr};
+  LLVMValueRef fn = LLVMAddFunction(s->m, sym(s, "set_params"), LLVMFunctionType(s->i32, args, 2, 0));
+  add_fn_attr(s, fn, "nounwind");
+  LLVMBasicBlockRef entry = LLVMAppendBasicBlockInContext(s->c, fn, "entry");
+  LLVMBasicBlockRef bad = LLVMAppendBasicBlockInContext(s->c, fn, "bad");
+  LLVMBasicBlockRef ok = LLVMAppendBasicBlockInContext(s->c, fn, "ok");
+  LLVMPositionBuilderAtEnd(s->b, entry);
+  LLVMValueRef p = LLVMGetParam(fn, 0), n = LLVMGetParam(fn, 1);
+  LLVMValueRef addr = LLVMBuildPtrToInt(s->b, p, s->intptr, "");
+  LLVMValueRef mis = LLVMBuildAnd(s->b, addr, ipc(s, 63), "");
+  LLVMValueRef good = LLVMBuildICmp(s->b, LLVMIntEQ, n, ipc(s, ex->weights_size), "");
+  good = LLVMBuildAnd(s->b, good, LLVMBuildICmp(s->b, LLVMIntEQ, mis, ipc(s, 0), ""), "");
+  if (ex->weights_size > 0)
+    good = LLVMBuildAnd(s->b, good, LLVMBuildICmp(s->b, LLVMIntNE, p, LLVMConstNull(s->ptr), ""), "");
+  LLVMBuildCondBr(s->b, good, ok, bad);
+  LLVMPositionBuilderAtEnd(s->b, ok);
+  LLVMValueRef st = LLVMBuildStore(s->b, p, s->params_global);
+  LLVMSetOrdering(st, LLVMAtomicOrderingRelease);
+  LLVMSetAlignment(st, (unsigned)LLVMABISizeOfType(s->td, s->ptr));
+  LLVMBuildRet(s->b, i32c(s, 0));
+  LLVMPositionBuilderAtEnd(s->b, bad);
+  LLVMTypeRef seterr_args[2] = {s->i32, s->ptr};
+  LLVMTypeRef seterr_ty = LLVMFunctionType(s->i32, seterr_args, 2, 1);
+  LLVMValueRef seterr = get_or_declare(s, "tccrt_set_error", seterr_ty);
+  LLVMValueRef eargs[2] = {
+      i32c(s, TCCRT_ERR_INVALID_ARGUMENT),
+      cstring(s, tcc_arena_printf(tcc_ctx_arena(s->ctx), "%s_set_params: expected %zu bytes at a 64-byte aligned address (the params file tcc-ml wrote for this object)", ex->name, ex->weights_size),
+              sym(s, "badparams_msg"))};
+  LLVMBuildRet(s->b, LLVMBuildCall2(s->b, seterr_ty, seterr, eargs, 2, ""));
+}
+
 static void emit_info(emit_state *s) {
   const tcc_aot_executor *ex = s->ex;
   LLVMTypeRef ti_fields[5] = {s->ptr, s->i32, s->i32, LLVMArrayType2(s->i64, TCCRT_MAX_RANK),
@@ -467,9 +524,13 @@ tcc_status tcc_aot_emit_executor(tcc_context *ctx, LLVMModuleRef m, const tcc_ao
   s.i64 = LLVMInt64TypeInContext(s.c);
   s.ptr = LLVMPointerTypeInContext(s.c, 0);
   LLVMTargetDataRef td = LLVMCreateTargetData(LLVMGetDataLayoutStr(m));
+  s.td = td;
   s.intptr = LLVMIntPtrTypeInContext(s.c, td);
-  LLVMDisposeTargetData(td);
-  if (ex->weights_size > 0) {
+  if (ex->external_params) {
+    s.params_global = LLVMAddGlobal(m, s.ptr, sym(&s, "params"));
+    LLVMSetInitializer(s.params_global, LLVMConstNull(s.ptr));
+    LLVMSetLinkage(s.params_global, LLVMInternalLinkage);
+  } else if (ex->weights_size > 0) {
     LLVMValueRef init = LLVMConstStringInContext2(s.c, ex->weights, ex->weights_size, 1);
     s.weights = LLVMAddGlobal(m, LLVMTypeOf(init), sym(&s, "weights"));
     LLVMSetInitializer(s.weights, init);
@@ -489,7 +550,9 @@ tcc_status tcc_aot_emit_executor(tcc_context *ctx, LLVMModuleRef m, const tcc_ao
     LLVMValueRef dl = LLVMAddFunction(m, sym(&s, "run_dltensor"), run_ty);
     emit_run_dltensor(&s, dl, run);
     emit_info(&s);
+    if (ex->external_params) emit_set_params(&s);
   }
   LLVMDisposeBuilder(s.b);
+  LLVMDisposeTargetData(td);
   return st;
 }

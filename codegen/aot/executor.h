@@ -67,6 +67,10 @@ typedef struct tcc_aot_executor {
   const void *weights;   /* NULL when weights_size == 0 */
   size_t weights_size;
   int pool_slots; /* workspaces kept for concurrent NAME_run calls (0 = 16) */
+  /* Weights in an external params file instead of the object: the object gets
+   * int NAME_set_params(const void *params, size_t size) (size must be weights_size, the pointer
+   * 64-byte aligned, e.g. a mapped file), and runs fail until it is called. `weights` unused. */
+  bool external_params;
 } tcc_aot_executor;
 
 /* Adds the executor, weights and metadata of `ex` to `m` (whose target triple and data layout

@@ -69,6 +69,14 @@ tcc_status tcc_aot_write_header(tcc_aot_model *m, const char *path) {
   fprintf(f, "/* Bytes of the workspace %s_run_with_workspace needs (64-byte aligned memory). */\n",
           n);
   fprintf(f, "#define %s_WORKSPACE_SIZE %zu\n\n", N, ex->workspace_size);
+  if (ex->external_params)
+    fprintf(f,
+            "/* The weights are in a separate params file of %s_PARAMS_SIZE bytes (tcc-ml compile\n"
+            " * --params): map or read it to a 64-byte aligned address and pass it to\n"
+            " * %s_set_params before the first run; it must stay valid while runs use it. */\n"
+            "#define %s_PARAMS_SIZE %zu\n"
+            "int %s_set_params(const void *params, size_t size);\n\n",
+            N, n, N, ex->weights_size, n);
   for (int i = 0; i < ex->ninputs; i++) tensor_block(f, N, "input", i, &ex->inputs[i]);
   for (int i = 0; i < ex->noutputs; i++) tensor_block(f, N, "output", i, &ex->outputs[i]);
   fprintf(f,

@@ -41,6 +41,42 @@ C
 cc -O1 -o "$tmp/main" "$tmp/main.c" "$tmp/d1.o" "$tmp/d2.o" "$tmp/mnist.o" -I"$tmp" \
   -I"$src/runtime/include" "$lib" -lm -lpthread
 "$tmp/main"
+# --params: the weights in a file the program maps; runs fail until NAME_set_params.
+"$tccml" compile "$src/examples/digits/digits.onnx" -o "$tmp/dp.o" --name dp --params "$tmp/dp.params"
+test "$(stat -c %s "$tmp/dp.params")" -gt 20000
+if nm "$tmp/dp.o" | grep -q "dp_weights"; then echo "FAIL: weights embedded despite --params"; exit 1; fi
+cat > "$tmp/pmain.c" <<'C'
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include "d1.h"
+#include "dp.h"
+int main(int argc, char **argv) {
+  float img[64], l1[10], l2[10];
+  for (int i = 0; i < 64; i++) img[i] = (float)((i * 5) % 17) / 16.0f;
+  const void *in[1] = {img};
+  void *o1[1] = {l1}, *o2[1] = {l2};
+  if (dp_run(in, o2) != TCCRT_ERR_INVALID_ARGUMENT || !strstr(tccrt_last_error(), "dp_set_params"))
+    return 2;
+  int fd = open(argv[1], O_RDONLY);
+  void *p = mmap(NULL, DP_PARAMS_SIZE, PROT_READ, MAP_PRIVATE, fd, 0);
+  if (fd < 0 || p == MAP_FAILED) return 3;
+  if (dp_set_params(p, DP_PARAMS_SIZE - 1) != TCCRT_ERR_INVALID_ARGUMENT) return 4;
+  if (dp_set_params(p, DP_PARAMS_SIZE) != 0) return 5;
+  if (d1_run(in, o1) || dp_run(in, o2)) return 6;
+  for (int i = 0; i < 10; i++)
+    if (l1[i] != l2[i]) return 7;
+  printf("PASS: params file mapped and used (%d bytes)\n", DP_PARAMS_SIZE);
+  munmap(p, DP_PARAMS_SIZE);
+  close(fd);
+  return 0;
+}
+C
+cc -O1 -o "$tmp/pmain" "$tmp/pmain.c" "$tmp/d1.o" "$tmp/dp.o" -I"$tmp" -I"$src/runtime/include" \
+  "$lib" -lm -lpthread
+"$tmp/pmain" "$tmp/dp.params"
 # Without --input-shape the symbolic batch dim is an error that names it.
 if "$tccml" compile "$shared/models/mnist-pytorch-opset11/model.onnx" -o "$tmp/x.o" --name x \
      2> "$tmp/err.txt"; then
