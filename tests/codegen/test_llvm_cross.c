@@ -53,19 +53,27 @@ static tcc_primfunc *f_par(void) {
                   tcc_s_for(C, i, cgb_i(C, 0), cgb_i(C, 13), TCC_FOR_PARALLEL, inner));
 }
 
-/* vexp(x, y): y = exp(x), 4 lanes, 64 elements; h16(h, y): y = float(h) + 1 (float16 loads);
- * idiv(x, y, q): q = floordiv(x, y) on int64. */
+/* 4 lanes, 64 elements: y = exp(x); hy = float(h) + 1 (float16 loads); mx = max(x, nx) with NaNs
+ * (must propagate); hs = float16(x * 0.01) (float16 stores); r = floordiv(p, q) on int64. */
 static tcc_primfunc *f_misc(void) {
   tcc_buffer *x = cgb_buf(C, "x", TCCRT_FLOAT32, 64), *y = cgb_buf(C, "y", TCCRT_FLOAT32, 64);
   tcc_buffer *h = cgb_buf(C, "h", TCCRT_FLOAT16, 64), *hy = cgb_buf(C, "hy", TCCRT_FLOAT32, 64);
   tcc_buffer *p = cgb_buf(C, "p", TCCRT_INT64, 64), *q = cgb_buf(C, "q", TCCRT_INT64, 64);
   tcc_buffer *r = cgb_buf(C, "r", TCCRT_INT64, 64);
+  tcc_buffer *nx = cgb_buf(C, "nx", TCCRT_FLOAT32, 64), *mx = cgb_buf(C, "mx", TCCRT_FLOAT32, 64);
+  tcc_buffer *hs = cgb_buf(C, "hs", TCCRT_FLOAT16, 64);
   tcc_var *io = tcc_var_new(C, "io", tcc_index_type()), *i = tcc_var_new(C, "i", tcc_index_type());
   const tcc_expr *idx = cgb_ramp(C, tcc_mul(C, cgb_v(C, io), cgb_i(C, 4)), 1, 4);
   const tcc_expr *vi = cgb_v(C, i);
   const tcc_stmt *s1 = tcc_s_for(
       C, io, cgb_i(C, 0), cgb_i(C, 16), TCC_FOR_SERIAL,
-      cgb_seq(C, 2, cgb_st(C, y, idx, tcc_call1(C, TCC_INTRIN_EXP, cgb_ld(C, x, idx, NULL)), NULL),
+      cgb_seq(C, 4, cgb_st(C, y, idx, tcc_call1(C, TCC_INTRIN_EXP, cgb_ld(C, x, idx, NULL)), NULL),
+              cgb_st(C, mx, idx, tcc_max(C, cgb_ld(C, x, idx, NULL), cgb_ld(C, nx, idx, NULL)), NULL),
+              cgb_st(C, hs, idx,
+                     tcc_cast(C, tcc_type_of(TCCRT_FLOAT16, 4),
+                              tcc_mul(C, cgb_ld(C, x, idx, NULL),
+                                      tcc_broadcast(C, cgb_f32(C, 0.01), 4))),
+                     NULL),
               cgb_st(C, hy, idx,
                      tcc_add(C, tcc_cast(C, tcc_type_of(TCCRT_FLOAT32, 4), cgb_ld(C, h, idx, NULL)),
                              tcc_broadcast(C, cgb_f32(C, 1), 4)),
@@ -74,8 +82,8 @@ static tcc_primfunc *f_misc(void) {
       tcc_s_for(C, i, cgb_i(C, 0), cgb_i(C, 64), TCC_FOR_SERIAL,
                 cgb_st(C, r, vi, tcc_floordiv(C, cgb_ld(C, p, vi, NULL), cgb_ld(C, q, vi, NULL)),
                        NULL));
-  const tcc_buffer *ps[7] = {x, y, h, hy, p, q, r};
-  return cgb_func(C, "x_misc", 7, ps, 0, NULL, cgb_seq(C, 2, s1, s2));
+  const tcc_buffer *ps[10] = {x, y, h, hy, p, q, r, nx, mx, hs};
+  return cgb_func(C, "x_misc", 10, ps, 0, NULL, cgb_seq(C, 2, s1, s2));
 }
 
 static const char *const driver_src =
@@ -136,10 +144,17 @@ static const char *const driver_src =
     "  for (int i = 0; i < 64; i++) { x[i] = rnd(-80, 80); h[i] = (uint16_t)(st >> 3);\n"
     "    if (((h[i] >> 10) & 31) == 31) h[i] = 0x3c00; p[i] = (int64_t)rnd(-1e6f, 1e6f);\n"
     "    q[i] = (int64_t)rnd(-50, 50); if (q[i] == 0) q[i] = 7; }\n"
-    "  void *mv[7] = {x, y, h, hy, p, q, r};\n"
+    "  float nx[64], mx[64]; uint16_t hs[64];\n"
+    "  for (int i = 0; i < 64; i++) nx[i] = i % 3 == 0 ? NAN : rnd(-80, 80);\n"
+    "  x[5] = NAN;\n"
+    "  void *mv[10] = {x, y, h, hy, p, q, r, nx, mx, hs};\n"
     "  if (x_misc(mv, NULL)) bad++;\n"
     "  for (int i = 0; i < 64; i++) {\n"
-    "    double e = exp((double)x[i]); if (fabs(y[i] - e) > 3e-7 * e) bad++;\n"
+    "    double e = exp((double)x[i]); if (isnan(x[i]) ? !isnan(y[i]) : fabs(y[i] - e) > 3e-7 * e) bad++;\n"
+    "    if (isnan(x[i]) || isnan(nx[i])) { if (!isnan(mx[i])) bad++; }\n"
+    "    else if (mx[i] != fmaxf(x[i], nx[i])) bad++;\n"
+    "    float hv = h2f(hs[i]), hw = x[i] * 0.01f;\n"
+    "    if (isnan(x[i]) ? !isnan(hv) : fabsf(hv - hw) > 4.9e-4f * fabsf(hw) + 6e-8f) bad++;\n"
     "    if (hy[i] != h2f(h[i]) + 1.0f) bad++;\n"
     "    int64_t d = p[i] / q[i], m = p[i] % q[i]; if (m != 0 && ((m < 0) != (q[i] < 0))) d--;\n"
     "    if (r[i] != d) bad++; }\n"
