@@ -61,6 +61,9 @@ struct tcc_stage {
   /* storage_align: the stride of dim d is padded so that stride % align_factor[d] ==
    * align_offset[d] (factor 0: dense) */
   int64_t *align_factor, *align_offset;
+  /* tensorize: the loops inside tz_axis are replaced by tz_intrin */
+  tcc_axis *tz_axis;
+  const tcc_tensor_intrin *tz_intrin;
 };
 
 typedef enum log_op {
@@ -79,7 +82,8 @@ typedef enum log_op {
   LOG_RFACTOR,
   LOG_SET_SCOPE,
   LOG_CACHE_WRITE,
-  LOG_STORAGE_ALIGN
+  LOG_STORAGE_ALIGN,
+  LOG_TENSORIZE
 } log_op;
 
 typedef struct log_entry {
@@ -93,7 +97,8 @@ typedef struct log_entry {
   int *list;
   int out[2]; /* axes created */
   const tcc_stage *sp, *sp2; /* for printing (indices shift when cache stages are inserted) */
-  const char *text;          /* cache_read: its printed line */
+  const char *text;          /* its printed line, fixed when recorded */
+  const tcc_tensor_intrin *intrin; /* tensorize */
 } log_entry;
 
 struct tcc_schedule {

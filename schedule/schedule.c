@@ -878,6 +878,46 @@ tcc_status tcc_storage_align(tcc_context *ctx, tcc_stage *st, int dim, int64_t f
   return TCC_OK;
 }
 
+/* ---- tensorize ---- */
+
+tcc_status tcc_tensorize(tcc_context *ctx, tcc_stage *st, tcc_axis *a,
+                         const tcc_tensor_intrin *intrin) {
+  TCC_TRY(check_leaf(ctx, "tensorize", st, a));
+  if (!intrin || !intrin->compute || intrin->compute->kind != TCC_TENSOR_COMPUTE || !intrin->emit)
+    return tcc_error(ctx, "tensorize: the intrinsic needs a compute description and an emitter");
+  const tcc_tensor *ic = intrin->compute;
+  const tcc_expr *red = ic->body->kind == TCC_REDUCE ? ic->body : NULL;
+  int nr = red ? red->u.reduce.naxes : 0;
+  int p = leaf_pos(st, a);
+  int inner = st->nleaves - p - 1;
+  if (inner != ic->ndim + nr)
+    return tcc_error(ctx, "tensorize: stage '%s' has %d loops inside '%s' but intrinsic '%s' has "
+                     "%d axes", st->t->name, inner, a->name, intrin->name, ic->ndim + nr);
+  for (int q = 0; q < inner; q++) {
+    const tcc_axis *l = st->leaves[p + 1 + q];
+    const tcc_itervar *iv = q < ic->ndim ? ic->axes[q] : red->u.reduce.axes[q - ic->ndim];
+    int64_t le, ie, mn;
+    bool want_reduce = q >= ic->ndim;
+    if ((l->kind == TCC_IV_REDUCE) != want_reduce)
+      return tcc_error(ctx, "tensorize: loop '%s' of stage '%s' is %s but intrinsic '%s' axis %d "
+                       "is %s", l->name, st->t->name, l->kind == TCC_IV_REDUCE ? "a reduction" : "data-parallel",
+                       intrin->name, q, want_reduce ? "a reduction" : "data-parallel");
+    if (!tcc_axis_const_extent(l, &le) || !tcc_expr_is_int_imm(iv->extent, &ie) || le != ie ||
+        !tcc_expr_is_int_imm(iv->min, &mn) || mn != 0)
+      return tcc_error(ctx, "tensorize: loop '%s' of stage '%s' does not have the constant extent "
+                       "of intrinsic '%s' axis %d", l->name, st->t->name, intrin->name, q);
+    if (l->annot != TCC_ANNOT_NONE)
+      return tcc_error(ctx, "tensorize: loop '%s' of stage '%s' is annotated", l->name, st->t->name);
+  }
+  st->tz_axis = a;
+  st->tz_intrin = intrin;
+  log_entry *e = log_push(st->sch, LOG_TENSORIZE, st);
+  e->ax[0] = a->index;
+  e->intrin = intrin;
+  e->text = logged_text(ctx, "tensorize(%s, %s, %s)\n", st->t->name, a->name, intrin->name);
+  return TCC_OK;
+}
+
 /* ---- print and replay ---- */
 
 static void format_entry(FILE *f, const log_entry *e) {
@@ -921,7 +961,8 @@ static void format_entry(FILE *f, const log_entry *e) {
     case LOG_RFACTOR:
     case LOG_SET_SCOPE:
     case LOG_CACHE_WRITE:
-    case LOG_STORAGE_ALIGN: fputs(e->text, f); break;
+    case LOG_STORAGE_ALIGN:
+    case LOG_TENSORIZE: fputs(e->text, f); break;
     }
   }
 }
@@ -1023,6 +1064,11 @@ tcc_status tcc_schedule_replay(tcc_context *ctx, tcc_schedule *dst, const tcc_sc
     case LOG_SET_SCOPE: TCC_TRY(tcc_set_scope(ctx, st, (tcc_mem_scope)e->kind)); break;
     case LOG_CACHE_WRITE: TCC_TRY(tcc_cache_write(ctx, dst, st, (tcc_mem_scope)e->kind, NULL)); break;
     case LOG_STORAGE_ALIGN: TCC_TRY(tcc_storage_align(ctx, st, e->ax[0], e->factor, e->tail)); break;
+    case LOG_TENSORIZE:
+      a = axis_by_index(ctx, st, e->ax[0], &ok);
+      TCC_TRY(ok);
+      TCC_TRY(tcc_tensorize(ctx, st, a, e->intrin));
+      break;
     case LOG_CACHE_READ: {
       tcc_stage **rd = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *rd * (size_t)e->nlist);
       for (int k = 0; k < e->nlist; k++) {

@@ -171,6 +171,35 @@ tcc_status tcc_cache_write(tcc_context *ctx, tcc_schedule *s, tcc_stage *st, tcc
 tcc_status tcc_storage_align(tcc_context *ctx, tcc_stage *st, int dim, int64_t factor,
                              int64_t offset);
 
+/* Tensor intrinsics (tensorize): a small compute description (the pattern, over its own
+ * placeholders, constant shape, axes starting at 0) and the code that implements it. */
+typedef struct tcc_intrin_operand {
+  const tcc_buffer *buf;        /* the caller's buffer (indices still multi-dimensional) */
+  const tcc_expr *const *base;  /* per dim: the caller's index of the operand's [0, 0, ...] */
+} tcc_intrin_operand;
+typedef struct tcc_intrin_call {
+  int ninputs;
+  const tcc_intrin_operand *inputs; /* in the order of tcc_tensor_inputs(compute) */
+  tcc_intrin_operand output;
+  bool accumulate; /* reduction loops remain outside: add to the output instead of overwriting */
+} tcc_intrin_call;
+/* Builds the implementation: loads/stores buf[base[d] + local index, ...] of each operand. */
+typedef const tcc_stmt *(*tcc_intrin_emit)(tcc_context *ctx, const tcc_intrin_call *call,
+                                           void *user);
+typedef struct tcc_tensor_intrin {
+  const char *name;
+  const tcc_tensor *compute;
+  tcc_intrin_emit emit;
+  void *user;
+} tcc_tensor_intrin;
+/* Replaces the loop nest inside leaf `a` of st by intrin's implementation. The loops inside `a`
+ * must match the intrinsic's axes (its data axes, then its reduction axes) in kind and constant
+ * extent, and lowering checks that the stage's body over them is the intrinsic's compute
+ * (same operations; each input read at a base index plus the intrinsic's index) and that those
+ * loops have no tail guards, refusing with a message otherwise. */
+tcc_status tcc_tensorize(tcc_context *ctx, tcc_stage *st, tcc_axis *a,
+                         const tcc_tensor_intrin *intrin);
+
 /* ---- log ---- */
 
 /* Prints the recorded primitives, one per line, e.g.

@@ -90,6 +90,202 @@ static const tcc_stmt *attached_at(ops *o, tcc_stage *c, tcc_axis *leaf, const t
   return rest;
 }
 
+/* ---- tensorize: match the stage's body against the intrinsic's, then emit the intrinsic ---- */
+
+#define TZ_MAX_OPS 16
+
+typedef struct tzm {
+  tcc_context *ctx;
+  int ninner;
+  const tcc_var *const *ivars; /* the intrinsic's axis vars */
+  int nops;
+  const tcc_tensor *ph[TZ_MAX_OPS];
+  const tcc_buffer *buf[TZ_MAX_OPS];
+  const tcc_expr **base[TZ_MAX_OPS];
+  const char *why;
+} tzm;
+
+static bool tz_uses_ivars(const tzm *m, const tcc_expr *e) {
+  for (int i = 0; i < m->ninner; i++)
+    if (tcc_expr_uses_var(e, m->ivars[i])) return true;
+  return false;
+}
+
+static bool tz_match(tzm *m, const tcc_expr *se, const tcc_expr *ie) {
+  if (!se || !ie) return se == ie;
+  if (ie->kind == TCC_TENSOR_READ) {
+    if (se->kind != TCC_LOAD || se->u.load.nidx != ie->u.read.nidx || se->u.load.pred ||
+        !tcc_type_eq(se->type, ie->type)) {
+      m->why = "an input the intrinsic reads is not a load of the same rank and type there";
+      return false;
+    }
+    int n = ie->u.read.nidx;
+    const tcc_expr **base = tcc_arena_alloc(tcc_ctx_arena(m->ctx), sizeof *base * (size_t)(n + 1));
+    for (int d = 0; d < n; d++) {
+      base[d] = tcc_simplify_expr(m->ctx, tcc_sub(m->ctx, se->u.load.idx[d], ie->u.read.idx[d]), NULL);
+      if (tz_uses_ivars(m, base[d])) {
+        m->why = "an input is not read at a base index plus the intrinsic's index";
+        return false;
+      }
+    }
+    for (int k = 0; k < m->nops; k++)
+      if (m->ph[k] == ie->u.read.tensor) {
+        bool same = m->buf[k] == se->u.load.buf;
+        for (int d = 0; d < n && same; d++) same = m->base[k][d] == base[d];
+        if (!same) m->why = "one intrinsic input stands for two different regions";
+        return same;
+      }
+    if (m->nops == TZ_MAX_OPS) {
+      m->why = "too many intrinsic inputs";
+      return false;
+    }
+    m->ph[m->nops] = ie->u.read.tensor;
+    m->buf[m->nops] = se->u.load.buf;
+    m->base[m->nops] = base;
+    m->nops++;
+    return true;
+  }
+  if (se->kind != ie->kind || !tcc_type_eq(se->type, ie->type)) {
+    m->why = "the operations differ";
+    return false;
+  }
+  switch (se->kind) {
+  case TCC_INT_IMM: return se->u.ival == ie->u.ival || (m->why = "a constant differs", false);
+  case TCC_FLOAT_IMM:
+    return memcmp(&se->u.fval, &ie->u.fval, sizeof(double)) == 0 || (m->why = "a constant differs", false);
+  case TCC_VAR: return se->u.var == ie->u.var || (m->why = "a variable differs", false);
+  case TCC_SELECT:
+    return tz_match(m, se->u.select.cond, ie->u.select.cond) && tz_match(m, se->u.select.t, ie->u.select.t) &&
+           tz_match(m, se->u.select.f, ie->u.select.f);
+  case TCC_CAST: return tz_match(m, se->u.cast.a, ie->u.cast.a);
+  case TCC_CALL:
+    if (se->u.call.op != ie->u.call.op) return (m->why = "a math function differs", false);
+    for (int i = 0; i < se->u.call.nargs; i++)
+      if (!tz_match(m, se->u.call.args[i], ie->u.call.args[i])) return false;
+    return true;
+  case TCC_NEG:
+  case TCC_NOT:
+  case TCC_BITNOT: return tz_match(m, se->u.bin.a, ie->u.bin.a);
+  case TCC_LOAD:
+  case TCC_RAMP:
+  case TCC_BROADCAST:
+  case TCC_LET:
+  case TCC_REDUCE:
+  case TCC_TENSOR_READ: m->why = "unsupported expression in the pattern"; return false;
+  default: return tz_match(m, se->u.bin.a, ie->u.bin.a) && tz_match(m, se->u.bin.b, ie->u.bin.b);
+  }
+}
+
+/* The statement replacing the loops inside st->tz_axis (at leaf position pt). */
+static const tcc_stmt *tz_emit(ops *o, tcc_stage *st, int pt, const tcc_var *const *vars,
+                               const tcc_expr *const *vals, int nroot, const tcc_expr *const *sidx,
+                               const tcc_expr *guard, bool accumulate) {
+  tcc_context *ctx = o->ctx;
+  const tcc_tensor_intrin *in = st->tz_intrin;
+  const tcc_tensor *ic = in->compute;
+  const tcc_expr *ired = ic->body->kind == TCC_REDUCE ? ic->body : NULL;
+  int nr = ired ? ired->u.reduce.naxes : 0, ninner = st->nleaves - pt - 1;
+  if (ninner != ic->ndim + nr) {
+    o->status = tcc_error(ctx, "lower: tensorize of stage '%s': the loops inside '%s' no longer "
+                          "match intrinsic '%s'", st->t->name, st->tz_axis->name, in->name);
+    return NULL;
+  }
+  const tcc_var **lv = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *lv * (size_t)(ninner + 1));
+  const tcc_var **iv = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *iv * (size_t)(ninner + 1));
+  const tcc_expr **ie = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *ie * (size_t)(ninner + 1));
+  for (int q = 0; q < ninner; q++) {
+    lv[q] = st->leaves[pt + 1 + q]->loop_var;
+    iv[q] = q < ic->ndim ? ic->axes[q]->var : ired->u.reduce.axes[q - ic->ndim]->var;
+    ie[q] = tcc_expr_var(ctx, iv[q]);
+  }
+  for (int q = 0; q < ninner && guard; q++)
+    if (tcc_expr_uses_var(guard, lv[q])) {
+      o->status = tcc_error(ctx, "lower: tensorize of stage '%s': the loops inside '%s' have a "
+                            "tail (guarded points); split by factors that divide the extents",
+                            st->t->name, st->tz_axis->name);
+      return NULL;
+    }
+  tzm m;
+  memset(&m, 0, sizeof m);
+  m.ctx = ctx;
+  m.ninner = ninner;
+  m.ivars = iv;
+  const tcc_expr *body = st->body;
+  bool ok;
+#define TZ_STAGE(e)                                                                               \
+  tcc_simplify_expr(ctx,                                                                          \
+                    tcc_expr_substitute(ctx,                                                      \
+                                        tcc_rewrite_reads(ctx,                                    \
+                                                          tcc_expr_substitute(ctx, (e), nroot,    \
+                                                                              vars, vals),        \
+                                                          read_to_load, o),                       \
+                                        ninner, lv, ie),                                          \
+                    NULL)
+  if (body->kind == TCC_REDUCE) {
+    if (!ired) {
+      m.why = "the stage reduces but the intrinsic does not";
+      ok = false;
+    } else if (body->u.reduce.comb->kind != ired->u.reduce.comb->kind ||
+               (body->u.reduce.comb->kind == TCC_REDUCE_CUSTOM && body->u.reduce.comb != ired->u.reduce.comb)) {
+      m.why = "the reduction combiners differ";
+      ok = false;
+    } else {
+      ok = tz_match(&m, TZ_STAGE(body->u.reduce.source), ired->u.reduce.source);
+      if (ok && (body->u.reduce.cond || ired->u.reduce.cond))
+        ok = body->u.reduce.cond && ired->u.reduce.cond &&
+             tz_match(&m, TZ_STAGE(body->u.reduce.cond), ired->u.reduce.cond);
+    }
+  } else {
+    ok = !ired && tz_match(&m, TZ_STAGE(body), ic->body);
+    if (ired) m.why = "the intrinsic reduces but the stage does not";
+  }
+#undef TZ_STAGE
+  /* the output: stored at a base plus the intrinsic's data indices */
+  const tcc_expr **obase = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *obase * (size_t)(st->ndim + 1));
+  if (ok && st->ndim != ic->ndim) {
+    m.why = "the output ranks differ";
+    ok = false;
+  }
+  for (int d = 0; ok && d < st->ndim; d++) {
+    const tcc_expr *si = tcc_expr_substitute(ctx, sidx[d], ninner, lv, ie);
+    obase[d] = tcc_simplify_expr(ctx, tcc_sub(ctx, si, tcc_expr_var(ctx, ic->axes[d]->var)), NULL);
+    if (tz_uses_ivars(&m, obase[d])) {
+      m.why = "the output is not written at a base index plus the intrinsic's index";
+      ok = false;
+    }
+  }
+  if (!ok) {
+    o->status = tcc_error(ctx, "lower: tensorize of stage '%s' at '%s': the loop nest does not "
+                          "match intrinsic '%s': %s", st->t->name, st->tz_axis->name, in->name,
+                          m.why ? m.why : "mismatch");
+    return NULL;
+  }
+  const tcc_tensor **iin;
+  int nin = tcc_tensor_inputs(ctx, ic, &iin);
+  tcc_intrin_operand *ops_ = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *ops_ * (size_t)(nin + 1));
+  for (int k = 0; k < nin; k++) {
+    int found = -1;
+    for (int j = 0; j < m.nops; j++)
+      if (m.ph[j] == iin[k]) found = j;
+    if (found < 0) {
+      o->status = tcc_error(ctx, "lower: tensorize of stage '%s': intrinsic input '%s' is not "
+                            "matched", st->t->name, iin[k]->name);
+      return NULL;
+    }
+    ops_[k].buf = m.buf[found];
+    ops_[k].base = m.base[found];
+  }
+  tcc_intrin_call call;
+  call.ninputs = nin;
+  call.inputs = ops_;
+  call.output.buf = st->buf;
+  call.output.base = obase;
+  call.accumulate = accumulate;
+  const tcc_stmt *r = in->emit(ctx, &call, in->user);
+  if (!r) o->status = tcc_error(ctx, "lower: intrinsic '%s' emitted nothing", in->name);
+  return r ? r : tcc_s_seq(ctx, 0, NULL);
+}
+
 static const tcc_stmt *emit_stage(ops *o, tcc_stage *st) {
   tcc_context *ctx = o->ctx;
   const tcc_expr *body = st->body;
@@ -166,7 +362,23 @@ static const tcc_stmt *emit_stage(ops *o, tcc_stage *st) {
   }
   if (guard) update = tcc_s_if(ctx, guard, update, NULL);
   const tcc_stmt *s = update;
-  for (int p = st->nleaves - 1; p >= 0; p--) {
+  int top = st->nleaves - 1;
+  if (st->tz_axis) {
+    int pt = -1;
+    for (int i = 0; i < st->nleaves; i++)
+      if (st->leaves[i] == st->tz_axis) pt = i;
+    if (pt < 0) {
+      o->status = tcc_error(ctx, "lower: stage '%s' is tensorized at '%s', which is no longer a "
+                            "loop", st->t->name, st->tz_axis->name);
+      return tcc_s_seq(ctx, 0, NULL);
+    }
+    bool all_inside = first_reduce > pt;
+    s = tz_emit(o, st, pt, vars, vals, nroot, sidx, guard, body->kind == TCC_REDUCE && !all_inside);
+    if (!s) return tcc_s_seq(ctx, 0, NULL);
+    if (all_inside) init = NULL; /* the intrinsic initializes its output itself */
+    top = pt;
+  }
+  for (int p = top; p >= 0; p--) {
     tcc_axis *a = st->leaves[p];
     if (init && p + 1 == first_reduce) {
       const tcc_stmt *v[2] = {init, s};

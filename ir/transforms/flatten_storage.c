@@ -5,16 +5,22 @@
 static const tcc_expr *flat_index(tcc_context *ctx, const tcc_buffer *b, int n,
                                   const tcc_expr *const *idx) {
   if (n == 0) return tcc_idx(ctx, 0);
+  /* vector indices (a ramp in some dim): every term gets the same lane count */
+  int lanes = 1;
+  for (int d = 0; d < n; d++)
+    if (idx[d]->type.lanes > lanes) lanes = idx[d]->type.lanes;
+#define W(e) ((e)->type.lanes == lanes ? (e) : tcc_broadcast(ctx, (e), lanes))
   const tcc_expr *f = NULL;
   if (b->strides) {
     for (int d = 0; d < n; d++) {
-      const tcc_expr *t = tcc_mul(ctx, idx[d], b->strides[d]);
+      const tcc_expr *t = tcc_mul(ctx, W(idx[d]), W(b->strides[d]));
       f = f ? tcc_add(ctx, f, t) : t;
     }
   } else {
-    f = idx[0];
-    for (int d = 1; d < n; d++) f = tcc_add(ctx, tcc_mul(ctx, f, b->shape[d]), idx[d]);
+    f = W(idx[0]);
+    for (int d = 1; d < n; d++) f = tcc_add(ctx, tcc_mul(ctx, f, W(b->shape[d])), W(idx[d]));
   }
+#undef W
   return f;
 }
 
