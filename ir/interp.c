@@ -549,7 +549,7 @@ typedef struct gpu_block {
   int nshared, capshared;
 } gpu_block;
 
-static gthread *g_starting; /* the thread makecontext's entry picks up */
+static _Thread_local gthread *g_starting; /* the thread makecontext's entry picks up */
 
 static void gthread_main(void) {
   gthread *t = g_starting;
