@@ -135,7 +135,7 @@ static tcc_status infer_constant_of_shape(tcc_infer_ctx *ic, tcc_node *n) {
   int64_t numel = 1;
   for (int64_t i = 0; i < cnt && numel >= 0; i++) {
     int64_t v;
-    numel = tcc_expr_is_int_imm(el[i], &v) ? numel * v : -1;
+    if (!tcc_expr_is_int_imm(el[i], &v) || !tcc_mul_ovf(numel, v, &numel)) numel = -1;
   }
   if ((dt == TCCRT_INT64 || dt == TCCRT_INT32) && numel >= 0 && numel <= TCC_SYM_ELEMS_MAX &&
       cnt <= 1) {
@@ -258,6 +258,12 @@ static tcc_status infer_onehot(tcc_infer_ctx *ic, tcc_node *n) {
   TCC_TRY(tcc_infer_input(ic, n, 2, &val));
   TCC_TRY(tcc_infer_check_dtype(ic, n, 0, TCC_DTM_NUMERIC));
   TCC_TRY(tcc_infer_check_dtype(ic, n, 1, TCC_DTM_NUMERIC));
+  int64_t nv;
+  if (val->ndim != 1 || !tcc_expr_is_int_imm(val->dims[0], &nv) || nv != 2)
+    return tcc_node_error(ctx, ic->graph, n,
+                          "input 2 (values, '%s') must be [off_value, on_value] of shape [2]; it "
+                          "has shape %s",
+                          val->name, tcc_value_shape_str(ctx, val));
   int64_t axis = -1;
   TCC_TRY(tcc_node_attr_int(ctx, ic->graph, n, "axis", -1, &axis));
   int r = ind->ndim + 1, a;

@@ -562,10 +562,13 @@ static tcc_status infer_slice(tcc_infer_ctx *ic, tcc_node *n) {
   if (r == 1 && tcc_value_sym_ints(ctx, x, &cnt, &el) && tcc_expr_is_int_imm(d[0], &len)) {
     if (ns == 0) {
       tcc_infer_set_sym_elems(ic, n, 0, cnt, el);
-    } else if (start0 >= 0) {
+    } else if (start0 >= 0 && len <= TCC_SYM_ELEMS_MAX) {
       const tcc_expr *o[TCC_SYM_ELEMS_MAX];
-      for (int64_t i = 0; i < len && i < TCC_SYM_ELEMS_MAX; i++)
-        o[i] = el[start0 + i * step0];
+      for (int64_t i = 0; i < len; i++) {
+        int64_t j = start0 + i * step0;
+        if (j < 0 || j >= cnt) return TCC_OK;
+        o[i] = el[j];
+      }
       tcc_infer_set_sym_elems(ic, n, 0, len, o);
     }
   }
@@ -669,11 +672,40 @@ static tcc_status infer_scatter(tcc_infer_ctx *ic, tcc_node *n) {
   TCC_TRY(tcc_infer_input(ic, n, 2, &upd));
   TCC_TRY(tcc_infer_check_dtype(ic, n, 1, TCC_DTM_INT32_64));
   TCC_TRY(tcc_infer_same_dtype(ic, n, 0, 2));
+  tcc_context *ctx = ic->ctx;
+  bool same = true;
   if (strcmp(n->op->name, "ScatterND")) {
     int64_t axis = 0;
     int a;
-    TCC_TRY(tcc_node_attr_int(ic->ctx, ic->graph, n, "axis", 0, &axis));
+    TCC_TRY(tcc_node_attr_int(ctx, ic->graph, n, "axis", 0, &axis));
     TCC_TRY(tcc_infer_axis(ic, n, "axis", axis, x->ndim, &a));
+    /* indices and updates: one shape, of data's rank */
+    same = ind->ndim == x->ndim && upd->ndim == x->ndim;
+    for (int i = 0; same && i < x->ndim; i++) {
+      int64_t p, q;
+      if (tcc_expr_is_int_imm(ind->dims[i], &p) && tcc_expr_is_int_imm(upd->dims[i], &q))
+        same = p == q;
+    }
+    if (!same)
+      return tcc_node_error(ctx, ic->graph, n,
+                            "indices %s and updates %s must have one shape of data's rank %d",
+                            tcc_value_shape_str(ctx, ind), tcc_value_shape_str(ctx, upd), x->ndim);
+  } else {
+    /* updates = indices.shape[:-1] + data.shape[k:], k = indices.shape[-1] */
+    int64_t k = -1;
+    same = ind->ndim >= 1 && tcc_expr_is_int_imm(ind->dims[ind->ndim - 1], &k) && k >= 0 &&
+           k <= x->ndim && upd->ndim == ind->ndim - 1 + x->ndim - (int)k;
+    for (int i = 0; same && i < upd->ndim; i++) {
+      const tcc_expr *want = i < ind->ndim - 1 ? ind->dims[i] : x->dims[k + i - (ind->ndim - 1)];
+      int64_t p, q;
+      if (tcc_expr_is_int_imm(want, &p) && tcc_expr_is_int_imm(upd->dims[i], &q)) same = p == q;
+    }
+    if (!same)
+      return tcc_node_error(ctx, ic->graph, n,
+                            "updates %s do not match indices %s and data %s (updates = "
+                            "indices.shape[:-1] + data.shape[k:])",
+                            tcc_value_shape_str(ctx, upd), tcc_value_shape_str(ctx, ind),
+                            tcc_value_shape_str(ctx, x));
   }
   return tcc_infer_output_like(ic, n, 0, x);
 }
