@@ -488,7 +488,6 @@ static LLVMValueRef cg_call(tcc_llvm_fn *s, const tcc_expr *e) {
 static LLVMValueRef flat_index(tcc_llvm_fn *s, const tcc_buffer *buf, int nidx,
                                const tcc_expr *const *idx, int lanes) {
   if (nidx == 0) return LLVMConstInt(s->m->t_i64, 0, 0);
-  LLVMTypeRef I = vec_of(s->m->t_i64, lanes);
   LLVMValueRef acc = NULL;
   for (int d = 0; d < nidx; d++) {
     LLVMValueRef v = cg_expr(s, idx[d]);
@@ -509,7 +508,6 @@ static LLVMValueRef flat_index(tcc_llvm_fn *s, const tcc_buffer *buf, int nidx,
     }
     acc = acc ? LLVMBuildAdd(s->b, acc, v, "") : v;
   }
-  (void)I;
   return acc;
 }
 

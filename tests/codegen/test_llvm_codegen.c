@@ -509,6 +509,37 @@ static void test_guarded_select(void) {
   munmap(mem, (size_t)(3 * pg));
 }
 
+/* Multi-dimensional (not yet flattened) indices: row-major flattening by the buffer's shape.
+ * o[i, j] = a[i, j] * 2 + b[j, i] on 3x5 (b is 5x3). */
+static void test_multidim(void) {
+  const tcc_expr *s35[2] = {cgb_i(C, 3), cgb_i(C, 5)}, *s53[2] = {cgb_i(C, 5), cgb_i(C, 3)};
+  tcc_buffer *a = tcc_buffer_new(C, "a", TCCRT_FLOAT32, 2, s35, TCC_SCOPE_GLOBAL);
+  tcc_buffer *b = tcc_buffer_new(C, "b", TCCRT_FLOAT32, 2, s53, TCC_SCOPE_GLOBAL);
+  tcc_buffer *o = tcc_buffer_new(C, "o", TCCRT_FLOAT32, 2, s35, TCC_SCOPE_GLOBAL);
+  tcc_var *i = tcc_var_new(C, "i", tcc_index_type()), *j = tcc_var_new(C, "j", tcc_index_type());
+  const tcc_expr *ij[2] = {cgb_v(C, i), cgb_v(C, j)}, *ji[2] = {cgb_v(C, j), cgb_v(C, i)};
+  const tcc_expr *v = tcc_add(C, tcc_mul(C, tcc_load(C, a, 2, ij, NULL), cgb_f32(C, 2)),
+                              tcc_load(C, b, 2, ji, NULL));
+  const tcc_stmt *body = tcc_s_for(
+      C, i, cgb_i(C, 0), cgb_i(C, 3), TCC_FOR_SERIAL,
+      tcc_s_for(C, j, cgb_i(C, 0), cgb_i(C, 5), TCC_FOR_SERIAL, tcc_s_store(C, o, 2, ij, v, NULL)));
+  const tcc_buffer *ps[3] = {a, b, o};
+  tcc_llvm_kernel_fn fn = jit1(cgb_func(C, "multidim", 3, ps, 0, NULL, body), 1);
+  CHECK(fn != NULL);
+  if (!fn) return;
+  float A[15], B[15], O[15];
+  for (int k = 0; k < 15; k++) {
+    A[k] = (float)k;
+    B[k] = (float)(100 * k);
+  }
+  void *args[3] = {A, B, O};
+  CHECK(fn(args, NULL) == 0);
+  int bad = 0;
+  for (int r = 0; r < 3; r++)
+    for (int c = 0; c < 5; c++) bad += O[r * 5 + c] != A[r * 5 + c] * 2 + B[c * 3 + r];
+  CHECK_MSG(bad == 0, "multi-dimensional indices: %d wrong", bad);
+}
+
 int main(void) {
   tcc_test_seed("test_llvm_codegen");
   C = tcc_context_create();
@@ -522,6 +553,7 @@ int main(void) {
   test_gather_scatter();
   test_errors();
   test_guarded_select();
+  test_multidim();
   for (int i = 0; i < g_njits; i++) tcc_llvm_jit_destroy(g_jits[i]);
   tcc_context_destroy(C);
   return tcc_test_finish("test_llvm_codegen");
