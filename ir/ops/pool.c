@@ -1,4 +1,5 @@
-/* pool.c — the pool op family: MaxPool, AveragePool, LpPool, GlobalAveragePool, GlobalMaxPool.
+/* pool.c — the pool op family: MaxPool, AveragePool, LpPool, GlobalAveragePool, GlobalMaxPool,
+ * RoiAlign.
  *
  * Spec: ONNX MaxPool (opsets 1, 8, 10, 11, 12, 22), AveragePool (1, 7, 10, 11, 19, 22), LpPool
  * (1, 2, 11, 18, 22), GlobalAveragePool (1, 22), GlobalMaxPool (1, 22). Layout N x C x D1..Dn.
@@ -342,6 +343,160 @@ static tcc_status compute_global_max(tcc_compute_ctx *cc, tcc_tensor **outputs) 
   return compute_global(cc, outputs, true);
 }
 
+/* ---- RoiAlign (10, 16, 22): X (N, C, H, W), rois (R, 4) as [x1, y1, x2, y2], batch_indices (R)
+ * -> (R, C, output_height, output_width). Each bin averages (or, mode max, takes the maximum of)
+ * sampling_ratio x sampling_ratio bilinear samples, with the sample-position rules of the ONNX
+ * reference (ORT): coordinates below -1 or above the extent give 0, others clamp at 0 and at the
+ * last row/column; max mode maximizes the four weighted corners. coordinate_transformation_mode
+ * half_pixel shifts by -0.5; output_half_pixel (and opset 10) keeps at least 1-pixel rois.
+ * sampling_ratio 0 (an adaptive, data-dependent count) is refused. ---- */
+static const tcc_attr_schema roi10_attrs[] = {
+    {"mode", TCC_ATTR_STRING, false},         {"output_height", TCC_ATTR_INT, false},
+    {"output_width", TCC_ATTR_INT, false},    {"sampling_ratio", TCC_ATTR_INT, false},
+    {"spatial_scale", TCC_ATTR_FLOAT, false}, A_END};
+static const tcc_attr_schema roi16_attrs[] = {
+    {"coordinate_transformation_mode", TCC_ATTR_STRING, false},
+    {"mode", TCC_ATTR_STRING, false},
+    {"output_height", TCC_ATTR_INT, false},
+    {"output_width", TCC_ATTR_INT, false},
+    {"sampling_ratio", TCC_ATTR_INT, false},
+    {"spatial_scale", TCC_ATTR_FLOAT, false},
+    A_END};
+
+typedef struct roi_geom {
+  int64_t oh, ow, sr;
+  double scale;
+  bool half_pixel, is_max;
+} roi_geom;
+
+static tcc_status roi_geometry(tcc_infer_ctx *ic, const tcc_node *n, roi_geom *g) {
+  tcc_context *ctx = ic->ctx;
+  const tcc_value *X, *R, *B;
+  TCC_TRY(tcc_infer_input(ic, n, 0, &X));
+  TCC_TRY(tcc_infer_input(ic, n, 1, &R));
+  TCC_TRY(tcc_infer_input(ic, n, 2, &B));
+  TCC_TRY(tcc_infer_check_dtype(ic, n, 2, TCC_DTM_INT32_64));
+  TCC_TRY(tcc_infer_same_dtype(ic, n, 0, 1));
+  if (X->ndim != 4)
+    return tcc_node_error(ctx, ic->graph, n, "X %s: expected N x C x H x W",
+                          tcc_value_shape_str(ctx, X));
+  const tcc_expr *rd[2] = {NULL, tcc_idx(ctx, 4)};
+  TCC_TRY(nn_check_shape(ic, n, 1, "rois", 2, rd));
+  const tcc_expr *bd[1] = {R->dims[0]};
+  TCC_TRY(nn_check_shape(ic, n, 2, "batch_indices", 1, bd));
+  TCC_TRY(nn_attr_int(ic, n, "output_height", 1, &g->oh));
+  TCC_TRY(nn_attr_int(ic, n, "output_width", 1, &g->ow));
+  TCC_TRY(nn_attr_int(ic, n, "sampling_ratio", 0, &g->sr));
+  TCC_TRY(nn_attr_float(ic, n, "spatial_scale", 1.0, &g->scale));
+  if (g->oh < 1 || g->ow < 1 || g->sr < 0)
+    return tcc_node_error(ctx, ic->graph, n,
+                          "output_height/output_width must be >= 1 and sampling_ratio >= 0");
+  const char *mode, *ctm = "output_half_pixel";
+  TCC_TRY(nn_attr_string(ic, n, "mode", "avg", &mode));
+  if (n->opset >= 16)
+    TCC_TRY(nn_attr_string(ic, n, "coordinate_transformation_mode", "half_pixel", &ctm));
+  g->is_max = !strcmp(mode, "max");
+  g->half_pixel = !strcmp(ctm, "half_pixel");
+  if ((!g->is_max && strcmp(mode, "avg")) || (!g->half_pixel && strcmp(ctm, "output_half_pixel")))
+    return tcc_node_error(ctx, ic->graph, n, "mode '%s' / coordinate_transformation_mode '%s'",
+                          mode, ctm);
+  return TCC_OK;
+}
+
+static tcc_status infer_roi_align(tcc_infer_ctx *ic, tcc_node *n) {
+  TCC_TRY(tcc_infer_check_dtype(ic, n, 0, TCC_DTM_FLOAT));
+  roi_geom g;
+  TCC_TRY(roi_geometry(ic, n, &g));
+  const tcc_value *X = tcc_op_input(n, 0), *R = tcc_op_input(n, 1);
+  const tcc_expr *dims[4] = {R->dims[0], X->dims[1], tcc_idx(ic->ctx, g.oh),
+                             tcc_idx(ic->ctx, g.ow)};
+  return tcc_infer_set_output(ic, n, 0, X->dtype, 4, dims);
+}
+
+static tcc_status compute_roi_align(tcc_compute_ctx *cc, tcc_tensor **outputs) {
+  tcc_context *ctx = cc->ctx;
+  tcc_infer_ctx ic = nn_ic_of(cc);
+  roi_geom g;
+  TCC_TRY(roi_geometry(&ic, cc->node, &g));
+  if (g.sr == 0)
+    return nn_compute_error(cc, "sampling_ratio 0 (adaptive, data-dependent sample counts) is not "
+                                "supported");
+  const tcc_tensor *X = cc->inputs[0], *R = cc->inputs[1], *BI = cc->inputs[2];
+  tcc_type f = tcc_scalar(TCCRT_FLOAT64);
+  const tcc_expr *shape[4] = {R->shape[0], X->shape[1], tcc_idx(ctx, g.oh), tcc_idx(ctx, g.ow)};
+  const tcc_itervar *const *ax = tcc_compute_axes(ctx, 4, shape, NULL);
+  const tcc_expr **o = nn_axis_exprs(ctx, 4, ax);
+  const tcc_itervar *red[2] = {tcc_reduce_axis(ctx, "iy", tcc_idx(ctx, 0), tcc_idx(ctx, g.sr)),
+                               tcc_reduce_axis(ctx, "ix", tcc_idx(ctx, 0), tcc_idx(ctx, g.sr))};
+  const tcc_expr *off = tcc_float(ctx, f, g.half_pixel ? 0.5 : 0.0);
+  const tcc_expr *sc = tcc_float(ctx, f, g.scale), *one = tcc_float(ctx, f, 1.0),
+                 *zero = tcc_float(ctx, f, 0.0), *half = tcc_float(ctx, f, 0.5);
+  const tcc_expr *coord[4];
+  for (int k = 0; k < 4; k++) {
+    const tcc_expr *ri[2] = {o[0], tcc_idx(ctx, k)};
+    coord[k] = tcc_sub(ctx, tcc_mul(ctx, tcc_cast(ctx, f, tcc_read(ctx, R, ri)), sc), off);
+  }
+  const tcc_expr *extent[2] = {X->shape[2], X->shape[3]}; /* y: H, x: W */
+  const tcc_expr *pos[2];
+  const tcc_expr *ext_f[2];
+  for (int a = 0; a < 2; a++) { /* a = 0: y (rois 1, 3), a = 1: x (rois 0, 2) */
+    const tcc_expr *start = coord[a == 0 ? 1 : 0], *end = coord[a == 0 ? 3 : 2];
+    const tcc_expr *len = tcc_sub(ctx, end, start);
+    if (!g.half_pixel) len = tcc_max(ctx, len, one);
+    int64_t bins = a == 0 ? g.oh : g.ow;
+    const tcc_expr *bin = tcc_div(ctx, len, tcc_float(ctx, f, (double)bins));
+    const tcc_expr *p = tcc_cast(ctx, f, o[2 + a]);
+    const tcc_expr *i = tcc_cast(ctx, f, tcc_expr_var(ctx, red[a]->var));
+    pos[a] = tcc_add(
+        ctx, tcc_add(ctx, start, tcc_mul(ctx, p, bin)),
+        tcc_div(ctx, tcc_mul(ctx, tcc_add(ctx, i, half), bin), tcc_float(ctx, f, (double)g.sr)));
+    ext_f[a] = tcc_cast(ctx, f, extent[a]);
+  }
+  const tcc_expr *outside = tcc_or(
+      ctx,
+      tcc_or(ctx, tcc_lt(ctx, pos[0], tcc_unary(ctx, TCC_NEG, one)), tcc_gt(ctx, pos[0], ext_f[0])),
+      tcc_or(ctx, tcc_lt(ctx, pos[1], tcc_unary(ctx, TCC_NEG, one)),
+             tcc_gt(ctx, pos[1], ext_f[1])));
+  const tcc_expr *lo[2], *hi[2], *l[2];
+  for (int a = 0; a < 2; a++) {
+    const tcc_expr *v = tcc_max(ctx, tcc_min(ctx, pos[a], ext_f[a]), zero);
+    const tcc_expr *last = tcc_sub(ctx, extent[a], tcc_idx(ctx, 1));
+    const tcc_expr *vl = tcc_cast(ctx, tcc_index_type(), v); /* v >= 0: truncation = floor */
+    const tcc_expr *at_end = tcc_ge(ctx, vl, last);
+    lo[a] = tcc_max(ctx, tcc_select(ctx, at_end, last, vl), tcc_idx(ctx, 0));
+    hi[a] = tcc_max(ctx, tcc_select(ctx, at_end, last, tcc_add(ctx, vl, tcc_idx(ctx, 1))),
+                    tcc_idx(ctx, 0));
+    const tcc_expr *vv = tcc_select(ctx, at_end, tcc_cast(ctx, f, last), v);
+    l[a] = tcc_sub(ctx, vv, tcc_cast(ctx, f, lo[a]));
+  }
+  const tcc_expr *bi = o[0];
+  const tcc_expr *b = tcc_cast(ctx, tcc_index_type(), tcc_read(ctx, BI, &bi));
+  b = tcc_max(ctx, tcc_min(ctx, b, tcc_sub(ctx, X->shape[0], tcc_idx(ctx, 1))), tcc_idx(ctx, 0));
+  const tcc_expr *corner[4];
+  const tcc_expr *wts[4] = {tcc_mul(ctx, tcc_sub(ctx, one, l[0]), tcc_sub(ctx, one, l[1])),
+                            tcc_mul(ctx, tcc_sub(ctx, one, l[0]), l[1]),
+                            tcc_mul(ctx, l[0], tcc_sub(ctx, one, l[1])), tcc_mul(ctx, l[0], l[1])};
+  for (int k = 0; k < 4; k++) {
+    const tcc_expr *xi[4] = {b, o[1], k < 2 ? lo[0] : hi[0], (k & 1) ? hi[1] : lo[1]};
+    corner[k] = tcc_mul(ctx, wts[k], tcc_cast(ctx, f, nn_read_clamped(ctx, X, xi)));
+  }
+  const tcc_expr *sample;
+  if (g.is_max)
+    sample = tcc_max(ctx, tcc_max(ctx, tcc_max(ctx, corner[0], corner[1]), corner[2]), corner[3]);
+  else
+    sample = tcc_add(ctx, tcc_add(ctx, tcc_add(ctx, corner[0], corner[1]), corner[2]), corner[3]);
+  sample = tcc_select(ctx, outside, zero, sample);
+  const tcc_expr *body =
+      g.is_max ? tcc_reduce_max(ctx, sample, 2, red, NULL) : tcc_sum(ctx, sample, 2, red, NULL);
+  tcc_tensor *acc = tcc_compute(ctx, "roi_align_acc", 4, shape, ax, body, "pool_roi");
+  const tcc_itervar *const *a2 = tcc_compute_axes(ctx, 4, shape, NULL);
+  const tcc_expr *v = tcc_read(ctx, acc, nn_axis_exprs(ctx, 4, a2));
+  if (!g.is_max) v = tcc_div(ctx, v, tcc_float(ctx, f, (double)(g.sr * g.sr)));
+  outputs[0] = tcc_compute(ctx, "roi_align", 4, shape, a2, tcc_cast(ctx, tcc_scalar(X->dtype), v),
+                           "elemwise");
+  return TCC_OK;
+}
+
 #define POOL(NAME, SINCE, UNTIL, MAXO, ATTRS, INFER, COMPUTE)                                      \
   { NAME, "", SINCE, UNTIL, TCC_PAT_OUT_ELEMWISE_FUSABLE, 1, 1, 1, MAXO, ATTRS, INFER, COMPUTE }
 
@@ -367,5 +522,11 @@ const tcc_op tcc_ops_pool[] = {
     POOL("GlobalAveragePool", 22, 0, 1, no_attrs, infer_global_pool, compute_global_avg),
     POOL("GlobalMaxPool", 1, 21, 1, no_attrs, infer_global_pool, compute_global_max),
     POOL("GlobalMaxPool", 22, 0, 1, no_attrs, infer_global_pool, compute_global_max),
+    {"RoiAlign", "", 10, 15, TCC_PAT_OPAQUE, 3, 3, 1, 1, roi10_attrs, infer_roi_align,
+     compute_roi_align},
+    {"RoiAlign", "", 16, 21, TCC_PAT_OPAQUE, 3, 3, 1, 1, roi16_attrs, infer_roi_align,
+     compute_roi_align},
+    {"RoiAlign", "", 22, 0, TCC_PAT_OPAQUE, 3, 3, 1, 1, roi16_attrs, infer_roi_align,
+     compute_roi_align},
 };
 const int tcc_ops_pool_count = (int)TCC_ARRAY_SIZE(tcc_ops_pool);

@@ -58,6 +58,7 @@ static const char *const families[] = {"Conv",
                                        "Upsample",
                                        "GridSample",
                                        "AffineGrid",
+                                       "RoiAlign",
                                        NULL};
 
 static int n_inferred, n_computed, n_evaluated;
