@@ -83,7 +83,8 @@ typedef int (*tccrt_parallel_body)(int64_t begin, int64_t end, void *closure);
  * Nested calls from inside a body run serially. */
 int tccrt_parallel_for(int64_t n, tccrt_parallel_body body, void *closure);
 /* Sets the number of threads (>= 1; 1 means no pool). Default: TCCRT_NUM_THREADS or the number of
- * online CPUs. Returns TCCRT_ERR_INVALID_ARGUMENT for n < 1. */
+ * online CPUs. Returns TCCRT_ERR_INVALID_ARGUMENT for n < 1 or n > 1024, and when called from
+ * inside a parallel loop body. A loop running on the pool is finished before the pool resizes. */
 int tccrt_set_num_threads(int n);
 int tccrt_get_num_threads(void);
 

@@ -186,6 +186,9 @@ int tccrt_set_num_threads(int n) {
   if (n < 1 || n > 1024)
     return tccrt_set_error(TCCRT_ERR_INVALID_ARGUMENT,
                            "tccrt_set_num_threads: expected 1..1024 threads, got %d", n);
+  if (t_in_parallel)
+    return tccrt_set_error(TCCRT_ERR_INVALID_ARGUMENT,
+                           "tccrt_set_num_threads: called from inside a parallel loop body");
   pthread_mutex_lock(&g_config_mu);
   if (n != g_num_threads) {
     /* Wait for a loop running on the pool to finish before tearing it down. */

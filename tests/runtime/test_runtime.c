@@ -88,12 +88,23 @@ static int outer_body(int64_t begin, int64_t end, void *cl) {
   return 0;
 }
 
+static int set_threads_body(int64_t begin, int64_t end, void *cl) {
+  (void)begin;
+  (void)end;
+  *(int *)cl = tccrt_set_num_threads(2); /* refused inside a body: would wait on itself */
+  return 0;
+}
+
 static void test_nested(void) {
   tccrt_set_num_threads(3);
   nest n;
   atomic_init(&n.sum, 0);
   CHECK(tccrt_parallel_for(10, outer_body, &n) == 0);
   CHECK(atomic_load(&n.sum) == 10L * (99L * 100L / 2));
+  int rc = 0;
+  CHECK(tccrt_parallel_for(1, set_threads_body, &rc) == 0);
+  CHECK(rc == TCCRT_ERR_INVALID_ARGUMENT);
+  CHECK(tccrt_get_num_threads() == 3);
 }
 
 /* Two host threads calling tccrt_parallel_for at once: both complete and are correct. */
