@@ -128,6 +128,8 @@ static tcc_status emit_run_with_workspace(emit_state *s, LLVMValueRef fn) {
     if (!kf)
       return tcc_error(s->ctx, "aot: kernel '%s' (step %d) is not defined in the module",
                        st->kernel, k);
+    /* Kernels are private to the model's object: only the entry points are exported. */
+    LLVMSetLinkage(kf, LLVMInternalLinkage);
     /* The kernel ABI of codegen/llvm: int32_t NAME(void *const *args, const int64_t *scalars). */
     LLVMTypeRef kty = LLVMGlobalGetValueType(kf);
     if (LLVMCountParamTypes(kty) != 2)
