@@ -325,6 +325,123 @@ static void test_f16_chain(void) {
   free(o);
 }
 
+/* cache_write: the matmul accumulates in a stack tile computed at the tile loop (vectorized,
+ * row stride padded by storage_align), then is copied out; plus rfactor: a row max whose
+ * factored axis is vectorized and whose rows run in parallel. */
+static void test_cache_write_rfactor(void) {
+  const int64_t M = 13, N = 19, K = 7;
+  float *a = malloc((size_t)(M * K) * 4), *b = malloc((size_t)(K * N) * 4), *cc = malloc((size_t)(M * N) * 4);
+  for (int64_t i = 0; i < M * K; i++) a[i] = (float)tcc_test_uniform(-1, 1);
+  for (int64_t i = 0; i < K * N; i++) b[i] = (float)tcc_test_uniform(-1, 1);
+  {
+    tcc_context *c = tcc_context_create();
+    int64_t da[2] = {M, K}, db[2] = {K, N};
+    tcc_tensor *A = ph(c, "A", TCCRT_FLOAT32, 2, da), *B = ph(c, "B", TCCRT_FLOAT32, 2, db);
+    const tcc_expr *sc[2] = {I(c, M), I(c, N)};
+    const char *nm[2] = {"i", "j"};
+    const tcc_itervar *const *ax = tcc_compute_axes(c, 2, sc, nm);
+    const tcc_itervar *kk = tcc_reduce_axis(c, "k", I(c, 0), I(c, K));
+    const tcc_expr *ia[2] = {V(c, ax[0]), V(c, kk)}, *ib[2] = {V(c, kk), V(c, ax[1])};
+    tcc_tensor *Cc = tcc_compute(c, "C", 2, sc, ax,
+                                 tcc_sum(c, tcc_mul(c, tcc_read(c, A, ia), tcc_read(c, B, ib)), 1, &kk, NULL),
+                                 "dense");
+    const tcc_tensor *outs[1] = {Cc};
+    tcc_schedule *s = tcc_schedule_create(c, 1, outs);
+    tcc_stage *st = tcc_schedule_stage(s, Cc), *cw = NULL;
+    tcc_axis *io, *jo, *ii, *ji;
+    tcc_status ok = tcc_cache_write(c, s, st, TCC_SCOPE_STACK, &cw);
+    if (ok == TCC_OK)
+      ok = tcc_tile(c, st, tcc_stage_axis(st, 0), tcc_stage_axis(st, 1), 4, 8, TCC_TAIL_GUARD, &io,
+                    &jo, &ii, &ji);
+    if (ok == TCC_OK) ok = tcc_compute_at(c, cw, st, jo);
+    if (ok == TCC_OK) ok = tcc_vectorize(c, st, ji);
+    if (ok == TCC_OK) {
+      tcc_axis *o[2] = {tcc_stage_reduce_axis(cw, 0), tcc_stage_axis(cw, 1)};
+      ok = tcc_reorder(c, cw, 2, o);
+    }
+    if (ok == TCC_OK) ok = tcc_vectorize(c, cw, tcc_stage_axis(cw, 1));
+    if (ok == TCC_OK) ok = tcc_storage_align(c, cw, 0, 16, 4);
+    if (ok == TCC_OK) ok = tcc_parallel(c, st, io);
+    CHECK_MSG(ok == TCC_OK, "cache_write schedule: %s", tcc_error_text(c));
+    const tcc_tensor *args[3] = {A, B, Cc};
+    void *bufs[3] = {a, b, cc};
+    if (ok == TCC_OK) lower_compare(c, s, "cache_write_stack", 3, args, bufs, 2, (size_t)(M * N), TCCRT_FLOAT32, 2);
+    tcc_context_destroy(c);
+  }
+  {
+    tcc_context *c = tcc_context_create();
+    int64_t da[2] = {M, K * 5};
+    tcc_tensor *A = ph(c, "A", TCCRT_FLOAT32, 2, da);
+    const tcc_expr *sh[1] = {I(c, M)};
+    const tcc_itervar *const *ax = tcc_compute_axes(c, 1, sh, NULL);
+    const tcc_itervar *k = tcc_reduce_axis(c, "k", I(c, 0), I(c, K * 5));
+    const tcc_expr *ia[2] = {V(c, ax[0]), V(c, k)};
+    tcc_tensor *D = tcc_compute(c, "D", 1, sh, ax, tcc_reduce_max(c, tcc_read(c, A, ia), 1, &k, NULL), "reduce");
+    const tcc_tensor *outs[1] = {D};
+    tcc_schedule *s = tcc_schedule_create(c, 1, outs);
+    tcc_stage *sd = tcc_schedule_stage(s, D), *rf = NULL;
+    tcc_axis *ko, *ki;
+    tcc_status ok = tcc_split(c, sd, tcc_stage_reduce_axis(sd, 0), 8, TCC_TAIL_GUARD, &ko, &ki);
+    if (ok == TCC_OK) ok = tcc_rfactor(c, s, sd, ki, 1, &rf);
+    if (ok == TCC_OK) {
+      tcc_axis *o[2] = {tcc_stage_reduce_axis(rf, 0), tcc_stage_axis(rf, 1)};
+      ok = tcc_reorder(c, rf, 2, o);
+    }
+    if (ok == TCC_OK) ok = tcc_vectorize(c, rf, tcc_stage_axis(rf, 1));
+    if (ok == TCC_OK) ok = tcc_parallel(c, rf, tcc_stage_axis(rf, 0));
+    CHECK_MSG(ok == TCC_OK, "rfactor schedule: %s", tcc_error_text(c));
+    float *x = malloc((size_t)(M * K * 5) * 4), *d = malloc((size_t)M * 4);
+    for (int64_t i = 0; i < M * K * 5; i++) x[i] = (float)tcc_test_uniform(-10, 10);
+    x[7] = NAN; /* row 0: the max is NaN (NaN propagates through MAX) */
+    const tcc_tensor *args[2] = {A, D};
+    void *bufs[2] = {x, d};
+    if (ok == TCC_OK) lower_compare(c, s, "rfactor_max", 2, args, bufs, 1, (size_t)M, TCCRT_FLOAT32, 2);
+    free(x);
+    free(d);
+    tcc_context_destroy(c);
+  }
+  free(a);
+  free(b);
+  free(cc);
+}
+
+/* softmax over rows: M = max_k x, E = exp(x - M), S = sum_k E, O = E / S; automatic schedule. */
+static void test_softmax(void) {
+  const int64_t R = 5, L = 37;
+  tcc_context *c = tcc_context_create();
+  int64_t dx[2] = {R, L};
+  tcc_tensor *X = ph(c, "X", TCCRT_FLOAT32, 2, dx);
+  const tcc_expr *s1[1] = {I(c, R)}, *s2[2] = {I(c, R), I(c, L)};
+  const tcc_itervar *const *ma = tcc_compute_axes(c, 1, s1, NULL);
+  const tcc_itervar *k1 = tcc_reduce_axis(c, "k1", I(c, 0), I(c, L));
+  const tcc_expr *xi[2] = {V(c, ma[0]), V(c, k1)};
+  tcc_tensor *Mx = tcc_compute(c, "Mx", 1, s1, ma, tcc_reduce_max(c, tcc_read(c, X, xi), 1, &k1, NULL), "reduce");
+  const tcc_itervar *const *ea = tcc_compute_axes(c, 2, s2, NULL);
+  const tcc_expr *ei[2] = {V(c, ea[0]), V(c, ea[1])}, *em[1] = {V(c, ea[0])};
+  tcc_tensor *E = tcc_compute(c, "E", 2, s2, ea,
+                              tcc_call1(c, TCC_INTRIN_EXP, tcc_sub(c, tcc_read(c, X, ei), tcc_read(c, Mx, em))),
+                              "elemwise");
+  const tcc_itervar *const *sa = tcc_compute_axes(c, 1, s1, NULL);
+  const tcc_itervar *k2 = tcc_reduce_axis(c, "k2", I(c, 0), I(c, L));
+  const tcc_expr *si[2] = {V(c, sa[0]), V(c, k2)};
+  tcc_tensor *S = tcc_compute(c, "S", 1, s1, sa, tcc_sum(c, tcc_read(c, E, si), 1, &k2, NULL), "reduce");
+  const tcc_itervar *const *oa = tcc_compute_axes(c, 2, s2, NULL);
+  const tcc_expr *oi[2] = {V(c, oa[0]), V(c, oa[1])}, *os[1] = {V(c, oa[0])};
+  tcc_tensor *O = tcc_compute(c, "O", 2, s2, oa, tcc_div(c, tcc_read(c, E, oi), tcc_read(c, S, os)), "softmax");
+  const tcc_tensor *outs[1] = {O};
+  tcc_schedule *s = tcc_schedule_create(c, 1, outs);
+  tcc_status ok = tcc_schedule_auto_cpu(c, s, O);
+  CHECK_MSG(ok == TCC_OK, "softmax: %s", tcc_error_text(c));
+  float *x = malloc((size_t)(R * L) * 4), *o = malloc((size_t)(R * L) * 4);
+  for (int64_t i = 0; i < R * L; i++) x[i] = (float)tcc_test_uniform(-20, 20);
+  const tcc_tensor *args[2] = {X, O};
+  void *bufs[2] = {x, o};
+  if (ok == TCC_OK) lower_compare(c, s, "softmax_auto", 2, args, bufs, 1, (size_t)(R * L), TCCRT_FLOAT32, 2);
+  free(x);
+  free(o);
+  tcc_context_destroy(c);
+}
+
 int main(void) {
   tcc_test_seed("test_llvm_lowered");
   test_f16_chain();
@@ -334,5 +451,7 @@ int main(void) {
   test_conv2d(1);
   test_conv2d(2);
   test_pipeline();
+  test_cache_write_rfactor();
+  test_softmax();
   return tcc_test_finish("test_llvm_lowered");
 }
