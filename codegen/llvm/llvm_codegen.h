@@ -70,9 +70,12 @@ typedef enum tcc_llvm_output {
 
 typedef struct tcc_llvm_module tcc_llvm_module;
 
-/* Creates an empty module named `name` for target `t` (NULL = host defaults). Errors: unknown
- * triple or CPU (the message lists what was asked for). The module owns its LLVM context; free it
- * with tcc_llvm_module_destroy. */
+/* Creates an empty module named `name` for target `t` (NULL = host defaults). The triple is
+ * normalized ("arm-linux-gnueabihf" -> "armv7a-unknown-linux-gnueabihf", hard-float ABI).
+ * Errors: unknown triple, a CPU name LLVM does not know for that triple, "native" for a foreign
+ * triple (the message names what was asked for). The module owns its LLVM context; free it with
+ * tcc_llvm_module_destroy. While checking a user-given CPU name, stderr (fd 2) is briefly
+ * redirected to a pipe to catch LLVM's warning. */
 tcc_status tcc_llvm_module_create(tcc_context *ctx, const tcc_llvm_target *t, const char *name,
                                   tcc_llvm_module **out);
 void tcc_llvm_module_destroy(tcc_llvm_module *m);

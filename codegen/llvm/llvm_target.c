@@ -1,7 +1,9 @@
 /* llvm_target.c — targets, modules, the optimization pipeline, object/assembly/IR emission and
  * the ORC JIT. See llvm_codegen.h. */
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -127,8 +129,47 @@ tcc_status tcc_llvm_module_create(tcc_context *ctx, const tcc_llvm_target *t, co
   static const LLVMCodeGenOptLevel levels[] = {LLVMCodeGenLevelNone, LLVMCodeGenLevelLess,
                                                LLVMCodeGenLevelDefault,
                                                LLVMCodeGenLevelAggressive};
+  /* LLVM only warns on stderr about an unknown CPU name and then compiles for a generic CPU;
+   * catch that warning (stderr is redirected to a pipe while the target machine is created) and
+   * report an error instead. Only for names the user chose. */
+  bool check_cpu = t->mcpu && *t->mcpu && strcmp(t->mcpu, "native") != 0 &&
+                   strcmp(t->mcpu, "generic") != 0;
+  int saved_err = -1, pfd[2] = {-1, -1};
+  if (check_cpu && pipe(pfd) == 0) {
+    fflush(stderr);
+    saved_err = dup(2);
+    if (saved_err < 0 || dup2(pfd[1], 2) < 0) {
+      if (saved_err >= 0) close(saved_err);
+      saved_err = -1;
+    }
+  }
   LLVMTargetMachineRef tm = LLVMCreateTargetMachine(target, triple, cpu, features, levels[opt],
                                                     LLVMRelocPIC, LLVMCodeModelDefault);
+  bool bad_cpu = false;
+  if (saved_err >= 0) {
+    fflush(stderr);
+    dup2(saved_err, 2);
+    close(saved_err);
+    close(pfd[1]);
+    pfd[1] = -1;
+    fcntl(pfd[0], F_SETFL, O_NONBLOCK);
+    char buf[1024];
+    ssize_t n = read(pfd[0], buf, sizeof buf - 1);
+    if (n > 0) {
+      buf[n] = '\0';
+      bad_cpu = strstr(buf, "not a recognized processor") != NULL;
+      if (!bad_cpu) fputs(buf, stderr); /* not ours: pass it on */
+    }
+  }
+  if (pfd[0] >= 0) close(pfd[0]);
+  if (pfd[1] >= 0) close(pfd[1]);
+  if (bad_cpu) {
+    if (tm) LLVMDisposeTargetMachine(tm);
+    free(features);
+    return tcc_error(ctx, "llvm codegen: unknown CPU '%s' for target %s (try a name that "
+                          "llc-19 -mtriple=%s -mcpu=help lists, or 'native')",
+                     cpu, triple, triple);
+  }
   if (!tm) {
     free(features);
     return tcc_error(ctx, "llvm codegen: cannot create a target machine for %s (cpu %s)", triple,

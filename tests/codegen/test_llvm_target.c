@@ -131,6 +131,14 @@ static void test_asm(void) {
     CHECK(strstr(ir, "\"target-cpu\"=\"x86-64-v3\"") != NULL);
     free(ir);
   }
+  tcc_llvm_target badcpu = {.triple = "x86_64-linux-gnu", .mcpu = "cortex-a55"};
+  tcc_llvm_module *bm = NULL;
+  CHECK(tcc_llvm_module_create(C, &badcpu, "t", &bm) == TCC_ERR);
+  CHECK(strstr(tcc_error_text(C), "unknown CPU 'cortex-a55'") != NULL);
+  tcc_error_clear(C);
+  tcc_llvm_target badcpu2 = {.triple = "aarch64-linux-gnu", .mcpu = "nosuchcpu"};
+  CHECK(tcc_llvm_module_create(C, &badcpu2, "t", &bm) == TCC_ERR);
+  tcc_error_clear(C);
   tcc_llvm_target t = {.triple = "aarch64-linux-gnu", .mcpu = "native"};
   tcc_llvm_module *m;
   if (strncmp(tcc_llvm_host_triple(), "aarch64", 7) != 0) {
