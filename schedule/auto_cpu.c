@@ -8,7 +8,8 @@ static int vector_lanes(tccrt_dtype dt) {
   return l > 16 ? 16 : (l < 1 ? 1 : l);
 }
 
-/* Vectorizes the innermost data-parallel axis (moved after the reduction axes); then, unless
+/* Vectorizes the innermost data-parallel axis (moved after the reduction axes; for reductions
+ * over 2+ data dims, a 4 x 2-vector register tile of the two innermost dims); then, unless
  * the stage is computed inside another one, fuses outer data-parallel loops until the parallel
  * extent reaches 16 (only whole root axes when `roots_only`) and makes that loop parallel. */
 static tcc_status schedule_one(tcc_context *ctx, tcc_stage *st, bool roots_only, bool no_vec) {
@@ -16,9 +17,24 @@ static tcc_status schedule_one(tcc_context *ctx, tcc_stage *st, bool roots_only,
   tcc_axis *vec = NULL;
   int lanes = no_vec ? 1 : vector_lanes(st->t->dtype);
   tcc_axis *last = st->root[st->ndim - 1];
-  int64_t e;
+  int64_t e, ey;
   bool cst = tcc_axis_const_extent(last, &e);
-  if (lanes >= 2 && (!cst || e >= 2)) {
+  if (lanes >= 2 && st->nreduce > 0 && st->ndim >= 2 && cst && e >= 2 * lanes &&
+      tcc_axis_const_extent(st->root[st->ndim - 2], &ey) && ey >= 4) {
+    /* a register tile for reductions (matmul, conv): 4 rows x 2 vectors of accumulators,
+     * the reduction loops outside the tile, rows unrolled, columns vectorized */
+    tcc_axis *yo, *xo, *yi, *xi;
+    TCC_TRY(tcc_tile(ctx, st, st->root[st->ndim - 2], last, 4, 2 * lanes, TCC_TAIL_GUARD, &yo, &xo,
+                     &yi, &xi));
+    tcc_axis **ord = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *ord * (size_t)(st->nreduce + 2));
+    for (int r = 0; r < st->nreduce; r++) ord[r] = st->root[st->ndim + r];
+    ord[st->nreduce] = yi;
+    ord[st->nreduce + 1] = xi;
+    TCC_TRY(tcc_reorder(ctx, st, st->nreduce + 2, ord));
+    TCC_TRY(tcc_unroll(ctx, st, yi));
+    TCC_TRY(tcc_vectorize(ctx, st, xi));
+    vec = xi;
+  } else if (lanes >= 2 && (!cst || e >= 2)) {
     if (cst && e <= lanes) {
       vec = last;
     } else {
