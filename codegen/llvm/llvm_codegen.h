@@ -23,8 +23,10 @@
  * them to float32, arithmetic runs in float32 and rounds each result back to the format (as
  * ir/interp.c does), stores and casts round to nearest even. Parallel loops are outlined into
  * closures run by tccrt_parallel_for; WORKSPACE (and non-constant) allocations use
- * tccrt_alloc/tccrt_free (64-byte aligned), constant-size STACK (and GPU-scope) allocations an
- * alloca in the function's entry block.
+ * tccrt_alloc/tccrt_free (64-byte aligned), constant-size STACK (and GPU-scope) allocations of
+ * at most 1 MiB an alloca in the function's entry block. Both arms of a SELECT are evaluated, so
+ * loads inside an arm never fault: their scalar index is clamped into the buffer and vector lanes
+ * outside it are masked off (padding reads may be out of bounds in the arm not chosen).
  *
  * Vectorized math on float32 (and float16/bfloat16, computed in float32): exp, log, tanh,
  * sigmoid and erf are inline polynomial approximations that work on whole vectors; their maximum
