@@ -9,7 +9,8 @@
 # 3. when Debian's python3-torch is available, makes the larger benchmark models of
 #    ../shared/bench/gen_models.py (resnet50) into build-bench/gen-models/ (a cache, not
 #    committed), installing python3-torchvision and python3-onnx first if they are missing
-#    (skipped with TCC_BENCH_NO_GEN=1 or TCC_BENCH_NO_INSTALL=1);
+#    (skipped with TCC_BENCH_NO_GEN=1 or TCC_BENCH_NO_INSTALL=1); with TCC_BENCH_MICRO=1 also the
+#    single-kernel models of bench/gen_micro.py (tail, padding and GEMM cases) into build-bench/micro/;
 # 4. runs bench/models_bench.py: for each model, compile with `tcc-ml compile`, link with
 #    bench/run_model.c and libtccrt, check the output, and time tcc-ml and ONNX Runtime
 #    interleaved on 1 and 2 threads. Prints a table; writes build-bench/models_bench.md.
@@ -51,6 +52,13 @@ if [ "${TCC_BENCH_NO_GEN:-0}" != 1 ] && [ -f "$shared/bench/gen_models.py" ]; th
     fi
   fi
   [ -f "$gen/resnet50/model.onnx" ] && extra+=(--extra "$gen/resnet50")
+fi
+
+# Single-kernel models that isolate the slow patterns (bench/gen_micro.py), with TCC_BENCH_MICRO=1.
+if [ "${TCC_BENCH_MICRO:-0}" = 1 ] && /usr/bin/python3 -c "import numpy, onnx" 2>/dev/null; then
+  echo "== gen_micro.py: single-kernel models into $build/micro =="
+  /usr/bin/python3 bench/gen_micro.py "$build/micro" >/dev/null
+  for m in "$build"/micro/*/; do extra+=(--extra "${m%/}"); done
 fi
 
 exec "$venv/bin/python" bench/models_bench.py --tcc "$build/tools/tcc-ml" \
