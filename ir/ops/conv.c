@@ -290,7 +290,7 @@ static tcc_status conv_reduce(tcc_compute_ctx *cc, const conv_geom *g, const tcc
   const tcc_itervar *red[1 + NN_MAX_SPATIAL];
   red[0] = tcc_reduce_axis(ctx, "rc", tcc_idx(ctx, 0), Cg);
   for (int i = 0; i < nsp; i++) {
-    char nm[8];
+    char nm[16];
     snprintf(nm, sizeof nm, "rk%d", i);
     red[1 + i] = tcc_reduce_axis(ctx, nm, tcc_idx(ctx, 0), tcc_idx(ctx, g->w.kernel[i]));
   }
@@ -387,11 +387,10 @@ static tcc_status compute_qlinear_conv(tcc_compute_ctx *cc, tcc_tensor **outputs
   const tcc_expr **o = nn_axis_exprs(ctx, acc->ndim, ax);
   const tcc_expr *v = tcc_read(ctx, acc, o);
   if (B) v = tcc_add(ctx, v, read_per_channel(ctx, B, o[1]));
-  tcc_type f32 = tcc_scalar(TCCRT_FLOAT32), f64 = tcc_scalar(TCCRT_FLOAT64);
+  tcc_type f64 = tcc_scalar(TCCRT_FLOAT64);
   const tcc_expr *mult = tcc_div(
       ctx, tcc_mul(ctx, read_per_channel(ctx, in[1], o[1]), read_per_channel(ctx, in[4], o[1])),
       read_per_channel(ctx, in[6], o[1]));
-  (void)f32;
   const tcc_expr *r = tcc_mul(ctx, tcc_cast(ctx, f64, v), tcc_cast(ctx, f64, mult));
   r = tcc_call1(ctx, TCC_INTRIN_ROUND, r);
   r = tcc_add(ctx, r, tcc_cast(ctx, f64, read_per_channel(ctx, in[7], o[1])));

@@ -146,7 +146,7 @@ static void window_exprs(tcc_context *ctx, const tcc_tensor *X, const nn_window 
   we->xi[1] = we->o[1];
   we->inb = NULL;
   for (int i = 0; i < nsp; i++) {
-    char nm[8];
+    char nm[16];
     snprintf(nm, sizeof nm, "rk%d", i);
     we->red[i] = tcc_reduce_axis(ctx, nm, tcc_idx(ctx, 0), tcc_idx(ctx, w->kernel[i]));
     const tcc_expr *rk = tcc_expr_var(ctx, we->red[i]->var);

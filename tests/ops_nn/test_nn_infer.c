@@ -78,7 +78,7 @@ static tcc_node *node(tg *t, const char *name, const char *op, int nin, tcc_valu
   tcc_node *n = tcc_graph_add_node(t->g, name, op, "", nin, in, nout, outs);
   n->nattrs = nattrs;
   n->attrs = tcc_arena_alloc(tcc_ctx_arena(t->ctx), sizeof(tcc_attr) * (size_t)(nattrs + 1));
-  memcpy(n->attrs, attrs, sizeof(tcc_attr) * (size_t)nattrs);
+  if (nattrs > 0) memcpy(n->attrs, attrs, sizeof(tcc_attr) * (size_t)nattrs);
   return n;
 }
 
