@@ -1,5 +1,5 @@
 /* pool.c — the pool op family: MaxPool, AveragePool, LpPool, GlobalAveragePool, GlobalMaxPool,
- * RoiAlign.
+ * MaxUnpool, RoiAlign.
  *
  * Spec: ONNX MaxPool (opsets 1, 8, 10, 11, 12, 22), AveragePool (1, 7, 10, 11, 19, 22), LpPool
  * (1, 2, 11, 18, 22), GlobalAveragePool (1, 22), GlobalMaxPool (1, 22). Layout N x C x D1..Dn.
@@ -497,6 +497,136 @@ static tcc_status compute_roi_align(tcc_compute_ctx *cc, tcc_tensor **outputs) {
   return TCC_OK;
 }
 
+/* ---- MaxUnpool (9, 11, 22): X and I (flat indices into the output, as MaxPool's Indices) of
+ * shape N x C x D..., optional constant output_shape; kernel_shape, pads, strides. The output
+ * (default extents (in - 1) * stride - pads + kernel) is zero except Y.flat[I[j]] = X[j], the
+ * indices counting in the default shape, zero-padded at the end to output_shape. Computed
+ * as a gather: output position o reads the inputs whose pooling window covers it
+ * (o + pad_begin - k = i * stride) and takes the one whose index names o. ---- */
+static const tcc_attr_schema unpool_attrs[] = {{"kernel_shape", TCC_ATTR_INTS, true},
+                                               {"pads", TCC_ATTR_INTS, false},
+                                               {"strides", TCC_ATTR_INTS, false},
+                                               A_END};
+
+typedef struct unpool_geom {
+  int nsp;
+  int64_t k[NN_MAX_SPATIAL], s[NN_MAX_SPATIAL], pads[2 * NN_MAX_SPATIAL];
+  const tcc_expr *out[TCCRT_MAX_RANK];  /* the output (output_shape when given) */
+  const tcc_expr *dflt[TCCRT_MAX_RANK]; /* the default extents the indices refer to */
+} unpool_geom;
+
+static tcc_status unpool_geometry(tcc_infer_ctx *ic, const tcc_node *n, unpool_geom *g) {
+  tcc_context *ctx = ic->ctx;
+  const tcc_value *X, *I;
+  TCC_TRY(tcc_infer_input(ic, n, 0, &X));
+  TCC_TRY(tcc_infer_input(ic, n, 1, &I));
+  TCC_TRY(tcc_infer_check_dtype(ic, n, 1, TCC_DTM(TCCRT_INT64)));
+  if (X->ndim < 3 || X->ndim > TCCRT_MAX_RANK)
+    return tcc_node_error(ctx, ic->graph, n, "X %s: expected N x C x D1 ... Dn",
+                          tcc_value_shape_str(ctx, X));
+  TCC_TRY(nn_check_shape(ic, n, 1, "I", X->ndim, X->dims));
+  g->nsp = X->ndim - 2;
+  TCC_TRY(nn_attr_ints_n(ic, n, "kernel_shape", g->nsp, 1, g->k));
+  TCC_TRY(nn_attr_ints_n(ic, n, "strides", g->nsp, 1, g->s));
+  TCC_TRY(nn_attr_ints_n(ic, n, "pads", 2 * g->nsp, 0, g->pads));
+  for (int i = 0; i < g->nsp; i++)
+    if (g->k[i] < 1 || g->s[i] < 1 || g->pads[i] < 0 || g->pads[i + g->nsp] < 0)
+      return tcc_node_error(ctx, ic->graph, n, "kernel and strides must be >= 1, pads >= 0");
+  g->out[0] = X->dims[0];
+  g->out[1] = X->dims[1];
+  for (int i = 0; i < g->nsp; i++)
+    g->out[2 + i] =
+        tcc_shape_add(ctx,
+                      tcc_shape_mul(ctx, tcc_shape_sub(ctx, X->dims[2 + i], tcc_idx(ctx, 1)),
+                                    tcc_idx(ctx, g->s[i])),
+                      tcc_idx(ctx, g->k[i] - g->pads[i] - g->pads[i + g->nsp]));
+  for (int d = 0; d < X->ndim; d++)
+    g->dflt[d] = g->out[d];
+  if (tcc_op_input(n, 2)) {
+    bool known;
+    int64_t cnt;
+    const int64_t *v;
+    TCC_TRY(tcc_infer_const_ints(ic, n, 2, &known, &cnt, &v));
+    if (!known)
+      return tcc_node_error(ctx, ic->graph, n,
+                            "input 2 (output_shape) is not constant; the output shape cannot be "
+                            "inferred");
+    if (cnt != X->ndim)
+      return tcc_node_error(ctx, ic->graph, n, "output_shape has %lld values; expected %d",
+                            (long long)cnt, X->ndim);
+    for (int d = 0; d < X->ndim; d++) {
+      int64_t e;
+      if (v[d] < 0 || (d < 2 && tcc_expr_is_int_imm(X->dims[d], &e) && e != v[d]))
+        return tcc_node_error(ctx, ic->graph, n, "output_shape dim %d (%lld) does not fit X %s", d,
+                              (long long)v[d], tcc_value_shape_str(ctx, X));
+      if (d >= 2) g->out[d] = tcc_idx(ctx, v[d]);
+    }
+  }
+  for (int d = 2; d < X->ndim; d++) {
+    int64_t e;
+    if (tcc_expr_is_int_imm(g->out[d], &e) && e < 1)
+      return tcc_node_error(ctx, ic->graph, n, "output dim %d would be %lld", d, (long long)e);
+  }
+  return TCC_OK;
+}
+
+static tcc_status infer_max_unpool(tcc_infer_ctx *ic, tcc_node *n) {
+  TCC_TRY(tcc_infer_check_dtype(ic, n, 0, TCC_DTM_FLOAT));
+  unpool_geom g;
+  TCC_TRY(unpool_geometry(ic, n, &g));
+  const tcc_value *X = tcc_op_input(n, 0);
+  return tcc_infer_set_output(ic, n, 0, X->dtype, X->ndim, g.out);
+}
+
+static tcc_status compute_max_unpool(tcc_compute_ctx *cc, tcc_tensor **outputs) {
+  tcc_context *ctx = cc->ctx;
+  tcc_infer_ctx ic = nn_ic_of(cc);
+  unpool_geom g;
+  TCC_TRY(unpool_geometry(&ic, cc->node, &g));
+  const tcc_tensor *X = cc->inputs[0], *I = cc->inputs[1];
+  int nd = X->ndim;
+  const tcc_itervar *const *ax = tcc_compute_axes(ctx, nd, g.out, NULL);
+  const tcc_expr **o = nn_axis_exprs(ctx, nd, ax);
+  /* the ONNX reference scatters into the default shape, then zero-pads at the end of each dim
+   * to output_shape */
+  const tcc_expr *flat = tcc_idx(ctx, 0), *inside = NULL;
+  for (int d = 0; d < nd; d++) {
+    flat = tcc_add(ctx, tcc_mul(ctx, flat, g.dflt[d]), o[d]);
+    if (d >= 2) {
+      const tcc_expr *c = tcc_lt(ctx, o[d], g.dflt[d]);
+      inside = inside ? tcc_and(ctx, inside, c) : c;
+    }
+  }
+  const tcc_itervar *red[NN_MAX_SPATIAL];
+  const tcc_expr *xi[TCCRT_MAX_RANK], *ok = NULL;
+  xi[0] = o[0];
+  xi[1] = o[1];
+  for (int i = 0; i < g.nsp; i++) {
+    red[i] = tcc_reduce_axis(ctx, "rk", tcc_idx(ctx, 0), tcc_idx(ctx, g.k[i]));
+    const tcc_expr *num = tcc_sub(ctx, tcc_add(ctx, o[2 + i], tcc_idx(ctx, g.pads[i])),
+                                  tcc_expr_var(ctx, red[i]->var));
+    const tcc_expr *sx = tcc_idx(ctx, g.s[i]);
+    const tcc_expr *pos = g.s[i] == 1 ? num : tcc_floordiv(ctx, num, sx);
+    const tcc_expr *c = nn_in_range(ctx, pos, tcc_idx(ctx, 0), X->shape[2 + i]);
+    if (g.s[i] != 1) c = tcc_and(ctx, c, tcc_eq(ctx, tcc_floormod(ctx, num, sx), tcc_idx(ctx, 0)));
+    ok = ok ? tcc_and(ctx, ok, c) : c;
+    xi[2 + i] = pos;
+  }
+  const tcc_expr *hit =
+      tcc_and(ctx, tcc_and(ctx, ok, inside), tcc_eq(ctx, nn_read_clamped(ctx, I, xi), flat));
+  tcc_type xt = tcc_scalar(X->dtype);
+  const tcc_expr *ninf = tcc_float(ctx, xt, -INFINITY);
+  const tcc_expr *v = tcc_select(ctx, hit, nn_read_clamped(ctx, X, xi), ninf);
+  tcc_tensor *m = tcc_compute(ctx, "unpool_gather", nd, g.out, ax,
+                              tcc_reduce_max(ctx, v, g.nsp, red, NULL), "pool_max");
+  const tcc_itervar *const *a2 = tcc_compute_axes(ctx, nd, g.out, NULL);
+  const tcc_expr *r = tcc_read(ctx, m, nn_axis_exprs(ctx, nd, a2));
+  outputs[0] =
+      tcc_compute(ctx, "max_unpool", nd, g.out, a2,
+                  tcc_select(ctx, tcc_eq(ctx, r, ninf), tcc_float(ctx, xt, 0), r), "elemwise");
+  return TCC_OK;
+}
+
 #define POOL(NAME, SINCE, UNTIL, MAXO, ATTRS, INFER, COMPUTE)                                      \
   { NAME, "", SINCE, UNTIL, TCC_PAT_OUT_ELEMWISE_FUSABLE, 1, 1, 1, MAXO, ATTRS, INFER, COMPUTE }
 
@@ -522,6 +652,12 @@ const tcc_op tcc_ops_pool[] = {
     POOL("GlobalAveragePool", 22, 0, 1, no_attrs, infer_global_pool, compute_global_avg),
     POOL("GlobalMaxPool", 1, 21, 1, no_attrs, infer_global_pool, compute_global_max),
     POOL("GlobalMaxPool", 22, 0, 1, no_attrs, infer_global_pool, compute_global_max),
+    {"MaxUnpool", "", 9, 10, TCC_PAT_OPAQUE, 2, 3, 1, 1, unpool_attrs, infer_max_unpool,
+     compute_max_unpool},
+    {"MaxUnpool", "", 11, 21, TCC_PAT_OPAQUE, 2, 3, 1, 1, unpool_attrs, infer_max_unpool,
+     compute_max_unpool},
+    {"MaxUnpool", "", 22, 0, TCC_PAT_OPAQUE, 2, 3, 1, 1, unpool_attrs, infer_max_unpool,
+     compute_max_unpool},
     {"RoiAlign", "", 10, 15, TCC_PAT_OPAQUE, 3, 3, 1, 1, roi10_attrs, infer_roi_align,
      compute_roi_align},
     {"RoiAlign", "", 16, 21, TCC_PAT_OPAQUE, 3, 3, 1, 1, roi16_attrs, infer_roi_align,

@@ -391,7 +391,8 @@ nn_result nn_run_node_test(const char *dir, const char *const *ops, char *why, s
     for (int i = 0; i < n->ninputs; i++)
       if (n->inputs[i] == gi && i > 0 &&
           (!strcmp(n->op_type, "Resize") || !strcmp(n->op_type, "Upsample") ||
-           !strcmp(n->op_type, "AffineGrid") || !strcmp(n->op_type, "Col2Im")))
+           !strcmp(n->op_type, "AffineGrid") || !strcmp(n->op_type, "Col2Im") ||
+           (!strcmp(n->op_type, "MaxUnpool") && i == 2)))
         shape_like = true;
     if (!shape_like) continue;
     gi->kind = TCC_VALUE_CONST;

@@ -59,6 +59,7 @@ static const char *const families[] = {"Conv",
                                        "GridSample",
                                        "AffineGrid",
                                        "RoiAlign",
+                                       "MaxUnpool",
                                        NULL};
 
 static int n_inferred, n_computed, n_evaluated;
