@@ -64,6 +64,8 @@ struct tcc_stage {
   /* tensorize: the loops inside tz_axis are replaced by tz_intrin */
   tcc_axis *tz_axis;
   const tcc_tensor_intrin *tz_intrin;
+  /* ISL model of the stage (isl_deps.c), built on the first legality query */
+  struct tcc_isl_cache *isl;
 };
 
 typedef enum log_op {

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "isl_deps.h"
 #include "sched_internal.h"
 
 const char *tcc_tail_name(tcc_tail t) {
@@ -407,7 +408,11 @@ tcc_status tcc_reorder(tcc_context *ctx, tcc_stage *st, int n, tcc_axis *const *
       pos[j] = pos[j - 1];
       pos[j - 1] = t;
     }
-  for (int i = 0; i < n; i++) st->leaves[pos[i]] = order[i];
+  tcc_axis **nl = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *nl * (size_t)st->nleaves);
+  memcpy(nl, st->leaves, sizeof *nl * (size_t)st->nleaves);
+  for (int i = 0; i < n; i++) nl[pos[i]] = order[i];
+  TCC_TRY(tcc_isl_check_order(ctx, st, nl));
+  memcpy(st->leaves, nl, sizeof *nl * (size_t)st->nleaves);
   log_entry *e = log_push(st->sch, LOG_REORDER, st);
   e->nlist = n;
   e->list = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof(int) * (size_t)n);
@@ -449,6 +454,11 @@ static tcc_status annotate(tcc_context *ctx, log_op op, tcc_stage *st, tcc_axis 
   int64_t ext;
   bool cext = tcc_axis_const_extent(a, &ext);
   if (annot == TCC_ANNOT_VECTORIZE || annot == TCC_ANNOT_PARALLEL || annot == TCC_ANNOT_BIND) {
+    /* dependences carried by the loop (ISL), then the structural rule for reduction axes */
+    TCC_TRY(tcc_isl_check_loop(ctx, st, a,
+                               annot == TCC_ANNOT_VECTORIZE ? "vectorize"
+                               : annot == TCC_ANNOT_PARALLEL ? "parallelize"
+                                                             : "bind"));
     if (a->kind == TCC_IV_REDUCE)
       return tcc_error(ctx, "%s: axis '%s' of stage '%s' is a reduction axis; its iterations "
                        "accumulate into the same element (use rfactor first)", name, a->name,
@@ -503,6 +513,7 @@ tcc_status tcc_compute_at(tcc_context *ctx, tcc_stage *st, tcc_stage *parent, tc
                      "inside a consumer", parent->t->name, st->t->name);
   if (parent->attach == TCC_ATTACH_INLINE)
     return tcc_error(ctx, "compute_at: stage '%s' is inlined and has no loops", parent->t->name);
+  TCC_TRY(tcc_isl_check_compute_at(ctx, st, parent, a));
   st->attach = TCC_ATTACH_AT;
   st->attach_stage = parent;
   st->attach_axis = a;
