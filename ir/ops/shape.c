@@ -422,6 +422,74 @@ static tcc_status compute_onehot(tcc_compute_ctx *cc, tcc_tensor **outs) {
   return TCC_OK;
 }
 
+/* ---- window functions (17): HannWindow HammingWindow BlackmanWindow ---- */
+
+/* size: an int32/int64 scalar known at compile time; output_datatype (default float32);
+ * periodic (default 1): N = size when periodic, else size - 1. */
+static tcc_status infer_window(tcc_infer_ctx *ic, tcc_node *n) {
+  tcc_context *ctx = ic->ctx;
+  const tcc_value *sz;
+  TCC_TRY(tcc_infer_input(ic, n, 0, &sz));
+  TCC_TRY(tcc_infer_check_dtype(ic, n, 0, TCC_DTM_INT32_64));
+  int64_t dt = TCCRT_FLOAT32;
+  TCC_TRY(tcc_node_attr_int(ctx, ic->graph, n, "output_datatype", TCCRT_FLOAT32, &dt));
+  if (dt <= 0 || dt > 31 || !tccrt_dtype_size((tccrt_dtype)dt) || dt == TCCRT_STRING)
+    return tcc_node_error(ctx, ic->graph, n, "output_datatype %lld is not supported",
+                          (long long)dt);
+  bool known;
+  int64_t cnt;
+  const tcc_expr *const *el;
+  TCC_TRY(tcc_infer_sym_ints(ic, n, 0, &known, &cnt, &el));
+  if (!known || cnt != 1)
+    return tcc_node_error(
+        ctx, ic->graph, n,
+        "input 0 (size, '%s') is not constant (or not a scalar); the output length depends "
+        "on it",
+        sz->name);
+  int64_t v;
+  if (tcc_expr_is_int_imm(el[0], &v) && v < 0)
+    return tcc_node_error(ctx, ic->graph, n, "size %lld is negative", (long long)v);
+  return tcc_infer_set_output(ic, n, 0, (tccrt_dtype)dt, 1, el);
+}
+
+/* y[n] = a0 - a1 cos(2 pi n / N) + a2 cos(4 pi n / N), computed in float64. */
+static tcc_status compute_window(tcc_compute_ctx *cc, tcc_tensor **outs) {
+  tcc_context *ctx = cc->ctx;
+  const char *op = cc->node->op->name;
+  int64_t periodic = 1;
+  TCC_TRY(tcc_node_attr_int(ctx, cc->graph, cc->node, "periodic", 1, &periodic));
+  double a0, a1, a2 = 0;
+  if (!strcmp(op, "HannWindow")) {
+    a0 = 0.5;
+    a1 = 0.5;
+  } else if (!strcmp(op, "HammingWindow")) {
+    a0 = 25.0 / 46.0;
+    a1 = 1 - a0;
+  } else {
+    a0 = 0.42;
+    a1 = 0.5;
+    a2 = 0.08;
+  }
+  const tcc_value *o = cc->node->outputs[0];
+  tcc_type f = tcc_scalar(TCCRT_FLOAT64);
+  const tcc_expr *const *idx;
+  const tcc_itervar *const *axes = tcc_compute_out_axes(cc, 0, &idx);
+  const tcc_expr *N =
+      tcc_cast(ctx, f, periodic ? o->dims[0] : tcc_sub(ctx, o->dims[0], tcc_idx(ctx, 1)));
+  const tcc_expr *ang = tcc_div(
+      ctx, tcc_mul(ctx, tcc_float(ctx, f, 2 * 3.14159265358979323846), tcc_cast(ctx, f, idx[0])),
+      N);
+  const tcc_expr *y =
+      tcc_sub(ctx, tcc_float(ctx, f, a0),
+              tcc_mul(ctx, tcc_float(ctx, f, a1), tcc_call1(ctx, TCC_INTRIN_COS, ang)));
+  if (a2 != 0)
+    y = tcc_add(ctx, y,
+                tcc_mul(ctx, tcc_float(ctx, f, a2),
+                        tcc_call1(ctx, TCC_INTRIN_COS, tcc_mul(ctx, tcc_float(ctx, f, 2), ang))));
+  outs[0] = tcc_compute_out(cc, 0, axes, tcc_cast(ctx, tcc_scalar(o->dtype), y), "injective");
+  return TCC_OK;
+}
+
 static const tcc_attr_schema no_attrs[] = {{NULL}};
 static const tcc_attr_schema shape_attrs[] = {
     {"start", TCC_ATTR_INT, false}, {"end", TCC_ATTR_INT, false}, {NULL}};
@@ -438,6 +506,8 @@ static const tcc_attr_schema dropout_attrs[] = {{"ratio", TCC_ATTR_FLOAT, false}
                                                 {NULL}};
 static const tcc_attr_schema eyelike_attrs[] = {
     {"dtype", TCC_ATTR_INT, false}, {"k", TCC_ATTR_INT, false}, {NULL}};
+static const tcc_attr_schema window_attrs[] = {
+    {"output_datatype", TCC_ATTR_INT, false}, {"periodic", TCC_ATTR_INT, false}, {NULL}};
 static const tcc_attr_schema onehot_attrs[] = {{"axis", TCC_ATTR_INT, false}, {NULL}};
 
 #define S(NAME, SINCE, PAT, MINI, MAXI, MINO, MAXO, ATTRS, INFER, COMPUTE)                         \
@@ -453,6 +523,11 @@ const tcc_op tcc_ops_shape[] = {
     S("Identity", 1, TCC_PAT_INJECTIVE, 1, 1, 1, 1, no_attrs, infer_identity, compute_identity),
     S("Dropout", 1, TCC_PAT_INJECTIVE, 1, 3, 1, 2, dropout_attrs, infer_dropout, compute_identity),
     S("EyeLike", 9, TCC_PAT_INJECTIVE, 1, 1, 1, 1, eyelike_attrs, infer_eyelike, compute_eyelike),
+    S("HannWindow", 17, TCC_PAT_INJECTIVE, 1, 1, 1, 1, window_attrs, infer_window, compute_window),
+    S("HammingWindow", 17, TCC_PAT_INJECTIVE, 1, 1, 1, 1, window_attrs, infer_window,
+      compute_window),
+    S("BlackmanWindow", 17, TCC_PAT_INJECTIVE, 1, 1, 1, 1, window_attrs, infer_window,
+      compute_window),
     S("OneHot", 9, TCC_PAT_INJECTIVE, 3, 3, 1, 1, onehot_attrs, infer_onehot, compute_onehot),
 };
 const int tcc_ops_shape_count = (int)TCC_ARRAY_SIZE(tcc_ops_shape);

@@ -1420,6 +1420,171 @@ static tcc_status compute_scatter_nd(tcc_compute_ctx *cc, tcc_tensor **outs) {
   return TCC_OK;
 }
 
+/* ---- CenterCropPad (18) and Compress (9, 11) ---- */
+
+/* CenterCropPad: input, shape (int64 values for `axes`, default all). Each listed axis becomes
+ * shape[k]: cropped centred (start (in - out) / 2) or padded centred with zeros (begin
+ * (out - in) / 2). */
+static tcc_status ccp_axes(tcc_infer_ctx *ic, const tcc_node *n, int r, int cnt, int *ax) {
+  int na;
+  const int64_t *av;
+  TCC_TRY(tcc_node_attr_ints(ic->ctx, ic->graph, n, "axes", &na, &av));
+  if (na < 0) {
+    if (cnt != r)
+      return tcc_node_error(ic->ctx, ic->graph, n,
+                            "shape has %d values; without 'axes' it needs one per dim (%d)", cnt,
+                            r);
+    for (int i = 0; i < r; i++)
+      ax[i] = i;
+    return TCC_OK;
+  }
+  if (na != cnt || na > r)
+    return tcc_node_error(ic->ctx, ic->graph, n, "shape has %d values for %d axes", cnt, na);
+  return tcc_infer_axes(ic, n, "axes", na, av, r, ax);
+}
+
+static tcc_status infer_center_crop_pad(tcc_infer_ctx *ic, tcc_node *n) {
+  const tcc_value *x;
+  TCC_TRY(tcc_infer_input(ic, n, 0, &x));
+  TCC_TRY(tcc_infer_check_dtype(ic, n, 1, TCC_DTM_INT32_64));
+  TCC_TRY(check_rank(ic, n, x->ndim));
+  bool known;
+  int64_t cnt;
+  const tcc_expr *const *sh;
+  TCC_TRY(tcc_infer_sym_ints(ic, n, 1, &known, &cnt, &sh));
+  if (!known) return not_constant(ic, n, 1, "shape");
+  if (cnt > x->ndim)
+    return tcc_node_error(ic->ctx, ic->graph, n, "shape has more values than dims");
+  int ax[MAXR];
+  TCC_TRY(ccp_axes(ic, n, x->ndim, (int)cnt, ax));
+  const tcc_expr *d[MAXR];
+  for (int i = 0; i < x->ndim; i++)
+    d[i] = x->dims[i];
+  for (int k = 0; k < cnt; k++) {
+    int64_t v;
+    if (tcc_expr_is_int_imm(sh[k], &v) && v < 0)
+      return tcc_node_error(ic->ctx, ic->graph, n, "shape[%d] = %lld is negative", k, (long long)v);
+    d[ax[k]] = sh[k];
+  }
+  return tcc_infer_set_output(ic, n, 0, x->dtype, x->ndim, d);
+}
+
+static tcc_status compute_center_crop_pad(tcc_compute_ctx *cc, tcc_tensor **outs) {
+  tcc_context *ctx = cc->ctx;
+  const tcc_tensor *x;
+  TCC_TRY(tcc_compute_input(cc, 0, &x));
+  const tcc_value *o = cc->node->outputs[0];
+  const tcc_expr *const *idx;
+  const tcc_itervar *const *axes = tcc_compute_out_axes(cc, 0, &idx);
+  const tcc_expr *ri[MAXR], *inside = tcc_bool(ctx, true), *zero = tcc_idx(ctx, 0);
+  for (int i = 0; i < x->ndim; i++) {
+    const tcc_expr *in = x->shape[i], *out = o->dims[i];
+    if (in == out) {
+      ri[i] = idx[i];
+      continue;
+    }
+    /* crop: start = (in - out) / 2; pad: begin = (out - in) / 2 (as floor division) */
+    const tcc_expr *crop = tcc_gt(ctx, in, out);
+    const tcc_expr *start = tcc_floordiv(ctx, tcc_sub(ctx, in, out), tcc_idx(ctx, 2));
+    const tcc_expr *begin = tcc_floordiv(ctx, tcc_sub(ctx, out, in), tcc_idx(ctx, 2));
+    const tcc_expr *j =
+        tcc_select(ctx, crop, tcc_add(ctx, idx[i], start), tcc_sub(ctx, idx[i], begin));
+    inside = tcc_and(ctx, inside, tcc_and(ctx, tcc_ge(ctx, j, zero), tcc_lt(ctx, j, in)));
+    ri[i] = tcc_max(ctx, tcc_min(ctx, j, tcc_sub(ctx, in, tcc_idx(ctx, 1))), zero);
+  }
+  const tcc_expr *v = tcc_tensor_read(ctx, x, x->ndim, ri);
+  outs[0] = tcc_compute_out(cc, 0, axes, tcc_select(ctx, inside, v, tcc_const(ctx, v->type, 0)),
+                            "injective");
+  return TCC_OK;
+}
+
+/* Compress: keeps the slices along `axis` (or the elements of the flattened input when axis is
+ * absent) whose condition is true; the condition must be known at compile time (its values set
+ * the output shape). */
+static tcc_status compress_positions(tcc_infer_ctx *ic, const tcc_node *n, int64_t len,
+                                     int64_t *count, int64_t **pos) {
+  bool known;
+  int64_t cnt;
+  const int64_t *cv;
+  TCC_TRY(tcc_infer_const_ints(ic, n, 1, &known, &cnt, &cv));
+  if (!known) return not_constant(ic, n, 1, "condition");
+  int64_t *p = tcc_arena_alloc(tcc_ctx_arena(ic->ctx), sizeof *p * (size_t)(cnt + 1));
+  int64_t k = 0;
+  for (int64_t i = 0; i < cnt && i < len; i++)
+    if (cv[i]) p[k++] = i;
+  *count = k;
+  *pos = p;
+  return TCC_OK;
+}
+
+static tcc_status infer_compress(tcc_infer_ctx *ic, tcc_node *n) {
+  tcc_context *ctx = ic->ctx;
+  const tcc_value *x, *c;
+  TCC_TRY(tcc_infer_input(ic, n, 0, &x));
+  TCC_TRY(tcc_infer_input(ic, n, 1, &c));
+  TCC_TRY(tcc_infer_check_dtype(ic, n, 1, TCC_DTM_BOOL));
+  if (c->ndim != 1)
+    return tcc_node_error(ctx, ic->graph, n, "condition must be 1-D; it has shape %s",
+                          tcc_value_shape_str(ctx, c));
+  const tcc_attr *aa = tcc_node_attr(n, "axis");
+  int a = -1;
+  int64_t len;
+  if (aa) {
+    TCC_TRY(tcc_infer_axis(ic, n, "axis", aa->u.i, x->ndim, &a));
+    if (!tcc_expr_is_int_imm(x->dims[a], &len))
+      return tcc_node_error(ctx, ic->graph, n, "axis %d has a symbolic size", a);
+  } else {
+    len = tcc_value_numel(x);
+    if (len < 0) return tcc_node_error(ctx, ic->graph, n, "the input has a symbolic size");
+  }
+  int64_t count, *pos;
+  TCC_TRY(compress_positions(ic, n, len, &count, &pos));
+  if (a < 0) {
+    const tcc_expr *d = tcc_idx(ctx, count);
+    return tcc_infer_set_output(ic, n, 0, x->dtype, 1, &d);
+  }
+  const tcc_expr *d[MAXR];
+  TCC_TRY(check_rank(ic, n, x->ndim));
+  for (int i = 0; i < x->ndim; i++)
+    d[i] = i == a ? tcc_idx(ctx, count) : x->dims[i];
+  return tcc_infer_set_output(ic, n, 0, x->dtype, x->ndim, d);
+}
+
+static tcc_status compute_compress(tcc_compute_ctx *cc, tcc_tensor **outs) {
+  tcc_context *ctx = cc->ctx;
+  tcc_infer_ctx ic = {ctx, (tcc_graph *)cc->graph};
+  const tcc_tensor *x;
+  TCC_TRY(tcc_compute_input(cc, 0, &x));
+  const tcc_attr *aa = tcc_node_attr(cc->node, "axis");
+  int a = aa ? (int)(aa->u.i < 0 ? aa->u.i + x->ndim : aa->u.i) : -1;
+  int64_t len = 1, count, *pos;
+  if (a >= 0)
+    tcc_expr_is_int_imm(x->shape[a], &len);
+  else
+    for (int i = 0; i < x->ndim; i++)
+      len *= x->shape[i]->u.ival;
+  TCC_TRY(compress_positions(&ic, cc->node, len, &count, &pos));
+  const tcc_expr *const *idx;
+  const tcc_itervar *const *axes = tcc_compute_out_axes(cc, 0, &idx);
+  const tcc_expr *j = a >= 0 ? idx[a] : idx[0];
+  /* position table as a select chain over the output index */
+  const tcc_expr *p = tcc_idx(ctx, count ? pos[count - 1] : 0);
+  for (int64_t k = count - 2; k >= 0; k--)
+    p = tcc_select(ctx, tcc_eq(ctx, j, tcc_idx(ctx, k)), tcc_idx(ctx, pos[k]), p);
+  const tcc_expr *ri[MAXR];
+  if (a >= 0) {
+    for (int i = 0; i < x->ndim; i++)
+      ri[i] = i == a ? p : idx[i];
+  } else {
+    for (int i = x->ndim - 1; i >= 0; i--) {
+      ri[i] = i == 0 ? p : tcc_floormod(ctx, p, x->shape[i]);
+      if (i > 0) p = tcc_floordiv(ctx, p, x->shape[i]);
+    }
+  }
+  outs[0] = tcc_compute_out(cc, 0, axes, tcc_tensor_read(ctx, x, x->ndim, ri), "injective");
+  return TCC_OK;
+}
+
 static const tcc_attr_schema no_attrs[] = {{NULL}};
 static const tcc_attr_schema reshape_attrs[] = {{"shape", TCC_ATTR_INTS, false},
                                                 {"allowzero", TCC_ATTR_INT, false},
@@ -1447,6 +1612,7 @@ static const tcc_attr_schema pad_attrs[] = {{"mode", TCC_ATTR_STRING, false},
                                             {NULL}};
 static const tcc_attr_schema d2s_attrs[] = {
     {"blocksize", TCC_ATTR_INT, true}, {"mode", TCC_ATTR_STRING, false}, {NULL}};
+static const tcc_attr_schema ccp_attrs[] = {{"axes", TCC_ATTR_INTS, false}, {NULL}};
 static const tcc_attr_schema trilu_attrs[] = {{"upper", TCC_ATTR_INT, false}, {NULL}};
 
 #define T(NAME, SINCE, PAT, MINI, MAXI, MINO, MAXO, ATTRS, INFER, COMPUTE)                         \
@@ -1478,6 +1644,9 @@ const tcc_op tcc_ops_tensor[] = {
     T("Pad", 1, TCC_PAT_INJECTIVE, 1, 4, 1, 1, pad_attrs, infer_pad, compute_pad),
     T("DepthToSpace", 1, TCC_PAT_INJECTIVE, 1, 1, 1, 1, d2s_attrs, infer_d2s, compute_d2s),
     T("SpaceToDepth", 1, TCC_PAT_INJECTIVE, 1, 1, 1, 1, d2s_attrs, infer_d2s, compute_d2s),
+    T("CenterCropPad", 18, TCC_PAT_INJECTIVE, 2, 2, 1, 1, ccp_attrs, infer_center_crop_pad,
+      compute_center_crop_pad),
+    T("Compress", 9, TCC_PAT_INJECTIVE, 2, 2, 1, 1, axis_attrs, infer_compress, compute_compress),
     T("Trilu", 14, TCC_PAT_INJECTIVE, 1, 2, 1, 1, trilu_attrs, infer_trilu, compute_trilu),
 };
 const int tcc_ops_tensor_count = (int)TCC_ARRAY_SIZE(tcc_ops_tensor);
