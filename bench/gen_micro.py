@@ -9,7 +9,9 @@ Pairs that differ in one thing only (FLOPs per output stay the same):
   conv1x1_96to576_w14 / _w16      1x1 conv + Relu on 14x14 vs 16x16: a vector tail (14 = 8 + 6)
   conv3x3_128_w14p1 / _w16p1      3x3 conv, pad 1, + Relu on 14x14 vs 16x16: the tail again
   conv3x3_128_w16p1 / _w16p0      pad 1 on 16x16 vs no padding (18x18 input): the padding guard
-  matmul_64x128x512               MatMul by a constant [128, 512] (bert_tiny's FFN shape)"""
+  matmul_64x128x512               MatMul by a constant [128, 512] (bert_tiny's FFN shape)
+  matmul_w576x96_x96x196          conv1x1_96to576_w14 as a matrix product: constant [576, 96] times
+                                  the input [96, 196] (H and W fused into one axis of 196)"""
 import os
 import sys
 
@@ -61,6 +63,19 @@ def matmul_model(m_, k, n, rng):
     return m, x, (x.astype(np.float64) @ w.astype(np.float64)).astype(np.float32)
 
 
+def weight_matmul_model(m_, k, n, rng):
+    """y[m_, n] = W[m_, k] @ x[k, n] with a constant W (a 1x1 conv over fused H*W)."""
+    x = rng.standard_normal((k, n)).astype(np.float32)
+    w = (rng.standard_normal((m_, k)) * k ** -0.5).astype(np.float32)
+    node = helper.make_node("MatMul", ["w", "x"], ["y"])
+    g = helper.make_graph([node], "wmatmul",
+                          [helper.make_tensor_value_info("x", TensorProto.FLOAT, [k, n])],
+                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, [m_, n])],
+                          [numpy_helper.from_array(w, "w")])
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+    return m, x, (w.astype(np.float64) @ x.astype(np.float64)).astype(np.float32)
+
+
 def main():
     out = sys.argv[1]
     rng = np.random.default_rng(0)
@@ -71,6 +86,7 @@ def main():
         "conv3x3_128_w16p1": lambda: conv_model(128, 128, 3, 16, 1, rng),
         "conv3x3_128_w16p0": lambda: conv_model(128, 128, 3, 16, 0, rng),
         "matmul_64x128x512": lambda: matmul_model(64, 128, 512, rng),
+        "matmul_w576x96_x96x196": lambda: weight_matmul_model(576, 96, 196, rng),
     }
     for name, make in models.items():
         save(os.path.join(out, name), *make())
