@@ -4,6 +4,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
+# Randomized tests print their seed and take TCC_TEST_SEED. CI derives it from the commit, so a
+# run is reproducible for a given commit while different commits explore different seeds.
+if [ -z "${TCC_TEST_SEED:-}" ]; then
+  TCC_TEST_SEED=$((16#$(git rev-parse --short=8 HEAD 2>/dev/null || echo 1)))
+  export TCC_TEST_SEED
+fi
+echo "test.sh: TCC_TEST_SEED=$TCC_TEST_SEED"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTCC_WERROR=ON >/dev/null
 cmake --build build -j"$jobs"
 (cd build && ctest -j"$jobs" --output-on-failure --timeout 1500)
