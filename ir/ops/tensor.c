@@ -1585,6 +1585,119 @@ static tcc_status compute_compress(tcc_compute_ctx *cc, tcc_tensor **outs) {
   return TCC_OK;
 }
 
+/* ---- ReverseSequence (10) and TensorScatter (24) ---- */
+
+/* ReverseSequence: along time_axis (default 0), the first sequence_lens[b] entries of each batch
+ * b (batch_axis, default 1) are reversed; the rest are copied. */
+static tcc_status infer_reverse_sequence(tcc_infer_ctx *ic, tcc_node *n) {
+  const tcc_value *x, *l;
+  TCC_TRY(tcc_infer_input(ic, n, 0, &x));
+  TCC_TRY(tcc_infer_input(ic, n, 1, &l));
+  TCC_TRY(tcc_infer_check_dtype(ic, n, 1, TCC_DTM(TCCRT_INT64)));
+  int64_t ba = 1, ta = 0;
+  TCC_TRY(tcc_node_attr_int(ic->ctx, ic->graph, n, "batch_axis", 1, &ba));
+  TCC_TRY(tcc_node_attr_int(ic->ctx, ic->graph, n, "time_axis", 0, &ta));
+  if (x->ndim < 2 || (ba != 0 && ba != 1) || (ta != 0 && ta != 1) || ba == ta)
+    return tcc_node_error(ic->ctx, ic->graph, n,
+                          "needs rank >= 2 and batch_axis/time_axis being 0 and 1 (got %lld, "
+                          "%lld, rank %d)",
+                          (long long)ba, (long long)ta, x->ndim);
+  if (l->ndim != 1 || !tcc_shape_dim_eq(ic->ctx, l->dims[0], x->dims[ba]))
+    return tcc_node_error(ic->ctx, ic->graph, n, "sequence_lens must have shape [%s]; it has %s",
+                          tcc_expr_str(ic->ctx, x->dims[ba]), tcc_value_shape_str(ic->ctx, l));
+  return tcc_infer_output_like(ic, n, 0, x);
+}
+
+static tcc_status compute_reverse_sequence(tcc_compute_ctx *cc, tcc_tensor **outs) {
+  tcc_context *ctx = cc->ctx;
+  const tcc_tensor *x, *l;
+  TCC_TRY(tcc_compute_input(cc, 0, &x));
+  TCC_TRY(tcc_compute_input(cc, 1, &l));
+  int64_t ba = 1, ta = 0;
+  TCC_TRY(tcc_node_attr_int(ctx, cc->graph, cc->node, "batch_axis", 1, &ba));
+  TCC_TRY(tcc_node_attr_int(ctx, cc->graph, cc->node, "time_axis", 0, &ta));
+  const tcc_expr *const *idx;
+  const tcc_itervar *const *axes = tcc_compute_out_axes(cc, 0, &idx);
+  const tcc_expr *li[1] = {idx[ba]};
+  const tcc_expr *len =
+      tcc_min(ctx, tcc_cast(ctx, tcc_index_type(), tcc_read(ctx, l, li)), x->shape[ta]);
+  const tcc_expr *t = idx[ta];
+  const tcc_expr *rt =
+      tcc_select(ctx, tcc_lt(ctx, t, len), tcc_sub(ctx, tcc_sub(ctx, len, tcc_idx(ctx, 1)), t), t);
+  const tcc_expr *ri[MAXR];
+  for (int i = 0; i < x->ndim; i++)
+    ri[i] = i == ta ? rt : idx[i];
+  outs[0] = tcc_compute_out(cc, 0, axes, tcc_tensor_read(ctx, x, x->ndim, ri), "injective");
+  return TCC_OK;
+}
+
+/* TensorScatter: present = past_cache with update written along `axis` (default -2) at
+ * write_indices[b] + s for each batch b (index 0 when absent); "circular" wraps the position
+ * modulo the cache length. */
+static tcc_status infer_tensor_scatter(tcc_infer_ctx *ic, tcc_node *n) {
+  tcc_context *ctx = ic->ctx;
+  const tcc_value *past, *upd;
+  TCC_TRY(tcc_infer_input(ic, n, 0, &past));
+  TCC_TRY(tcc_infer_input(ic, n, 1, &upd));
+  TCC_TRY(tcc_infer_same_dtype(ic, n, 0, 1));
+  TCC_TRY(tcc_infer_check_dtype(ic, n, 2, TCC_DTM(TCCRT_INT64)));
+  int64_t axis = -2;
+  TCC_TRY(tcc_node_attr_int(ctx, ic->graph, n, "axis", -2, &axis));
+  const char *mode = "linear";
+  TCC_TRY(tcc_node_attr_string(ctx, ic->graph, n, "mode", "linear", &mode));
+  if (strcmp(mode, "linear") && strcmp(mode, "circular"))
+    return tcc_node_error(ctx, ic->graph, n, "mode must be linear or circular, not '%s'", mode);
+  int a;
+  if (past->ndim < 2) return tcc_node_error(ctx, ic->graph, n, "past_cache needs rank >= 2");
+  TCC_TRY(tcc_infer_axis(ic, n, "axis", axis, past->ndim, &a));
+  if (a == 0) return tcc_node_error(ctx, ic->graph, n, "axis cannot be the batch axis");
+  bool ok = upd->ndim == past->ndim;
+  for (int i = 0; ok && i < past->ndim; i++) {
+    int64_t p, q;
+    if (i != a && tcc_expr_is_int_imm(past->dims[i], &p) && tcc_expr_is_int_imm(upd->dims[i], &q))
+      ok = p == q;
+    if (i == a && tcc_expr_is_int_imm(past->dims[i], &p) && tcc_expr_is_int_imm(upd->dims[i], &q))
+      ok = q <= p;
+  }
+  if (!ok)
+    return tcc_node_error(ctx, ic->graph, n,
+                          "update %s must match past_cache %s except a shorter axis %d",
+                          tcc_value_shape_str(ctx, upd), tcc_value_shape_str(ctx, past), a);
+  return tcc_infer_output_like(ic, n, 0, past);
+}
+
+static tcc_status compute_tensor_scatter(tcc_compute_ctx *cc, tcc_tensor **outs) {
+  tcc_context *ctx = cc->ctx;
+  const tcc_tensor *past, *upd;
+  TCC_TRY(tcc_compute_input(cc, 0, &past));
+  TCC_TRY(tcc_compute_input(cc, 1, &upd));
+  int64_t axis = -2;
+  TCC_TRY(tcc_node_attr_int(ctx, cc->graph, cc->node, "axis", -2, &axis));
+  const char *mode = "linear";
+  TCC_TRY(tcc_node_attr_string(ctx, cc->graph, cc->node, "mode", "linear", &mode));
+  int r = past->ndim, a = (int)(axis < 0 ? axis + r : axis);
+  const tcc_expr *const *idx;
+  const tcc_itervar *const *axes = tcc_compute_out_axes(cc, 0, &idx);
+  const tcc_expr *w = tcc_idx(ctx, 0);
+  if (cc->node->ninputs > 2 && cc->inputs[2]) {
+    const tcc_expr *wi[1] = {idx[0]};
+    w = tcc_cast(ctx, tcc_index_type(), tcc_read(ctx, cc->inputs[2], wi));
+  }
+  const tcc_expr *sidx = tcc_sub(ctx, idx[a], w);
+  if (!strcmp(mode, "circular")) sidx = tcc_floormod(ctx, sidx, past->shape[a]);
+  const tcc_expr *hit =
+      tcc_and(ctx, tcc_ge(ctx, sidx, tcc_idx(ctx, 0)), tcc_lt(ctx, sidx, upd->shape[a]));
+  const tcc_expr *ri[MAXR];
+  for (int i = 0; i < r; i++)
+    ri[i] = i == a ? tcc_max(ctx, tcc_min(ctx, sidx, tcc_sub(ctx, upd->shape[a], tcc_idx(ctx, 1))),
+                             tcc_idx(ctx, 0))
+                   : idx[i];
+  const tcc_expr *body =
+      tcc_select(ctx, hit, tcc_tensor_read(ctx, upd, r, ri), tcc_read(ctx, past, idx));
+  outs[0] = tcc_compute_out(cc, 0, axes, body, "injective");
+  return TCC_OK;
+}
+
 static const tcc_attr_schema no_attrs[] = {{NULL}};
 static const tcc_attr_schema reshape_attrs[] = {{"shape", TCC_ATTR_INTS, false},
                                                 {"allowzero", TCC_ATTR_INT, false},
@@ -1613,6 +1726,10 @@ static const tcc_attr_schema pad_attrs[] = {{"mode", TCC_ATTR_STRING, false},
 static const tcc_attr_schema d2s_attrs[] = {
     {"blocksize", TCC_ATTR_INT, true}, {"mode", TCC_ATTR_STRING, false}, {NULL}};
 static const tcc_attr_schema ccp_attrs[] = {{"axes", TCC_ATTR_INTS, false}, {NULL}};
+static const tcc_attr_schema revseq_attrs[] = {
+    {"batch_axis", TCC_ATTR_INT, false}, {"time_axis", TCC_ATTR_INT, false}, {NULL}};
+static const tcc_attr_schema tscatter_attrs[] = {
+    {"axis", TCC_ATTR_INT, false}, {"mode", TCC_ATTR_STRING, false}, {NULL}};
 static const tcc_attr_schema trilu_attrs[] = {{"upper", TCC_ATTR_INT, false}, {NULL}};
 
 #define T(NAME, SINCE, PAT, MINI, MAXI, MINO, MAXO, ATTRS, INFER, COMPUTE)                         \
@@ -1647,6 +1764,10 @@ const tcc_op tcc_ops_tensor[] = {
     T("CenterCropPad", 18, TCC_PAT_INJECTIVE, 2, 2, 1, 1, ccp_attrs, infer_center_crop_pad,
       compute_center_crop_pad),
     T("Compress", 9, TCC_PAT_INJECTIVE, 2, 2, 1, 1, axis_attrs, infer_compress, compute_compress),
+    T("ReverseSequence", 10, TCC_PAT_INJECTIVE, 2, 2, 1, 1, revseq_attrs, infer_reverse_sequence,
+      compute_reverse_sequence),
+    T("TensorScatter", 24, TCC_PAT_INJECTIVE, 2, 3, 1, 1, tscatter_attrs, infer_tensor_scatter,
+      compute_tensor_scatter),
     T("Trilu", 14, TCC_PAT_INJECTIVE, 1, 2, 1, 1, trilu_attrs, infer_trilu, compute_trilu),
 };
 const int tcc_ops_tensor_count = (int)TCC_ARRAY_SIZE(tcc_ops_tensor);

@@ -85,7 +85,9 @@ static const char *const families[] = {"Abs",
                                        "BlackmanWindow",
                                        "CumProd",
                                        "Swish",
-                                       "Scatter"};
+                                       "Scatter",
+                                       "ReverseSequence",
+                                       "TensorScatter"};
 
 static const tccrt_dtype dtypes[] = {TCCRT_FLOAT32, TCCRT_FLOAT64, TCCRT_INT64, TCCRT_INT32,
                                      TCCRT_INT8,    TCCRT_UINT8,   TCCRT_BOOL,  TCCRT_FLOAT16};
