@@ -358,11 +358,54 @@ static tcc_status compute_where(tcc_compute_ctx *cc, tcc_tensor **outs) {
   return TCC_OK;
 }
 
+/* SwiGLU (28): Y = A * sigmoid(alpha * A) * B; A and B of one shape and float type. */
+static tcc_status infer_swiglu(tcc_infer_ctx *ic, tcc_node *n) {
+  const tcc_value *a, *b;
+  TCC_TRY(tcc_infer_input(ic, n, 0, &a));
+  TCC_TRY(tcc_infer_input(ic, n, 1, &b));
+  TCC_TRY(tcc_infer_check_dtype(ic, n, 0, TCC_DTM_FLOAT));
+  TCC_TRY(tcc_infer_same_dtype(ic, n, 0, 1));
+  bool same = a->ndim == b->ndim;
+  for (int i = 0; same && i < a->ndim; i++)
+    same = tcc_shape_dim_eq(ic->ctx, a->dims[i], b->dims[i]);
+  if (!same)
+    return tcc_node_error(ic->ctx, ic->graph, n,
+                          "A %s and B %s must have the same shape (no broadcasting)",
+                          tcc_value_shape_str(ic->ctx, a), tcc_value_shape_str(ic->ctx, b));
+  return tcc_infer_output_like(ic, n, 0, a);
+}
+
+static tcc_status compute_swiglu(tcc_compute_ctx *cc, tcc_tensor **outs) {
+  tcc_context *ctx = cc->ctx;
+  const tcc_tensor *a, *b;
+  TCC_TRY(tcc_compute_input(cc, 0, &a));
+  TCC_TRY(tcc_compute_input(cc, 1, &b));
+  double alpha = 1.0;
+  TCC_TRY(tcc_node_attr_float(ctx, cc->graph, cc->node, "alpha", 1.0, &alpha));
+  const tcc_expr *const *idx;
+  const tcc_itervar *const *axes = tcc_compute_out_axes(cc, 0, &idx);
+  const tcc_expr *va = tcc_read(ctx, a, idx), *vb = tcc_read(ctx, b, idx);
+  tcc_type t = va->type;
+  bool half = t.dtype == TCCRT_FLOAT16 || t.dtype == TCCRT_BFLOAT16;
+  if (half) {
+    va = tcc_cast(ctx, tcc_scalar(TCCRT_FLOAT32), va);
+    vb = tcc_cast(ctx, tcc_scalar(TCCRT_FLOAT32), vb);
+  }
+  const tcc_expr *g = tcc_mul(
+      ctx, va,
+      tcc_call1(ctx, TCC_INTRIN_SIGMOID, tcc_mul(ctx, tcc_const(ctx, va->type, alpha), va)));
+  const tcc_expr *y = tcc_mul(ctx, g, vb);
+  if (half) y = tcc_cast(ctx, t, y);
+  outs[0] = tcc_compute_out(cc, 0, axes, y, "elemwise");
+  return TCC_OK;
+}
+
 static const tcc_attr_schema no_attrs[] = {{NULL}};
 static const tcc_attr_schema legacy_attrs[] = {{"broadcast", TCC_ATTR_INT, false},
                                                {"axis", TCC_ATTR_INT, false},
                                                {"consumed_inputs", TCC_ATTR_INTS, false},
                                                {NULL}};
+static const tcc_attr_schema swiglu_attrs[] = {{"alpha", TCC_ATTR_FLOAT, false}, {NULL}};
 static const tcc_attr_schema mod_attrs[] = {{"fmod", TCC_ATTR_INT, false}, {NULL}};
 static const tcc_attr_schema bitshift_attrs[] = {{"direction", TCC_ATTR_STRING, true}, {NULL}};
 static const tcc_attr_schema variadic_attrs[] = {{"consumed_inputs", TCC_ATTR_INTS, false}, {NULL}};
@@ -400,6 +443,7 @@ const tcc_op tcc_ops_binary[] = {
     BIN("BitwiseXor", 18, no_attrs),
     {"BitwiseNot", "", 18, 0, TCC_PAT_ELEMWISE, 1, 1, 1, 1, no_attrs, infer_bitwise_not,
      compute_bitwise_not},
+    {"SwiGLU", "", 28, 0, TCC_PAT_ELEMWISE, 2, 2, 1, 1, swiglu_attrs, infer_swiglu, compute_swiglu},
     {"Where", "", 9, 0, TCC_PAT_BROADCAST, 3, 3, 1, 1, no_attrs, infer_where, compute_where},
 };
 const int tcc_ops_binary_count = (int)TCC_ARRAY_SIZE(tcc_ops_binary);

@@ -87,7 +87,8 @@ static const char *const families[] = {"Abs",
                                        "Swish",
                                        "Scatter",
                                        "ReverseSequence",
-                                       "TensorScatter"};
+                                       "TensorScatter",
+                                       "SwiGLU"};
 
 static const tccrt_dtype dtypes[] = {TCCRT_FLOAT32, TCCRT_FLOAT64, TCCRT_INT64, TCCRT_INT32,
                                      TCCRT_INT8,    TCCRT_UINT8,   TCCRT_BOOL,  TCCRT_FLOAT16};
@@ -179,7 +180,7 @@ int main(void) {
     g = tcc_graph_new(ctx, "rand", NULL);
     g->file = "rand.onnx";
     const char *opname = families[tcc_test_randint(0, (int64_t)TCC_ARRAY_SIZE(families) - 1)];
-    int64_t opset = tcc_test_randint(6, 26);
+    int64_t opset = tcc_test_randint(6, 28);
     const tcc_op *op = tcc_op_lookup("", opname, opset);
     if (!op) {
       tcc_context_destroy(ctx);
