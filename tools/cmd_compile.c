@@ -1,13 +1,13 @@
 /* cmd_compile.c — `tcc-ml compile MODEL.onnx -o OUT.o --name NAME ...`: ahead-of-time compilation
  * of a model into an object file and its header NAME.h (written beside OUT.o). */
+#include "aot/aot.h"
+#include "commands.h"
+#include "onnx/onnx_import.h"
+
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "aot/aot.h"
-#include "commands.h"
-#include "onnx/onnx_import.h"
 
 static void usage(FILE *f) {
   fputs("usage: tcc-ml compile MODEL.onnx -o OUT.o --name NAME [--target TRIPLE] [--mcpu CPU]\n"
@@ -96,8 +96,7 @@ int tcc_cmd_compile(int argc, char **argv) {
     } else if (!model) {
       model = a;
     } else {
-      fprintf(stderr, "tcc-ml: error: compile: more than one model given ('%s', '%s')\n", model,
-              a);
+      fprintf(stderr, "tcc-ml: error: compile: more than one model given ('%s', '%s')\n", model, a);
       goto bad;
     }
   }
@@ -108,16 +107,20 @@ int tcc_cmd_compile(int argc, char **argv) {
     goto bad;
   }
   tcc_aot_output kind;
-  if (!strcmp(emit, "obj")) kind = TCC_AOT_OBJECT;
-  else if (!strcmp(emit, "asm")) kind = TCC_AOT_ASM;
-  else if (!strcmp(emit, "llvm")) kind = TCC_AOT_LLVM_IR;
+  if (!strcmp(emit, "obj"))
+    kind = TCC_AOT_OBJECT;
+  else if (!strcmp(emit, "asm"))
+    kind = TCC_AOT_ASM;
+  else if (!strcmp(emit, "llvm"))
+    kind = TCC_AOT_LLVM_IR;
   else {
     fprintf(stderr, "tcc-ml: error: --emit '%s': expected obj, asm or llvm\n", emit);
     goto bad;
   }
 
   tcc_context *ctx = tcc_context_create();
-  tcc_input_shape *shapes = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof(tcc_input_shape) * (size_t)(nshapes + 1));
+  tcc_input_shape *shapes =
+      tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof(tcc_input_shape) * (size_t)(nshapes + 1));
   int rc = 1;
   char *stem = name ? NULL : stem_identifier(out);
   for (int i = 0; i < nshapes; i++)
@@ -141,8 +144,8 @@ int tcc_cmd_compile(int argc, char **argv) {
   }
   /* NAME.h beside the output. */
   const char *slash = strrchr(out, '/');
-  char *hpath = tcc_arena_printf(tcc_ctx_arena(ctx), "%.*s%s.h",
-                                 slash ? (int)(slash - out + 1) : 0, out, tcc_aot_name(m));
+  char *hpath = tcc_arena_printf(tcc_ctx_arena(ctx), "%.*s%s.h", slash ? (int)(slash - out + 1) : 0,
+                                 out, tcc_aot_name(m));
   tcc_status hs = tcc_aot_write_header(m, hpath);
   tcc_aot_model_destroy(m);
   if (hs != TCC_OK) goto fail;

@@ -2,12 +2,12 @@
  * for the host, loads the very object `compile` would write into the JIT, runs it once on the
  * given inputs (.pb or .npy; shapes bind the model's symbolic dims) and prints or writes the
  * outputs (DIR/NAME.npy and DIR/output_K.pb). */
+#include "commands.h"
+#include "tool_common.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-
-#include "commands.h"
-#include "tool_common.h"
 
 static void usage(FILE *f) {
   fputs("usage: tcc-ml run MODEL.onnx --input [NAME=]FILE... [--output-dir DIR]\n"
@@ -70,7 +70,8 @@ int tcc_cmd_run(int argc, char **argv) {
   }
   /* Inputs without a name take the model's input names in order. */
   bool need_names = false;
-  for (int i = 0; i < nin; i++) need_names |= names[i] == NULL;
+  for (int i = 0; i < nin; i++)
+    need_names |= names[i] == NULL;
   if (need_names) {
     tcc_graph *g0;
     if (tcc_onnx_import_file(ctx, model, NULL, &g0) != TCC_OK) goto fail;
@@ -89,7 +90,8 @@ int tcc_cmd_run(int argc, char **argv) {
     shapes[i].ndim = ins[i].ndim;
     memcpy(shapes[i].dims, ins[i].dims, sizeof(int64_t) * (size_t)ins[i].ndim);
   }
-  if (tcc_tool_jit_compile(ctx, model, nin, shapes, 0, NULL, NULL, "model", &jm) != TCC_OK) goto fail;
+  if (tcc_tool_jit_compile(ctx, model, nin, shapes, 0, NULL, NULL, "model", &jm) != TCC_OK)
+    goto fail;
   const tccrt_model_info *mi = jm.info;
   const void **in_ptrs = tcc_arena_alloc(ar, sizeof(void *) * (size_t)(mi->num_inputs + 1));
   void **out_ptrs = tcc_arena_alloc(ar, sizeof(void *) * (size_t)(mi->num_outputs + 1));
@@ -123,14 +125,19 @@ int tcc_cmd_run(int argc, char **argv) {
     tcc_host_tensor t = {ti->name, ti->dtype, ti->ndim, {0}, out_ptrs[k], ti->size_bytes};
     memcpy(t.dims, ti->shape, sizeof(int64_t) * (size_t)ti->ndim);
     printf("output %d '%s': %s [", k, ti->name, tccrt_dtype_name(ti->dtype));
-    for (int d = 0; d < ti->ndim; d++) printf("%s%lld", d ? ", " : "", (long long)ti->shape[d]);
+    for (int d = 0; d < ti->ndim; d++)
+      printf("%s%lld", d ? ", " : "", (long long)ti->shape[d]);
     printf("]");
     size_t es = tccrt_dtype_size(ti->dtype), ne = es ? ti->size_bytes / es : 0;
     for (size_t e = 0; e < ne && e < 10; e++) {
-      if (ti->dtype == TCCRT_FLOAT32) printf(" %g", ((float *)out_ptrs[k])[e]);
-      else if (ti->dtype == TCCRT_FLOAT64) printf(" %g", ((double *)out_ptrs[k])[e]);
-      else if (ti->dtype == TCCRT_INT64) printf(" %lld", (long long)((int64_t *)out_ptrs[k])[e]);
-      else if (ti->dtype == TCCRT_INT32) printf(" %d", ((int32_t *)out_ptrs[k])[e]);
+      if (ti->dtype == TCCRT_FLOAT32)
+        printf(" %g", ((float *)out_ptrs[k])[e]);
+      else if (ti->dtype == TCCRT_FLOAT64)
+        printf(" %g", ((double *)out_ptrs[k])[e]);
+      else if (ti->dtype == TCCRT_INT64)
+        printf(" %lld", (long long)((int64_t *)out_ptrs[k])[e]);
+      else if (ti->dtype == TCCRT_INT32)
+        printf(" %d", ((int32_t *)out_ptrs[k])[e]);
     }
     printf("%s\n", ne > 10 ? " ..." : "");
     if (outdir) {

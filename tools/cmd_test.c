@@ -10,6 +10,9 @@
  * mismatching index, expected and actual values) or SKIP (reason); then "N passed, N failed,
  * N skipped". Exit status 1 when a test fails (with --known-failures FILE: when a test not listed
  * fails or a listed test passes). */
+#include "commands.h"
+#include "tool_common.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <signal.h>
@@ -19,9 +22,6 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include "commands.h"
-#include "tool_common.h"
 
 typedef struct test_opts {
   bool aot;
@@ -106,8 +106,10 @@ static void collect(const char *path, strlist *tests) {
   qsort(subs.v, (size_t)subs.n, sizeof(char *), cmp_str);
   for (int i = 0; i < subs.n; i++) {
     char *mm = find_model(subs.v[i]);
-    if (mm) sl_push(tests, subs.v[i]);
-    else free(subs.v[i]);
+    if (mm)
+      sl_push(tests, subs.v[i]);
+    else
+      free(subs.v[i]);
     free(mm);
   }
   free(subs.v);
@@ -222,9 +224,11 @@ static int run_aot(tcc_context *ctx, const test_opts *o, const char *tmp, tcc_ao
   fprintf(f, "#include <stdio.h>\n#include <stdlib.h>\n");
   fprintf(f, "extern int %s_run(const void *const in[], void *const out[]);\n", name);
   fprintf(f, "static const unsigned long in_size[] = {");
-  for (int i = 0; i < nin; i++) fprintf(f, "%zuul, ", in_sizes[i]);
+  for (int i = 0; i < nin; i++)
+    fprintf(f, "%zuul, ", in_sizes[i]);
   fprintf(f, "0};\nstatic const unsigned long out_size[] = {");
-  for (int i = 0; i < nout; i++) fprintf(f, "%zuul, ", out_sizes[i]);
+  for (int i = 0; i < nout; i++)
+    fprintf(f, "%zuul, ", out_sizes[i]);
   fprintf(f, "0};\n");
   fprintf(f,
           "int main(int argc, char **argv) {\n"
@@ -262,7 +266,8 @@ static int run_aot(tcc_context *ctx, const test_opts *o, const char *tmp, tcc_ao
     }
     run = tcc_arena_printf(a, "%s '%s'", run, p);
   }
-  for (int i = 0; i < nout; i++) run = tcc_arena_printf(a, "%s '%s/out%d.bin'", run, tmp, i);
+  for (int i = 0; i < nout; i++)
+    run = tcc_arena_printf(a, "%s '%s/out%d.bin'", run, tmp, i);
   int st = system(run);
   if (st != 0) {
     snprintf(msg, ml, "the linked program failed (status %d)", st);
@@ -317,10 +322,9 @@ typedef struct compiled {
 
 /* Compiles the model with input shapes from `ins` (by position in the original input list) and,
  * when `bind`, the inputs should_bind picks bound to their data. */
-static tcc_status compile_test(tcc_context *ctx, const test_opts *o, const char *model,
-                               int norig, const char *const *orig_names, int ni,
-                               const tcc_host_tensor *ins, bool bind, const char *bind_err,
-                               compiled *c) {
+static tcc_status compile_test(tcc_context *ctx, const test_opts *o, const char *model, int norig,
+                               const char *const *orig_names, int ni, const tcc_host_tensor *ins,
+                               bool bind, const char *bind_err, compiled *c) {
   tcc_arena *a = tcc_ctx_arena(ctx);
   memset(c, 0, sizeof *c);
   tcc_input_shape *shapes = tcc_arena_alloc(a, sizeof(tcc_input_shape) * (size_t)(norig + 1));
@@ -344,14 +348,14 @@ static tcc_status compile_test(tcc_context *ctx, const test_opts *o, const char 
     io.input_shapes = shapes;
     tcc_graph *g;
     TCC_TRY(tcc_onnx_import_file(ctx, model, &io, &g));
-    for (int i = 0; i < nbind; i++) TCC_TRY(tcc_tool_bind_input(ctx, g, bnames[i], &bvals[i]));
+    for (int i = 0; i < nbind; i++)
+      TCC_TRY(tcc_tool_bind_input(ctx, g, bnames[i], &bvals[i]));
     tcc_aot_options ao = {"model", o->triple, NULL, 3, true};
     TCC_TRY(tcc_aot_compile(ctx, g, &ao, &c->am));
     c->g = tcc_aot_graph(c->am);
     return TCC_OK;
   }
-  TCC_TRY(tcc_tool_jit_compile(ctx, model, nshapes, shapes, nbind, bnames, bvals, "model",
-                               &c->jm));
+  TCC_TRY(tcc_tool_jit_compile(ctx, model, nshapes, shapes, nbind, bnames, bvals, "model", &c->jm));
   c->g = tcc_aot_graph(c->jm.aot);
   return TCC_OK;
 }
@@ -386,7 +390,8 @@ static int child_main(const char *dir, const test_opts *o, int fd) {
   }
   int norig = (int)g0->inputs.len;
   const char **orig_names = tcc_arena_alloc(a, sizeof(char *) * (size_t)(norig + 1));
-  for (int k = 0; k < norig; k++) orig_names[k] = TCC_GRAPH_INPUT(g0, k)->name;
+  for (int k = 0; k < norig; k++)
+    orig_names[k] = TCC_GRAPH_INPUT(g0, k)->name;
   compiled c = {0};
   bool have = false, bind = false;
   const char *bind_err = "";
@@ -407,7 +412,8 @@ static int child_main(const char *dir, const test_opts *o, int fd) {
       if (have && c.jm.jit) tcc_tool_jit_free(&c.jm);
       tcc_status st = compile_test(ctx, o, model, norig, orig_names, ni, ins, bind, bind_err, &c);
       if (st != TCC_OK && !bind &&
-          (strstr(tcc_error_text(ctx), "not constant") || strstr(tcc_error_text(ctx), "needs a constant"))) {
+          (strstr(tcc_error_text(ctx), "not constant") ||
+           strstr(tcc_error_text(ctx), "needs a constant"))) {
         /* Data-dependent output shapes: specialize on this data set's shape inputs. */
         bind = true;
         bind_err = tcc_arena_strdup(a, tcc_error_text(ctx));
@@ -547,8 +553,10 @@ static int run_one(const char *dir, const test_opts *o, char *msg, size_t ml) {
   kill(-pid, SIGKILL); /* anything the child left behind (the --aot program) */
   if (WIFSIGNALED(status) && got == 0) {
     int sig = WTERMSIG(status);
-    if (sig == SIGALRM) snprintf(msg, ml, "timed out after %d s", o->timeout_s);
-    else snprintf(msg, ml, "crashed with signal %d (%s)", sig, strsignal(sig));
+    if (sig == SIGALRM)
+      snprintf(msg, ml, "timed out after %d s", o->timeout_s);
+    else
+      snprintf(msg, ml, "crashed with signal %d (%s)", sig, strsignal(sig));
     return 1;
   }
   if (got == 0) {
@@ -660,8 +668,10 @@ int tcc_cmd_test(int argc, char **argv) {
     return 1;
   }
   if (o.aot && !strchr(o.runtime_lib, ' ') && !is_file(o.runtime_lib)) {
-    fprintf(stderr, "tcc-ml: error: test --aot: the runtime library %s does not exist (set "
-                    "TCCRT_LIB)\n", o.runtime_lib);
+    fprintf(stderr,
+            "tcc-ml: error: test --aot: the runtime library %s does not exist (set "
+            "TCCRT_LIB)\n",
+            o.runtime_lib);
     return 1;
   }
   strlist klist = {0};
@@ -674,7 +684,8 @@ int tcc_cmd_test(int argc, char **argv) {
     char line[1024];
     while (fgets(line, sizeof line, f)) {
       char *s = line;
-      while (*s == ' ' || *s == '\t') s++;
+      while (*s == ' ' || *s == '\t')
+        s++;
       if (*s == '#' || *s == '\n' || !*s) continue;
       size_t n = strcspn(s, " \t\n#");
       s[n] = 0;
@@ -683,13 +694,15 @@ int tcc_cmd_test(int argc, char **argv) {
     fclose(f);
   }
   strlist tests = {0};
-  for (int i = 0; i < paths.n; i++) collect(paths.v[i], &tests);
+  for (int i = 0; i < paths.n; i++)
+    collect(paths.v[i], &tests);
   int npass = 0, nfail = 0, nskip = 0, unexpected = 0;
   int idx = -1;
   for (int t = 0; t < tests.n; t++) {
     const char *name = base_name(tests.v[t]);
     bool excluded = false;
-    for (int e = 0; e < excludes.n; e++) excluded |= strstr(name, excludes.v[e]) != NULL;
+    for (int e = 0; e < excludes.n; e++)
+      excluded |= strstr(name, excludes.v[e]) != NULL;
     if (excluded) continue;
     idx++;
     if (idx % shard_n != shard_i) continue;
@@ -705,8 +718,10 @@ int tcc_cmd_test(int argc, char **argv) {
       }
       printf("PASS %s%s%s%s\n", name, msg[0] ? " " : "", msg, tag);
     } else {
-      if (r == 1) nfail++;
-      else nskip++;
+      if (r == 1)
+        nfail++;
+      else
+        nskip++;
       if (known && !listed) {
         unexpected++;
         tag = " (a regression: not in the known failures)";
@@ -719,8 +734,8 @@ int tcc_cmd_test(int argc, char **argv) {
   }
   printf("%d passed, %d failed, %d skipped\n", npass, nfail, nskip);
   if (known) {
-    if (unexpected) printf("%d unexpected result%s against %s\n", unexpected,
-                           unexpected == 1 ? "" : "s", known);
+    if (unexpected)
+      printf("%d unexpected result%s against %s\n", unexpected, unexpected == 1 ? "" : "s", known);
     return unexpected ? 1 : 0;
   }
   return nfail ? 1 : 0;

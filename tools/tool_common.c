@@ -7,10 +7,10 @@
 
 /* The runtime functions generated code calls: referenced here so the static libtccrt's objects
  * are linked into tcc-ml and the JIT finds them in the process. */
-void *const tcc_tool_runtime_refs[] = {
-    (void *)tccrt_alloc,         (void *)tccrt_free,      (void *)tccrt_parallel_for,
-    (void *)tccrt_set_error,     (void *)tccrt_last_error, (void *)tccrt_set_num_threads,
-    (void *)tccrt_get_num_threads};
+void *const tcc_tool_runtime_refs[] = {(void *)tccrt_alloc,          (void *)tccrt_free,
+                                       (void *)tccrt_parallel_for,   (void *)tccrt_set_error,
+                                       (void *)tccrt_last_error,     (void *)tccrt_set_num_threads,
+                                       (void *)tccrt_get_num_threads};
 
 static bool ends_with(const char *s, const char *suf) {
   size_t n = strlen(s), m = strlen(suf);
@@ -64,7 +64,8 @@ static tcc_status read_npy(tcc_context *ctx, const char *path, tcc_host_tensor *
     fclose(f);
     return tcc_error(ctx, "%s: truncated .npy header", path);
   }
-  const char *d = strstr(h, "'descr'"), *fo = strstr(h, "'fortran_order'"), *sh = strstr(h, "'shape'");
+  const char *d = strstr(h, "'descr'"), *fo = strstr(h, "'fortran_order'"),
+             *sh = strstr(h, "'shape'");
   if (!d || !fo || !sh) {
     fclose(f);
     return tcc_error(ctx, "%s: .npy header lacks descr/fortran_order/shape", path);
@@ -79,7 +80,8 @@ static tcc_status read_npy(tcc_context *ctx, const char *path, tcc_host_tensor *
     return tcc_error(ctx, "%s: bad descr", path);
   }
   char descr[8] = {0};
-  for (int i = 0; i < 7 && q[1 + i] && q[1 + i] != '\''; i++) descr[i] = q[1 + i];
+  for (int i = 0; i < 7 && q[1 + i] && q[1 + i] != '\''; i++)
+    descr[i] = q[1 + i];
   if (descr[0] == '=') descr[0] = '<';
   static const tccrt_dtype all[] = {TCCRT_FLOAT32, TCCRT_FLOAT64, TCCRT_FLOAT16, TCCRT_INT8,
                                     TCCRT_UINT8,   TCCRT_INT16,   TCCRT_UINT16,  TCCRT_INT32,
@@ -87,8 +89,7 @@ static tcc_status read_npy(tcc_context *ctx, const char *path, tcc_host_tensor *
   t->dtype = TCCRT_UNDEFINED;
   for (size_t i = 0; i < TCC_ARRAY_SIZE(all); i++) {
     const char *nd = npy_descr(all[i]);
-    if (!strcmp(nd, descr) || (nd[0] == '|' && !strcmp(nd + 1, descr + 1)))
-      t->dtype = all[i];
+    if (!strcmp(nd, descr) || (nd[0] == '|' && !strcmp(nd + 1, descr + 1))) t->dtype = all[i];
   }
   if (t->dtype == TCCRT_UNDEFINED) {
     fclose(f);
@@ -100,7 +101,8 @@ static tcc_status read_npy(tcc_context *ctx, const char *path, tcc_host_tensor *
   if (p) {
     p++;
     while (*p && *p != ')') {
-      while (*p == ' ' || *p == ',') p++;
+      while (*p == ' ' || *p == ',')
+        p++;
       if (*p == ')') break;
       char *end;
       long long v = strtoll(p, &end, 10);
@@ -123,7 +125,8 @@ static tcc_status read_npy(tcc_context *ctx, const char *path, tcc_host_tensor *
 
 tcc_status tcc_tool_write_npy(tcc_context *ctx, const char *path, const tcc_host_tensor *t) {
   const char *descr = npy_descr(t->dtype);
-  if (!descr) return tcc_error(ctx, "%s: cannot write %s as .npy", path, tccrt_dtype_name(t->dtype));
+  if (!descr)
+    return tcc_error(ctx, "%s: cannot write %s as .npy", path, tccrt_dtype_name(t->dtype));
   char shape[256] = "";
   size_t o = 0;
   for (int i = 0; i < t->ndim; i++)
@@ -138,11 +141,12 @@ tcc_status tcc_tool_write_npy(tcc_context *ctx, const char *path, const tcc_host
   FILE *f = fopen(path, "wb");
   if (!f) return tcc_error(ctx, "%s: cannot write", path);
   unsigned hl = (unsigned)(n + pad + 1);
-  unsigned char pre[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (unsigned char)(hl & 255),
-                           (unsigned char)(hl >> 8)};
+  unsigned char pre[10] = {
+      0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (unsigned char)(hl & 255), (unsigned char)(hl >> 8)};
   fwrite(pre, 1, 10, f);
   fwrite(hdr, 1, (size_t)n, f);
-  for (int i = 0; i < pad; i++) fputc(' ', f);
+  for (int i = 0; i < pad; i++)
+    fputc(' ', f);
   fputc('\n', f);
   fwrite(t->data, 1, t->nbytes, f);
   if (fclose(f) != 0) return tcc_error(ctx, "%s: write error", path);
@@ -170,7 +174,8 @@ tcc_status tcc_tool_read_tensor(tcc_context *ctx, const char *path, tcc_host_ten
   out->data = tcc_arena_alloc(tcc_ctx_arena(ctx), out->nbytes + 1);
   if (v->is_fill) {
     size_t es = tccrt_dtype_size(v->dtype);
-    for (size_t o = 0; o + es <= out->nbytes; o += es) memcpy((char *)out->data + o, v->data, es);
+    for (size_t o = 0; o + es <= out->nbytes; o += es)
+      memcpy((char *)out->data + o, v->data, es);
   } else if (out->nbytes) {
     if (!v->data || v->nbytes < out->nbytes)
       return tcc_error(ctx, "%s: tensor data is shorter than its shape", path);
@@ -189,7 +194,8 @@ tcc_status tcc_tool_bind_input(tcc_context *ctx, tcc_graph *g, const char *name,
                        tccrt_dtype_name(t->dtype), tccrt_dtype_name(v->dtype));
     const tcc_expr **dims =
         tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof(tcc_expr *) * (size_t)(t->ndim + 1));
-    for (int d = 0; d < t->ndim; d++) dims[d] = tcc_idx(ctx, t->dims[d]);
+    for (int d = 0; d < t->ndim; d++)
+      dims[d] = tcc_idx(ctx, t->dims[d]);
     v->kind = TCC_VALUE_CONST;
     v->dtype = t->dtype;
     v->ndim = t->ndim;
@@ -215,7 +221,8 @@ tcc_status tcc_tool_jit_compile(tcc_context *ctx, const char *path, int nshapes,
   io.input_shapes = shapes;
   tcc_graph *g;
   TCC_TRY(tcc_onnx_import_file(ctx, path, &io, &g));
-  for (int i = 0; i < nbind; i++) TCC_TRY(tcc_tool_bind_input(ctx, g, bind_names[i], &bind_vals[i]));
+  for (int i = 0; i < nbind; i++)
+    TCC_TRY(tcc_tool_bind_input(ctx, g, bind_names[i], &bind_vals[i]));
   tcc_aot_options ao = {name, NULL, "native", 3, true};
   TCC_TRY(tcc_aot_compile(ctx, g, &ao, &out->aot));
   tcc_aot_run_fn run;
@@ -236,9 +243,12 @@ void tcc_tool_jit_free(tcc_jit_model *m) {
 static double half_to_double(uint16_t h) {
   int s = h >> 15, e = (h >> 10) & 31, f = h & 1023;
   double v;
-  if (e == 0) v = ldexp(f, -24);
-  else if (e == 31) v = f ? NAN : INFINITY;
-  else v = ldexp(f + 1024, e - 25);
+  if (e == 0)
+    v = ldexp(f, -24);
+  else if (e == 31)
+    v = f ? NAN : INFINITY;
+  else
+    v = ldexp(f + 1024, e - 25);
   return s ? -v : v;
 }
 
@@ -285,14 +295,17 @@ bool tcc_tool_compare(const tcc_host_tensor *exp, const void *actual, tccrt_dtyp
     return false;
   }
   bool same = actual_ndim == exp->ndim;
-  for (int i = 0; same && i < exp->ndim; i++) same = actual_dims[i] == exp->dims[i];
+  for (int i = 0; same && i < exp->ndim; i++)
+    same = actual_dims[i] == exp->dims[i];
   if (!same) {
     char a[128] = "", e[128] = "";
     size_t oa = 0, oe = 0;
     for (int i = 0; i < actual_ndim && oa < sizeof a; i++)
-      oa += (size_t)snprintf(a + oa, sizeof a - oa, "%s%lld", i ? "x" : "", (long long)actual_dims[i]);
+      oa += (size_t)snprintf(a + oa, sizeof a - oa, "%s%lld", i ? "x" : "",
+                             (long long)actual_dims[i]);
     for (int i = 0; i < exp->ndim && oe < sizeof e; i++)
-      oe += (size_t)snprintf(e + oe, sizeof e - oe, "%s%lld", i ? "x" : "", (long long)exp->dims[i]);
+      oe +=
+          (size_t)snprintf(e + oe, sizeof e - oe, "%s%lld", i ? "x" : "", (long long)exp->dims[i]);
     snprintf(msg, msglen, "shape [%s], expected [%s]", a, e);
     return false;
   }

@@ -3,10 +3,10 @@
 #ifndef TCC_TOOL_COMMON_H
 #define TCC_TOOL_COMMON_H
 
-#include <stdio.h>
-
 #include "aot/aot.h"
 #include "onnx/onnx_import.h"
+
+#include <stdio.h>
 
 /* A dense host tensor. */
 typedef struct tcc_host_tensor {

@@ -1,9 +1,9 @@
 /* aot.c — the AOT driver: graph passes, one kernel per fused group, memory plan, executor. */
+#include "aot_internal.h"
+
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "aot_internal.h"
 
 static bool is_c_identifier(const char *s) {
   if (!s || !*s || !(isalpha((unsigned char)*s) || *s == '_')) return false;
@@ -54,7 +54,8 @@ static tcc_status check_bound(tcc_context *ctx, const tcc_graph *g) {
       const tcc_value *v = n->outputs[k];
       if (!v || tcc_value_shape_known(v)) continue;
       const tcc_var *s = NULL;
-      for (int d = 0; d < v->ndim && !s; d++) s = first_var(v->dims[d]);
+      for (int d = 0; d < v->ndim && !s; d++)
+        s = first_var(v->dims[d]);
       return tcc_node_error(ctx, g, n,
                             "output '%s' has a data-dependent or unbound shape%s%s%s; tcc-ml "
                             "compiles static shapes only",
@@ -66,7 +67,8 @@ static tcc_status check_bound(tcc_context *ctx, const tcc_graph *g) {
 
 static int count_consts(const tcc_graph *g) {
   int n = 0;
-  for (size_t i = 0; i < g->values.len; i++) n += TCC_GRAPH_VALUE(g, i)->kind == TCC_VALUE_CONST;
+  for (size_t i = 0; i < g->values.len; i++)
+    n += TCC_GRAPH_VALUE(g, i)->kind == TCC_VALUE_CONST;
   return n;
 }
 
@@ -75,7 +77,8 @@ static void desc_of(const tcc_value *v, tcc_aot_tensor_desc *d) {
   d->name = v->name;
   d->dtype = v->dtype;
   d->ndim = v->ndim;
-  for (int k = 0; k < v->ndim && k < TCCRT_MAX_RANK; k++) tcc_expr_is_int_imm(v->dims[k], &d->shape[k]);
+  for (int k = 0; k < v->ndim && k < TCCRT_MAX_RANK; k++)
+    tcc_expr_is_int_imm(v->dims[k], &d->shape[k]);
   d->size_bytes = value_bytes(v);
 }
 
@@ -119,8 +122,7 @@ tcc_status tcc_aot_compile(tcc_context *ctx, tcc_graph *g, const tcc_aot_options
   for (size_t i = 0; i < g->inputs.len; i++)
     if (TCC_GRAPH_INPUT(g, i)->ndim > TCCRT_MAX_RANK)
       return tcc_error_at(ctx, g->file, NULL, NULL, "input '%s' has rank %d; at most %d",
-                          TCC_GRAPH_INPUT(g, i)->name, TCC_GRAPH_INPUT(g, i)->ndim,
-                          TCCRT_MAX_RANK);
+                          TCC_GRAPH_INPUT(g, i)->name, TCC_GRAPH_INPUT(g, i)->ndim, TCCRT_MAX_RANK);
 
   tcc_aot_model *m = tcc_arena_alloc(a, sizeof *m);
   m->ctx = ctx;
@@ -180,7 +182,8 @@ tcc_status tcc_aot_compile(tcc_context *ctx, tcc_graph *g, const tcc_aot_options
     size_t nb = value_bytes(v);
     if (v->is_fill) {
       size_t es = tccrt_dtype_size(v->dtype);
-      for (size_t o = 0; o + es <= nb; o += es) memcpy(dst + o, v->data, es);
+      for (size_t o = 0; o + es <= nb; o += es)
+        memcpy(dst + o, v->data, es);
     } else if (nb) {
       memcpy(dst, v->data, nb < v->nbytes || !v->nbytes ? nb : v->nbytes);
     }
@@ -203,20 +206,24 @@ tcc_status tcc_aot_compile(tcc_context *ctx, tcc_graph *g, const tcc_aot_options
       if (!isalnum((unsigned char)*p) && *p != '_') *p = '_';
     TCC_TRY(tcc_aot_lower_group(ctx, g, fg, kname, &m->target, &gk[gi]));
     if (gk[gi].fn->nscalars > 0)
-      return tcc_node_error(ctx, g, an, "kernel '%s' has %d symbolic scalar parameters; shapes "
-                            "must be static", kname, gk[gi].fn->nscalars);
+      return tcc_node_error(ctx, g, an,
+                            "kernel '%s' has %d symbolic scalar parameters; shapes "
+                            "must be static",
+                            kname, gk[gi].fn->nscalars);
     TCC_TRY(tcc_llvm_add_primfunc(m->mod, gk[gi].fn, NULL));
     m->kernels[gi] = (tcc_aot_kernel_info){
         gk[gi].fn->name, tcc_arena_printf(a, "%s (%s)", tcc_node_label(an), an->op_type),
         fg->nnodes, 0};
-    for (int q = 0; q < gk[gi].nscratch; q++) m->kernels[gi].scratch_bytes += gk[gi].scratch_bytes[q];
+    for (int q = 0; q < gk[gi].nscratch; q++)
+      m->kernels[gi].scratch_bytes += gk[gi].scratch_bytes[q];
   }
   m->nkernels = fu->ngroups;
 
   /* Memory plan: group outputs that are not graph outputs live in the arena from their step to
    * their last reader's step. */
   int *req_of = tcc_arena_alloc(a, sizeof(int) * (size_t)(nv + 1));
-  for (int i = 0; i < nv; i++) req_of[i] = -1;
+  for (int i = 0; i < nv; i++)
+    req_of[i] = -1;
   tcc_vec reqs;
   tcc_vec_init(&reqs, sizeof(tcc_mem_request));
   int *scratch_base = tcc_arena_alloc(a, sizeof(int) * (size_t)(fu->ngroups + 1));
@@ -246,11 +253,12 @@ tcc_status tcc_aot_compile(tcc_context *ctx, tcc_graph *g, const tcc_aot_options
   }
   TCC_TRY(tcc_memplan(ctx, (int)reqs.len, reqs.data, 64, &m->arena_size));
   m->ntensors_planned = 0;
-  for (int i = 0; i < nv; i++) m->ntensors_planned += req_of[i] >= 0;
+  for (int i = 0; i < nv; i++)
+    m->ntensors_planned += req_of[i] >= 0;
   for (int i = 0; i < nv; i++)
     if (req_of[i] >= 0)
-      locs[i] = (loc){true, {TCC_AOT_ARG_ARENA, 0,
-                             TCC_VEC_AT(reqs, tcc_mem_request, req_of[i]).offset}};
+      locs[i] =
+          (loc){true, {TCC_AOT_ARG_ARENA, 0, TCC_VEC_AT(reqs, tcc_mem_request, req_of[i]).offset}};
 
   /* Steps: one call per group, then copies into outputs not written by a kernel. */
   tcc_vec steps;
@@ -265,8 +273,8 @@ tcc_status tcc_aot_compile(tcc_context *ctx, tcc_graph *g, const tcc_aot_options
     for (int p = 0; p < k->nparams; p++) {
       tcc_value *v = k->param_values[p];
       if (!v || !locs[v->id].set)
-        return tcc_error(ctx, "aot: kernel '%s' parameter %d ('%s') has no storage", k->fn->name,
-                         p, v && v->name ? v->name : "?");
+        return tcc_error(ctx, "aot: kernel '%s' parameter %d ('%s') has no storage", k->fn->name, p,
+                         v && v->name ? v->name : "?");
       args[p] = locs[v->id].arg;
     }
     tcc_aot_step st = {TCC_AOT_STEP_CALL, k->fn->name, k->nparams + k->nscratch, args, 0, NULL, 0};
@@ -276,8 +284,7 @@ tcc_status tcc_aot_compile(tcc_context *ctx, tcc_graph *g, const tcc_aot_options
     tcc_value *v = TCC_GRAPH_OUTPUT(g, i);
     const tcc_aot_arg *src = &locs[v->id].arg;
     if (src->kind == TCC_AOT_ARG_OUTPUT && src->index == (int)i) continue;
-    if (!locs[v->id].set)
-      return tcc_error(ctx, "aot: output '%s' is never computed", v->name);
+    if (!locs[v->id].set) return tcc_error(ctx, "aot: output '%s' is never computed", v->name);
     tcc_aot_arg *args = tcc_arena_alloc(a, sizeof(tcc_aot_arg) * 2);
     args[0] = (tcc_aot_arg){TCC_AOT_ARG_OUTPUT, (int)i, 0};
     args[1] = *src;
@@ -293,8 +300,10 @@ tcc_status tcc_aot_compile(tcc_context *ctx, tcc_graph *g, const tcc_aot_options
   ex->noutputs = (int)g->outputs.len;
   tcc_aot_tensor_desc *ins = tcc_arena_alloc(a, sizeof(*ins) * (g->inputs.len + 1));
   tcc_aot_tensor_desc *outs = tcc_arena_alloc(a, sizeof(*outs) * (g->outputs.len + 1));
-  for (size_t i = 0; i < g->inputs.len; i++) desc_of(TCC_GRAPH_INPUT(g, i), &ins[i]);
-  for (size_t i = 0; i < g->outputs.len; i++) desc_of(TCC_GRAPH_OUTPUT(g, i), &outs[i]);
+  for (size_t i = 0; i < g->inputs.len; i++)
+    desc_of(TCC_GRAPH_INPUT(g, i), &ins[i]);
+  for (size_t i = 0; i < g->outputs.len; i++)
+    desc_of(TCC_GRAPH_OUTPUT(g, i), &outs[i]);
   ex->inputs = ins;
   ex->outputs = outs;
   ex->nsteps = (int)steps.len;
@@ -337,8 +346,7 @@ tcc_status tcc_aot_jit_load(tcc_aot_model *m, tcc_aot_jit **out, tcc_aot_run_fn 
   void *r = NULL, *inf = NULL;
   tcc_arena *a = tcc_ctx_arena(m->ctx);
   if (st == TCC_OK) st = tcc_llvm_jit_lookup(j->jit, tcc_arena_printf(a, "%s_run", m->name), &r);
-  if (st == TCC_OK)
-    st = tcc_llvm_jit_lookup(j->jit, tcc_arena_printf(a, "%s_info", m->name), &inf);
+  if (st == TCC_OK) st = tcc_llvm_jit_lookup(j->jit, tcc_arena_printf(a, "%s_info", m->name), &inf);
   if (st != TCC_OK) {
     tcc_aot_jit_destroy(j);
     return TCC_ERR;
@@ -363,8 +371,7 @@ tcc_status tcc_aot_write_params(tcc_aot_model *m, const char *path) {
   FILE *f = fopen(path, "wb");
   if (!f) return tcc_error(m->ctx, "%s: cannot write the params file", path);
   size_t n = m->ex.weights_size ? fwrite(m->ex.weights, 1, m->ex.weights_size, f) : 0;
-  if (fclose(f) != 0 || n != m->ex.weights_size)
-    return tcc_error(m->ctx, "%s: write error", path);
+  if (fclose(f) != 0 || n != m->ex.weights_size) return tcc_error(m->ctx, "%s: write error", path);
   return TCC_OK;
 }
 
@@ -373,10 +380,11 @@ const char *tcc_aot_name(const tcc_aot_model *m) { return m->name; }
 const tcc_graph *tcc_aot_graph(const tcc_aot_model *m) { return m->g; }
 
 void tcc_aot_report(tcc_aot_model *m, FILE *f) {
-  fprintf(f, "model %s: %d kernels, %d inputs, %d outputs\n", m->name, m->nkernels,
-          m->ex.ninputs, m->ex.noutputs);
-  fprintf(f, "arena (workspace): %zu bytes, holding %d graph tensors (%zu bytes) and kernel "
-             "scratch (%zu bytes) with liveness-based reuse\n",
+  fprintf(f, "model %s: %d kernels, %d inputs, %d outputs\n", m->name, m->nkernels, m->ex.ninputs,
+          m->ex.noutputs);
+  fprintf(f,
+          "arena (workspace): %zu bytes, holding %d graph tensors (%zu bytes) and kernel "
+          "scratch (%zu bytes) with liveness-based reuse\n",
           m->arena_size, m->ntensors_planned, m->tensors_total, m->scratch_total);
   fprintf(f, "weights (read-only data): %zu bytes\n", m->weights_size);
   fprintf(f, "per-kernel scratch (in the arena; allocations inside parallel loops stay "

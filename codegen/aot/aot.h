@@ -14,9 +14,9 @@
 #ifndef TCC_AOT_H
 #define TCC_AOT_H
 
-#include <stdio.h>
-
 #include "graph.h"
+
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {

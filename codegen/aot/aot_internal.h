@@ -3,10 +3,11 @@
 #define TCC_AOT_INTERNAL_H
 
 #include "aot.h"
-#include "llvm/llvm_codegen.h"
 #include "executor.h"
 #include "ops/op.h"
 #include "passes/passes.h"
+
+#include "llvm/llvm_codegen.h"
 
 /* One fused group as a kernel: its TE parameters (placeholders of the group's non-fill inputs,
  * then the output tensors) and the PrimFunc lowered from them. */

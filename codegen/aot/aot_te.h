@@ -5,7 +5,7 @@
 #include "ops/op.h"
 
 typedef struct tcc_aot_group_te_result {
-  int nparams;       /* input placeholders first (ninput_params), then the output tensors */
+  int nparams; /* input placeholders first (ninput_params), then the output tensors */
   int ninput_params;
   const tcc_tensor **params;
   tcc_value **param_values; /* the graph value behind each param */

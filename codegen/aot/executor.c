@@ -56,7 +56,8 @@ static LLVMValueRef arg_ptr(emit_state *s, const tcc_aot_arg *a, LLVMValueRef *i
   case TCC_AOT_ARG_INPUT: return ins[a->index];
   case TCC_AOT_ARG_OUTPUT: return outs[a->index];
   case TCC_AOT_ARG_ARENA: return byte_gep(s, ws, a->offset);
-  case TCC_AOT_ARG_CONST: return s->weights ? byte_gep(s, s->weights, a->offset) : LLVMConstNull(s->ptr);
+  case TCC_AOT_ARG_CONST:
+    return s->weights ? byte_gep(s, s->weights, a->offset) : LLVMConstNull(s->ptr);
   case TCC_AOT_ARG_NULL: return LLVMConstNull(s->ptr);
   }
   return LLVMConstNull(s->ptr);
@@ -64,7 +65,8 @@ static LLVMValueRef arg_ptr(emit_state *s, const tcc_aot_arg *a, LLVMValueRef *i
 
 static void add_fn_attr(emit_state *s, LLVMValueRef f, const char *name) {
   unsigned k = LLVMGetEnumAttributeKindForName(name, strlen(name));
-  if (k) LLVMAddAttributeAtIndex(f, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(s->c, k, 0));
+  if (k)
+    LLVMAddAttributeAtIndex(f, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(s->c, k, 0));
 }
 
 static tcc_status emit_run_with_workspace(emit_state *s, LLVMValueRef fn) {
@@ -92,7 +94,10 @@ static tcc_status emit_run_with_workspace(emit_state *s, LLVMValueRef fn) {
     LLVMValueRef seterr = get_or_declare(s, "tccrt_set_error", seterr_ty);
     LLVMValueRef eargs[2] = {
         i32c(s, TCCRT_ERR_INVALID_ARGUMENT),
-        cstring(s, tcc_arena_printf(tcc_ctx_arena(s->ctx), "%s_run: the params are not set (call %s_set_params)", ex->name, ex->name),
+        cstring(s,
+                tcc_arena_printf(tcc_ctx_arena(s->ctx),
+                                 "%s_run: the params are not set (call %s_set_params)", ex->name,
+                                 ex->name),
                 sym(s, "noparams_msg"))};
     LLVMBuildRet(s->b, LLVMBuildCall2(s->b, seterr_ty, seterr, eargs, 2, ""));
     LLVMPositionBuilderAtEnd(s->b, go);
@@ -113,8 +118,7 @@ static tcc_status emit_run_with_workspace(emit_state *s, LLVMValueRef fn) {
   int maxargs = 1;
   for (int k = 0; k < ex->nsteps; k++)
     if (ex->steps[k].nargs > maxargs) maxargs = ex->steps[k].nargs;
-  LLVMValueRef argv =
-      LLVMBuildAlloca(s->b, LLVMArrayType2(s->ptr, (uint64_t)maxargs), "argv");
+  LLVMValueRef argv = LLVMBuildAlloca(s->b, LLVMArrayType2(s->ptr, (uint64_t)maxargs), "argv");
   for (int k = 0; k < ex->nsteps; k++) {
     const tcc_aot_step *st = &ex->steps[k];
     if (st->kind == TCC_AOT_STEP_COPY) {
@@ -142,9 +146,11 @@ static tcc_status emit_run_with_workspace(emit_state *s, LLVMValueRef fn) {
     LLVMValueRef scal = LLVMConstNull(s->ptr);
     if (st->nscalars > 0) {
       LLVMValueRef *sv = tcc_arena_alloc(a, sizeof(LLVMValueRef) * (size_t)st->nscalars);
-      for (int j = 0; j < st->nscalars; j++) sv[j] = i64c(s, st->scalars[j]);
+      for (int j = 0; j < st->nscalars; j++)
+        sv[j] = i64c(s, st->scalars[j]);
       LLVMValueRef init = LLVMConstArray2(s->i64, sv, (uint64_t)st->nscalars);
-      scal = LLVMAddGlobal(s->m, LLVMTypeOf(init), tcc_arena_printf(a, "%s_scalars%d", ex->name, k));
+      scal =
+          LLVMAddGlobal(s->m, LLVMTypeOf(init), tcc_arena_printf(a, "%s_scalars%d", ex->name, k));
       LLVMSetInitializer(scal, init);
       LLVMSetGlobalConstant(scal, 1);
       LLVMSetLinkage(scal, LLVMPrivateLinkage);
@@ -154,7 +160,8 @@ static tcc_status emit_run_with_workspace(emit_state *s, LLVMValueRef fn) {
     LLVMValueRef r = LLVMBuildCall2(s->b, kty, kf, args, np, "");
     LLVMTypeRef rt = LLVMGetReturnType(kty);
     if (LLVMGetTypeKind(rt) == LLVMIntegerTypeKind) {
-      LLVMValueRef r32 = LLVMGetIntTypeWidth(rt) == 32 ? r : LLVMBuildIntCast2(s->b, r, s->i32, 1, "");
+      LLVMValueRef r32 =
+          LLVMGetIntTypeWidth(rt) == 32 ? r : LLVMBuildIntCast2(s->b, r, s->i32, 1, "");
       LLVMValueRef bad = LLVMBuildICmp(s->b, LLVMIntNE, r32, i32c(s, 0), "");
       LLVMBasicBlockRef next = LLVMAppendBasicBlockInContext(s->c, fn, "next");
       LLVMBasicBlockRef here = LLVMGetInsertBlock(s->b);
@@ -205,10 +212,11 @@ static void emit_run(emit_state *s, LLVMValueRef fn, LLVMValueRef rww) {
   LLVMTypeRef seterr_args[2] = {s->i32, s->ptr};
   LLVMTypeRef seterr_ty = LLVMFunctionType(s->i32, seterr_args, 2, 1);
   LLVMValueRef seterr = get_or_declare(s, "tccrt_set_error", seterr_ty);
-  LLVMValueRef oom_msg = cstring(
-      s, tcc_arena_printf(tcc_ctx_arena(s->ctx), "%s_run: cannot allocate the %zu-byte workspace",
-                          ex->name, ex->workspace_size),
-      sym(s, "oom_msg"));
+  LLVMValueRef oom_msg = cstring(s,
+                                 tcc_arena_printf(tcc_ctx_arena(s->ctx),
+                                                  "%s_run: cannot allocate the %zu-byte workspace",
+                                                  ex->name, ex->workspace_size),
+                                 sym(s, "oom_msg"));
 
   LLVMBasicBlockRef loop = LLVMAppendBasicBlockInContext(s->c, fn, "loop");
   LLVMBasicBlockRef next = LLVMAppendBasicBlockInContext(s->c, fn, "next");
@@ -226,9 +234,9 @@ static void emit_run(emit_state *s, LLVMValueRef fn, LLVMValueRef rww) {
   LLVMValueRef zero_i64 = i64c(s, 0);
   LLVMValueRef gidx[2] = {zero_i64, i};
   LLVMValueRef flag = LLVMBuildInBoundsGEP2(s->b, busy_ty, busy, gidx, 2, "flag");
-  LLVMValueRef cx = LLVMBuildAtomicCmpXchg(s->b, flag, i32c(s, 0), i32c(s, 1),
-                                           LLVMAtomicOrderingAcquire,
-                                           LLVMAtomicOrderingMonotonic, 0);
+  LLVMValueRef cx =
+      LLVMBuildAtomicCmpXchg(s->b, flag, i32c(s, 0), i32c(s, 1), LLVMAtomicOrderingAcquire,
+                             LLVMAtomicOrderingMonotonic, 0);
   LLVMValueRef won = LLVMBuildExtractValue(s->b, cx, 1, "won");
   LLVMBuildCondBr(s->b, won, got, next);
 
@@ -297,11 +305,13 @@ static LLVMValueRef tensor_infos(emit_state *s, LLVMTypeRef ti_ty, int n,
   LLVMValueRef *elems = tcc_arena_alloc(a, sizeof(LLVMValueRef) * (size_t)n);
   for (int i = 0; i < n; i++) {
     LLVMValueRef dims[TCCRT_MAX_RANK];
-    for (int k = 0; k < TCCRT_MAX_RANK; k++) dims[k] = i64c(s, k < d[i].ndim ? d[i].shape[k] : 0);
-    LLVMValueRef fields[5] = {
-        cstring(s, d[i].name ? d[i].name : "", tcc_arena_printf(a, "%s_%s%d_name", s->ex->name, label, i)),
-        i32c(s, (int32_t)d[i].dtype), i32c(s, d[i].ndim), LLVMConstArray2(s->i64, dims, TCCRT_MAX_RANK),
-        ipc(s, d[i].size_bytes)};
+    for (int k = 0; k < TCCRT_MAX_RANK; k++)
+      dims[k] = i64c(s, k < d[i].ndim ? d[i].shape[k] : 0);
+    LLVMValueRef fields[5] = {cstring(s, d[i].name ? d[i].name : "",
+                                      tcc_arena_printf(a, "%s_%s%d_name", s->ex->name, label, i)),
+                              i32c(s, (int32_t)d[i].dtype), i32c(s, d[i].ndim),
+                              LLVMConstArray2(s->i64, dims, TCCRT_MAX_RANK),
+                              ipc(s, d[i].size_bytes)};
     elems[i] = LLVMConstNamedStruct(ti_ty, fields, 5);
   }
   LLVMValueRef init = LLVMConstArray2(ti_ty, elems, (uint64_t)n);
@@ -351,15 +361,18 @@ static void emit_run_dltensor(emit_state *s, LLVMValueRef fn, LLVMValueRef run) 
   LLVMBasicBlockRef entry = LLVMAppendBasicBlockInContext(s->c, fn, "entry");
   LLVMPositionBuilderAtEnd(s->b, entry);
   int nt = ex->ninputs + ex->noutputs;
-  LLVMValueRef arr_in = LLVMBuildAlloca(s->b, LLVMArrayType2(s->ptr, (uint64_t)(ex->ninputs + 1)), "in");
-  LLVMValueRef arr_out = LLVMBuildAlloca(s->b, LLVMArrayType2(s->ptr, (uint64_t)(ex->noutputs + 1)), "out");
+  LLVMValueRef arr_in =
+      LLVMBuildAlloca(s->b, LLVMArrayType2(s->ptr, (uint64_t)(ex->ninputs + 1)), "in");
+  LLVMValueRef arr_out =
+      LLVMBuildAlloca(s->b, LLVMArrayType2(s->ptr, (uint64_t)(ex->noutputs + 1)), "out");
   for (int k = 0; k < nt; k++) {
     bool is_in = k < ex->ninputs;
     int idx = is_in ? k : k - ex->ninputs;
     const tcc_aot_tensor_desc *d = is_in ? &ex->inputs[idx] : &ex->outputs[idx];
     LLVMValueRef list = LLVMGetParam(fn, is_in ? 0 : 1);
     LLVMValueRef ix = ipc(s, (uint64_t)idx);
-    LLVMValueRef t = LLVMBuildLoad2(s->b, s->ptr, LLVMBuildInBoundsGEP2(s->b, s->ptr, list, &ix, 1, ""), "t");
+    LLVMValueRef t =
+        LLVMBuildLoad2(s->b, s->ptr, LLVMBuildInBoundsGEP2(s->b, s->ptr, list, &ix, 1, ""), "t");
     /* The error for this tensor. */
     LLVMBasicBlockRef bad = LLVMAppendBasicBlockInContext(s->c, fn, "bad");
     LLVMBasicBlockRef here = LLVMGetInsertBlock(s->b);
@@ -367,10 +380,11 @@ static void emit_run_dltensor(emit_state *s, LLVMValueRef fn, LLVMValueRef run) 
     char shape[256] = "";
     size_t o = 0;
     for (int q = 0; q < d->ndim && o < sizeof shape; q++)
-      o += (size_t)snprintf(shape + o, sizeof shape - o, "%s%lld", q ? ", " : "", (long long)d->shape[q]);
-    const char *msg = tcc_arena_printf(a, "%s_run_dltensor: %s %d must be a dense CPU DLTensor of %s [%s]",
-                                       ex->name, is_in ? "input" : "output", idx,
-                                       tccrt_dtype_name(d->dtype), shape);
+      o += (size_t)snprintf(shape + o, sizeof shape - o, "%s%lld", q ? ", " : "",
+                            (long long)d->shape[q]);
+    const char *msg = tcc_arena_printf(
+        a, "%s_run_dltensor: %s %d must be a dense CPU DLTensor of %s [%s]", ex->name,
+        is_in ? "input" : "output", idx, tccrt_dtype_name(d->dtype), shape);
     LLVMValueRef eargs[2] = {i32c(s, TCCRT_ERR_INVALID_ARGUMENT),
                              cstring(s, msg, tcc_arena_printf(a, "%s_dl_err%d", ex->name, k))};
     LLVMBuildRet(s->b, LLVMBuildCall2(s->b, seterr_ty, seterr, eargs, 2, ""));
@@ -383,34 +397,46 @@ static void emit_run_dltensor(emit_state *s, LLVMValueRef fn, LLVMValueRef run) 
     gi[0] = i32c(s, 0);
     gi[1] = i32c(s, 1);
     gi[2] = i32c(s, 0);
-    LLVMValueRef devtype = LLVMBuildLoad2(s->b, s->i32, LLVMBuildInBoundsGEP2(s->b, t_ty, t, gi, 3, ""), "");
+    LLVMValueRef devtype =
+        LLVMBuildLoad2(s->b, s->i32, LLVMBuildInBoundsGEP2(s->b, t_ty, t, gi, 3, ""), "");
     gi[1] = i32c(s, 2);
-    LLVMValueRef ndim = LLVMBuildLoad2(s->b, s->i32, LLVMBuildInBoundsGEP2(s->b, t_ty, t, gi, 2, ""), "");
+    LLVMValueRef ndim =
+        LLVMBuildLoad2(s->b, s->i32, LLVMBuildInBoundsGEP2(s->b, t_ty, t, gi, 2, ""), "");
     gi[1] = i32c(s, 3);
     gi[2] = i32c(s, 0);
-    LLVMValueRef code = LLVMBuildLoad2(s->b, s->i8, LLVMBuildInBoundsGEP2(s->b, t_ty, t, gi, 3, ""), "");
+    LLVMValueRef code =
+        LLVMBuildLoad2(s->b, s->i8, LLVMBuildInBoundsGEP2(s->b, t_ty, t, gi, 3, ""), "");
     gi[2] = i32c(s, 1);
-    LLVMValueRef bits = LLVMBuildLoad2(s->b, s->i8, LLVMBuildInBoundsGEP2(s->b, t_ty, t, gi, 3, ""), "");
+    LLVMValueRef bits =
+        LLVMBuildLoad2(s->b, s->i8, LLVMBuildInBoundsGEP2(s->b, t_ty, t, gi, 3, ""), "");
     gi[2] = i32c(s, 2);
-    LLVMValueRef lanes = LLVMBuildLoad2(s->b, i16, LLVMBuildInBoundsGEP2(s->b, t_ty, t, gi, 3, ""), "");
+    LLVMValueRef lanes =
+        LLVMBuildLoad2(s->b, i16, LLVMBuildInBoundsGEP2(s->b, t_ty, t, gi, 3, ""), "");
     int dcode, dbits;
     dl_type(d->dtype, &dcode, &dbits);
     LLVMValueRef ok = LLVMBuildICmp(s->b, LLVMIntEQ, devtype, i32c(s, 1), "");
     ok = LLVMBuildAnd(s->b, ok, LLVMBuildICmp(s->b, LLVMIntEQ, ndim, i32c(s, d->ndim), ""), "");
-    LLVMValueRef code_ok = LLVMBuildICmp(s->b, LLVMIntEQ, code, LLVMConstInt(s->i8, (unsigned)dcode, 0), "");
+    LLVMValueRef code_ok =
+        LLVMBuildICmp(s->b, LLVMIntEQ, code, LLVMConstInt(s->i8, (unsigned)dcode, 0), "");
     if (d->dtype == TCCRT_BOOL) /* older producers describe bool as uint8 */
-      code_ok = LLVMBuildOr(s->b, code_ok, LLVMBuildICmp(s->b, LLVMIntEQ, code, LLVMConstInt(s->i8, 1, 0), ""), "");
+      code_ok = LLVMBuildOr(
+          s->b, code_ok, LLVMBuildICmp(s->b, LLVMIntEQ, code, LLVMConstInt(s->i8, 1, 0), ""), "");
     ok = LLVMBuildAnd(s->b, ok, code_ok, "");
-    ok = LLVMBuildAnd(s->b, ok, LLVMBuildICmp(s->b, LLVMIntEQ, bits, LLVMConstInt(s->i8, (unsigned)dbits, 0), ""), "");
-    ok = LLVMBuildAnd(s->b, ok, LLVMBuildICmp(s->b, LLVMIntEQ, lanes, LLVMConstInt(i16, 1, 0), ""), "");
+    ok = LLVMBuildAnd(
+        s->b, ok, LLVMBuildICmp(s->b, LLVMIntEQ, bits, LLVMConstInt(s->i8, (unsigned)dbits, 0), ""),
+        "");
+    ok = LLVMBuildAnd(s->b, ok, LLVMBuildICmp(s->b, LLVMIntEQ, lanes, LLVMConstInt(i16, 1, 0), ""),
+                      "");
     LLVMBasicBlockRef dims = LLVMAppendBasicBlockInContext(s->c, fn, "dims");
     LLVMBuildCondBr(s->b, ok, dims, bad);
     /* Shape and strides (rank known to match now). */
     LLVMPositionBuilderAtEnd(s->b, dims);
     gi[1] = i32c(s, 4);
-    LLVMValueRef shp = LLVMBuildLoad2(s->b, s->ptr, LLVMBuildInBoundsGEP2(s->b, t_ty, t, gi, 2, ""), "");
+    LLVMValueRef shp =
+        LLVMBuildLoad2(s->b, s->ptr, LLVMBuildInBoundsGEP2(s->b, t_ty, t, gi, 2, ""), "");
     gi[1] = i32c(s, 5);
-    LLVMValueRef str = LLVMBuildLoad2(s->b, s->ptr, LLVMBuildInBoundsGEP2(s->b, t_ty, t, gi, 2, ""), "");
+    LLVMValueRef str =
+        LLVMBuildLoad2(s->b, s->ptr, LLVMBuildInBoundsGEP2(s->b, t_ty, t, gi, 2, ""), "");
     LLVMValueRef sok = LLVMConstInt(LLVMInt1TypeInContext(s->c), 1, 0);
     LLVMValueRef compact = LLVMConstInt(LLVMInt1TypeInContext(s->c), 1, 0);
     int64_t stride = 1;
@@ -418,13 +444,16 @@ static void emit_run_dltensor(emit_state *s, LLVMValueRef fn, LLVMValueRef run) 
     LLVMBasicBlockRef fin = LLVMAppendBasicBlockInContext(s->c, fn, "fin");
     if (d->ndim > 0) {
       LLVMBasicBlockRef have_shape = LLVMAppendBasicBlockInContext(s->c, fn, "shape");
-      LLVMBuildCondBr(s->b, LLVMBuildICmp(s->b, LLVMIntEQ, shp, LLVMConstNull(s->ptr), ""), bad, have_shape);
+      LLVMBuildCondBr(s->b, LLVMBuildICmp(s->b, LLVMIntEQ, shp, LLVMConstNull(s->ptr), ""), bad,
+                      have_shape);
       LLVMPositionBuilderAtEnd(s->b, have_shape);
     }
     for (int q = 0; q < d->ndim; q++) {
       LLVMValueRef qi = ipc(s, (uint64_t)q);
-      LLVMValueRef v = LLVMBuildLoad2(s->b, s->i64, LLVMBuildInBoundsGEP2(s->b, s->i64, shp, &qi, 1, ""), "");
-      sok = LLVMBuildAnd(s->b, sok, LLVMBuildICmp(s->b, LLVMIntEQ, v, i64c(s, d->shape[q]), ""), "");
+      LLVMValueRef v =
+          LLVMBuildLoad2(s->b, s->i64, LLVMBuildInBoundsGEP2(s->b, s->i64, shp, &qi, 1, ""), "");
+      sok =
+          LLVMBuildAnd(s->b, sok, LLVMBuildICmp(s->b, LLVMIntEQ, v, i64c(s, d->shape[q]), ""), "");
     }
     LLVMValueRef has_str = LLVMBuildICmp(s->b, LLVMIntNE, str, LLVMConstNull(s->ptr), "");
     LLVMBasicBlockRef after_shape = LLVMAppendBasicBlockInContext(s->c, fn, "shape_ok");
@@ -434,7 +463,8 @@ static void emit_run_dltensor(emit_state *s, LLVMValueRef fn, LLVMValueRef run) 
     LLVMPositionBuilderAtEnd(s->b, chk_str);
     for (int q = d->ndim - 1; q >= 0; q--) {
       LLVMValueRef qi = ipc(s, (uint64_t)q);
-      LLVMValueRef v = LLVMBuildLoad2(s->b, s->i64, LLVMBuildInBoundsGEP2(s->b, s->i64, str, &qi, 1, ""), "");
+      LLVMValueRef v =
+          LLVMBuildLoad2(s->b, s->i64, LLVMBuildInBoundsGEP2(s->b, s->i64, str, &qi, 1, ""), "");
       /* A dim of extent 1 may carry any stride. */
       LLVMValueRef eq = LLVMBuildICmp(s->b, LLVMIntEQ, v, i64c(s, stride), "");
       if (d->shape[q] == 1) eq = LLVMConstInt(LLVMInt1TypeInContext(s->c), 1, 0);
@@ -444,9 +474,11 @@ static void emit_run_dltensor(emit_state *s, LLVMValueRef fn, LLVMValueRef run) 
     LLVMBuildCondBr(s->b, compact, fin, bad);
     LLVMPositionBuilderAtEnd(s->b, fin);
     gi[1] = i32c(s, 0);
-    LLVMValueRef data = LLVMBuildLoad2(s->b, s->ptr, LLVMBuildInBoundsGEP2(s->b, t_ty, t, gi, 2, ""), "");
+    LLVMValueRef data =
+        LLVMBuildLoad2(s->b, s->ptr, LLVMBuildInBoundsGEP2(s->b, t_ty, t, gi, 2, ""), "");
     gi[1] = i32c(s, 6);
-    LLVMValueRef off = LLVMBuildLoad2(s->b, s->i64, LLVMBuildInBoundsGEP2(s->b, t_ty, t, gi, 2, ""), "");
+    LLVMValueRef off =
+        LLVMBuildLoad2(s->b, s->i64, LLVMBuildInBoundsGEP2(s->b, t_ty, t, gi, 2, ""), "");
     LLVMValueRef p = LLVMBuildGEP2(s->b, s->i8, data, &off, 1, "");
     LLVMValueRef slot = LLVMBuildInBoundsGEP2(s->b, s->ptr, is_in ? arr_in : arr_out, &ix, 1, "");
     LLVMBuildStore(s->b, p, slot);
@@ -460,7 +492,8 @@ static void emit_run_dltensor(emit_state *s, LLVMValueRef fn, LLVMValueRef run) 
 static void emit_set_params(emit_state *s) {
   const tcc_aot_executor *ex = s->ex;
   LLVMTypeRef args[2] = {s->ptr, s->intptr};
-  LLVMValueRef fn = LLVMAddFunction(s->m, sym(s, "set_params"), LLVMFunctionType(s->i32, args, 2, 0));
+  LLVMValueRef fn =
+      LLVMAddFunction(s->m, sym(s, "set_params"), LLVMFunctionType(s->i32, args, 2, 0));
   add_fn_attr(s, fn, "nounwind");
   LLVMBasicBlockRef entry = LLVMAppendBasicBlockInContext(s->c, fn, "entry");
   LLVMBasicBlockRef bad = LLVMAppendBasicBlockInContext(s->c, fn, "bad");
@@ -472,7 +505,8 @@ static void emit_set_params(emit_state *s) {
   LLVMValueRef good = LLVMBuildICmp(s->b, LLVMIntEQ, n, ipc(s, ex->weights_size), "");
   good = LLVMBuildAnd(s->b, good, LLVMBuildICmp(s->b, LLVMIntEQ, mis, ipc(s, 0), ""), "");
   if (ex->weights_size > 0)
-    good = LLVMBuildAnd(s->b, good, LLVMBuildICmp(s->b, LLVMIntNE, p, LLVMConstNull(s->ptr), ""), "");
+    good =
+        LLVMBuildAnd(s->b, good, LLVMBuildICmp(s->b, LLVMIntNE, p, LLVMConstNull(s->ptr), ""), "");
   LLVMBuildCondBr(s->b, good, ok, bad);
   LLVMPositionBuilderAtEnd(s->b, ok);
   LLVMValueRef st = LLVMBuildStore(s->b, p, s->params_global);
@@ -485,7 +519,11 @@ static void emit_set_params(emit_state *s) {
   LLVMValueRef seterr = get_or_declare(s, "tccrt_set_error", seterr_ty);
   LLVMValueRef eargs[2] = {
       i32c(s, TCCRT_ERR_INVALID_ARGUMENT),
-      cstring(s, tcc_arena_printf(tcc_ctx_arena(s->ctx), "%s_set_params: expected %zu bytes at a 64-byte aligned address (the params file tcc-ml wrote for this object)", ex->name, ex->weights_size),
+      cstring(s,
+              tcc_arena_printf(tcc_ctx_arena(s->ctx),
+                               "%s_set_params: expected %zu bytes at a 64-byte aligned address "
+                               "(the params file tcc-ml wrote for this object)",
+                               ex->name, ex->weights_size),
               sym(s, "badparams_msg"))};
   LLVMBuildRet(s->b, LLVMBuildCall2(s->b, seterr_ty, seterr, eargs, 2, ""));
 }
@@ -501,8 +539,12 @@ static void emit_info(emit_state *s) {
   LLVMStructSetBody(mi_ty, mi_fields, 6, 0);
   LLVMValueRef ins = tensor_infos(s, ti_ty, ex->ninputs, ex->inputs, "inputs");
   LLVMValueRef outs = tensor_infos(s, ti_ty, ex->noutputs, ex->outputs, "outputs");
-  LLVMValueRef mf[6] = {cstring(s, ex->name, sym(s, "name")), i32c(s, ex->ninputs),
-                        i32c(s, ex->noutputs), ins, outs, ipc(s, ex->workspace_size)};
+  LLVMValueRef mf[6] = {cstring(s, ex->name, sym(s, "name")),
+                        i32c(s, ex->ninputs),
+                        i32c(s, ex->noutputs),
+                        ins,
+                        outs,
+                        ipc(s, ex->workspace_size)};
   LLVMValueRef mi = LLVMAddGlobal(s->m, mi_ty, sym(s, "model_info"));
   LLVMSetInitializer(mi, LLVMConstNamedStruct(mi_ty, mf, 6));
   LLVMSetGlobalConstant(mi, 1);

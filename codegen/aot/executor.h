@@ -15,9 +15,9 @@
 #ifndef TCC_AOT_EXECUTOR_H
 #define TCC_AOT_EXECUTOR_H
 
-#include <llvm-c/Core.h>
-
 #include "core.h"
+
+#include <llvm-c/Core.h>
 
 #ifdef __cplusplus
 extern "C" {

@@ -1,17 +1,20 @@
 /* group_te.c — the tensor expressions of one fused group: each node's compute applied to the TE
  * tensors of its inputs, composed through the group (TOPI style). */
+#include "aot_te.h"
+
 #include <math.h>
 #include <string.h>
-
-#include "aot_te.h"
 
 /* IEEE half bits -> double. */
 static double half_to_double(uint16_t h) {
   int s = h >> 15, e = (h >> 10) & 31, f = h & 1023;
   double v;
-  if (e == 0) v = ldexp(f, -24);
-  else if (e == 31) v = f ? NAN : INFINITY;
-  else v = ldexp(f + 1024, e - 25);
+  if (e == 0)
+    v = ldexp(f, -24);
+  else if (e == 31)
+    v = f ? NAN : INFINITY;
+  else
+    v = ldexp(f + 1024, e - 25);
   return s ? -v : v;
 }
 
@@ -98,8 +101,9 @@ tcc_status tcc_aot_group_te(tcc_context *ctx, const tcc_graph *g, int nnodes,
     if (v->kind == TCC_VALUE_CONST && v->is_fill) {
       /* A fill stays a fill: a compute of one constant, inlined into its readers. */
       const tcc_expr *e = fill_expr(ctx, v);
-      if (!e) return tcc_error(ctx, "constant fill '%s' of %s is not supported", v->name,
-                               tccrt_dtype_name(v->dtype));
+      if (!e)
+        return tcc_error(ctx, "constant fill '%s' of %s is not supported", v->name,
+                         tccrt_dtype_name(v->dtype));
       const tcc_itervar *const *ax = tcc_compute_axes(ctx, v->ndim, v->dims, NULL);
       tof[v->id] = tcc_compute(ctx, tensor_name(ctx, v, "fill"), v->ndim, v->dims, ax, e, "fill");
       continue;
@@ -114,8 +118,10 @@ tcc_status tcc_aot_group_te(tcc_context *ctx, const tcc_graph *g, int nnodes,
   for (int k = 0; k < nnodes; k++) {
     tcc_node *n = nodes[k];
     if (!n->op || !n->op->compute)
-      return tcc_node_error(ctx, g, n, "%s has no tensor-expression compute yet (cannot be "
-                            "compiled)", n->op_type);
+      return tcc_node_error(ctx, g, n,
+                            "%s has no tensor-expression compute yet (cannot be "
+                            "compiled)",
+                            n->op_type);
     const tcc_tensor **in = tcc_arena_alloc(a, sizeof(tcc_tensor *) * (size_t)(n->ninputs + 1));
     for (int j = 0; j < n->ninputs; j++) {
       tcc_value *v = n->inputs[j];
@@ -123,8 +129,7 @@ tcc_status tcc_aot_group_te(tcc_context *ctx, const tcc_graph *g, int nnodes,
       if (!tof[v->id]) {
         /* A constant read inside the group but not listed as an input (cannot happen for
          * groups made by tcc_pass_fuse; single-node evaluation passes every input). */
-        return tcc_node_error(ctx, g, n, "input %d ('%s') has no tensor in this group", j,
-                              v->name);
+        return tcc_node_error(ctx, g, n, "input %d ('%s') has no tensor in this group", j, v->name);
       }
       in[j] = tof[v->id];
     }
@@ -133,8 +138,7 @@ tcc_status tcc_aot_group_te(tcc_context *ctx, const tcc_graph *g, int nnodes,
     TCC_TRY(n->op->compute(&cc, outs));
     for (int j = 0; j < n->noutputs; j++) {
       if (!n->outputs[j]) continue;
-      if (!outs[j])
-        return tcc_node_error(ctx, g, n, "compute produced no tensor for output %d", j);
+      if (!outs[j]) return tcc_node_error(ctx, g, n, "compute produced no tensor for output %d", j);
       outs[j] = tcc_aot_split_reductions(ctx, outs[j]);
       tof[n->outputs[j]->id] = outs[j];
     }
@@ -146,13 +150,15 @@ tcc_status tcc_aot_group_te(tcc_context *ctx, const tcc_graph *g, int nnodes,
     const tcc_tensor *t = tof[v->id];
     if (!t) return tcc_error(ctx, "group output '%s' is not computed", v->name);
     bool dup = t->kind != TCC_TENSOR_COMPUTE;
-    for (int j = r->ninput_params; j < r->nparams && !dup; j++) dup = r->params[j] == t;
+    for (int j = r->ninput_params; j < r->nparams && !dup; j++)
+      dup = r->params[j] == t;
     if (dup) {
       const tcc_itervar *const *ax = tcc_compute_axes(ctx, t->ndim, t->shape, NULL);
       const tcc_expr **idx = tcc_arena_alloc(a, sizeof(tcc_expr *) * (size_t)(t->ndim + 1));
-      for (int d = 0; d < t->ndim; d++) idx[d] = tcc_expr_var(ctx, ax[d]->var);
-      t = tcc_compute(ctx, tensor_name(ctx, v, "out"), t->ndim, t->shape, ax,
-                      tcc_read(ctx, t, idx), "copy");
+      for (int d = 0; d < t->ndim; d++)
+        idx[d] = tcc_expr_var(ctx, ax[d]->var);
+      t = tcc_compute(ctx, tensor_name(ctx, v, "out"), t->ndim, t->shape, ax, tcc_read(ctx, t, idx),
+                      "copy");
     }
     r->params[r->nparams] = t;
     r->param_values[r->nparams++] = v;

@@ -74,8 +74,10 @@ tcc_primfunc *tcc_aot_hoist_scratch(tcc_context *ctx, const tcc_primfunc *fn, in
   int n = (int)h.bufs.len;
   const tcc_buffer **params =
       tcc_arena_alloc(a, sizeof(tcc_buffer *) * (size_t)(fn->nparams + n + 1));
-  for (int i = 0; i < fn->nparams; i++) params[i] = fn->params[i];
-  for (int i = 0; i < n; i++) params[fn->nparams + i] = TCC_VEC_AT(h.bufs, const tcc_buffer *, i);
+  for (int i = 0; i < fn->nparams; i++)
+    params[i] = fn->params[i];
+  for (int i = 0; i < n; i++)
+    params[fn->nparams + i] = TCC_VEC_AT(h.bufs, const tcc_buffer *, i);
   out->params = params;
   out->nparams = fn->nparams + n;
   *nscratch = n;

@@ -1,11 +1,11 @@
 /* lower_group.c — one fused group to one PrimFunc: TE (group_te.c) -> default CPU schedule ->
  * lowering (schedule/). */
-#include <string.h>
-
 #include "aot_internal.h"
 #include "aot_te.h"
 #include "interp.h"
 #include "schedule.h"
+
+#include <string.h>
 
 tcc_status tcc_aot_lower_group(tcc_context *ctx, const tcc_graph *g, const tcc_fused_group *fg,
                                const char *kname, const tcc_llvm_target *target,
@@ -52,7 +52,8 @@ tcc_status tcc_aot_fold_eval(void *user, tcc_context *ctx, tcc_graph *g, tcc_nod
   for (int k = 0; k < node->ninputs; k++) {
     tcc_value *v = node->inputs[k];
     bool seen = !v;
-    for (int j = 0; j < nin && !seen; j++) seen = ins[j] == v;
+    for (int j = 0; j < nin && !seen; j++)
+      seen = ins[j] == v;
     if (!seen) ins[nin++] = v;
   }
   tcc_value **outs = tcc_arena_alloc(a, sizeof(tcc_value *) * (size_t)(node->noutputs + 1));
@@ -65,8 +66,7 @@ tcc_status tcc_aot_fold_eval(void *user, tcc_context *ctx, tcc_graph *g, tcc_nod
   const tcc_tensor *const *touts = te.params + te.ninput_params;
   tcc_schedule *s = tcc_schedule_create(ctx, nout, touts);
   tcc_primfunc *fn;
-  TCC_TRY(tcc_lower(ctx, s, tcc_arena_printf(a, "fold_%u", node->id), te.nparams, te.params,
-                    &fn));
+  TCC_TRY(tcc_lower(ctx, s, tcc_arena_printf(a, "fold_%u", node->id), te.nparams, te.params, &fn));
   void **bufs = tcc_arena_alloc(a, sizeof(void *) * (size_t)(te.nparams + 1));
   for (int p = 0; p < te.nparams; p++) {
     tcc_value *v = te.param_values[p];

@@ -39,18 +39,19 @@ static const tcc_expr *rec(split_state *s, const tcc_expr *e) {
   case TCC_VAR: return e;
   case TCC_REDUCE: return make_stage(s, e);
   case TCC_SELECT:
-    return tcc_select(ctx, rec(s, e->u.select.cond), rec(s, e->u.select.t),
-                      rec(s, e->u.select.f));
+    return tcc_select(ctx, rec(s, e->u.select.cond), rec(s, e->u.select.t), rec(s, e->u.select.f));
   case TCC_CAST: return tcc_cast(ctx, e->type, rec(s, e->u.cast.a));
   case TCC_CALL: {
     const tcc_expr *args[8];
-    for (int i = 0; i < e->u.call.nargs && i < 8; i++) args[i] = rec(s, e->u.call.args[i]);
+    for (int i = 0; i < e->u.call.nargs && i < 8; i++)
+      args[i] = rec(s, e->u.call.args[i]);
     return tcc_call(ctx, e->u.call.op, e->u.call.nargs, args);
   }
   case TCC_TENSOR_READ: {
     const tcc_expr **idx =
         tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *idx * (size_t)(e->u.read.nidx + 1));
-    for (int i = 0; i < e->u.read.nidx; i++) idx[i] = rec(s, e->u.read.idx[i]);
+    for (int i = 0; i < e->u.read.nidx; i++)
+      idx[i] = rec(s, e->u.read.idx[i]);
     return tcc_tensor_read(ctx, e->u.read.tensor, e->u.read.nidx, idx);
   }
   case TCC_LET: return tcc_let(ctx, e->u.let.var, rec(s, e->u.let.value), rec(s, e->u.let.body));

@@ -8,11 +8,11 @@
  * IMAGES.f32: N x 64 float32 pixels in [0, 1]; LABELS.u8: N labels. Prints the accuracy; with
  * --expect, exits 1 unless it is within PTS percentage points of the accuracy in the file (the
  * PyTorch accuracy train.py wrote). --limit runs only the first N digits. */
+#include "digits.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "digits.h"
 
 static void *read_all(const char *path, size_t *size) {
   FILE *f = fopen(path, "rb");
@@ -45,9 +45,12 @@ int main(int argc, char **argv) {
   const char *expect = NULL;
   double tol = 0.5;
   for (int i = 3; i < argc; i++) {
-    if (!strcmp(argv[i], "--limit") && i + 1 < argc) limit = atol(argv[++i]);
-    else if (!strcmp(argv[i], "--expect") && i + 1 < argc) expect = argv[++i];
-    else if (!strcmp(argv[i], "--tolerance") && i + 1 < argc) tol = atof(argv[++i]);
+    if (!strcmp(argv[i], "--limit") && i + 1 < argc)
+      limit = atol(argv[++i]);
+    else if (!strcmp(argv[i], "--expect") && i + 1 < argc)
+      expect = argv[++i];
+    else if (!strcmp(argv[i], "--tolerance") && i + 1 < argc)
+      tol = atof(argv[++i]);
     else {
       fprintf(stderr, "digits_classify: unknown argument '%s'\n", argv[i]);
       return 2;

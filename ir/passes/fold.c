@@ -2,14 +2,14 @@
  * evaluated at compile time (by the driver's evaluator) and its outputs become constants, so the
  * shape arithmetic of exported models (Shape -> Gather -> Concat -> Reshape) is constant before
  * its consumers are inferred. Also dead-code elimination. */
-#include <string.h>
-
 #include "passes.h"
+
+#include <string.h>
 
 /* Ops never folded: random or with side effects. */
 static bool never_fold(const tcc_node *n) {
-  static const char *const names[] = {"RandomNormal", "RandomUniform", "RandomNormalLike",
-                                      "RandomUniformLike", "Multinomial", "Bernoulli"};
+  static const char *const names[] = {"RandomNormal",      "RandomUniform", "RandomNormalLike",
+                                      "RandomUniformLike", "Multinomial",   "Bernoulli"};
   for (size_t i = 0; i < TCC_ARRAY_SIZE(names); i++)
     if (!strcmp(n->op_type, names[i])) return true;
   return false;
@@ -90,8 +90,7 @@ tcc_status tcc_pass_fold_constants(tcc_context *ctx, tcc_graph *g, tcc_fold_eval
     bool sym = n->noutputs > 0;
     for (int k = 0; k < n->noutputs && sym; k++) {
       tcc_value *o = n->outputs[k];
-      sym = o && o->sym_elems && tcc_value_shape_known(o) &&
-            tcc_value_numel(o) == o->nsym_elems &&
+      sym = o && o->sym_elems && tcc_value_shape_known(o) && tcc_value_numel(o) == o->nsym_elems &&
             (o->dtype == TCCRT_INT64 || o->dtype == TCCRT_INT32);
       for (int64_t e = 0; sym && e < o->nsym_elems; e++)
         sym = tcc_expr_is_int_imm(o->sym_elems[e], NULL);
@@ -139,7 +138,8 @@ void tcc_pass_dead_code(tcc_context *ctx, tcc_graph *g) {
   tcc_arena *a = tcc_ctx_arena(ctx);
   size_t nn = g->nodes.len;
   bool *live_val = tcc_arena_alloc(a, g->values.len + 1);
-  for (size_t i = 0; i < g->outputs.len; i++) live_val[TCC_GRAPH_OUTPUT(g, i)->id] = true;
+  for (size_t i = 0; i < g->outputs.len; i++)
+    live_val[TCC_GRAPH_OUTPUT(g, i)->id] = true;
   bool *live = tcc_arena_alloc(a, nn + 1);
   for (size_t i = nn; i-- > 0;) {
     tcc_node *n = TCC_GRAPH_NODE(g, i);

@@ -3,10 +3,10 @@
  * consumer is at most injective; elementwise/broadcast consumers fuse into a group anchored by an
  * out-elemwise-fusable op (conv, matmul) or a reduction. A group has one anchor at most and one
  * output value, so each group becomes one kernel whose schedule the anchor decides. */
+#include "passes.h"
+
 #include <stdlib.h>
 #include <string.h>
-
-#include "passes.h"
 
 typedef struct fgroup {
   int parent; /* union-find */
@@ -56,8 +56,8 @@ tcc_status tcc_pass_fuse(tcc_context *ctx, const tcc_graph *g, int opt_level, in
   fgroup *gs = tcc_arena_alloc(a, sizeof(fgroup) * (size_t)(nn + 1));
   for (int i = 0; i < nn; i++) {
     tcc_node *n = TCC_GRAPH_NODE(g, i);
-    gs[i] = (fgroup){i, node_pattern(n), 1, node_pattern(n) >= TCC_PAT_REDUCE &&
-                                                node_pattern(n) != TCC_PAT_OPAQUE};
+    gs[i] = (fgroup){i, node_pattern(n), 1,
+                     node_pattern(n) >= TCC_PAT_REDUCE && node_pattern(n) != TCC_PAT_OPAQUE};
   }
   if (opt_level >= 1) {
     for (int i = 0; i < nn; i++) {
@@ -93,7 +93,8 @@ tcc_status tcc_pass_fuse(tcc_context *ctx, const tcc_graph *g, int opt_level, in
   f->group_of_node = tcc_arena_alloc(a, sizeof(int) * (size_t)(nn + 1));
   int *gid_of_root = tcc_arena_alloc(a, sizeof(int) * (size_t)(nn + 1));
   int ng = 0;
-  for (int i = 0; i < nn; i++) gid_of_root[i] = -1;
+  for (int i = 0; i < nn; i++)
+    gid_of_root[i] = -1;
   for (int i = 0; i < nn; i++)
     if (find(gs, i) == i) gid_of_root[i] = ng++;
   f->ngroups = ng;
@@ -122,11 +123,11 @@ tcc_status tcc_pass_fuse(tcc_context *ctx, const tcc_graph *g, int opt_level, in
       for (int j = 0; j < n->ninputs; j++) {
         tcc_value *v = n->inputs[j];
         if (!v) continue;
-        if (v->kind == TCC_VALUE_NODE && v->producer &&
-            f->group_of_node[v->producer->id] == gi)
+        if (v->kind == TCC_VALUE_NODE && v->producer && f->group_of_node[v->producer->id] == gi)
           continue;
         bool seen = false;
-        for (size_t q = 0; q < ins.len; q++) seen |= TCC_VEC_AT(ins, tcc_value *, q) == v;
+        for (size_t q = 0; q < ins.len; q++)
+          seen |= TCC_VEC_AT(ins, tcc_value *, q) == v;
         if (!seen) tcc_vec_push(a, &ins, &v);
       }
       for (int j = 0; j < n->noutputs; j++) {

@@ -1,8 +1,8 @@
 /* memplan.c — the static memory plan: offsets of graph tensors in one arena with liveness-based
  * reuse (greedy by size, as TFLite's arena planner and ggml-alloc do). */
-#include <stdlib.h>
-
 #include "passes.h"
+
+#include <stdlib.h>
 
 static size_t round_up(size_t v, size_t a) { return (v + a - 1) & ~(a - 1); }
 
@@ -37,7 +37,8 @@ tcc_status tcc_memplan(tcc_context *ctx, int n, tcc_mem_request *reqs, size_t al
                        reqs[i].last);
   tcc_arena *a = tcc_ctx_arena(ctx);
   order_item *order = tcc_arena_alloc(a, sizeof(order_item) * (size_t)(n ? n : 1));
-  for (int i = 0; i < n; i++) order[i] = (order_item){round_up(reqs[i].size, align), i};
+  for (int i = 0; i < n; i++)
+    order[i] = (order_item){round_up(reqs[i].size, align), i};
   qsort(order, (size_t)n, sizeof *order, by_size_desc);
   bool *done = tcc_arena_alloc(a, sizeof(bool) * (size_t)(n ? n : 1));
   placed *conf = tcc_arena_alloc(a, sizeof(placed) * (size_t)(n ? n : 1));

@@ -43,8 +43,8 @@ void tcc_pass_dead_code(tcc_context *ctx, tcc_graph *g);
 typedef struct tcc_fused_group {
   int id;
   int nnodes;
-  tcc_node **nodes;    /* topological order */
-  tcc_node *anchor;    /* the node of the highest pattern (the last of equals) */
+  tcc_node **nodes;       /* topological order */
+  tcc_node *anchor;       /* the node of the highest pattern (the last of equals) */
   tcc_op_pattern pattern; /* the anchor's pattern */
   int ninputs;
   tcc_value **inputs; /* values read from outside the group (graph inputs, constants, others) */

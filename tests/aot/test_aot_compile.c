@@ -1,13 +1,13 @@
 /* test_aot_compile.c — the AOT driver on graphs built in the test: constant folding of a constant
  * subgraph (Transpose of an initializer), fusion, the executor's results against a plain C
  * reference, the header, the --report text and the unbound-symbol error. */
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
-
 #include "aot/aot.h"
 #include "ops/op.h"
 #include "testutil.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 static tcc_value *typed(tcc_graph *g, const char *name, tcc_value_kind kind, int ndim,
                         const int64_t *dims) {
@@ -16,7 +16,8 @@ static tcc_value *typed(tcc_graph *g, const char *name, tcc_value_kind kind, int
   v->dtype = TCCRT_FLOAT32;
   v->ndim = ndim;
   const tcc_expr **d = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof(tcc_expr *) * (size_t)ndim);
-  for (int i = 0; i < ndim; i++) d[i] = tcc_idx(ctx, dims[i]);
+  for (int i = 0; i < ndim; i++)
+    d[i] = tcc_idx(ctx, dims[i]);
   v->dims = d;
   return v;
 }
@@ -67,7 +68,8 @@ static void test_fold_and_run(void) {
   CHECK(wt->kind == TCC_VALUE_CONST && wt->data && wt->nbytes == sizeof W);
   if (wt->data)
     for (int i = 0; i < 2; i++)
-      for (int j = 0; j < 3; j++) CHECK(((const float *)wt->data)[i * 3 + j] == W[j][i]);
+      for (int j = 0; j < 3; j++)
+        CHECK(((const float *)wt->data)[i * 3 + j] == W[j][i]);
   /* Add and Relu fuse into one kernel. */
   char *rep = NULL;
   size_t rl = 0;
@@ -86,7 +88,8 @@ static void test_fold_and_run(void) {
     CHECK(info->outputs[0].size_bytes == 24 && info->outputs[0].ndim == 2);
     float xin[6], yout[6];
     for (int r = 0; r < 20; r++) {
-      for (int i = 0; i < 6; i++) xin[i] = (float)tcc_test_uniform(-3, 3);
+      for (int i = 0; i < 6; i++)
+        xin[i] = (float)tcc_test_uniform(-3, 3);
       const void *in[1] = {xin};
       void *out[1] = {yout};
       CHECK(run(in, out) == 0);
@@ -150,7 +153,8 @@ static void test_unbound_symbol(void) {
 int main(void) {
   tcc_test_seed("test_aot_compile");
   for (int i = 0; i < 3; i++)
-    for (int j = 0; j < 2; j++) W[i][j] = (float)tcc_test_uniform(-2, 2);
+    for (int j = 0; j < 2; j++)
+      W[i][j] = (float)tcc_test_uniform(-2, 2);
   test_fold_and_run();
   test_unbound_symbol();
   return tcc_test_finish("test_aot_compile");

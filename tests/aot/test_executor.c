@@ -3,15 +3,16 @@
  * concurrent calls, and the object linked by the system C compiler into a program together with
  * a second model (symbols carry the model name; undefined symbols only tccrt_*, mem*, libm).
  * The expected values are computed by plain C in this file. */
+#include "aot/executor.h"
+#include "testutil.h"
+#include "tir.h"
+
+#include "llvm/llvm_codegen.h"
+
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#include "aot/executor.h"
-#include "llvm/llvm_codegen.h"
-#include "testutil.h"
-#include "tir.h"
 
 #define N 37
 
@@ -67,10 +68,10 @@ static tcc_llvm_module *build_model(tcc_context *ctx, const char *name, size_t *
   const char *k0 = tcc_arena_printf(a, "%s_k0", name), *k1 = tcc_arena_printf(a, "%s_k1", name);
   CHECK(tcc_llvm_add_primfunc(m, binary_kernel(ctx, k0, 0), NULL) == TCC_OK);
   CHECK(tcc_llvm_add_primfunc(m, binary_kernel(ctx, k1, 1), NULL) == TCC_OK);
-  static tcc_aot_arg a0[3] = {{TCC_AOT_ARG_INPUT, 0, 0}, {TCC_AOT_ARG_CONST, 0, 64},
-                              {TCC_AOT_ARG_ARENA, 0, 128}};
-  static tcc_aot_arg a1[3] = {{TCC_AOT_ARG_ARENA, 0, 128}, {TCC_AOT_ARG_INPUT, 0, 0},
-                              {TCC_AOT_ARG_OUTPUT, 0, 0}};
+  static tcc_aot_arg a0[3] = {
+      {TCC_AOT_ARG_INPUT, 0, 0}, {TCC_AOT_ARG_CONST, 0, 64}, {TCC_AOT_ARG_ARENA, 0, 128}};
+  static tcc_aot_arg a1[3] = {
+      {TCC_AOT_ARG_ARENA, 0, 128}, {TCC_AOT_ARG_INPUT, 0, 0}, {TCC_AOT_ARG_OUTPUT, 0, 0}};
   static tcc_aot_arg a2[2] = {{TCC_AOT_ARG_OUTPUT, 1, 0}, {TCC_AOT_ARG_INPUT, 0, 0}};
   tcc_aot_step *steps = tcc_arena_alloc(a, sizeof(tcc_aot_step) * 3);
   steps[0] = (tcc_aot_step){TCC_AOT_STEP_CALL, k0, 3, a0, 0, NULL, 0};
@@ -90,7 +91,8 @@ static tcc_llvm_module *build_model(tcc_context *ctx, const char *name, size_t *
 }
 
 static void reference(const float *x, float *y) {
-  for (int i = 0; i < N; i++) y[i] = (x[i] + weights_w[i]) * x[i];
+  for (int i = 0; i < N; i++)
+    y[i] = (x[i] + weights_w[i]) * x[i];
 }
 
 typedef int (*run_fn)(const void *const *, void *const *);
@@ -104,7 +106,8 @@ static void *hammer(void *p) {
   thread_arg *t = p;
   for (int it = 0; it < 200; it++) {
     float x[N], y[N], c[N], ref[N];
-    for (int i = 0; i < N; i++) x[i] = (float)((t->seed * 31 + it * 7 + i) % 97) * 0.25f;
+    for (int i = 0; i < N; i++)
+      x[i] = (float)((t->seed * 31 + it * 7 + i) % 97) * 0.25f;
     const void *in[1] = {x};
     void *out[2] = {y, c};
     if (t->run(in, out) != 0) t->bad++;
@@ -147,7 +150,8 @@ static void test_jit(void) {
 
   /* With a caller workspace. */
   float x[N], y[N], c[N], ref[N];
-  for (int i = 0; i < N; i++) x[i] = (float)tcc_test_uniform(-4, 4);
+  for (int i = 0; i < N; i++)
+    x[i] = (float)tcc_test_uniform(-4, 4);
   void *wsbuf = aligned_alloc(64, ws);
   const void *in[1] = {x};
   void *out[2] = {y, c};
@@ -184,7 +188,8 @@ static void test_jit(void) {
     memset(y, 0, sizeof y);
     typedef int (*dl_fn)(const dl_tensor *const *, dl_tensor *const *);
     CHECK(((dl_fn)dl)(din, dout) == 0);
-    for (int i = 0; i < N; i++) CHECK(y[i] == ref[i] && c[i] == x[i]);
+    for (int i = 0; i < N; i++)
+      CHECK(y[i] == ref[i] && c[i] == x[i]);
     /* Wrong shape, dtype, device, non-compact strides: refused with a message. */
     int64_t bad_shape[2] = {1, N + 1}, bad_str[2] = {N, 2};
     dl_tensor wrong[4] = {tx, tx, tx, tx};
@@ -196,7 +201,7 @@ static void test_jit(void) {
       const dl_tensor *win[1] = {&wrong[k]};
       CHECK_MSG(((dl_fn)dl)(win, dout) == TCCRT_ERR_INVALID_ARGUMENT, "case %d", k);
       CHECK(strstr(tccrt_last_error(), "netA_run_dltensor: input 0 must be a dense CPU DLTensor "
-                                      "of float32 [1, 37]") != NULL);
+                                       "of float32 [1, 37]") != NULL);
     }
   }
   tcc_llvm_jit_destroy(j);
@@ -271,7 +276,8 @@ static void test_link(void) {
 
 int main(void) {
   tcc_test_seed("test_executor");
-  for (int i = 0; i < N; i++) weights_w[i] = (float)tcc_test_uniform(-2, 2);
+  for (int i = 0; i < N; i++)
+    weights_w[i] = (float)tcc_test_uniform(-2, 2);
   test_jit();
   test_link();
   return tcc_test_finish("test_executor");

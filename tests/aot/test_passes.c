@@ -1,11 +1,11 @@
 /* test_passes.c — graph passes of ir/passes: the memory planner (no two tensors live at the same
  * step overlap, alignment, reuse) and fusion by op pattern (TVM's rules) on small graphs whose
  * nodes carry ops of chosen patterns. */
-#include <string.h>
-
 #include "graph.h"
 #include "passes/passes.h"
 #include "testutil.h"
+
+#include <string.h>
 
 static void test_memplan_chain(void) {
   tcc_context *ctx = tcc_context_create();
@@ -54,8 +54,8 @@ static void test_memplan_random(void) {
         bool overlap_time = !(r[i].last < r[j].first || r[j].last < r[i].first);
         bool overlap_mem = r[i].size && r[j].size && r[i].offset < r[j].offset + r[j].size &&
                            r[j].offset < r[i].offset + r[i].size;
-        CHECK_MSG(!(overlap_time && overlap_mem), "round %d: tensors %d and %d overlap", round,
-                  i, j);
+        CHECK_MSG(!(overlap_time && overlap_mem), "round %d: tensors %d and %d overlap", round, i,
+                  j);
       }
     }
   }
@@ -68,19 +68,18 @@ static tcc_status fake_compute(tcc_compute_ctx *cc, tcc_tensor **outs) {
   (void)outs;
   return TCC_OK;
 }
-static const tcc_op op_conv = {"FakeConv", "", 1, 0, TCC_PAT_OUT_ELEMWISE_FUSABLE, 1, 3, 1, 1,
-                               NULL, NULL, fake_compute};
-static const tcc_op op_relu = {"FakeRelu", "", 1, 0, TCC_PAT_ELEMWISE, 1, 1, 1, 1, NULL, NULL,
-                               fake_compute};
-static const tcc_op op_add = {"FakeAdd", "", 1, 0, TCC_PAT_BROADCAST, 2, 2, 1, 1, NULL, NULL,
-                              fake_compute};
-static const tcc_op op_reshape = {"FakeReshape", "", 1, 0, TCC_PAT_INJECTIVE, 1, 1, 1, 1, NULL,
-                                  NULL, fake_compute};
-static const tcc_op op_opaque = {"FakeOpaque", "", 1, 0, TCC_PAT_OPAQUE, 1, 1, 1, 1, NULL, NULL,
-                                 fake_compute};
+static const tcc_op op_conv = {
+    "FakeConv", "", 1, 0, TCC_PAT_OUT_ELEMWISE_FUSABLE, 1, 3, 1, 1, NULL, NULL, fake_compute};
+static const tcc_op op_relu = {"FakeRelu", "", 1,    0,    TCC_PAT_ELEMWISE, 1, 1,
+                               1,          1,  NULL, NULL, fake_compute};
+static const tcc_op op_add = {"FakeAdd", "", 1,    0,    TCC_PAT_BROADCAST, 2, 2,
+                              1,         1,  NULL, NULL, fake_compute};
+static const tcc_op op_reshape = {
+    "FakeReshape", "", 1, 0, TCC_PAT_INJECTIVE, 1, 1, 1, 1, NULL, NULL, fake_compute};
+static const tcc_op op_opaque = {"FakeOpaque", "",   1,           0, TCC_PAT_OPAQUE, 1, 1, 1, 1,
+                                 NULL,         NULL, fake_compute};
 
-static tcc_value *node(tcc_graph *g, const tcc_op *op, const char *name, int nin,
-                       tcc_value **ins) {
+static tcc_value *node(tcc_graph *g, const tcc_op *op, const char *name, int nin, tcc_value **ins) {
   tcc_value *o = tcc_graph_add_value(g, name, TCC_VALUE_NODE);
   tcc_node *n = tcc_graph_add_node(g, name, op->name, "", nin, ins, 1, &o);
   n->op = op;
