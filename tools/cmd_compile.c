@@ -21,7 +21,9 @@ static void usage(FILE *f) {
         "  --input-shape N=D   bind input N's shape, e.g. x=1x3x224x224 (symbolic dims)\n"
         "  --params FILE       write the weights to FILE (mapped at run time and given to\n"
         "                      NAME_set_params) instead of the object's read-only data\n"
-        "  --report            print the memory plan and kernels\n",
+        "  --report            print the memory plan and kernels\n"
+        "  --dump-ir graph|tir print the graph after the passes (with the fused groups) or\n"
+        "                      every kernel's loop IR\n",
         f);
 }
 
@@ -60,7 +62,7 @@ static char *stem_identifier(const char *path) {
 
 int tcc_cmd_compile(int argc, char **argv) {
   const char *model = NULL, *out = NULL, *name = NULL, *triple = NULL, *mcpu = NULL;
-  const char *emit = "obj", *params = NULL;
+  const char *emit = "obj", *params = NULL, *dump = NULL;
   bool report = false;
   int opt = 3;
   int nshapes = 0;
@@ -79,6 +81,12 @@ int tcc_cmd_compile(int argc, char **argv) {
       if (!(triple = arg_value(argc, argv, &i, "--target"))) goto bad;
     } else if (is_flag(a, "--mcpu")) {
       if (!(mcpu = arg_value(argc, argv, &i, "--mcpu"))) goto bad;
+    } else if (is_flag(a, "--dump-ir")) {
+      if (!(dump = arg_value(argc, argv, &i, "--dump-ir"))) goto bad;
+      if (strcmp(dump, "graph") && strcmp(dump, "tir")) {
+        fprintf(stderr, "tcc-ml: error: --dump-ir '%s': expected graph or tir\n", dump);
+        goto bad;
+      }
     } else if (is_flag(a, "--params")) {
       if (!(params = arg_value(argc, argv, &i, "--params"))) goto bad;
     } else if (is_flag(a, "--emit")) {
@@ -130,7 +138,9 @@ int tcc_cmd_compile(int argc, char **argv) {
   io.input_shapes = shapes;
   tcc_graph *g;
   if (tcc_onnx_import_file(ctx, model, &io, &g) != TCC_OK) goto fail;
-  tcc_aot_options ao = {name ? name : stem, triple, mcpu, opt, true, params != NULL};
+  tcc_aot_options ao = {name ? name : stem, triple, mcpu, opt, true, params != NULL, NULL, NULL};
+  if (dump && !strcmp(dump, "graph")) ao.dump_graph = stdout;
+  if (dump && !strcmp(dump, "tir")) ao.dump_tir = stdout;
   tcc_aot_model *m;
   if (tcc_aot_compile(ctx, g, &ao, &m) != TCC_OK) goto fail;
   if (report) tcc_aot_report(m, stdout);

@@ -136,6 +136,17 @@ tcc_status tcc_aot_compile(tcc_context *ctx, tcc_graph *g, const tcc_aot_options
 
   tcc_fusion *fu;
   TCC_TRY(tcc_pass_fuse(ctx, g, opt, 64, &fu));
+  if (opts->dump_graph) {
+    tcc_graph_print(opts->dump_graph, g, TCC_FMT_TEXT);
+    for (int gi = 0; gi < fu->ngroups; gi++) {
+      const tcc_fused_group *fg = &fu->groups[gi];
+      fprintf(opts->dump_graph, "group %d (anchor '%s' %s):", gi, tcc_node_label(fg->anchor),
+              fg->anchor->op_type);
+      for (int k = 0; k < fg->nnodes; k++)
+        fprintf(opts->dump_graph, " %s", tcc_node_label(fg->nodes[k]));
+      fputc('\n', opts->dump_graph);
+    }
+  }
   TCC_TRY(tcc_llvm_module_create(ctx, &m->target, m->name, &m->mod));
 
   int nv = (int)g->values.len;
@@ -210,6 +221,7 @@ tcc_status tcc_aot_compile(tcc_context *ctx, tcc_graph *g, const tcc_aot_options
                             "kernel '%s' has %d symbolic scalar parameters; shapes "
                             "must be static",
                             kname, gk[gi].fn->nscalars);
+    if (opts->dump_tir) tcc_primfunc_print(opts->dump_tir, gk[gi].fn);
     TCC_TRY(tcc_llvm_add_primfunc(m->mod, gk[gi].fn, NULL));
     m->kernels[gi] = (tcc_aot_kernel_info){
         gk[gi].fn->name, tcc_arena_printf(a, "%s (%s)", tcc_node_label(an), an->op_type),

@@ -31,6 +31,10 @@ typedef struct tcc_aot_options {
   /* Weights go to a params file (tcc_aot_write_params) instead of the object's read-only data;
    * the object then exports int NAME_set_params(const void *params, size_t size). */
   bool external_params;
+  /* --dump-ir: when non-NULL, the graph after the passes (with each node's fused group) and
+   * every kernel's PrimFunc are printed to these streams. */
+  FILE *dump_graph;
+  FILE *dump_tir;
 } tcc_aot_options;
 
 typedef struct tcc_aot_kernel_info {

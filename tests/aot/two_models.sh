@@ -77,6 +77,13 @@ C
 cc -O1 -o "$tmp/pmain" "$tmp/pmain.c" "$tmp/d1.o" "$tmp/dp.o" -I"$tmp" -I"$src/runtime/include" \
   "$lib" -lm -lpthread
 "$tmp/pmain" "$tmp/dp.params"
+# --dump-ir: the fused groups (conv + relu in one) and the kernels' loop IR.
+"$tccml" compile "$src/examples/digits/digits.onnx" -o "$tmp/dump.o" --name dump --dump-ir graph \
+  > "$tmp/graph.txt"
+grep -q "^group 0 (anchor '/conv1/Conv' Conv): /conv1/Conv /Relu$" "$tmp/graph.txt"
+"$tccml" compile "$src/examples/digits/digits.onnx" -o "$tmp/dump.o" --name dump --dump-ir tir \
+  > "$tmp/tir.txt"
+grep -q "^func dump_k0_Conv(" "$tmp/tir.txt"
 # Without --input-shape the symbolic batch dim is an error that names it.
 if "$tccml" compile "$shared/models/mnist-pytorch-opset11/model.onnx" -o "$tmp/x.o" --name x \
      2> "$tmp/err.txt"; then
