@@ -76,7 +76,12 @@ struct tcc_isl_cache {
   const char *sreads; /* [params] -> { reads of the stage's own tensor } or NULL */
   const char *sread_desc; /* the first self-read, printed */
   bool deps_known;
-  const char *dep_red, *dep_true; /* [params] -> { Sid[...] -> Sid[...] } (NULL when empty) */
+  /* [params] -> { Sid[...] -> Sid[...] } (NULL when empty): dep_red relates every two points
+   * updating the same element (both directions, identity included); dep_true each source to
+   * its later sink */
+  const char *dep_red, *dep_true;
+  /* the root dims along which a dependence distance can be nonzero (bit i: root axis i) */
+  uint64_t carry_red, carry_true;
 };
 
 typedef struct model_env {
@@ -344,6 +349,26 @@ static char *map_text(isl_map *m) { /* malloc'd, or NULL when empty/error */
   return s;
 }
 
+/* The dims along which the distances of dependence map m (S -> S) can be nonzero (all dims on
+ * an error: conservative). */
+static uint64_t carrier_dims(isl_map *m, int nd) {
+  if (!m) return 0;
+  uint64_t all = nd >= 64 ? ~(uint64_t)0 : (((uint64_t)1 << nd) - 1), mask = 0;
+  isl_set *dl = isl_map_deltas(isl_map_copy(m));
+  for (int i = 0; i < nd && i < 64; i++) {
+    isl_set *z = isl_set_fix_si(isl_set_universe(isl_set_get_space(dl)), isl_dim_set, (unsigned)i, 0);
+    isl_bool sub = isl_set_is_subset(dl, z);
+    isl_set_free(z);
+    if (sub == isl_bool_error) {
+      mask = all;
+      break;
+    }
+    if (sub == isl_bool_false) mask |= (uint64_t)1 << i;
+  }
+  isl_set_free(dl);
+  return mask;
+}
+
 /* Computes st's dependences (cached). Returns false when ISL could not answer (quota, error). */
 static bool stage_deps(tcc_context *ctx, tcc_stage *st, struct tcc_isl_cache *c) {
   if (c->deps_known) return true;
@@ -354,12 +379,13 @@ static bool stage_deps(tcc_context *ctx, tcc_stage *st, struct tcc_isl_cache *c)
   isl_map *w = isl_map_intersect_domain(isl_map_read_from_str(ic, c->write), isl_set_copy(dom));
   isl_map *lt = isl_map_lex_lt(isl_set_get_space(dom));
   lt = isl_map_intersect_range(isl_map_intersect_domain(lt, isl_set_copy(dom)), isl_set_copy(dom));
-  /* reduction: every point reads and updates out[d_data]: RAW = WAR = WAW = same element,
-   * earlier point */
+  /* reduction: every point reads and updates out[d_data]: RAW = WAR = WAW between any two
+   * points updating the same element. Kept symmetric (and with the identity, whose distance
+   * is 0): "carried by a loop" and the carrier dims do not depend on the direction, and the
+   * single basic map is much cheaper than its intersection with the lexicographic order. */
   isl_map *red = NULL;
   if (st->nreduce > 0)
-    red = isl_map_intersect(isl_map_apply_range(isl_map_copy(w), isl_map_reverse(isl_map_copy(w))),
-                            isl_map_copy(lt));
+    red = isl_map_apply_range(isl_map_copy(w), isl_map_reverse(isl_map_copy(w)));
   isl_map *tru = NULL;
   if (c->sreads) {
     isl_map *r = isl_map_intersect_domain(isl_map_read_from_str(ic, c->sreads), isl_set_copy(dom));
@@ -367,6 +393,8 @@ static bool stage_deps(tcc_context *ctx, tcc_stage *st, struct tcc_isl_cache *c)
     isl_map *war = isl_map_apply_range(r, isl_map_reverse(isl_map_copy(w)));
     tru = isl_map_intersect(isl_map_union(raw, war), isl_map_copy(lt));
   }
+  int nd = st->ndim + st->nreduce;
+  uint64_t cred = carrier_dims(red, nd), ctru = carrier_dims(tru, nd);
   char *rs = map_text(red), *ts = map_text(tru);
   bool ok = !quota_hit(ic) && isl_ctx_last_error(ic) == isl_error_none;
   isl_set_free(dom);
@@ -375,6 +403,8 @@ static bool stage_deps(tcc_context *ctx, tcc_stage *st, struct tcc_isl_cache *c)
   if (ok) {
     c->dep_red = rs ? tcc_arena_strdup(tcc_ctx_arena(ctx), rs) : NULL;
     c->dep_true = ts ? tcc_arena_strdup(tcc_ctx_arena(ctx), ts) : NULL;
+    c->carry_red = cred;
+    c->carry_true = ctru;
     c->deps_known = true;
   }
   free(rs);
@@ -391,6 +421,16 @@ static tcc_relation *made_by(const tcc_axis *a) {
     if (r->kind == REL_FUSE && r->parent == a) return r;
   }
   return NULL;
+}
+
+/* The root axes axis a derives from (bit i: root axis i; all bits when unknown). */
+static uint64_t axis_roots(const tcc_stage *st, const tcc_axis *a) {
+  for (int i = 0; i < st->ndim + st->nreduce && i < 64; i++)
+    if (st->root[i] == a) return (uint64_t)1 << i;
+  tcc_relation *r = made_by(a);
+  if (!r) return ~(uint64_t)0;
+  if (r->kind == REL_FUSE) return axis_roots(st, r->outer) | axis_roots(st, r->inner);
+  return axis_roots(st, r->parent);
 }
 
 /* Appends the value of axis a (offset from its min, in [0, extent)) as a quasi-affine function
@@ -543,10 +583,15 @@ tcc_status tcc_isl_check_loop(tcc_context *ctx, const tcc_stage *cst, const tcc_
   struct tcc_isl_cache *c = model(ctx, st);
   if (!stage_deps(ctx, st, c)) return overflow_error(ctx, what);
   if (!c->dep_red && !c->dep_true) return TCC_OK;
+  /* a loop over root dims along which no distance is nonzero carries nothing */
+  uint64_t roots = axis_roots(st, a);
+  bool maybe_red = c->dep_red && (roots & c->carry_red);
+  bool maybe_true = c->dep_true && (roots & c->carry_true);
+  if (!maybe_red && !maybe_true) return TCC_OK;
   isl_ctx *ic = new_ictx();
   if (!ic) return overflow_error(ctx, what);
-  int cr = carried(ic, st, c, c->dep_red, p, a);
-  int ct = cr == 0 ? carried(ic, st, c, c->dep_true, p, a) : 0;
+  int cr = maybe_red ? carried(ic, st, c, c->dep_red, p, a) : 0;
+  int ct = cr == 0 && maybe_true ? carried(ic, st, c, c->dep_true, p, a) : 0;
   isl_ctx_free(ic);
   if (cr < 0 || ct < 0) return overflow_error(ctx, what);
   if (cr)
