@@ -16,10 +16,15 @@
  *
  * Primitives: split / split_nparts (tail strategies), fuse, reorder, tile, unroll, vectorize,
  * parallel, bind (GPU), compute_at, compute_inline, compute_root, cache_read, cache_write,
- * rfactor, set_scope, storage_align. Legality: tensor expressions are pure and reductions
- * associative, so the only loop-carried dependences are those of reduction axes; vectorize,
- * parallel and bind refuse them (rfactor makes part of a reduction data-parallel), and every
- * reordering and compute_at position is legal (bounds inference computes what is needed).
+ * rfactor, set_scope, storage_align. Legality is checked with ISL (isl_deps.h): each stage's
+ * domain and accesses are modelled as integer sets and maps (non-affine indices
+ * over-approximated) and its dependences computed — a reduction's updates of its accumulator
+ * across the reduction axes, and the reads of a stage's own earlier elements (a scan). vectorize,
+ * parallel and bind refuse a loop that carries one (rfactor makes part of a reduction
+ * data-parallel); reorder refuses an order that reverses a scan's dependence (reduction updates
+ * may be reordered: the combiner is associative and commutative); compute_at refuses a scan
+ * producer. Otherwise every position is legal: bounds inference computes what is needed.
+ * ISL work is bounded per query; past the bound the answer is a conservative refusal.
  * Stages made by cache_read, cache_write and rfactor are inserted into the topological order;
  * rfactor and cache_write recreate the transformed stage's axes (schedule it afterwards).
  *
