@@ -240,16 +240,23 @@ static void access_str(model_env *env, const tcc_tensor *t, int nidx, const tcc_
 typedef struct sread_ctx {
   model_env *env;
   sbuf *b;
+  const tcc_tensor *t; /* the tensor whose reads are collected */
   int n;
   const tcc_expr *first;
+  bool exact; /* every index of those reads is affine */
 } sread_ctx;
 static void sread_fn(const tcc_expr *e, void *user) {
   sread_ctx *c = user;
-  if (e->kind != TCC_TENSOR_READ || e->u.read.tensor != c->env->st->t) return;
+  if (e->kind != TCC_TENSOR_READ || e->u.read.tensor != c->t) return;
   if (c->n++)
     sb_printf(c->b, "; ");
   else
     c->first = e;
+  for (int k = 0; k < e->u.read.nidx; k++) {
+    sbuf a = {0};
+    if (!aff_str(c->env, e->u.read.idx[k], &a) || a.oom) c->exact = false;
+    free(a.p);
+  }
   access_str(c->env, e->u.read.tensor, e->u.read.nidx, e->u.read.idx, c->b);
 }
 
@@ -274,6 +281,37 @@ static const char *with_params(tcc_context *ctx, const model_env *env, const cha
   return sb_arena(ctx, &b);
 }
 
+static void init_env(tcc_context *ctx, const tcc_stage *st, model_env *env) {
+  memset(env, 0, sizeof *env);
+  env->st = st;
+  env->nd = st->ndim + st->nreduce;
+  env->dvars = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *env->dvars * (size_t)(env->nd + 1));
+  for (int i = 0; i < env->nd; i++) env->dvars[i] = st->root[i]->root->var;
+  allow_shape(env, st->t);
+  for (int r = 0; r < st->nreduce; r++) {
+    walk(st->root[st->ndim + r]->root->min, collect_var_fn, env);
+    walk(st->root[st->ndim + r]->root->extent, collect_var_fn, env);
+  }
+  walk(st->te_body, allow_reads_fn, env);
+}
+
+/* The reads of tensor t by st's body as ISL text (NULL when none), and whether they are exact
+ * (affine indices). */
+static const char *reads_text(tcc_context *ctx, const tcc_stage *st, const tcc_tensor *t,
+                              bool *exact) {
+  model_env env;
+  init_env(ctx, st, &env);
+  sbuf b = {0};
+  sread_ctx sc = {&env, &b, t, 0, NULL, true};
+  walk(st->te_body, sread_fn, &sc);
+  const char *body = sb_arena(ctx, &b);
+  const char *r = sc.n ? with_params(ctx, &env, body) : NULL;
+  *exact = sc.exact;
+  free(env.allowed);
+  free(env.used);
+  return r;
+}
+
 /* Builds (or returns the cached) ISL text of st's domain and accesses. */
 static struct tcc_isl_cache *model(tcc_context *ctx, tcc_stage *st) {
   struct tcc_isl_cache *c = st->isl;
@@ -282,17 +320,8 @@ static struct tcc_isl_cache *model(tcc_context *ctx, tcc_stage *st) {
   memset(c, 0, sizeof *c);
   c->body = st->te_body;
   c->root = st->root;
-  model_env env = {0};
-  env.st = st;
-  env.nd = st->ndim + st->nreduce;
-  env.dvars = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *env.dvars * (size_t)(env.nd + 1));
-  for (int i = 0; i < env.nd; i++) env.dvars[i] = st->root[i]->root->var;
-  allow_shape(&env, st->t);
-  for (int r = 0; r < st->nreduce; r++) {
-    walk(st->root[st->ndim + r]->root->min, collect_var_fn, &env);
-    walk(st->root[st->ndim + r]->root->extent, collect_var_fn, &env);
-  }
-  walk(st->te_body, allow_reads_fn, &env);
+  model_env env;
+  init_env(ctx, st, &env);
   /* domain */
   sbuf b = {0};
   dom_tuple(&env, &b);
@@ -316,7 +345,7 @@ static struct tcc_isl_cache *model(tcc_context *ctx, tcc_stage *st) {
   for (int d = 0; d < st->ndim; d++) sb_printf(&b, "%sd%d", d ? ", " : "", d);
   sb_printf(&b, "]");
   const char *wr = sb_arena(ctx, &b);
-  sread_ctx sc = {&env, &b, 0, NULL};
+  sread_ctx sc = {&env, &b, st->t, 0, NULL, true};
   walk(st->te_body, sread_fn, &sc);
   const char *sr = sc.n ? sb_arena(ctx, &b) : (sb_arena(ctx, &b), NULL);
   c->dom = with_params(ctx, &env, dom);
@@ -648,6 +677,62 @@ tcc_status tcc_isl_check_order(tcc_context *ctx, const tcc_stage *cst, tcc_axis 
   return TCC_OK;
 }
 
+/* Is the region of producer st one iteration of parent's loops up to leaf position p needs
+ * (its box: bounds inference allocates and computes a box) closed under st's true
+ * dependences, i.e. does every point of the box read only earlier points of the same box?
+ * 1 yes, 0 no, -1 ISL could not answer, -2 not modelled exactly (the consumer reads st through
+ * a non-affine index or an inlined stage, or its loops are not an affine schedule). */
+static int region_closed(tcc_context *ctx, tcc_stage *st, struct tcc_isl_cache *c,
+                         tcc_stage *parent, int p) {
+  bool exact = false;
+  const char *rd = reads_text(ctx, parent, st->t, &exact);
+  if (!rd || !exact) return -2;
+  struct tcc_isl_cache *pc = model(ctx, parent);
+  if (!pc->dom) return -2;
+  isl_ctx *ic = new_ictx();
+  if (!ic) return -1;
+  isl_map *sc = leaf_schedule(ic, parent, pc, parent->leaves, p + 1);
+  if (!sc) {
+    isl_ctx_free(ic);
+    return -2;
+  }
+  isl_set *pdom = isl_set_read_from_str(ic, c->dom);
+  isl_map *rc = isl_map_intersect_domain(isl_map_read_from_str(ic, rd),
+                                         isl_set_read_from_str(ic, pc->dom));
+  isl_map *wp = isl_map_intersect_domain(isl_map_read_from_str(ic, c->write), isl_set_copy(pdom));
+  /* consumer iteration -> the producer iterations writing what it reads; then per prefix */
+  isl_map *cp = isl_map_apply_range(rc, isl_map_reverse(wp));
+  isl_map *region = isl_map_apply_range(isl_map_reverse(sc), cp);
+  /* its box: per dim, between the smallest and the largest coordinate of the region */
+  int nd = st->ndim + st->nreduce;
+  isl_map *box = isl_map_intersect_range(
+      isl_map_universe(isl_map_get_space(region)), isl_set_copy(pdom));
+  for (int d = 0; d < nd; d++) {
+    for (int side = 0; side < 2; side++) {
+      sbuf b = {0};
+      sb_printf(&b, "{ S%u[", (unsigned)st->t->id);
+      for (int k = 0; k < nd; k++) sb_printf(&b, "%su%d", k ? ", " : "", k);
+      sb_printf(&b, "] -> S%u[", (unsigned)st->t->id);
+      for (int k = 0; k < nd; k++) sb_printf(&b, "%sx%d", k ? ", " : "", k);
+      sb_printf(&b, "] : u%d %s x%d }", d, side ? ">=" : "<=", d);
+      isl_map *cmp = b.oom ? NULL : isl_map_read_from_str(ic, b.p);
+      free(b.p);
+      box = isl_map_intersect(box, isl_map_apply_range(isl_map_copy(region), cmp));
+    }
+  }
+  isl_map_free(region);
+  isl_set_free(pdom);
+  isl_map *dep = isl_map_read_from_str(ic, c->dep_true);
+  isl_map *src = isl_map_apply_range(isl_map_copy(box), isl_map_reverse(dep));
+  isl_bool sub = isl_map_is_subset(src, box);
+  isl_map_free(src);
+  isl_map_free(box);
+  bool qh = quota_hit(ic);
+  isl_ctx_free(ic);
+  if (sub == isl_bool_error || qh) return -1;
+  return sub == isl_bool_true ? 1 : 0;
+}
+
 tcc_status tcc_isl_check_compute_at(tcc_context *ctx, const tcc_stage *cst,
                                     const tcc_stage *parent, const tcc_axis *a) {
   tcc_stage *st = (tcc_stage *)cst;
@@ -658,8 +743,17 @@ tcc_status tcc_isl_check_compute_at(tcc_context *ctx, const tcc_stage *cst,
   struct tcc_isl_cache *c = model(ctx, st);
   if (!stage_deps(ctx, st, c)) return overflow_error(ctx, what);
   if (!c->dep_true) return TCC_OK;
+  int p = 0;
+  while (p < parent->nleaves && parent->leaves[p] != a) p++;
+  int closed = p < parent->nleaves && !(st->has_scope && st->scope == TCC_SCOPE_SHARED)
+                   ? region_closed(ctx, st, c, (tcc_stage *)parent, p)
+                   : -2;
+  if (closed == 1) return TCC_OK;
+  if (closed == -1) return overflow_error(ctx, what);
   return tcc_error(ctx, "%s: %s reads %s, produced by other iterations of '%s' (a loop-carried "
                    "dependence), so the region one iteration of '%s' needs would read elements "
-                   "of '%s' before they are produced", what, write_desc(ctx, st),
-                   c->sread_desc, st->t->name, a->name, st->t->name);
+                   "of '%s' before they are produced%s", what, write_desc(ctx, st),
+                   c->sread_desc, st->t->name, a->name, st->t->name,
+                   closed == -2 ? " (the region is not modelled exactly: refusing "
+                                  "conservatively)" : "");
 }
