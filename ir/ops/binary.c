@@ -281,6 +281,20 @@ static const tcc_expr *binary_body(tcc_context *ctx, const tcc_node *n, const tc
   return NULL;
 }
 
+/* True when v is a compile-time constant holding one value (one element, or a fill) that
+ * equals `want`, in any float or integer dtype. */
+static bool const_scalar_equals(const tcc_value *v, double want) {
+  if (!v || v->kind != TCC_VALUE_CONST || !v->data || (!v->is_fill && tcc_value_numel(v) != 1))
+    return false;
+  switch (v->dtype) {
+  case TCCRT_FLOAT32: return *(const float *)v->data == (float)want;
+  case TCCRT_FLOAT64: return *(const double *)v->data == want;
+  case TCCRT_INT32: return *(const int32_t *)v->data == (int32_t)want;
+  case TCCRT_INT64: return *(const int64_t *)v->data == (int64_t)want;
+  default: return false;
+  }
+}
+
 /* Binary ops with numpy broadcasting: out[i] = a[bcast(i)] op b[bcast(i)]. */
 static tcc_status compute_binary(tcc_compute_ctx *cc, tcc_tensor **outs) {
   tcc_context *ctx = cc->ctx;
@@ -305,7 +319,12 @@ static tcc_status compute_binary(tcc_compute_ctx *cc, tcc_tensor **outs) {
   }
   if (!tcc_type_eq(ra->type, rb->type) && strcmp(cc->node->op->name, "Pow"))
     return tcc_node_error(ctx, cc->graph, cc->node, "compute: operand types differ");
-  const tcc_expr *body = binary_body(ctx, cc->node, ra, rb);
+  const tcc_expr *body;
+  if (!strcmp(cc->node->op->name, "Pow") && tcc_dtype_is_float((tccrt_dtype)ra->type.dtype) &&
+      const_scalar_equals(cc->node->inputs[1], 2.0))
+    body = tcc_mul(ctx, ra, ra); /* x^2 is one correctly rounded product, as pow(x, 2) is */
+  else
+    body = binary_body(ctx, cc->node, ra, rb);
   if (!body)
     return tcc_node_error(ctx, cc->graph, cc->node, "no compute for %s", cc->node->op->name);
   outs[0] = tcc_compute_out(cc, 0, axes, body, "broadcast");

@@ -344,7 +344,7 @@ bool tcc_value_sym_ints(tcc_context *ctx, const tcc_value *v, int64_t *count,
   if (!tcc_dtype_is_int(v->dtype) && v->dtype != TCCRT_BOOL) return false;
   const tcc_expr **out = tcc_arena_alloc(tcc_ctx_arena(ctx), (size_t)(numel + 1) * sizeof *out);
   for (int64_t i = 0; i < numel; i++) {
-    int64_t x;
+    int64_t x = 0;
     read_int_elem(v->dtype, v->data, v->is_fill ? 0 : i, &x);
     out[i] = tcc_idx(ctx, x);
   }
