@@ -558,21 +558,9 @@ static int carried(isl_ctx *ic, const tcc_stage *st, const struct tcc_isl_cache 
     /* fallback: the root dims a derives from must not differ */
     sbuf b = {0};
     sb_printf(&b, "1 = 0");
-    sbuf v = {0};
-    axis_value(st, a, &v); /* may stop early; the dims it names so far are a's roots */
-    for (int i = 0; i < st->ndim + st->nreduce; i++) {
-      char nm[16];
-      snprintf(nm, sizeof nm, "d%d", i);
-      const char *s = v.p;
-      bool uses = false;
-      while (s && (s = strstr(s, nm)) != NULL) {
-        char nx = s[strlen(nm)];
-        if (nx < '0' || nx > '9') uses = true;
-        s++;
-      }
-      if (uses || !v.p) sb_printf(&b, " or x%d <= -1 or x%d >= 1", i, i);
-    }
-    free(v.p);
+    uint64_t roots = axis_roots(st, a);
+    for (int i = 0; i < st->ndim + st->nreduce; i++)
+      if (i >= 64 || (roots >> i) & 1) sb_printf(&b, " or x%d <= -1 or x%d >= 1", i, i);
     char nm[32];
     snprintf(nm, sizeof nm, "S%u", (unsigned)st->t->id);
     nz = b.oom ? NULL : delta_set(ic, nm, st->ndim + st->nreduce, b.p);

@@ -190,6 +190,26 @@ static void scans(void) {
   tcc_context_destroy(ctx);
 }
 
+/* A shift_inward split has no affine leaf schedule: the checks fall back to the root dims a loop
+ * derives from (exact for Z's j, conservative for reorder). */
+static void shift_inward_fallback(void) {
+  tcc_context *ctx = tcc_context_create();
+  int64_t da[2] = {8, 8};
+  tcc_tensor *A = ph(ctx, "A", TCCRT_FLOAT32, 2, da);
+  tcc_tensor *Z = scan(ctx, "Z", A, 8, 8, SCAN_ROWS);
+  const tcc_tensor *outs[1] = {Z};
+  tcc_schedule *s = tcc_schedule_create(ctx, 1, outs);
+  tcc_stage *sz = tcc_schedule_stage(s, Z);
+  tcc_axis *zi = tcc_stage_axis(sz, 0), *jo, *ji;
+  CHECK(tcc_split(ctx, sz, tcc_stage_axis(sz, 1), 3, TCC_TAIL_SHIFT_INWARD, &jo, &ji) == TCC_OK);
+  tcc_status ok = tcc_vectorize(ctx, sz, ji); /* distances along j are 0 */
+  CHECK_MSG(ok == TCC_OK, "%s", tcc_error_text(ctx));
+  CHECK_REFUSED(ctx, tcc_parallel(ctx, sz, zi), "Z[i, j] reads Z[(i - 1), j]");
+  tcc_axis *ord[2] = {jo, zi};
+  CHECK_REFUSED(ctx, tcc_reorder(ctx, sz, 2, ord), "cannot be expressed as an affine schedule");
+  tcc_context_destroy(ctx);
+}
+
 /* compute_at of a producer without true dependences is accepted (matmul's P = A + 1). */
 static void compute_at_legal(void) {
   tcc_context *ctx = tcc_context_create();
@@ -240,6 +260,7 @@ int main(void) {
   after_rfactor();
   scans();
   compute_at_legal();
+  shift_inward_fallback();
   bounded();
   return tcc_test_finish("test_isl_legality");
 }
