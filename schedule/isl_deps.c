@@ -14,6 +14,7 @@
 #include <isl/options.h>
 #include <isl/set.h>
 #include <isl/space.h>
+#include <isl/val.h>
 
 #define DEFAULT_MAX_OPS 2000000UL
 static unsigned long g_max_ops = DEFAULT_MAX_OPS;
@@ -385,6 +386,14 @@ static uint64_t carrier_dims(isl_map *m, int nd) {
   uint64_t all = nd >= 64 ? ~(uint64_t)0 : (((uint64_t)1 << nd) - 1), mask = 0;
   isl_set *dl = isl_map_deltas(isl_map_copy(m));
   for (int i = 0; i < nd && i < 64; i++) {
+    /* cheap first: a distance fixed by an equality (data dims of a reduction) */
+    isl_val *fv = isl_set_plain_get_val_if_fixed(dl, isl_dim_set, (unsigned)i);
+    bool fixed = fv && isl_val_is_int(fv), zero = fixed && isl_val_is_zero(fv);
+    isl_val_free(fv);
+    if (fixed) {
+      if (!zero) mask |= (uint64_t)1 << i;
+      continue;
+    }
     isl_set *z = isl_set_fix_si(isl_set_universe(isl_set_get_space(dl)), isl_dim_set, (unsigned)i, 0);
     isl_bool sub = isl_set_is_subset(dl, z);
     isl_set_free(z);
