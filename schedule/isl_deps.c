@@ -598,14 +598,14 @@ static tcc_status overflow_error(tcc_context *ctx, const char *what) {
 }
 
 tcc_status tcc_isl_check_loop(tcc_context *ctx, const tcc_stage *cst, const tcc_axis *a,
-                              const char *verb) {
+                              const char *op, const char *verb) {
   tcc_stage *st = (tcc_stage *)cst;
   if (st->nreduce == 0 && !first_self_read(st)) return TCC_OK; /* no dependences at all */
   int p = 0;
   while (p < st->nleaves && st->leaves[p] != a) p++;
   if (p == st->nleaves) return TCC_OK; /* not a leaf: check_leaf reports it */
-  const char *what = tcc_arena_printf(tcc_ctx_arena(ctx), "cannot %s '%s' of stage '%s'", verb,
-                                      a->name, st->t->name);
+  const char *what = tcc_arena_printf(tcc_ctx_arena(ctx), "%s: cannot %s '%s' of stage '%s'",
+                                      op, verb, a->name, st->t->name);
   struct tcc_isl_cache *c = model(ctx, st);
   if (!stage_deps(ctx, st, c)) return overflow_error(ctx, what);
   if (!c->dep_red && !c->dep_true) return TCC_OK;

@@ -30,13 +30,13 @@
  * previous bound. For tests of the conservative answer. Not thread-safe (process-wide). */
 unsigned long tcc_isl_set_max_operations(unsigned long max_ops);
 
-/* Checks that leaf `a` of st may run its iterations at once (`verb`: "parallelize",
- * "vectorize", "bind"): no dependence of st is carried by `a` in the current loop order (the
- * loops outside `a` equal, `a` different). TCC_ERR with a message naming the loop and the
- * dependence, e.g. "cannot parallelize 'k' of stage 'C': C[i, j] is carried across k
- * (reduction axis; use rfactor first)". */
+/* Checks that leaf `a` of st may run its iterations at once (primitive `op`, `verb`:
+ * "parallelize", "vectorize", "bind"): no dependence of st is carried by `a` in the current
+ * loop order (the loops outside `a` equal, `a` different). TCC_ERR with a message naming the
+ * loop and the dependence, e.g. "parallel: cannot parallelize 'k' of stage 'C': C[i, j] is
+ * carried across k (reduction axis: ...; use rfactor first)". */
 tcc_status tcc_isl_check_loop(tcc_context *ctx, const tcc_stage *st, const tcc_axis *a,
-                              const char *verb);
+                              const char *op, const char *verb);
 
 /* Checks that st's loops in the order `leaves` (n = st->nleaves, a permutation of st's leaves)
  * keep every true dependence of st (reduction dependences may be reordered). */

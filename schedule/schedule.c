@@ -455,7 +455,7 @@ static tcc_status annotate(tcc_context *ctx, log_op op, tcc_stage *st, tcc_axis 
   bool cext = tcc_axis_const_extent(a, &ext);
   if (annot == TCC_ANNOT_VECTORIZE || annot == TCC_ANNOT_PARALLEL || annot == TCC_ANNOT_BIND) {
     /* dependences carried by the loop (ISL), then the structural rule for reduction axes */
-    TCC_TRY(tcc_isl_check_loop(ctx, st, a,
+    TCC_TRY(tcc_isl_check_loop(ctx, st, a, name,
                                annot == TCC_ANNOT_VECTORIZE ? "vectorize"
                                : annot == TCC_ANNOT_PARALLEL ? "parallelize"
                                                              : "bind"));

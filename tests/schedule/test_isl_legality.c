@@ -35,7 +35,7 @@ static void reduction(bool symbolic) {
   tcc_stage *sc = tcc_schedule_stage(s, C);
   tcc_axis *i = tcc_stage_axis(sc, 0), *j = tcc_stage_axis(sc, 1), *k = tcc_stage_reduce_axis(sc, 0);
   CHECK_REFUSED(ctx, tcc_parallel(ctx, sc, k),
-                "cannot parallelize 'k' of stage 'C': C[i, j] is carried across k (reduction axis");
+                "parallel: cannot parallelize 'k' of stage 'C': C[i, j] is carried across k (reduction axis");
   CHECK_REFUSED(ctx, tcc_bind(ctx, sc, k, TCC_FOR_THREAD_X), "cannot bind 'k' of stage 'C': C[i, j] is carried across k");
   tcc_axis *ko, *ki;
   CHECK(tcc_split(ctx, sc, k, 4, TCC_TAIL_GUARD, &ko, &ki) == TCC_OK);
