@@ -143,6 +143,7 @@ static void scans(void) {
   CHECK_REFUSED(ctx, tcc_parallel(ctx, sx, xi),
                 "cannot parallelize 'i' of stage 'X': X[i, j] reads X[(i - 1), (j + 1)]");
   CHECK_REFUSED(ctx, tcc_parallel(ctx, sx, xi), "loop-carried dependence");
+  CHECK_REFUSED(ctx, tcc_bind(ctx, sx, xi, TCC_FOR_BLOCK_X), "bind: cannot bind 'i' of stage 'X'");
   tcc_axis *swap[2] = {xj, xi};
   CHECK_REFUSED(ctx, tcc_reorder(ctx, sx, 2, swap),
                 "reorder: cannot reorder stage 'X' to (j, i): X[i, j] reads X[(i - 1), (j + 1)]");
