@@ -78,13 +78,20 @@ typedef struct tccrt_model_info {
  * variables. Returns 0 on success, non-zero on error. */
 typedef int (*tccrt_parallel_body)(int64_t begin, int64_t end, void *closure);
 
-/* Runs `body` over [0, n) split into contiguous chunks across the thread pool and waits for all.
- * Weak symbol: a host program may define its own. Returns 0, or the first non-zero body result.
- * Nested calls from inside a body run serially. */
+/* Runs `body` over [0, n) split into contiguous chunks and waits for all. The calling thread and
+ * the pool's workers claim the chunks dynamically (at most TCCRT_MAX_CHUNKS_PER_THREAD x threads
+ * chunks, so `body` is called that many times at most, on any thread, in any order); a loop the
+ * runtime has measured to take less than a few tens of microseconds runs in one call on the
+ * calling thread. Weak symbol: a host program may define its own. Returns 0, or the first
+ * non-zero body result (chunks not yet started when a body fails are skipped). Nested calls from
+ * inside a body run serially. */
+#define TCCRT_MAX_CHUNKS_PER_THREAD 4
 int tccrt_parallel_for(int64_t n, tccrt_parallel_body body, void *closure);
 /* Sets the number of threads (>= 1; 1 means no pool). Default: TCCRT_NUM_THREADS or the number of
- * online CPUs. Returns TCCRT_ERR_INVALID_ARGUMENT for n < 1 or n > 1024, and when called from
- * inside a parallel loop body. A loop running on the pool is finished before the pool resizes. */
+ * online CPUs. (TCCRT_PARALLEL_MIN_NS, read when the pool starts, sets the estimated loop time in
+ * nanoseconds below which tccrt_parallel_for runs a loop on the calling thread; 0: never.) Returns
+ * TCCRT_ERR_INVALID_ARGUMENT for n < 1 or n > 1024, and when called from inside a parallel loop
+ * body. A loop running on the pool is finished before the pool resizes. */
 int tccrt_set_num_threads(int n);
 int tccrt_get_num_threads(void);
 

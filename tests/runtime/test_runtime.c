@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tccrt.h"
 #include "testutil.h"
@@ -40,8 +41,12 @@ static void test_coverage(void) {
         for (int64_t i = 0; i < c.n; i++) bad += atomic_load(&c.hits[i]) != 1;
         CHECK_MSG(bad == 0, "threads=%d n=%lld: %d indices not visited exactly once", threads[t],
                   (long long)c.n, bad);
+        /* Contiguous chunks, claimed dynamically: one call on one thread, at most
+         * TCCRT_MAX_CHUNKS_PER_THREAD per thread otherwise, never more than n. */
         int calls = atomic_load(&c.calls);
-        CHECK(calls >= 1 && calls <= threads[t]);
+        CHECK_MSG(calls >= 1 && calls <= c.n &&
+                      calls <= (threads[t] == 1 ? 1 : threads[t] * TCCRT_MAX_CHUNKS_PER_THREAD),
+                  "threads=%d n=%lld: %d body calls", threads[t], (long long)c.n, calls);
         free(c.hits);
       }
     }
@@ -131,6 +136,47 @@ static void test_concurrent_callers(void) {
   CHECK(oka && okb);
 }
 
+/* Small loops run in one call on the calling thread once measured; long loops use the workers. */
+typedef struct who {
+  pthread_t caller;
+  atomic_int calls, elsewhere;
+  int sleep_us;
+} who;
+static int who_body(int64_t begin, int64_t end, void *cl) {
+  who *w = cl;
+  atomic_fetch_add(&w->calls, 1);
+  if (!pthread_equal(pthread_self(), w->caller)) atomic_fetch_add(&w->elsewhere, 1);
+  if (w->sleep_us)
+    for (int64_t i = begin; i < end; i++) usleep((useconds_t)w->sleep_us);
+  return 0;
+}
+
+static void test_small_loops_serial(void) {
+  /* 10 ms: far above an empty loop's time, even under qemu; below the sleeping loop's 32 ms. */
+  setenv("TCCRT_PARALLEL_MIN_NS", "10000000", 1);
+  tccrt_set_num_threads(1);
+  tccrt_set_num_threads(2);
+  int serial_ok = 0;
+  for (int rep = 0; rep < 5; rep++) {
+    who w = {.caller = pthread_self()};
+    atomic_init(&w.calls, 0);
+    atomic_init(&w.elsewhere, 0);
+    CHECK(tccrt_parallel_for(64, who_body, &w) == 0);
+    if (rep > 0) serial_ok += atomic_load(&w.calls) == 1 && atomic_load(&w.elsewhere) == 0;
+  }
+  CHECK_MSG(serial_ok == 4, "a 64-iteration empty loop ran serially %d of 4 times", serial_ok);
+  /* 16 x 2 ms of sleeping: the worker takes some of it (a few tries: the machine may be busy). */
+  int used_worker = 0;
+  for (int rep = 0; rep < 5 && !used_worker; rep++) {
+    who w = {.caller = pthread_self(), .sleep_us = 2000};
+    atomic_init(&w.calls, 0);
+    atomic_init(&w.elsewhere, 0);
+    CHECK(tccrt_parallel_for(16, who_body, &w) == 0);
+    used_worker = atomic_load(&w.elsewhere) > 0;
+  }
+  CHECK_MSG(used_worker, "a 32 ms loop never ran on the worker thread");
+}
+
 static void *set_error_thread(void *arg) {
   tccrt_set_error(TCCRT_ERR_IO, "other thread");
   return arg;
@@ -160,10 +206,13 @@ static void test_alloc_and_errors(void) {
 }
 
 int main(void) {
+  /* Every loop through the pool, however small (the coverage tests use tiny bodies). */
+  setenv("TCCRT_PARALLEL_MIN_NS", "0", 1);
   test_coverage();
   test_error_propagation();
   test_nested();
   test_concurrent_callers();
+  test_small_loops_serial();
   test_alloc_and_errors();
   return tcc_test_finish("test_runtime");
 }
