@@ -1,11 +1,19 @@
 /* auto_cpu.c — the generic default CPU schedule for a fused group (see schedule.h). */
 #include "sched_internal.h"
 
+#include <string.h>
+
 static int vector_lanes(tccrt_dtype dt) {
   size_t es = tccrt_dtype_size(dt);
   if (es == 0) es = 1;
   int l = (int)(32 / es);
   return l > 16 ? 16 : (l < 1 ? 1 : l);
+}
+
+static int row_index(const tcc_stage *st, const tcc_axis *a) {
+  for (int d = 0; d < st->ndim; d++)
+    if (st->root[d] == a) return d;
+  return -1;
 }
 
 /* Vectorizes the innermost data-parallel axis (moved after the reduction axes; for reductions
@@ -19,18 +27,53 @@ static tcc_status schedule_one(tcc_context *ctx, tcc_stage *st, bool roots_only,
   tcc_axis *last = st->root[st->ndim - 1];
   int64_t e, ey;
   bool cst = tcc_axis_const_extent(last, &e);
-  if (lanes >= 2 && st->nreduce > 0 && st->ndim >= 2 && cst && e >= 2 * lanes &&
-      tcc_axis_const_extent(st->root[st->ndim - 2], &ey) && ey >= 4) {
-    /* a register tile for reductions (matmul, conv): 4 rows x 2 vectors of accumulators,
+  /* the register tile's row axis: the nearest data axis before the last one with at least 4
+   * points (unit dims such as bert's [64, 1, 384] are skipped) */
+  tcc_axis *row = NULL;
+  for (int d = st->ndim - 2; d >= 0 && lanes >= 2 && st->nreduce > 0 && cst; d--) {
+    if (!tcc_axis_const_extent(st->root[d], &ey)) break;
+    if (ey >= 4) {
+      row = st->root[d];
+      break;
+    }
+    if (ey > 1) break;
+  }
+  /* its column width: 2 vectors, or the whole last dim when it is narrower (13, 14: one vector
+   * without a tail), or a divisor of it between 1 and 2 vectors (28 = 2 x 14) */
+  int64_t cw = 0;
+  if (row && e >= 4) {
+    if (e <= 2 * lanes)
+      cw = e;
+    else if (e % (2 * lanes) == 0)
+      cw = 2 * lanes;
+    else {
+      cw = 2 * lanes;
+      for (int64_t c = 2 * lanes; c >= lanes; c--)
+        if (e % c == 0) {
+          cw = c;
+          break;
+        }
+    }
+  }
+  if (cw > 0) {
+    /* a register tile for reductions (matmul, conv): 4 rows x cw columns of accumulators,
      * the reduction loops outside the tile, rows unrolled, columns vectorized */
-    tcc_axis *yo, *xo, *yi, *xi;
-    TCC_TRY(tcc_tile(ctx, st, st->root[st->ndim - 2], last, 4, 2 * lanes, TCC_TAIL_GUARD, &yo, &xo,
-                     &yi, &xi));
-    tcc_axis **ord = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *ord * (size_t)(st->nreduce + 2));
-    for (int r = 0; r < st->nreduce; r++) ord[r] = st->root[st->ndim + r];
-    ord[st->nreduce] = yi;
-    ord[st->nreduce + 1] = xi;
-    TCC_TRY(tcc_reorder(ctx, st, st->nreduce + 2, ord));
+    tcc_axis *yo, *yi, *xo = NULL, *xi = last;
+    TCC_TRY(tcc_split(ctx, st, row, 4, TCC_TAIL_GUARD, &yo, &yi));
+    if (cw < e) TCC_TRY(tcc_split(ctx, st, last, cw, TCC_TAIL_GUARD, &xo, &xi));
+    /* order: ... yo, (dims between), xo, reductions, yi, xi */
+    int nbetween = st->ndim - 2 - row_index(st, row);
+    int n = 0;
+    tcc_axis **ord =
+        tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *ord * (size_t)(st->nreduce + nbetween + 3));
+    for (int d = st->ndim - 1 - nbetween; d < st->ndim - 1; d++)
+      ord[n++] = st->root[d];
+    if (xo) ord[n++] = xo;
+    for (int r = 0; r < st->nreduce; r++)
+      ord[n++] = st->root[st->ndim + r];
+    ord[n++] = yi;
+    ord[n++] = xi;
+    TCC_TRY(tcc_reorder(ctx, st, n, ord));
     TCC_TRY(tcc_unroll(ctx, st, yi));
     TCC_TRY(tcc_vectorize(ctx, st, xi));
     vec = xi;
@@ -44,7 +87,8 @@ static tcc_status schedule_one(tcc_context *ctx, tcc_stage *st, bool roots_only,
     }
     if (st->nreduce > 0) {
       tcc_axis **ord = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *ord * (size_t)(st->nreduce + 1));
-      for (int r = 0; r < st->nreduce; r++) ord[r] = st->root[st->ndim + r];
+      for (int r = 0; r < st->nreduce; r++)
+        ord[r] = st->root[st->ndim + r];
       ord[st->nreduce] = vec;
       /* vec goes after the reduction axes: list them in the order they now occupy */
       TCC_TRY(tcc_reorder(ctx, st, st->nreduce + 1, ord));
@@ -87,7 +131,10 @@ tcc_status tcc_schedule_auto_cpu(tcc_context *ctx, tcc_schedule *sch, const tcc_
   for (int i = 0; i < sch->nstages; i++) {
     tcc_stage *st = sch->stages[i];
     if (st == out || st->is_output || st->attach != TCC_ATTACH_ROOT) continue;
-    if (st->nreduce == 0) TCC_TRY(tcc_compute_inline(ctx, st));
+    /* a "conv_pad" stage (conv's zero-padded input) stays a buffer: inlined, its guard would be
+     * evaluated in every step of the reduction that reads it */
+    if (st->nreduce == 0 && !(st->t->tag && !strcmp(st->t->tag, "conv_pad")))
+      TCC_TRY(tcc_compute_inline(ctx, st));
   }
   /* Reductions an elementwise output consumes (conv + relu, softmax's max and sum) are
    * computed inside the output's parallel loop, over the region one iteration needs, instead of
@@ -113,7 +160,8 @@ tcc_status tcc_schedule_auto_cpu(tcc_context *ctx, tcc_schedule *sch, const tcc_
           tcc_stage *o = sch->stages[i];
           if (o == out || o == cand[c] || o->attach == TCC_ATTACH_INLINE) continue;
           bool is_cand = false;
-          for (int k = 0; k < ncand; k++) is_cand |= cand[k] == o;
+          for (int k = 0; k < ncand; k++)
+            is_cand |= cand[k] == o;
           if (!is_cand && reads(ctx, o, cand[c]->t)) ok = false;
         }
         if (!ok) {
@@ -136,7 +184,8 @@ tcc_status tcc_schedule_auto_cpu(tcc_context *ctx, tcc_schedule *sch, const tcc_
     for (int c = 0; c < ncand; c++)
       if (tccrt_dtype_size(cand[c]->t->dtype) > es) es = tccrt_dtype_size(cand[c]->t->dtype);
     if (known && (total / pe) * (int64_t)es <= 32768)
-      for (int c = 0; c < ncand; c++) TCC_TRY(tcc_compute_at(ctx, cand[c], out, out->leaves[0]));
+      for (int c = 0; c < ncand; c++)
+        TCC_TRY(tcc_compute_at(ctx, cand[c], out, out->leaves[0]));
   }
   /* a stage computed inside the output's parallel loop covers one point of the dims that loop
    * fuses: vectorizing its innermost dim only pays when that dim lies beyond them (dims are
@@ -145,7 +194,8 @@ tcc_status tcc_schedule_auto_cpu(tcc_context *ctx, tcc_schedule *sch, const tcc_
   if (out->nleaves > 0 && out->leaves[0]->annot == TCC_ANNOT_PARALLEL) {
     int64_t pe, prod = 1, e;
     if (tcc_axis_const_extent(out->leaves[0], &pe))
-      for (int d = 0; d < out->ndim && prod < pe && tcc_expr_is_int_imm(out->t->shape[d], &e); d++) {
+      for (int d = 0; d < out->ndim && prod < pe && tcc_expr_is_int_imm(out->t->shape[d], &e);
+           d++) {
         prod *= e;
         fused_dims = d + 1;
       }

@@ -308,18 +308,51 @@ static tcc_status conv_reduce(tcc_compute_ctx *cc, const conv_geom *g, const tcc
   wi[1] = rc;
   const tcc_expr *inb = NULL;
   bool need_clamp = false;
+  /* Constant zero padding of a float conv reads a padded copy of X (its own "conv_pad" stage, which
+   * the CPU schedule computes at the root) instead of a guarded, clamped read in the reduction:
+   * the guard would otherwise be evaluated in every reduction step and vectorizes to gathers. */
+  bool pad_stage = !xzp && tcc_dtype_is_float(X->dtype);
+  bool any_pad = false;
+  for (int i = 0; i < nsp && pad_stage; i++) {
+    int64_t pb = -1, pe = -1;
+    pad_stage = tcc_expr_is_int_imm(g->w.pad_begin[i], &pb) &&
+                tcc_expr_is_int_imm(g->w.pad_end[i], &pe) && pb >= 0 && pe >= 0;
+    any_pad |= pb > 0 || pe > 0;
+  }
+  if (pad_stage && any_pad) {
+    const tcc_expr *pshape[TCCRT_MAX_RANK];
+    pshape[0] = X->shape[0];
+    pshape[1] = X->shape[1];
+    for (int i = 0; i < nsp; i++)
+      pshape[2 + i] = tcc_shape_canon(
+          ctx, tcc_add(ctx, X->shape[2 + i], tcc_add(ctx, g->w.pad_begin[i], g->w.pad_end[i])));
+    const tcc_itervar *const *pax = tcc_compute_axes(ctx, nd, pshape, NULL);
+    const tcc_expr **p = nn_axis_exprs(ctx, nd, pax);
+    const tcc_expr *src[TCCRT_MAX_RANK];
+    const tcc_expr *pin = NULL;
+    src[0] = p[0];
+    src[1] = p[1];
+    for (int i = 0; i < nsp; i++) {
+      src[2 + i] = tcc_sub(ctx, p[2 + i], g->w.pad_begin[i]);
+      const tcc_expr *c = nn_in_range(ctx, src[2 + i], tcc_idx(ctx, 0), X->shape[2 + i]);
+      pin = pin ? tcc_and(ctx, pin, c) : c;
+    }
+    const tcc_expr *pv =
+        tcc_select(ctx, pin, nn_read_clamped(ctx, X, src), tcc_const(ctx, tcc_scalar(X->dtype), 0));
+    X = tcc_compute(ctx, "conv_pad", nd, pshape, pax, pv, "conv_pad");
+  }
   for (int i = 0; i < nsp; i++) {
     const tcc_expr *rk = tcc_expr_var(ctx, red[1 + i]->var);
     const tcc_expr *pos = tcc_sub(ctx,
                                   tcc_add(ctx, tcc_mul(ctx, o[2 + i], tcc_idx(ctx, g->w.stride[i])),
                                           tcc_mul(ctx, rk, tcc_idx(ctx, g->w.dil[i]))),
-                                  g->w.pad_begin[i]);
+                                  pad_stage ? tcc_idx(ctx, 0) : g->w.pad_begin[i]);
     xi[2 + i] = pos;
     wi[2 + i] = rk;
     int64_t pb = -1, pe = -1;
     tcc_expr_is_int_imm(g->w.pad_begin[i], &pb);
     tcc_expr_is_int_imm(g->w.pad_end[i], &pe);
-    if (pb != 0 || pe != 0) {
+    if (!pad_stage && (pb != 0 || pe != 0)) {
       need_clamp = true;
       const tcc_expr *c = nn_in_range(ctx, pos, tcc_idx(ctx, 0), X->shape[2 + i]);
       inb = inb ? tcc_and(ctx, inb, c) : c;
