@@ -19,8 +19,10 @@ static int row_index(const tcc_stage *st, const tcc_axis *a) {
 /* Vectorizes the innermost data-parallel axis (moved after the reduction axes; for reductions
  * over 2+ data dims, a 4 x 2-vector register tile of the two innermost dims); then, unless
  * the stage is computed inside another one, fuses outer data-parallel loops until the parallel
- * extent reaches 16 (only whole root axes when `roots_only`) and makes that loop parallel. */
-static tcc_status schedule_one(tcc_context *ctx, tcc_stage *st, bool roots_only, bool no_vec) {
+ * extent reaches 16 (only whole root axes when `roots_only`) and makes that loop parallel;
+ * `split_rows` first splits a row axis that loop would fuse by 4 (see below). */
+static tcc_status schedule_one(tcc_context *ctx, tcc_stage *st, bool roots_only, bool no_vec,
+                               bool split_rows) {
   if (st->nrels > 0 || st->ndim == 0) return TCC_OK; /* already scheduled by someone */
   tcc_axis *vec = NULL;
   int lanes = no_vec ? 1 : vector_lanes(st->t->dtype);
@@ -96,6 +98,26 @@ static tcc_status schedule_one(tcc_context *ctx, tcc_stage *st, bool roots_only,
     TCC_TRY(tcc_vectorize(ctx, st, vec));
   }
   if (st->attach != TCC_ATTACH_ROOT) return TCC_OK;
+  if (split_rows) {
+    /* the first axis with >= 8 points (a multiple of 4) among those the parallel loop would
+     * fuse is split by 4, the parallel loop stops above the 4 rows: a reduction computed at it
+     * (matmul + bias) then covers 4 rows and gets its register tile */
+    int64_t before = 1, ed;
+    for (int d = 0; d < st->ndim - 1 && before < 16; d++) {
+      tcc_axis *a = st->root[d];
+      if (!tcc_axis_const_extent(a, &ed)) break;
+      bool leaf = false;
+      for (int l = 0; l < st->nleaves; l++)
+        leaf |= st->leaves[l] == a;
+      if (!leaf || a == vec) break;
+      if (ed >= 8 && ed % 4 == 0) {
+        tcc_axis *o, *i;
+        TCC_TRY(tcc_split(ctx, st, a, 4, TCC_TAIL_GUARD, &o, &i));
+        break;
+      }
+      before *= ed;
+    }
+  }
   tcc_axis *par = st->leaves[0];
   if (par == vec || par->kind != TCC_IV_DATA_PAR) return TCC_OK;
   int64_t pe = 1;
@@ -172,7 +194,7 @@ tcc_status tcc_schedule_auto_cpu(tcc_context *ctx, tcc_schedule *sch, const tcc_
       }
     }
   }
-  if (out->attach == TCC_ATTACH_ROOT) TCC_TRY(schedule_one(ctx, out, ncand > 0, false));
+  if (out->attach == TCC_ATTACH_ROOT) TCC_TRY(schedule_one(ctx, out, ncand > 0, false, ncand > 0));
   if (ncand > 0 && out->nleaves > 0 && out->leaves[0]->annot == TCC_ANNOT_PARALLEL) {
     /* only when the per-iteration buffers stay small (stack scratch, nothing allocated per
      * call): estimated as the output elements one parallel iteration covers */
@@ -204,7 +226,7 @@ tcc_status tcc_schedule_auto_cpu(tcc_context *ctx, tcc_schedule *sch, const tcc_
     tcc_stage *st = sch->stages[i];
     if (st == out || st->attach == TCC_ATTACH_INLINE) continue;
     bool inside = st->attach == TCC_ATTACH_AT && st->attach_stage == out;
-    TCC_TRY(schedule_one(ctx, st, false, inside && st->ndim <= fused_dims));
+    TCC_TRY(schedule_one(ctx, st, false, inside && st->ndim <= fused_dims, false));
   }
   return TCC_OK;
 }
