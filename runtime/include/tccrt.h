@@ -85,7 +85,7 @@ typedef int (*tccrt_parallel_body)(int64_t begin, int64_t end, void *closure);
  * calling thread. Weak symbol: a host program may define its own. Returns 0, or the first
  * non-zero body result (chunks not yet started when a body fails are skipped). Nested calls from
  * inside a body run serially. */
-#define TCCRT_MAX_CHUNKS_PER_THREAD 4
+#define TCCRT_MAX_CHUNKS_PER_THREAD 8
 int tccrt_parallel_for(int64_t n, tccrt_parallel_body body, void *closure);
 /* Sets the number of threads (>= 1; 1 means no pool). Default: TCCRT_NUM_THREADS or the number of
  * online CPUs. (TCCRT_PARALLEL_MIN_NS, read when the pool starts, sets the estimated loop time in

