@@ -3,7 +3,8 @@
  * One process-wide pool of persistent worker threads, created on the first parallel loop (or by
  * tccrt_set_num_threads) and kept until the count changes or the process exits.
  *
- * A loop [0, n) is cut into chunks (about TCCRT_CHUNKS_PER_THREAD per thread) that the calling
+ * A loop [0, n) is cut into chunks (1 to TCCRT_CHUNKS_PER_THREAD per thread, each at least
+ * TCCRT_CHUNK_NS long by the body's measured time) that the calling
  * thread and the workers claim one at a time from an atomic counter, so a worker that is not
  * running (the machine is shared, or the worker is still waking up) costs nothing: the caller
  * takes its chunks. A worker takes part in a loop only after registering in `active`; the caller
@@ -17,7 +18,10 @@
  *
  * Loops too small to pay for a handoff run serially on the caller: the runtime measures every
  * loop body (keyed by its function pointer) in nanoseconds per iteration, and runs a loop whose
- * estimated time n x ns/iteration is below TCCRT_SERIAL_NS on the calling thread alone.
+ * estimated time n x ns/iteration is below TCCRT_SERIAL_NS on the calling thread alone. (A body
+ * address reused by another function, e.g. after a JIT frees code, only starts from a wrong
+ * estimate, corrected by the next few measurements; when the table is full, loops of new bodies
+ * always go to the pool.)
  *
  * With one thread there is no pool at all: loops run inline on the caller. Nested calls (from
  * inside a body) and calls made while another thread is using the pool run serially on the
