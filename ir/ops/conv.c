@@ -308,51 +308,77 @@ static tcc_status conv_reduce(tcc_compute_ctx *cc, const conv_geom *g, const tcc
   wi[1] = rc;
   const tcc_expr *inb = NULL;
   bool need_clamp = false;
-  /* Constant zero padding of a float conv reads a padded copy of X (its own "conv_pad" stage, which
-   * the CPU schedule computes at the root) instead of a guarded, clamped read in the reduction:
-   * the guard would otherwise be evaluated in every reduction step and vectorizes to gathers. */
+  /* A float conv with constant pads reads a copy of X (its own "conv_pad" stage, which the CPU
+   * schedule computes at the root) that is zero-padded (no guard in the reduction, where it would
+   * be evaluated in every step and vectorize to gathers) and, along each spatial dim with stride
+   * s > 1, split into s phases: padded position p = s*q + ph becomes [ph, q], so the reduction
+   * reads position o*s + k*d at [(k*d) % s, o + (k*d) / s], contiguous in the output position
+   * o (a vector load, not a strided gather). */
   bool pad_stage = !xzp && tcc_dtype_is_float(X->dtype);
-  bool any_pad = false;
+  bool any_pad = false, any_stride = false;
+  int prank = 2;
   for (int i = 0; i < nsp && pad_stage; i++) {
     int64_t pb = -1, pe = -1;
     pad_stage = tcc_expr_is_int_imm(g->w.pad_begin[i], &pb) &&
                 tcc_expr_is_int_imm(g->w.pad_end[i], &pe) && pb >= 0 && pe >= 0;
     any_pad |= pb > 0 || pe > 0;
+    any_stride |= g->w.stride[i] > 1;
+    prank += g->w.stride[i] > 1 ? 2 : 1;
   }
-  if (pad_stage && any_pad) {
+  pad_stage = pad_stage && (any_pad || any_stride) && prank <= TCCRT_MAX_RANK;
+  if (pad_stage) {
     const tcc_expr *pshape[TCCRT_MAX_RANK];
     pshape[0] = X->shape[0];
     pshape[1] = X->shape[1];
-    for (int i = 0; i < nsp; i++)
-      pshape[2 + i] = tcc_shape_canon(
-          ctx, tcc_add(ctx, X->shape[2 + i], tcc_add(ctx, g->w.pad_begin[i], g->w.pad_end[i])));
-    const tcc_itervar *const *pax = tcc_compute_axes(ctx, nd, pshape, NULL);
-    const tcc_expr **p = nn_axis_exprs(ctx, nd, pax);
+    for (int i = 0, d = 2; i < nsp; i++) {
+      const tcc_expr *ext =
+          tcc_add(ctx, X->shape[2 + i], tcc_add(ctx, g->w.pad_begin[i], g->w.pad_end[i]));
+      int64_t st = g->w.stride[i];
+      if (st > 1) {
+        pshape[d++] = tcc_idx(ctx, st);
+        ext = tcc_floordiv(ctx, tcc_add(ctx, ext, tcc_idx(ctx, st - 1)), tcc_idx(ctx, st));
+      }
+      pshape[d++] = tcc_shape_canon(ctx, ext);
+    }
+    const tcc_itervar *const *pax = tcc_compute_axes(ctx, prank, pshape, NULL);
+    const tcc_expr **p = nn_axis_exprs(ctx, prank, pax);
     const tcc_expr *src[TCCRT_MAX_RANK];
     const tcc_expr *pin = NULL;
     src[0] = p[0];
     src[1] = p[1];
-    for (int i = 0; i < nsp; i++) {
-      src[2 + i] = tcc_sub(ctx, p[2 + i], g->w.pad_begin[i]);
+    for (int i = 0, d = 2; i < nsp; i++) {
+      int64_t st = g->w.stride[i];
+      const tcc_expr *pos = p[d++]; /* [phase, q]: position q*s + phase */
+      if (st > 1) pos = tcc_add(ctx, tcc_mul(ctx, p[d++], tcc_idx(ctx, st)), pos);
+      src[2 + i] = tcc_sub(ctx, pos, g->w.pad_begin[i]);
       const tcc_expr *c = nn_in_range(ctx, src[2 + i], tcc_idx(ctx, 0), X->shape[2 + i]);
       pin = pin ? tcc_and(ctx, pin, c) : c;
     }
     const tcc_expr *pv =
         tcc_select(ctx, pin, nn_read_clamped(ctx, X, src), tcc_const(ctx, tcc_scalar(X->dtype), 0));
-    X = tcc_compute(ctx, "conv_pad", nd, pshape, pax, pv, "conv_pad");
+    X = tcc_compute(ctx, "conv_pad", prank, pshape, pax, pv, "conv_pad");
   }
-  for (int i = 0; i < nsp; i++) {
+  for (int i = 0, d = 2; i < nsp; i++) {
     const tcc_expr *rk = tcc_expr_var(ctx, red[1 + i]->var);
-    const tcc_expr *pos = tcc_sub(ctx,
-                                  tcc_add(ctx, tcc_mul(ctx, o[2 + i], tcc_idx(ctx, g->w.stride[i])),
-                                          tcc_mul(ctx, rk, tcc_idx(ctx, g->w.dil[i]))),
-                                  pad_stage ? tcc_idx(ctx, 0) : g->w.pad_begin[i]);
-    xi[2 + i] = pos;
+    const tcc_expr *kd = tcc_mul(ctx, rk, tcc_idx(ctx, g->w.dil[i]));
+    int64_t st = g->w.stride[i];
     wi[2 + i] = rk;
+    if (pad_stage) {
+      if (st > 1) {
+        xi[d++] = tcc_floormod(ctx, kd, tcc_idx(ctx, st));
+        xi[d++] = tcc_add(ctx, o[2 + i], tcc_floordiv(ctx, kd, tcc_idx(ctx, st)));
+      } else {
+        xi[d++] = tcc_add(ctx, o[2 + i], kd);
+      }
+      continue;
+    }
+    const tcc_expr *pos =
+        tcc_sub(ctx, tcc_add(ctx, tcc_mul(ctx, o[2 + i], tcc_idx(ctx, st)), kd), g->w.pad_begin[i]);
+    xi[2 + i] = pos;
     int64_t pb = -1, pe = -1;
     tcc_expr_is_int_imm(g->w.pad_begin[i], &pb);
     tcc_expr_is_int_imm(g->w.pad_end[i], &pe);
-    if (!pad_stage && (pb != 0 || pe != 0)) {
+    if (pb != 0 || pe != 0) {
       need_clamp = true;
       const tcc_expr *c = nn_in_range(ctx, pos, tcc_idx(ctx, 0), X->shape[2 + i]);
       inb = inb ? tcc_and(ctx, inb, c) : c;
