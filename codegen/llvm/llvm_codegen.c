@@ -167,7 +167,11 @@ static LLVMValueRef round_f16(tcc_llvm_fn *s, LLVMValueRef v) {
   LLVMTypeRef fty = LLVMTypeOf(v);
   unsigned lanes = is_vec(fty) ? LLVMGetVectorSize(fty) : 1;
   LLVMValueRef h = LLVMBuildFPTrunc(s->b, v, vec_of(s->m->t_half, (int)lanes), "");
-  return LLVMBuildFPExt(s->b, h, vec_of(s->m->t_f32, (int)lanes), "");
+  LLVMValueRef f = LLVMBuildFPExt(s->b, h, vec_of(s->m->t_f32, (int)lanes), "");
+  /* A fence, so that `contract` cannot fuse an fmul before this rounding with an fadd after it
+   * (LLVM folds fadd(fpext(fmul half)) into one FMA, which skips the float16 rounding). */
+  LLVMTypeRef ft = LLVMTypeOf(f);
+  return tcc_llvm_call_intrin(s, "llvm.arithmetic.fence", &ft, 1, &f, 1);
 }
 
 /* Converts register value v of type `from` to type `to` (same lanes), ONNX Cast semantics. */
