@@ -8,6 +8,38 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+
+/* `path` made absolute with symbolic links resolved (for a file that does not exist yet: its
+ * folder's real path and its name); malloc'd. */
+static char *canonical_path(const char *path) {
+  char *r = realpath(path, NULL);
+  if (r) return r;
+  const char *slash = strrchr(path, '/');
+  char *dir = slash ? strndup(path, (size_t)(slash - path + (slash == path))) : strdup(".");
+  char *rd = realpath(dir, NULL);
+  free(dir);
+  const char *base = slash ? slash + 1 : path;
+  char *out = malloc((rd ? strlen(rd) : strlen(path)) + strlen(base) + 2);
+  if (rd)
+    sprintf(out, "%s/%s", rd, base);
+  else
+    strcpy(out, path);
+  free(rd);
+  return out;
+}
+
+/* True when a and b name the same file (same real path, or the same device and inode). */
+static bool same_file(const char *a, const char *b) {
+  struct stat sa, sb;
+  if (!stat(a, &sa) && !stat(b, &sb) && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino)
+    return true;
+  char *ca = canonical_path(a), *cb = canonical_path(b);
+  bool same = !strcmp(ca, cb);
+  free(ca);
+  free(cb);
+  return same;
+}
 
 static void usage(FILE *f) {
   fputs("usage: tcc-ml compile MODEL.onnx -o OUT.o --name NAME [--target TRIPLE] [--mcpu CPU]\n"
@@ -126,6 +158,28 @@ int tcc_cmd_compile(int argc, char **argv) {
     goto bad;
   }
 
+  /* NAME.h beside the output. */
+  const char *hname = name ? name : NULL;
+  char *hstem = hname ? NULL : stem_identifier(out);
+  const char *slash = strrchr(out, '/');
+  size_t hlen = (slash ? (size_t)(slash - out + 1) : 0) + strlen(hname ? hname : hstem) + 3;
+  char *hpath = malloc(hlen);
+  snprintf(hpath, hlen, "%.*s%s.h", slash ? (int)(slash - out + 1) : 0, out,
+           hname ? hname : hstem);
+  free(hstem);
+  {
+    const char *files[4] = {model, out, hpath, params};
+    const char *what[4] = {"the model", "the output (-o)", "the header", "the params file"};
+    for (int a = 0; a < 4; a++)
+      for (int b = a + 1; b < 4; b++)
+        if (files[a] && files[b] && same_file(files[a], files[b])) {
+          fprintf(stderr, "tcc-ml: error: compile: %s '%s' and %s '%s' are the same file\n",
+                  what[a], files[a], what[b], files[b]);
+          free(hpath);
+          goto bad;
+        }
+  }
+
   tcc_context *ctx = tcc_context_create();
   tcc_input_shape *shapes =
       tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof(tcc_input_shape) * (size_t)(nshapes + 1));
@@ -152,10 +206,6 @@ int tcc_cmd_compile(int argc, char **argv) {
     tcc_aot_model_destroy(m);
     goto fail;
   }
-  /* NAME.h beside the output. */
-  const char *slash = strrchr(out, '/');
-  char *hpath = tcc_arena_printf(tcc_ctx_arena(ctx), "%.*s%s.h", slash ? (int)(slash - out + 1) : 0,
-                                 out, tcc_aot_name(m));
   tcc_status hs = tcc_aot_write_header(m, hpath);
   tcc_aot_model_destroy(m);
   if (hs != TCC_OK) goto fail;
@@ -163,6 +213,7 @@ int tcc_cmd_compile(int argc, char **argv) {
 fail:
   if (rc) fprintf(stderr, "tcc-ml: error: %s\n", tcc_error_text(ctx));
   free(stem);
+  free(hpath);
   tcc_context_destroy(ctx);
   free(shape_specs);
   return rc;

@@ -1,0 +1,134 @@
+/* cli_harden.c — `tcc-ml` against a hostile user (its path comes in $TCC_ML): names that try to
+ * break the generated header, output paths that would overwrite each other or the model, and
+ * other bad input; each must give exactly one line "tcc-ml: error: ..." and exit code 1, or (for
+ * the header) a header that compiles and holds the names only escaped. */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "onnx_builder.h"
+#include "testutil.h"
+
+static char tmpdir[64], out_path[128], err_path[128];
+static char out_text[1 << 20], err_text[1 << 14];
+
+static void slurp(const char *path, char *buf, size_t n) {
+  FILE *f = fopen(path, "rb");
+  size_t r = f ? fread(buf, 1, n - 1, f) : 0;
+  buf[r] = 0;
+  if (f) fclose(f);
+}
+
+/* Runs tcc-ml with `args` (in tmpdir); returns the exit code, output in out_text / err_text. */
+static int run(const char *args) {
+  char cmd[4096];
+  snprintf(cmd, sizeof cmd, "cd '%s' && '%s' %s >'%s' 2>'%s'", tmpdir, getenv("TCC_ML"), args,
+           out_path, err_path);
+  int st = system(cmd);
+  slurp(out_path, out_text, sizeof out_text);
+  slurp(err_path, err_text, sizeof err_text);
+  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static int count_lines(const char *s) {
+  int n = 0;
+  for (; *s; s++)
+    n += *s == '\n';
+  return n;
+}
+
+#define EXPECT_ONE_LINE_ERROR(args, ...)                                                          \
+  do {                                                                                            \
+    int rc_ = run(args);                                                                          \
+    const char *subs_[] = {__VA_ARGS__};                                                          \
+    CHECK_MSG(rc_ == 1, "%s: exit %d", args, rc_);                                                \
+    CHECK_MSG(count_lines(err_text) == 1 && !strncmp(err_text, "tcc-ml: error: ", 15),            \
+              "%s: stderr: %s", args, err_text);                                                  \
+    for (size_t k_ = 0; k_ < sizeof subs_ / sizeof subs_[0]; k_++)                                \
+      CHECK_MSG(strstr(err_text, subs_[k_]) != NULL, "%s: '%s' not in: %s", args, subs_[k_],      \
+                err_text);                                                                        \
+  } while (0)
+
+static void write_model(const char *name, const Onnx__ModelProto *m) {
+  char path[256];
+  size_t len;
+  uint8_t *buf = mb_pack(m, &len);
+  snprintf(path, sizeof path, "%s/%s", tmpdir, name);
+  CHECK(mb_write(path, buf, len) == 0);
+}
+
+static long file_size(const char *name) {
+  char path[256];
+  struct stat st;
+  snprintf(path, sizeof path, "%s/%s", tmpdir, name);
+  return stat(path, &st) ? -1 : (long)st.st_size;
+}
+
+/* Relu on float[1,4] with the given input / output names. */
+static void relu_model(const char *file, const char *in, const char *out) {
+  Onnx__ModelProto *m = mb_model(8, 13);
+  mb_input(m->graph, in, 1, "1,4");
+  Onnx__NodeProto *n = mb_node(m->graph, "Relu", "r", "", "");
+  n->n_input = n->n_output = 1;
+  n->input = mb_new(sizeof(char *));
+  n->output = mb_new(sizeof(char *));
+  n->input[0] = mb_str(in);
+  n->output[0] = mb_str(out);
+  mb_output(m->graph, out, 1, "1,4");
+  write_model(file, m);
+}
+
+/* Tensor names and the model path go into comments of NAME.h: whatever they hold, the header must
+ * compile and carry no directive from them. */
+static void test_header_injection(void) {
+  relu_model("in*?? #.onnx", "in*/\n#error boom /*", "out\\\n#error two ?" "?/");
+  CHECK_MSG(run("compile 'in*?? #.onnx' -o m.o") == 0, "compile: %s", err_text);
+  char path[256], hdr[1 << 14];
+  snprintf(path, sizeof path, "%s/m.h", tmpdir);
+  slurp(path, hdr, sizeof hdr);
+  CHECK_MSG(strstr(hdr, "#error") == NULL || strstr(hdr, "\\x0a#error"), "header: %s", hdr);
+  CHECK(strstr(hdr, "\n#error") == NULL);
+  CHECK(strstr(hdr, "in\\x2a/\\x0a#error boom /\\x2a") != NULL);
+  char cmd[1024];
+  snprintf(cmd, sizeof cmd,
+           "cd '%s' && echo '#include \"m.h\"' > use.c && cc -std=c11 -Wall -Werror -I'%s/runtime/"
+           "include' -fsyntax-only use.c 2>'%s'",
+           tmpdir, getenv("TCC_SOURCE_DIR"), err_path);
+  int st = system(cmd);
+  slurp(err_path, err_text, sizeof err_text);
+  CHECK_MSG(WIFEXITED(st) && WEXITSTATUS(st) == 0, "header does not compile: %s", err_text);
+}
+
+/* No output may overwrite another output or the model: each such command is refused with one line
+ * and the model is left as it was. */
+static void test_output_collisions(void) {
+  relu_model("model.onnx", "x", "y");
+  long size = file_size("model.onnx");
+  CHECK(size > 0);
+  EXPECT_ONE_LINE_ERROR("compile model.onnx -o mm.h --name mm", "mm.h", "same file");
+  EXPECT_ONE_LINE_ERROR("compile model.onnx -o q.o --params q.h --name q", "q.h", "same file");
+  EXPECT_ONE_LINE_ERROR("compile model.onnx -o model.onnx --name n", "model.onnx", "same file");
+  EXPECT_ONE_LINE_ERROR("compile model.onnx -o p.o --params model.onnx", "model.onnx",
+                        "same file");
+  EXPECT_ONE_LINE_ERROR("compile model.onnx -o p.o --params ./p.o", "p.o", "same file");
+  CHECK(file_size("model.onnx") == size);
+  CHECK(file_size("mm.h") == -1 && file_size("q.h") == -1 && file_size("p.o") == -1);
+  CHECK_MSG(run("compile model.onnx -o ok.o --params ok.bin") == 0, "%s", err_text);
+  CHECK(file_size("ok.o") > 0 && file_size("ok.h") > 0 && file_size("ok.bin") >= 0);
+}
+
+int main(void) {
+  snprintf(tmpdir, sizeof tmpdir, "/tmp/tcc_cli_harden_XXXXXX");
+  CHECK(mkdtemp(tmpdir) != NULL);
+  snprintf(out_path, sizeof out_path, "%s/stdout.txt", tmpdir);
+  snprintf(err_path, sizeof err_path, "%s/stderr.txt", tmpdir);
+  test_header_injection();
+  test_output_collisions();
+  mb_free_all();
+  char cmd[256];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+  if (!tcc_test_failures) (void)!system(cmd);
+  return tcc_test_finish("tools_cli_harden");
+}
