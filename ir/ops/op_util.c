@@ -74,6 +74,30 @@ tcc_status tcc_infer_set_output(tcc_infer_ctx *ic, tcc_node *n, int k, tccrt_dty
                               (long long)c);
     }
   }
+  /* Constant shapes: the element count and the byte size must fit in int64 (ONNX does not bound
+   * them, but no buffer that large can exist and the index arithmetic would wrap). */
+  {
+    int64_t ne = 1, c;
+    bool all_const = true, overflow = false;
+    for (int i = 0; i < ndim && all_const; i++) {
+      if (!tcc_expr_is_int_imm(d[i], &c)) {
+        all_const = false;
+      } else if (c == 0) {
+        ne = 0;
+        overflow = false;
+        break;
+      } else if (!overflow && __builtin_mul_overflow(ne, c, &ne)) {
+        overflow = true;
+      }
+    }
+    size_t es = tccrt_dtype_size(dtype);
+    if (all_const && !overflow && es > 1 && ne > INT64_MAX / (int64_t)es) overflow = true;
+    if (all_const && overflow)
+      return tcc_node_error(ic->ctx, ic->graph, n,
+                            "output %d would have shape %s (%s): its element count or byte size "
+                            "overflows int64",
+                            k, tcc_shape_str(ic->ctx, ndim, d), tccrt_dtype_name(dtype));
+  }
   v->dtype = dtype;
   v->ndim = ndim;
   v->dims = d;

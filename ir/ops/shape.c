@@ -177,6 +177,11 @@ static tcc_status infer_range(tcc_infer_ctx *ic, tcc_node *n) {
   if (kd && fd[0] == 0) return tcc_node_error(ctx, ic->graph, n, "delta is 0");
   if (ks && kl && kd) {
     double cnt = (fl[0] - fs[0]) / fd[0];
+    if (!(cnt < 9.2e18)) /* also NaN (an infinite start, limit or delta) */
+      return tcc_node_error(ctx, ic->graph, n,
+                            "start %g, limit %g, delta %g give %g elements: the length must fit "
+                            "in int64",
+                            fs[0], fl[0], fd[0], cnt);
     int64_t k = (int64_t)cnt;
     if ((double)k < cnt) k++;
     if (k < 0) k = 0;

@@ -119,6 +119,54 @@ static void test_output_collisions(void) {
   CHECK(file_size("ok.o") > 0 && file_size("ok.h") > 0 && file_size("ok.bin") >= 0);
 }
 
+/* Shapes whose element count or byte size overflows int64 are refused at inference, naming the
+ * node and the shape; Range's length too (it used to wrap to 0). */
+static void test_huge_shapes(void) {
+  int64_t one = 1, two = 2, big[2] = {(int64_t)1 << 40, (int64_t)1 << 30};
+  Onnx__ModelProto *m = mb_model(8, 13);
+  Onnx__TensorProto *t = mb_tensor("s", 7 /* INT64 */, 1, &two);
+  mb_raw(t, big, sizeof big);
+  mb_initializer(m->graph, t);
+  mb_node(m->graph, "ConstantOfShape", "cos", "s", "y");
+  mb_output(m->graph, "y", 1, NULL);
+  write_model("huge_cos.onnx", m);
+  EXPECT_ONE_LINE_ERROR("compile huge_cos.onnx -o h1.o",
+                        "huge_cos.onnx: node 'cos' (ConstantOfShape): ",
+                        "[1099511627776, 1073741824]", "overflows int64");
+
+  m = mb_model(8, 13);
+  mb_input(m->graph, "x", 1, "1,1");
+  mb_initializer(m->graph, t);
+  mb_node(m->graph, "Expand", "ex", "x,s", "y");
+  mb_output(m->graph, "y", 1, NULL);
+  write_model("huge_expand.onnx", m);
+  EXPECT_ONE_LINE_ERROR("compile huge_expand.onnx -o h2.o", "node 'ex' (Expand): ",
+                        "[1099511627776, 1073741824]", "overflows int64");
+
+  /* 2^32 x 2^29 float32 elements: the count fits, the byte size (2^63) does not. */
+  m = mb_model(8, 13);
+  mb_input(m->graph, "x", 1, "A,B");
+  mb_node(m->graph, "Relu", "r", "x", "y");
+  mb_output(m->graph, "y", 1, "A,B");
+  write_model("sym.onnx", m);
+  EXPECT_ONE_LINE_ERROR("compile sym.onnx --input-shape x=4294967296x536870912 -o h3.o",
+                        "node 'r' (Relu): ", "[4294967296, 536870912]", "overflows int64");
+
+  m = mb_model(8, 13);
+  float v[3] = {0.0f, 1e30f, 1e-30f};
+  const char *names[3] = {"a", "b", "c"};
+  for (int i = 0; i < 3; i++) {
+    t = mb_tensor(names[i], 1 /* FLOAT */, 0, &one);
+    mb_raw(t, &v[i], sizeof v[i]);
+    mb_initializer(m->graph, t);
+  }
+  mb_node(m->graph, "Range", "rg", "a,b,c", "y");
+  mb_output(m->graph, "y", 1, NULL);
+  write_model("huge_range.onnx", m);
+  EXPECT_ONE_LINE_ERROR("compile huge_range.onnx -o h4.o", "node 'rg' (Range): ",
+                        "must fit in int64");
+}
+
 int main(void) {
   snprintf(tmpdir, sizeof tmpdir, "/tmp/tcc_cli_harden_XXXXXX");
   CHECK(mkdtemp(tmpdir) != NULL);
@@ -126,6 +174,7 @@ int main(void) {
   snprintf(err_path, sizeof err_path, "%s/stderr.txt", tmpdir);
   test_header_injection();
   test_output_collisions();
+  test_huge_shapes();
   mb_free_all();
   char cmd[256];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
