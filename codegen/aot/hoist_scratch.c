@@ -1,7 +1,9 @@
 /* hoist_scratch.c — moves a kernel's constant-size WORKSPACE allocations out of the PrimFunc into
  * extra buffer parameters, so the memory planner places them in the model's arena (DESIGN: the
  * arena also holds each kernel's scratch) and nothing is allocated per call. Allocations inside a
- * parallel loop stay (each thread needs its own copy; codegen allocates them). */
+ * parallel loop stay (each running chunk needs its own copy): codegen puts small constant ones on
+ * the outlined body's stack and the rest on the thread's tccrt_scratch_push stack, which keeps its
+ * memory, so they too allocate nothing after a thread's first call. */
 #include "aot_internal.h"
 
 typedef struct hoist_state {

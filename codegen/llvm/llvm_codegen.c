@@ -948,7 +948,8 @@ static void parallel_loop(tcc_llvm_fn *s, const tcc_stmt *st) {
   LLVMValueRef bfn = LLVMAddFunction(m->mod, name, bty);
   LLVMSetLinkage(bfn, LLVMInternalLinkage);
   target_attrs(m, bfn);
-  tcc_llvm_fn c = {.m = m, .pf = s->pf, .fn = bfn, .nparallel = s->nparallel};
+  tcc_llvm_fn c = {
+      .m = m, .pf = s->pf, .fn = bfn, .nparallel = s->nparallel, .in_parallel = true};
   begin_function(&c);
   for (int i = 0; i < ncap; i++) {
     LLVMValueRef p = LLVMGetParam(bfn, (unsigned)(i + 3));
@@ -1046,8 +1047,15 @@ static void cg_allocate(tcc_llvm_fn *s, const tcc_stmt *st) {
   int64_t n;
   bool cst = tcc_expr_is_int_imm(st->u.alloc.size, &n);
   size_t esz = tccrt_dtype_size(buf->dtype);
-  bool on_stack = cst && buf->scope != TCC_SCOPE_WORKSPACE && buf->scope != TCC_SCOPE_GLOBAL &&
-                  n >= 0 && (uint64_t)n * esz <= ((uint64_t)1 << 20);
+  /* Constant-size STACK scratch of at most 1 MiB, and constant-size WORKSPACE scratch of at most
+   * TCC_LLVM_PAR_STACK_MAX bytes inside a parallel loop body (each running chunk needs its own
+   * copy; the alloca sits in the outlined body's entry block, so it is made once per chunk, not
+   * per iteration): the stack. */
+  bool on_stack =
+      cst && n >= 0 && buf->scope != TCC_SCOPE_GLOBAL &&
+      ((buf->scope != TCC_SCOPE_WORKSPACE && (uint64_t)n * esz <= ((uint64_t)1 << 20)) ||
+       (buf->scope == TCC_SCOPE_WORKSPACE && s->in_parallel &&
+        (uint64_t)n * esz <= TCC_LLVM_PAR_STACK_MAX));
   int save = s->nenv;
   if (on_stack) {
     LLVMBuilderRef ab = LLVMCreateBuilderInContext(m->llctx);
@@ -1067,7 +1075,10 @@ static void cg_allocate(tcc_llvm_fn *s, const tcc_stmt *st) {
   LLVMTypeRef aps[2] = {m->t_i64, m->t_i64};
   LLVMTypeRef afty = LLVMFunctionType(m->t_ptr, aps, 2, 0);
   LLVMValueRef aargs[2] = {bytes, LLVMConstInt(m->t_i64, 64, 0)};
-  LLVMValueRef p = call_c(s, "tccrt_alloc", afty, aargs, 2);
+  /* The rest (WORKSPACE scratch the AOT driver could not hoist into the arena: inside a parallel
+   * loop, or of symbolic size) comes from the calling thread's scratch stack, which keeps its
+   * memory: nothing is allocated once a thread has run the kernel. */
+  LLVMValueRef p = call_c(s, "tccrt_scratch_push", afty, aargs, 2);
   LLVMValueRef isnull = LLVMBuildIsNull(s->b, p, "");
   LLVMValueRef rc = LLVMBuildSelect(s->b, isnull, LLVMConstInt(m->t_i32, TCCRT_ERR_OUT_OF_MEMORY, 0),
                                     LLVMConstInt(m->t_i32, 0, 0), "");
@@ -1076,7 +1087,7 @@ static void cg_allocate(tcc_llvm_fn *s, const tcc_stmt *st) {
   cg_stmt(s, st->u.alloc.body);
   s->nenv = save;
   LLVMTypeRef fty = LLVMFunctionType(m->t_void, &m->t_ptr, 1, 0);
-  call_c(s, "tccrt_free", fty, &p, 1);
+  call_c(s, "tccrt_scratch_pop", fty, &p, 1);
 }
 
 static void cg_stmt(tcc_llvm_fn *s, const tcc_stmt *st) {

@@ -22,9 +22,12 @@
  * saturate (llvm.fpto[su]i.sat, NaN -> 0); float16 and bfloat16 are storage types: loads widen
  * them to float32, arithmetic runs in float32 and rounds each result back to the format (as
  * ir/interp.c does), stores and casts round to nearest even. Parallel loops are outlined into
- * closures run by tccrt_parallel_for; WORKSPACE (and non-constant) allocations use
- * tccrt_alloc/tccrt_free (64-byte aligned), constant-size STACK (and GPU-scope) allocations of
- * at most 1 MiB an alloca in the function's entry block. Both arms of a SELECT are evaluated, so
+ * closures run by tccrt_parallel_for; constant-size STACK (and GPU-scope) allocations of at most
+ * 1 MiB, and constant-size WORKSPACE allocations of at most 64 KiB inside a parallel loop body,
+ * are an alloca in the (outlined) function's entry block; other WORKSPACE (and non-constant)
+ * allocations use the calling thread's tccrt_scratch_push/tccrt_scratch_pop (64-byte aligned,
+ * memory kept for reuse: nothing is allocated once a thread has run the kernel). The AOT driver
+ * moves constant-size WORKSPACE allocations outside parallel loops into the model's arena. Both arms of a SELECT are evaluated, so
  * loads inside an arm never fault: their scalar index is clamped into the buffer and vector lanes
  * outside it are masked off (padding reads may be out of bounds in the arm not chosen).
  *

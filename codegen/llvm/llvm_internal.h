@@ -8,6 +8,10 @@
 
 #include "llvm_codegen.h"
 
+/* Largest constant-size WORKSPACE allocation inside a parallel loop body that codegen places on
+ * the stack (bytes; the runtime's workers have 8 MiB stacks, a host's threads maybe less). */
+#define TCC_LLVM_PAR_STACK_MAX ((uint64_t)64 << 10)
+
 struct tcc_llvm_module {
   tcc_context *ctx;
   LLVMContextRef llctx;
@@ -35,6 +39,7 @@ typedef struct tcc_llvm_fn {
   tcc_llvm_binding *env;
   int nenv, capenv;
   int *nparallel; /* counter shared by a function and its outlined closures */
+  bool in_parallel; /* an outlined parallel loop body (or inside one) */
   /* > 0 while generating an arm of a SELECT: both arms run, so loads there must not fault (the
    * IR allows an out-of-bounds index in the arm that is not chosen). */
   int guard_depth;

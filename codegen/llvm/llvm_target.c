@@ -331,6 +331,8 @@ tcc_status tcc_llvm_jit_create(tcc_context *ctx, tcc_llvm_jit **out) {
       {"tccrt_parallel_for", (void *)tccrt_parallel_for},
       {"tccrt_alloc", (void *)tccrt_alloc},
       {"tccrt_free", (void *)tccrt_free},
+      {"tccrt_scratch_push", (void *)tccrt_scratch_push},
+      {"tccrt_scratch_pop", (void *)tccrt_scratch_pop},
       {"tccrt_set_error", (void *)tccrt_set_error},
       {"tccrt_last_error", (void *)tccrt_last_error},
       {"tccrt_get_num_threads", (void *)tccrt_get_num_threads},

@@ -99,6 +99,16 @@ int tccrt_get_num_threads(void);
  * Aligned allocation hooks (weak symbols a host may replace). `alignment` is a power of two. */
 void *tccrt_alloc(size_t size, size_t alignment);
 void tccrt_free(void *p);
+/* Per-thread scratch stack, for kernel scratch the memory plan cannot place in the model's arena
+ * (an allocation inside a parallel loop body: one copy per running chunk; or one of symbolic
+ * size). tccrt_scratch_push returns `size` bytes aligned to `alignment` (a power of two <= 64)
+ * from the calling thread's stack, or NULL with TCCRT_ERR_OUT_OF_MEMORY / INVALID_ARGUMENT
+ * recorded; tccrt_scratch_pop(p) releases p and everything this thread pushed after it (LIFO).
+ * The stack's blocks come from tccrt_alloc and are kept for reuse (never freed), so a thread
+ * allocates only until it has seen its largest scratch need: after a model's first call on a
+ * thread, nothing more. Weak symbols a host may replace (together). */
+void *tccrt_scratch_push(size_t size, size_t alignment);
+void tccrt_scratch_pop(void *p);
 
 #ifdef __cplusplus
 }

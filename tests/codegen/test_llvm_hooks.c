@@ -1,7 +1,9 @@
 /* test_llvm_hooks.c — a host program replaces the runtime's weak tccrt_parallel_for, tccrt_alloc
  * and tccrt_free with its own (as DESIGN.md allows); JIT-compiled kernels then call the host's
  * versions: a parallel loop and a workspace allocation are routed through them, results stay
- * right, and an allocation failure comes back as TCCRT_ERR_OUT_OF_MEMORY from the kernel. */
+ * right, an allocation failure comes back as TCCRT_ERR_OUT_OF_MEMORY from the kernel, and the
+ * workspace (from the thread's tccrt_scratch_push stack, grown through tccrt_alloc) is allocated
+ * once and reused by later calls. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,15 +64,21 @@ int main(void) {
     int32_t A[100], O[100];
     for (int k = 0; k < N; k++) A[k] = k - 50;
     void *args[2] = {A, O};
+    /* The workspace comes from the thread's scratch stack, whose memory comes from the host's
+     * tccrt_alloc: a refusal there is the kernel's TCCRT_ERR_OUT_OF_MEMORY, and nothing runs. */
+    g_fail_alloc = 1;
+    CHECK(fn(args, NULL) == TCCRT_ERR_OUT_OF_MEMORY);
+    CHECK(strstr(tccrt_last_error(), "host allocator") != NULL);
+    CHECK(g_par_calls == 0);
+    g_fail_alloc = 0;
     CHECK(fn(args, NULL) == 0);
     int bad = 0;
     for (int k = 0; k < N; k++) bad += O[k] != A[k] * 7 + 1;
     CHECK(bad == 0);
-    CHECK(g_par_calls == 1 && g_alloc_calls == 1 && g_free_calls == 1);
-    g_fail_alloc = 1;
-    CHECK(fn(args, NULL) == TCCRT_ERR_OUT_OF_MEMORY);
-    CHECK(strstr(tccrt_last_error(), "host allocator") != NULL);
-    CHECK(g_par_calls == 1); /* nothing ran after the failed allocation */
+    CHECK(g_par_calls == 1 && g_alloc_calls == 2 && g_free_calls == 0);
+    /* The scratch is kept: later calls allocate nothing. */
+    for (int c = 0; c < 5; c++) CHECK(fn(args, NULL) == 0);
+    CHECK(g_par_calls == 6 && g_alloc_calls == 2 && g_free_calls == 0);
   }
   if (j) tcc_llvm_jit_destroy(j);
   tcc_context_destroy(C);
