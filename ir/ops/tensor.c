@@ -577,6 +577,35 @@ static tcc_status infer_slice(tcc_infer_ctx *ic, tcc_node *n) {
 
 /* ---- Gather family ---- */
 
+/* Constant indices (input 1) must lie in [-dim, dim - 1] (ONNX: "It is an error if any of the
+ * index values are out of bounds"); checked when both the indices and dim are known. */
+static tcc_status check_const_indices(tcc_infer_ctx *ic, const tcc_node *n, const tcc_expr *dim,
+                                      const char *what) {
+  int64_t dv, ni;
+  const int64_t *iv;
+  bool known;
+  if (!tcc_expr_is_int_imm(dim, &dv)) return TCC_OK;
+  TCC_TRY(tcc_infer_const_ints(ic, n, 1, &known, &ni, &iv));
+  if (!known) return TCC_OK;
+  for (int64_t i = 0; i < ni; i++)
+    if (iv[i] < -dv || iv[i] >= dv)
+      return tcc_node_error(ic->ctx, ic->graph, n,
+                            "index %lld (element %lld of the indices) is out of range for %s dim "
+                            "%lld: expected -%lld..%lld",
+                            (long long)iv[i], (long long)i, what, (long long)dv, (long long)dv,
+                            (long long)(dv - 1));
+  return TCC_OK;
+}
+
+/* An index read at run time, made safe: negative counts from the end, then clamped into
+ * [0, dim - 1] so an out-of-range index (an error by the spec, not checkable before run time)
+ * never reads outside the tensor. */
+static const tcc_expr *safe_index(tcc_context *ctx, const tcc_expr *iv, const tcc_expr *dim) {
+  iv = tcc_select(ctx, tcc_lt(ctx, iv, tcc_idx(ctx, 0)), tcc_add(ctx, iv, dim), iv);
+  const tcc_expr *hi = tcc_max(ctx, tcc_sub(ctx, dim, tcc_idx(ctx, 1)), tcc_idx(ctx, 0));
+  return tcc_min(ctx, tcc_max(ctx, iv, tcc_idx(ctx, 0)), hi);
+}
+
 /* Gather: out = data.shape[:axis] + indices.shape + data.shape[axis+1:]. */
 static tcc_status infer_gather(tcc_infer_ctx *ic, tcc_node *n) {
   tcc_context *ctx = ic->ctx;
@@ -600,6 +629,7 @@ static tcc_status infer_gather(tcc_infer_ctx *ic, tcc_node *n) {
   for (int i = a + 1; i < x->ndim; i++)
     d[k++] = x->dims[i];
   TCC_TRY(tcc_infer_set_output(ic, n, 0, x->dtype, r, d));
+  TCC_TRY(check_const_indices(ic, n, x->dims[a], "axis"));
   /* Shape values: picking elements of a 1-D symbolic tensor with constant indices. */
   int64_t cnt, ni;
   const tcc_expr *const *el;
@@ -634,7 +664,8 @@ static tcc_status infer_gather_elements(tcc_infer_ctx *ic, tcc_node *n) {
   if (ind->ndim != x->ndim)
     return tcc_node_error(ic->ctx, ic->graph, n, "indices rank %d differs from data rank %d",
                           ind->ndim, x->ndim);
-  return tcc_infer_set_output(ic, n, 0, x->dtype, ind->ndim, ind->dims);
+  TCC_TRY(tcc_infer_set_output(ic, n, 0, x->dtype, ind->ndim, ind->dims));
+  return check_const_indices(ic, n, x->dims[a], "axis");
 }
 
 /* GatherND (opset 11; batch_dims 12+): out = indices.shape[:-1] + data.shape[b + m:], m =
@@ -988,7 +1019,7 @@ static tcc_status compute_gather(tcc_compute_ctx *cc, tcc_tensor **outs) {
   for (int i = 0; i < ind->ndim; i++)
     ii[i] = idx[a + i];
   const tcc_expr *iv = tcc_cast(ctx, tcc_index_type(), tcc_tensor_read(ctx, ind, ind->ndim, ii));
-  iv = tcc_select(ctx, tcc_lt(ctx, iv, tcc_idx(ctx, 0)), tcc_add(ctx, iv, x->shape[a]), iv);
+  iv = safe_index(ctx, iv, x->shape[a]);
   for (int i = 0; i < a; i++)
     ri[i] = idx[i];
   ri[a] = iv;
@@ -1230,7 +1261,7 @@ static tcc_status compute_gather_elements(tcc_compute_ctx *cc, tcc_tensor **outs
   const tcc_expr *const *idx;
   const tcc_itervar *const *axes = tcc_compute_out_axes(cc, 0, &idx);
   const tcc_expr *iv = tcc_cast(ctx, tcc_index_type(), tcc_read(ctx, ind, idx));
-  iv = tcc_select(ctx, tcc_lt(ctx, iv, tcc_idx(ctx, 0)), tcc_add(ctx, iv, x->shape[a]), iv);
+  iv = safe_index(ctx, iv, x->shape[a]);
   const tcc_expr *ri[MAXR];
   for (int i = 0; i < x->ndim; i++)
     ri[i] = i == a ? iv : idx[i];
@@ -1259,7 +1290,7 @@ static tcc_status compute_gather_nd(tcc_compute_ctx *cc, tcc_tensor **outs) {
     ii[q] = tcc_idx(ctx, j);
     const tcc_expr *iv = tcc_cast(ctx, tcc_index_type(), tcc_read(ctx, ind, ii));
     const tcc_expr *d = x->shape[b + j];
-    ri[b + j] = tcc_select(ctx, tcc_lt(ctx, iv, tcc_idx(ctx, 0)), tcc_add(ctx, iv, d), iv);
+    ri[b + j] = safe_index(ctx, iv, d);
   }
   for (int i = (int)(b + m); i < x->ndim; i++)
     ri[i] = idx[q + i - (int)(b + m)];

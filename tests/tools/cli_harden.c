@@ -167,6 +167,60 @@ static void test_huge_shapes(void) {
                         "must fit in int64");
 }
 
+/* Writes a 1-D int64 .npy file. */
+static void write_npy_i64(const char *name, const int64_t *v, int n) {
+  char path[256], hdr[128];
+  snprintf(path, sizeof path, "%s/%s", tmpdir, name);
+  int hl = snprintf(hdr, sizeof hdr, "{'descr': '<i8', 'fortran_order': False, 'shape': (%d,), }",
+                    n);
+  while ((10 + hl + 1) % 64)
+    hdr[hl++] = ' ';
+  hdr[hl++] = '\n';
+  FILE *f = fopen(path, "wb");
+  CHECK(f != NULL);
+  if (!f) return;
+  unsigned char pre[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (unsigned char)hl, 0};
+  fwrite(pre, 1, 10, f);
+  fwrite(hdr, 1, (size_t)hl, f);
+  fwrite(v, sizeof *v, (size_t)n, f);
+  fclose(f);
+}
+
+/* Gather: a constant out-of-range index is an error at compile time (naming node, index and
+ * bound); an out-of-range index at run time must not read outside the data (it used to crash);
+ * it is clamped into range. */
+static void test_gather_bounds(void) {
+  int64_t four = 4, one = 1, seven = 7;
+  float d[4] = {10, 11, 12, 13};
+  Onnx__ModelProto *m = mb_model(8, 13);
+  mb_input(m->graph, "x", 1, "1,4");
+  Onnx__TensorProto *t = mb_tensor("c", 7, 1, &one);
+  mb_raw(t, &seven, sizeof seven);
+  mb_initializer(m->graph, t);
+  Onnx__NodeProto *n = mb_node(m->graph, "Gather", "gc", "x,c", "y");
+  mb_attr_int(n, "axis", 1);
+  mb_output(m->graph, "y", 1, "1,1");
+  write_model("gather_const.onnx", m);
+  EXPECT_ONE_LINE_ERROR("compile gather_const.onnx -o g1.o", "node 'gc' (Gather): ", "index 7",
+                        "dim 4");
+
+  m = mb_model(8, 13);
+  mb_input(m->graph, "i", 7, "2");
+  t = mb_tensor("d", 1, 1, &four);
+  mb_raw(t, d, sizeof d);
+  mb_initializer(m->graph, t);
+  mb_node(m->graph, "Gather", "g0", "d,i", "y");
+  mb_output(m->graph, "y", 1, "2");
+  write_model("gather.onnx", m);
+  int64_t ok[2] = {1, -1}, bad[2] = {2, 1000000000};
+  write_npy_i64("ok.npy", ok, 2);
+  write_npy_i64("bad.npy", bad, 2);
+  CHECK_MSG(run("run gather.onnx --input ok.npy") == 0 && strstr(out_text, " 11 13"), "%s%s",
+            out_text, err_text);
+  int rc = run("run gather.onnx --input bad.npy");
+  CHECK_MSG(rc == 0 || rc == 1, "out-of-range index at run time: exit %d: %s", rc, err_text);
+}
+
 int main(void) {
   snprintf(tmpdir, sizeof tmpdir, "/tmp/tcc_cli_harden_XXXXXX");
   CHECK(mkdtemp(tmpdir) != NULL);
@@ -175,6 +229,7 @@ int main(void) {
   test_header_injection();
   test_output_collisions();
   test_huge_shapes();
+  test_gather_bounds();
   mb_free_all();
   char cmd[256];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
