@@ -573,7 +573,7 @@ static int run_one(const char *dir, const test_opts *o, char *msg, size_t ml) {
 
 static void usage(FILE *f) {
   fputs("usage: tcc-ml test [--aot] [--timeout S] [--mem MB] [--shard I/N]\n"
-        "                   [--known-failures FILE] [--match SUBSTR] PATH...\n"
+        "                   [--known-failures FILE] [--match SUBSTR] [--exclude SUBSTR] PATH...\n"
         "PATH: a test folder (model.onnx + test_data_set_N/) or a folder of them.\n"
         "  --aot                link objects with libtccrt.a and a driver through the C compiler\n"
         "                       ($CC or cc; $TCCRT_LIB or <tcc-ml's dir>/../runtime/libtccrt.a)\n"
@@ -586,7 +586,9 @@ static void usage(FILE *f) {
         "  --mem MB             per-test address-space limit (default 8192)\n"
         "  --rtol R, --atol A   float tolerances (default 1e-3, 1e-7: the ONNX runner's)\n"
         "  --shard I/N          run the tests whose index modulo N is I\n"
+        "  --match SUBSTR       run only tests whose name contains SUBSTR (repeatable: any)\n"
         "  --exclude SUBSTR     skip tests whose name contains SUBSTR (repeatable)\n"
+        "  --keep               keep --aot's build folders\n"
         "  --known-failures F   F lists tests expected not to pass (one name per line, '#'\n"
         "                       comments); exit non-zero only when an unlisted test fails or a\n"
         "                       listed one passes\n",
@@ -603,7 +605,7 @@ int tcc_cmd_test(int argc, char **argv) {
   test_opts o = {false, 120, 8192, 1e-3, 1e-7, NULL, NULL, NULL, NULL, NULL};
   const char *known = NULL;
   int shard_i = 0, shard_n = 1;
-  strlist paths = {0}, excludes = {0};
+  strlist paths = {0}, excludes = {0}, matches = {0};
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
@@ -637,6 +639,8 @@ int tcc_cmd_test(int argc, char **argv) {
       }
     } else if (!strcmp(a, "--exclude") && i + 1 < argc) {
       sl_push(&excludes, argv[++i]);
+    } else if (!strcmp(a, "--match") && i + 1 < argc) {
+      sl_push(&matches, argv[++i]);
     } else if (!strcmp(a, "--known-failures") && i + 1 < argc) {
       known = argv[++i];
     } else if (a[0] == '-') {
@@ -694,8 +698,23 @@ int tcc_cmd_test(int argc, char **argv) {
     fclose(f);
   }
   strlist tests = {0};
-  for (int i = 0; i < paths.n; i++)
+  for (int i = 0; i < paths.n; i++) {
+    struct stat st;
+    if (stat(paths.v[i], &st)) {
+      fprintf(stderr, "tcc-ml: error: test: %s: %s\n", paths.v[i], strerror(errno));
+      return 1;
+    }
+    int before = tests.n;
     collect(paths.v[i], &tests);
+    if (tests.n == before) {
+      fprintf(stderr,
+              "tcc-ml: error: test: %s: no test found (expected a folder with model.onnx and "
+              "test_data_set_N/, or a folder of such folders)\n",
+              paths.v[i]);
+      return 1;
+    }
+  }
+  int nselected = 0;
   int npass = 0, nfail = 0, nskip = 0, unexpected = 0;
   int idx = -1;
   for (int t = 0; t < tests.n; t++) {
@@ -704,6 +723,11 @@ int tcc_cmd_test(int argc, char **argv) {
     for (int e = 0; e < excludes.n; e++)
       excluded |= strstr(name, excludes.v[e]) != NULL;
     if (excluded) continue;
+    bool matched = matches.n == 0;
+    for (int e = 0; e < matches.n; e++)
+      matched |= strstr(name, matches.v[e]) != NULL;
+    if (!matched) continue;
+    nselected++;
     idx++;
     if (idx % shard_n != shard_i) continue;
     char msg[2048];
@@ -733,6 +757,10 @@ int tcc_cmd_test(int argc, char **argv) {
     fflush(stdout);
   }
   printf("%d passed, %d failed, %d skipped\n", npass, nfail, nskip);
+  if (nselected == 0) {
+    fprintf(stderr, "tcc-ml: error: test: no test left after --match/--exclude\n");
+    return 1;
+  }
   if (known) {
     if (unexpected)
       printf("%d unexpected result%s against %s\n", unexpected, unexpected == 1 ? "" : "s", known);

@@ -221,6 +221,23 @@ static void test_gather_bounds(void) {
   CHECK_MSG(rc == 0 || rc == 1, "out-of-range index at run time: exit %d: %s", rc, err_text);
 }
 
+/* `tcc-ml test` on a missing path or on a path without tests is an error, not "0 passed";
+ * --match (advertised by --help) selects tests. */
+static void test_test_paths(void) {
+  EXPECT_ONE_LINE_ERROR("test no/such/dir", "no/such/dir", "No such file or directory");
+  relu_model("lone.onnx", "x", "y");
+  EXPECT_ONE_LINE_ERROR("test lone.onnx", "lone.onnx", "no test found");
+  CHECK(run("test --help") == 0 && strstr(out_text, "--match"));
+  /* A test folder (its data set empty): --match selecting nothing is an error. */
+  char cmd[512];
+  snprintf(cmd, sizeof cmd, "mkdir -p '%s/suite/test_relu/test_data_set_0' && cp '%s/lone.onnx' "
+           "'%s/suite/test_relu/model.onnx'", tmpdir, tmpdir, tmpdir);
+  CHECK(system(cmd) == 0);
+  EXPECT_ONE_LINE_ERROR("test --match nothing_like_it suite", "no test left");
+  int rc = run("test --match relu suite");
+  CHECK_MSG(strstr(out_text, "test_relu") != NULL, "rc %d: %s %s", rc, out_text, err_text);
+}
+
 int main(void) {
   snprintf(tmpdir, sizeof tmpdir, "/tmp/tcc_cli_harden_XXXXXX");
   CHECK(mkdtemp(tmpdir) != NULL);
@@ -230,6 +247,7 @@ int main(void) {
   test_output_collisions();
   test_huge_shapes();
   test_gather_bounds();
+  test_test_paths();
   mb_free_all();
   char cmd[256];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
