@@ -78,12 +78,19 @@ int tcc_cmd_run(int argc, char **argv) {
     for (int i = 0; i < nin; i++) {
       if (names[i]) continue;
       if ((size_t)i >= g0->inputs.len) {
-        tcc_error(ctx, "run: input %d given but the model has %zu inputs", i, g0->inputs.len);
+        tcc_error(ctx, "%s: input %d given but the model has %zu inputs", model, i, g0->inputs.len);
         goto fail;
       }
       names[i] = TCC_GRAPH_INPUT(g0, i)->name;
     }
   }
+  for (int i = 0; i < nin; i++)
+    for (int j = 0; j < i; j++)
+      if (!strcmp(names[i], names[j])) {
+        tcc_error(ctx, "%s: input '%s' given twice (--input %s and --input %s)", model, names[i],
+                  specs[j], specs[i]);
+        goto fail;
+      }
   tcc_input_shape *shapes = tcc_arena_alloc(ar, sizeof(tcc_input_shape) * (size_t)(nin + 1));
   for (int i = 0; i < nin; i++) {
     shapes[i].name = names[i];
@@ -93,6 +100,16 @@ int tcc_cmd_run(int argc, char **argv) {
   if (tcc_tool_jit_compile(ctx, model, nin, shapes, 0, NULL, NULL, "model", &jm) != TCC_OK)
     goto fail;
   const tccrt_model_info *mi = jm.info;
+  for (int i = 0; i < nin; i++) {
+    bool known = false;
+    for (int k = 0; k < mi->num_inputs; k++)
+      known |= !strcmp(names[i], mi->inputs[k].name);
+    if (!known) {
+      tcc_error(ctx, "%s: --input %s: the model has no input '%s' (it has %d input%s)", model,
+                specs[i], names[i], mi->num_inputs, mi->num_inputs == 1 ? "" : "s");
+      goto fail;
+    }
+  }
   const void **in_ptrs = tcc_arena_alloc(ar, sizeof(void *) * (size_t)(mi->num_inputs + 1));
   void **out_ptrs = tcc_arena_alloc(ar, sizeof(void *) * (size_t)(mi->num_outputs + 1));
   for (int k = 0; k < mi->num_inputs; k++) {
@@ -101,12 +118,12 @@ int tcc_cmd_run(int argc, char **argv) {
     for (int i = 0; i < nin; i++)
       if (!strcmp(names[i], ti->name)) found = i;
     if (found < 0) {
-      tcc_error(ctx, "run: no --input given for the model's input '%s'", ti->name);
+      tcc_error(ctx, "%s: no --input given for the model's input '%s'", model, ti->name);
       goto fail;
     }
     if (ins[found].dtype != ti->dtype || ins[found].nbytes != ti->size_bytes) {
-      tcc_error(ctx, "run: input '%s' is %s of %zu bytes; the model expects %s of %zu bytes",
-                ti->name, tccrt_dtype_name(ins[found].dtype), ins[found].nbytes,
+      tcc_error(ctx, "%s: input '%s' is %s of %zu bytes; the model expects %s of %zu bytes",
+                model, ti->name, tccrt_dtype_name(ins[found].dtype), ins[found].nbytes,
                 tccrt_dtype_name(ti->dtype), ti->size_bytes);
       goto fail;
     }
@@ -116,7 +133,7 @@ int tcc_cmd_run(int argc, char **argv) {
     out_ptrs[k] = tcc_arena_alloc(ar, mi->outputs[k].size_bytes + 64);
   int r = jm.run(in_ptrs, out_ptrs);
   if (r != 0) {
-    tcc_error(ctx, "run: the model failed with code %d: %s", r, tccrt_last_error());
+    tcc_error(ctx, "%s: the model failed with code %d: %s", model, r, tccrt_last_error());
     goto fail;
   }
   if (outdir) mkdir(outdir, 0777);

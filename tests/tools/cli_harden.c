@@ -217,6 +217,11 @@ static void test_gather_bounds(void) {
   write_npy_i64("bad.npy", bad, 2);
   CHECK_MSG(run("run gather.onnx --input ok.npy") == 0 && strstr(out_text, " 11 13"), "%s%s",
             out_text, err_text);
+  /* Duplicate inputs and more inputs than the model has. */
+  EXPECT_ONE_LINE_ERROR("run gather.onnx --input i=ok.npy --input i=bad.npy", "gather.onnx: ",
+                        "'i' given twice");
+  EXPECT_ONE_LINE_ERROR("run gather.onnx --input ok.npy --input bad.npy", "gather.onnx: ",
+                        "the model has 1 input");
   int rc = run("run gather.onnx --input bad.npy");
   CHECK_MSG(rc == 0 || rc == 1, "out-of-range index at run time: exit %d: %s", rc, err_text);
 }
