@@ -2,13 +2,17 @@
  * of a model into an object file and its header NAME.h (written beside OUT.o). */
 #include "aot/aot.h"
 #include "commands.h"
+#include "tool_common.h"
 #include "onnx/onnx_import.h"
+#include "ops/op.h"
 
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* `path` made absolute with symbolic links resolved (for a file that does not exist yet: its
  * folder's real path and its name); malloc'd. */
@@ -27,6 +31,15 @@ static char *canonical_path(const char *path) {
     strcpy(out, path);
   free(rd);
   return out;
+}
+
+/* 0 when the folder `path` would be written in exists and is writable; else errno. */
+static int dir_writable(const char *path) {
+  const char *slash = strrchr(path, '/');
+  char *dir = slash ? strndup(path, (size_t)(slash - path + (slash == path))) : strdup(".");
+  int e = access(dir, W_OK) ? errno : 0;
+  free(dir);
+  return e;
 }
 
 /* True when a and b name the same file (same real path, or the same device and inode). */
@@ -178,6 +191,15 @@ int tcc_cmd_compile(int argc, char **argv) {
           free(hpath);
           goto bad;
         }
+    for (int a = 1; a < 4; a++) {
+      int e = files[a] ? dir_writable(files[a]) : 0;
+      if (e) {
+        fprintf(stderr, "tcc-ml: error: %s: cannot open for writing: %s\n", files[a],
+                strerror(e));
+        free(hpath);
+        goto bad;
+      }
+    }
   }
 
   tcc_context *ctx = tcc_context_create();
@@ -192,6 +214,21 @@ int tcc_cmd_compile(int argc, char **argv) {
   io.input_shapes = shapes;
   tcc_graph *g;
   if (tcc_onnx_import_file(ctx, model, &io, &g) != TCC_OK) goto fail;
+  {
+    /* An opset newer than any operator version we know: warn (the ops are compiled with the
+     * newest semantics we have, which a later opset may have changed). */
+    int64_t newest = 0, want = tcc_graph_opset(g, "");
+    for (int i = 0; i < tcc_op_count(); i++) {
+      const tcc_op *op = tcc_op_at(i);
+      if ((!op->domain || !op->domain[0]) && op->since_version > newest)
+        newest = op->since_version;
+    }
+    if (newest > 0 && want > newest)
+      fprintf(stderr,
+              "tcc-ml: warning: %s: opset %lld is newer than the newest operator version tcc-ml "
+              "knows (%lld); operators get their opset-%lld semantics\n",
+              model, (long long)want, (long long)newest, (long long)newest);
+  }
   tcc_aot_options ao = {name ? name : stem, triple, mcpu, opt, true, params != NULL, NULL, NULL};
   if (dump && !strcmp(dump, "graph")) ao.dump_graph = stdout;
   if (dump && !strcmp(dump, "tir")) ao.dump_tir = stdout;
@@ -211,7 +248,7 @@ int tcc_cmd_compile(int argc, char **argv) {
   if (hs != TCC_OK) goto fail;
   rc = 0;
 fail:
-  if (rc) fprintf(stderr, "tcc-ml: error: %s\n", tcc_error_text(ctx));
+  if (rc) tcc_tool_print_error(tcc_error_text(ctx));
   free(stem);
   free(hpath);
   tcc_context_destroy(ctx);

@@ -171,7 +171,7 @@ int tcc_cmd_run(int argc, char **argv) {
   }
   rc = 0;
 fail:
-  if (rc) fprintf(stderr, "tcc-ml: error: %s\n", tcc_error_text(ctx));
+  if (rc) tcc_tool_print_error(tcc_error_text(ctx));
   tcc_tool_jit_free(&jm);
   tcc_context_destroy(ctx);
   free(specs);

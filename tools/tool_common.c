@@ -339,3 +339,16 @@ bool tcc_tool_compare(const tcc_host_tensor *exp, const void *actual, tccrt_dtyp
   }
   return true;
 }
+
+void tcc_tool_print_error(const char *msg) {
+  fputs("tcc-ml: error: ", stderr);
+  for (const unsigned char *p = (const unsigned char *)msg; *p; p++) {
+    if (*p == '\n')
+      fputs("\\n", stderr);
+    else if (*p < 0x20 || *p == 0x7f)
+      fprintf(stderr, "\\x%02x", *p);
+    else
+      fputc(*p, stderr);
+  }
+  fputc('\n', stderr);
+}

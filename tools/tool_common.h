@@ -56,4 +56,8 @@ bool tcc_tool_compare(const tcc_host_tensor *exp, const void *actual, tccrt_dtyp
                       int actual_ndim, const int64_t *actual_dims, double rtol, double atol,
                       char *msg, size_t msglen);
 
+/* Prints "tcc-ml: error: MSG" as one line on stderr: newlines in MSG (from names in the model)
+ * written as \n, other control characters as \xNN. */
+void tcc_tool_print_error(const char *msg);
+
 #endif

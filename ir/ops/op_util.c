@@ -61,6 +61,10 @@ tcc_status tcc_infer_set_output(tcc_infer_ctx *ic, tcc_node *n, int k, tccrt_dty
   if (k < 0 || k >= n->noutputs || !n->outputs[k]) return TCC_OK;
   if (ndim < 0 || ndim > 64)
     return tcc_node_error(ic->ctx, ic->graph, n, "output %d would have invalid rank %d", k, ndim);
+  if (dtype == TCCRT_STRING)
+    return tcc_node_error(ic->ctx, ic->graph, n,
+                          "output %d would be a string tensor: string tensors are not supported",
+                          k);
   tcc_value *v = n->outputs[k];
   const tcc_expr **d = NULL;
   if (ndim > 0) {

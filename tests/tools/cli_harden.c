@@ -243,6 +243,34 @@ static void test_test_paths(void) {
   CHECK_MSG(strstr(out_text, "test_relu") != NULL, "rc %d: %s %s", rc, out_text, err_text);
 }
 
+/* Message form: one line per failure, naming the file and node; unsupported ops all listed. */
+static void test_messages(void) {
+  Onnx__ModelProto *m = mb_model(8, 13);
+  mb_input(m->graph, "x", 1, "1,4");
+  mb_node(m->graph, "FooBar", "weird", "x", "t");
+  mb_node(m->graph, "BazQux", "odd\nname", "t", "y");
+  mb_output(m->graph, "y", 1, "1,4");
+  write_model("unsup.onnx", m);
+  EXPECT_ONE_LINE_ERROR("compile unsup.onnx -o u.o",
+                        "unsup.onnx: node 'weird' (FooBar): unsupported operator; ",
+                        "node 'odd\\nname' (BazQux): unsupported operator");
+  m = mb_model(8, 13);
+  mb_input(m->graph, "s", 8 /* STRING */, "2");
+  mb_node(m->graph, "Identity", "id", "s", "y");
+  mb_output(m->graph, "y", 8, "2");
+  write_model("str.onnx", m);
+  EXPECT_ONE_LINE_ERROR("compile str.onnx -o s.o", "str.onnx: node 'id' (Identity): ", "string");
+  relu_model("r.onnx", "x", "y");
+  EXPECT_ONE_LINE_ERROR("compile r.onnx -o no/such/dir/r.o", "no/such/dir/r.o",
+                        "cannot open for writing: No such file or directory");
+  m = mb_model(8, 99);
+  mb_input(m->graph, "x", 1, "1,4");
+  mb_node(m->graph, "Relu", "r", "x", "y");
+  mb_output(m->graph, "y", 1, "1,4");
+  write_model("op99.onnx", m);
+  CHECK(run("compile op99.onnx -o o99.o") == 0 && strstr(err_text, "warning: op99.onnx: opset 99"));
+}
+
 int main(void) {
   snprintf(tmpdir, sizeof tmpdir, "/tmp/tcc_cli_harden_XXXXXX");
   CHECK(mkdtemp(tmpdir) != NULL);
@@ -253,6 +281,7 @@ int main(void) {
   test_huge_shapes();
   test_gather_bounds();
   test_test_paths();
+  test_messages();
   mb_free_all();
   char cmd[256];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
