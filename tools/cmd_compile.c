@@ -55,9 +55,9 @@ static bool same_file(const char *a, const char *b) {
 }
 
 static void usage(FILE *f) {
-  fputs("usage: tcc-ml compile MODEL.onnx -o OUT.o --name NAME [--target TRIPLE] [--mcpu CPU]\n"
+  fputs("usage: tcc-ml compile MODEL.onnx -o OUT.o [--name NAME] [--target TRIPLE] [--mcpu CPU]\n"
         "                      [--input-shape NAME=DIMS]... [--emit obj|asm|llvm] [--report]\n"
-        "                      [--params FILE] [-O0|-O1|-O2|-O3]\n"
+        "                      [--params FILE] [--dump-ir graph|tir] [-O0|-O1|-O2|-O3]\n"
         "Writes OUT.o (or assembly / LLVM IR with --emit) and NAME.h beside it.\n"
         "  --name NAME         symbol prefix (NAME_run, NAME_info ...); default: OUT's stem\n"
         "  --target TRIPLE     e.g. x86_64-linux-gnu, aarch64-linux-gnu, arm-linux-gnueabihf,\n"
