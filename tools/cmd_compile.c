@@ -248,7 +248,11 @@ int tcc_cmd_compile(int argc, char **argv) {
   if (hs != TCC_OK) goto fail;
   rc = 0;
 fail:
-  if (rc) tcc_tool_print_error(tcc_error_text(ctx));
+  if (rc) {
+    /* Every error names the model file (codegen's messages do not carry it). */
+    const char *e = tcc_error_text(ctx);
+    tcc_tool_print_error(strstr(e, model) || strstr(e, out) || (params && strstr(e, params)) ? e : tcc_arena_printf(tcc_ctx_arena(ctx), "%s: %s", model, e));
+  }
   free(stem);
   free(hpath);
   tcc_context_destroy(ctx);

@@ -171,7 +171,11 @@ int tcc_cmd_run(int argc, char **argv) {
   }
   rc = 0;
 fail:
-  if (rc) tcc_tool_print_error(tcc_error_text(ctx));
+  if (rc) {
+    /* Every error names the model file (codegen's messages do not carry it). */
+    const char *e = tcc_error_text(ctx);
+    tcc_tool_print_error(strstr(e, model) ? e : tcc_arena_printf(tcc_ctx_arena(ctx), "%s: %s", model, e));
+  }
   tcc_tool_jit_free(&jm);
   tcc_context_destroy(ctx);
   free(specs);

@@ -263,6 +263,7 @@ static void test_messages(void) {
   relu_model("r.onnx", "x", "y");
   EXPECT_ONE_LINE_ERROR("compile r.onnx -o no/such/dir/r.o", "no/such/dir/r.o",
                         "cannot open for writing: No such file or directory");
+  EXPECT_ONE_LINE_ERROR("compile r.onnx -o r.o --mcpu no_such_cpu", "r.onnx: ", "no_such_cpu");
   m = mb_model(8, 99);
   mb_input(m->graph, "x", 1, "1,4");
   mb_node(m->graph, "Relu", "r", "x", "y");
