@@ -111,6 +111,10 @@ static tcc_status read_npy(tcc_context *ctx, const char *path, tcc_host_tensor *
         return tcc_error(ctx, "%s: bad .npy shape", path);
       }
       t->dims[t->ndim++] = v;
+      if (v && ne > (size_t)INT64_MAX / 16 / (size_t)v) {
+        fclose(f);
+        return tcc_error(ctx, "%s: .npy shape too large (its byte size overflows int64)", path);
+      }
       ne *= (size_t)v;
       p = end;
     }

@@ -222,6 +222,25 @@ static void test_gather_bounds(void) {
                         "'i' given twice");
   EXPECT_ONE_LINE_ERROR("run gather.onnx --input ok.npy --input bad.npy", "gather.onnx: ",
                         "the model has 1 input");
+  /* A .npy whose shape's byte size overflows: refused, not wrapped to a small size. */
+  {
+    char path[256], hdr[128];
+    snprintf(path, sizeof path, "%s/huge.npy", tmpdir);
+    int hl = snprintf(hdr, sizeof hdr,
+                      "{'descr': '<i8', 'fortran_order': False, 'shape': (4611686018427387904, "
+                      "4), }");
+    while ((10 + hl + 1) % 64)
+      hdr[hl++] = ' ';
+    hdr[hl++] = '\n';
+    FILE *f = fopen(path, "wb");
+    unsigned char pre[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (unsigned char)hl, 0};
+    if (f) {
+      fwrite(pre, 1, 10, f);
+      fwrite(hdr, 1, (size_t)hl, f);
+      fclose(f);
+    }
+    EXPECT_ONE_LINE_ERROR("run gather.onnx --input huge.npy", "huge.npy", "too large");
+  }
   int rc = run("run gather.onnx --input bad.npy");
   CHECK_MSG(rc == 0 || rc == 1, "out-of-range index at run time: exit %d: %s", rc, err_text);
 }
