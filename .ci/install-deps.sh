@@ -4,7 +4,7 @@
 set -euo pipefail
 pkgs=(
   cmake make gcc g++ pkg-config python3 python3-numpy
-  llvm-19-dev clang-19 lld-19 libclang-rt-19-dev
+  llvm-19-dev clang-19 lld-19 libclang-rt-19-dev clang-format-19
   libisl-dev libprotobuf-c-dev protobuf-c-compiler libonnx-dev
   ocl-icd-opencl-dev pocl-opencl-icd
   qemu-user gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf libc6-dev-arm64-cross libc6-dev-armhf-cross
