@@ -4,13 +4,13 @@
  * double-precision result, in ulps of the float32 reference (2^-149 for subnormal results).
  * NaN and infinite references must be matched exactly. Also prints the throughput of the
  * compiled kernels in Gelem/s. Not a test (the ctest test_llvm_math samples 2^20 points). */
+#include "llvm/llvm_codegen.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-#include "llvm/llvm_codegen.h"
 
 enum { CHUNK = 1 << 22 };
 
@@ -50,10 +50,12 @@ int main(int argc, char **argv) {
     tcc_buffer *bx = tcc_buffer_new(c, "x", TCCRT_FLOAT32, 1, sh, TCC_SCOPE_GLOBAL);
     tcc_buffer *by = tcc_buffer_new(c, "y", TCCRT_FLOAT32, 1, sh, TCC_SCOPE_GLOBAL);
     tcc_var *io = tcc_var_new(c, "io", tcc_index_type());
-    const tcc_expr *idx = tcc_ramp(c, tcc_mul(c, tcc_expr_var(c, io), tcc_idx(c, 8)), tcc_idx(c, 1), 8);
+    const tcc_expr *idx =
+        tcc_ramp(c, tcc_mul(c, tcc_expr_var(c, io), tcc_idx(c, 8)), tcc_idx(c, 1), 8);
     const tcc_expr *ld = tcc_load(c, bx, 1, &idx, NULL);
-    const tcc_stmt *body = tcc_s_for(c, io, tcc_idx(c, 0), tcc_idx(c, CHUNK / 8), TCC_FOR_SERIAL,
-                                     tcc_s_store(c, by, 1, &idx, tcc_call1(c, fns[f].op, ld), NULL));
+    const tcc_stmt *body =
+        tcc_s_for(c, io, tcc_idx(c, 0), tcc_idx(c, CHUNK / 8), TCC_FOR_SERIAL,
+                  tcc_s_store(c, by, 1, &idx, tcc_call1(c, fns[f].op, ld), NULL));
     tcc_primfunc pf = {0};
     const tcc_buffer *ps[2] = {bx, by};
     char name[32];
@@ -81,7 +83,8 @@ int main(int argc, char **argv) {
         uint32_t u = (uint32_t)bits;
         memcpy(&x[n++], &u, 4);
       }
-      for (int i = n; i < CHUNK; i++) x[i] = 0;
+      for (int i = n; i < CHUNK; i++)
+        x[i] = 0;
       void *args[2] = {x, y};
       double t0 = now();
       fn(args, NULL);

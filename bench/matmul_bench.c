@@ -18,16 +18,17 @@
  *
  * Prints GFLOP/s (best of 5 runs) and the ratio to OpenBLAS; checks the results agree (max
  * relative difference). Not a test: build target matmul_bench. */
+#include "interp.h"
+#include "schedule.h"
+
+#include "llvm/llvm_codegen.h"
+
 #include <cblas.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-#include "interp.h"
-#include "llvm/llvm_codegen.h"
-#include "schedule.h"
 
 static double now(void) {
   struct timespec ts;
@@ -48,7 +49,8 @@ static tcc_primfunc *te_matmul(tcc_context *c, int64_t n) {
   const tcc_itervar *k = tcc_reduce_axis(c, "k", IX(c, 0), IX(c, n));
   const tcc_expr *ia[2] = {tcc_expr_var(c, ax[0]->var), tcc_expr_var(c, k->var)};
   const tcc_expr *ib[2] = {tcc_expr_var(c, k->var), tcc_expr_var(c, ax[1]->var)};
-  const tcc_expr *body = tcc_sum(c, tcc_mul(c, tcc_read(c, A, ia), tcc_read(c, B, ib)), 1, &k, NULL);
+  const tcc_expr *body =
+      tcc_sum(c, tcc_mul(c, tcc_read(c, A, ia), tcc_read(c, B, ib)), 1, &k, NULL);
   tcc_tensor *C = tcc_compute(c, "C", 2, sa, ax, body, "dense");
   const tcc_tensor *outs[1] = {C};
   tcc_schedule *s = tcc_schedule_create(c, 1, outs);
@@ -79,9 +81,9 @@ static tcc_primfunc *te_packed_matmul(tcc_context *c, int64_t n) {
   const tcc_expr *sp[3] = {IX(c, n / NRP), IX(c, n), IX(c, NRP)};
   const char *pn[3] = {"pj", "pk", "pl"};
   const tcc_itervar *const *pa = tcc_compute_axes(c, 3, sp, pn);
-  const tcc_expr *bi[2] = {tcc_expr_var(c, pa[1]->var),
-                           tcc_add(c, tcc_mul(c, tcc_expr_var(c, pa[0]->var), IX(c, NRP)),
-                                   tcc_expr_var(c, pa[2]->var))};
+  const tcc_expr *bi[2] = {
+      tcc_expr_var(c, pa[1]->var),
+      tcc_add(c, tcc_mul(c, tcc_expr_var(c, pa[0]->var), IX(c, NRP)), tcc_expr_var(c, pa[2]->var))};
   tcc_tensor *Bp = tcc_compute(c, "Bp", 3, sp, pa, tcc_read(c, B, bi), "pack");
   const char *nm[2] = {"i", "j"};
   const tcc_itervar *const *ax = tcc_compute_axes(c, 2, sa, nm);
@@ -90,7 +92,8 @@ static tcc_primfunc *te_packed_matmul(tcc_context *c, int64_t n) {
   const tcc_expr *ia[2] = {tcc_expr_var(c, ax[0]->var), tcc_expr_var(c, k->var)};
   const tcc_expr *ib[3] = {tcc_floordiv(c, vj, IX(c, NRP)), tcc_expr_var(c, k->var),
                            tcc_floormod(c, vj, IX(c, NRP))};
-  const tcc_expr *body = tcc_sum(c, tcc_mul(c, tcc_read(c, A, ia), tcc_read(c, Bp, ib)), 1, &k, NULL);
+  const tcc_expr *body =
+      tcc_sum(c, tcc_mul(c, tcc_read(c, A, ia), tcc_read(c, Bp, ib)), 1, &k, NULL);
   tcc_tensor *C = tcc_compute(c, "C", 2, sa, ax, body, "dense");
   const tcc_tensor *outs[1] = {C};
   tcc_schedule *s = tcc_schedule_create(c, 1, outs);
@@ -126,7 +129,8 @@ static tcc_primfunc *packed_matmul(tcc_context *c, int64_t n) {
   const tcc_expr *sa[1] = {IX(c, MR * NR)};
   tcc_buffer *acc = tcc_buffer_new(c, "acc", TCCRT_FLOAT32, 1, sa, TCC_SCOPE_STACK);
   tcc_var *jo = tcc_var_new(c, "jo", tcc_index_type()), *k = tcc_var_new(c, "k", tcc_index_type());
-  tcc_var *io = tcc_var_new(c, "io", tcc_index_type()), *j2 = tcc_var_new(c, "j2", tcc_index_type());
+  tcc_var *io = tcc_var_new(c, "io", tcc_index_type()),
+          *j2 = tcc_var_new(c, "j2", tcc_index_type());
   const tcc_expr *vjo = tcc_expr_var(c, jo), *vk = tcc_expr_var(c, k), *vio = tcc_expr_var(c, io);
 #define LD(buf, ix) tcc_load(c, buf, 1, (const tcc_expr *const[]){ix}, NULL)
 #define ST(buf, ix, v) tcc_s_store(c, buf, 1, (const tcc_expr *const[]){ix}, v, NULL)
@@ -134,13 +138,14 @@ static tcc_primfunc *packed_matmul(tcc_context *c, int64_t n) {
   /* pack: parallel jo: for k: Bp[(jo*n + k)*NR + 0..NR-1] = B[k*n + jo*NR + 0..NR-1] */
   const tcc_expr *pidx = VEC(tcc_mul(c, tcc_add(c, tcc_mul(c, vjo, IX(c, n)), vk), IX(c, NR)));
   const tcc_expr *bidx = VEC(tcc_add(c, tcc_mul(c, vk, IX(c, n)), tcc_mul(c, vjo, IX(c, NR))));
-  const tcc_stmt *pack = tcc_s_for(
-      c, jo, IX(c, 0), IX(c, n / NR), TCC_FOR_PARALLEL,
-      tcc_s_for(c, k, IX(c, 0), IX(c, n), TCC_FOR_SERIAL, ST(Bp, pidx, LD(B, bidx))));
+  const tcc_stmt *pack =
+      tcc_s_for(c, jo, IX(c, 0), IX(c, n / NR), TCC_FOR_PARALLEL,
+                tcc_s_for(c, k, IX(c, 0), IX(c, n), TCC_FOR_SERIAL, ST(Bp, pidx, LD(B, bidx))));
   /* compute: parallel io: for j2: acc = 0; for k: acc[r] += A[(MR*io+r)*n+k] * Bp[..]; C = acc */
   const tcc_stmt *zero[MR], *upd[MR], *out[MR];
   const tcc_expr *vj2 = tcc_expr_var(c, j2);
-  const tcc_expr *bp = LD(Bp, VEC(tcc_mul(c, tcc_add(c, tcc_mul(c, vj2, IX(c, n)), vk), IX(c, NR))));
+  const tcc_expr *bp =
+      LD(Bp, VEC(tcc_mul(c, tcc_add(c, tcc_mul(c, vj2, IX(c, n)), vk), IX(c, NR))));
   for (int r = 0; r < MR; r++) {
     const tcc_expr *aidx = VEC(IX(c, NR * r));
     zero[r] = ST(acc, aidx, tcc_broadcast(c, tcc_float(c, tcc_scalar(TCCRT_FLOAT32), 0), NR));
@@ -150,7 +155,8 @@ static tcc_primfunc *packed_matmul(tcc_context *c, int64_t n) {
     const tcc_expr *cidx = VEC(tcc_add(c, tcc_mul(c, row, IX(c, n)), tcc_mul(c, vj2, IX(c, NR))));
     out[r] = ST(C, cidx, LD(acc, aidx));
   }
-  const tcc_stmt *kloop = tcc_s_for(c, k, IX(c, 0), IX(c, n), TCC_FOR_SERIAL, tcc_s_seq(c, MR, upd));
+  const tcc_stmt *kloop =
+      tcc_s_for(c, k, IX(c, 0), IX(c, n), TCC_FOR_SERIAL, tcc_s_seq(c, MR, upd));
   const tcc_stmt *tile[3] = {tcc_s_seq(c, MR, zero), kloop, tcc_s_seq(c, MR, out)};
   const tcc_stmt *jl = tcc_s_for(c, j2, IX(c, 0), IX(c, n / NR), TCC_FOR_SERIAL,
                                  tcc_s_allocate(c, acc, IX(c, MR * NR), tcc_s_seq(c, 3, tile)));
@@ -236,7 +242,8 @@ int main(int argc, char **argv) {
     tcc_llvm_target t = {.mcpu = "native"};
     tcc_llvm_module *m;
     if (tcc_llvm_module_create(c, &t, "dump", &m) == TCC_OK) {
-      for (int i = 0; i < nfns; i++) tcc_llvm_add_primfunc(m, fns[i], NULL);
+      for (int i = 0; i < nfns; i++)
+        tcc_llvm_add_primfunc(m, fns[i], NULL);
       tcc_llvm_emit_file(m, TCC_LLVM_ASM, dump);
       tcc_llvm_module_destroy(m);
     }
@@ -259,8 +266,8 @@ int main(int argc, char **argv) {
     b[i] = (float)((double)rand() / RAND_MAX - 0.5);
   }
   double flops = 2.0 * (double)n * (double)n * (double)n;
-  printf("matmul %lldx%lldx%lld float32, host cpu %s, OpenBLAS core %s, best of 5\n",
-         (long long)n, (long long)n, (long long)n, tcc_llvm_host_cpu(), openblas_get_corename());
+  printf("matmul %lldx%lldx%lld float32, host cpu %s, OpenBLAS core %s, best of 5\n", (long long)n,
+         (long long)n, (long long)n, tcc_llvm_host_cpu(), openblas_get_corename());
   printf("%-8s %-10s %10s %10s %8s %12s\n", "threads", "kernel", "ms", "GFLOP/s", "vs BLAS",
          "max rel diff");
   for (int th = 1; th <= 2; th++) {

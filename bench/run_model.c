@@ -19,12 +19,12 @@
  * Threads: libtccrt's pool size comes from TCCRT_NUM_THREADS. Errors: a message on stderr and
  * exit code 2 (usage), 3 (I/O) or 4 (NAME_run failed). */
 #define _POSIX_C_SOURCE 200809L
+#include "tccrt.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-#include "tccrt.h"
 
 #ifndef MODEL
 #error "compile with -DMODEL=NAME -include NAME.h"
@@ -103,7 +103,8 @@ int main(int argc, char **argv) {
     }
     fclose(f);
   }
-  for (int j = 0; j < nout; j++) out[j] = calloc(1, mi->outputs[j].size_bytes + 64);
+  for (int j = 0; j < nout; j++)
+    out[j] = calloc(1, mi->outputs[j].size_bytes + 64);
   char **out_paths = argv + 1 + nin;
   const void *const *cin = (const void *const *)in;
   void *const *cout = (void *const *)out;
@@ -133,9 +134,11 @@ int main(int argc, char **argv) {
       }
       int r = run_k(cin, cout, k, times, cpu);
       if (r) return r;
-      for (int i = 0; i < k; i++) printf("%.4f ", times[i]);
+      for (int i = 0; i < k; i++)
+        printf("%.4f ", times[i]);
       printf("|");
-      for (int i = 0; i < k; i++) printf(" %.4f", cpu[i]);
+      for (int i = 0; i < k; i++)
+        printf(" %.4f", cpu[i]);
       printf("\n");
     } else if (!strncmp(line, "write", 5)) {
       int r = write_outputs(mi, cout, out_paths);

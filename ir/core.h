@@ -6,12 +6,12 @@
 #ifndef TCC_CORE_H
 #define TCC_CORE_H
 
+#include "tccrt.h"
+
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#include "tccrt.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -20,9 +20,9 @@ extern "C" {
 typedef enum tcc_status { TCC_OK = 0, TCC_ERR = 1 } tcc_status;
 
 /* Propagate an error: `TCC_TRY(f(...));` returns TCC_ERR from the caller when f fails. */
-#define TCC_TRY(expr)                                                                             \
-  do {                                                                                            \
-    if ((expr) != TCC_OK) return TCC_ERR;                                                         \
+#define TCC_TRY(expr)                                                                              \
+  do {                                                                                             \
+    if ((expr) != TCC_OK) return TCC_ERR;                                                          \
   } while (0)
 
 #define TCC_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -36,12 +36,12 @@ void tcc_arena_destroy(tcc_arena *a);
 void *tcc_arena_alloc(tcc_arena *a, size_t size);
 char *tcc_arena_strdup(tcc_arena *a, const char *s);
 char *tcc_arena_strndup(tcc_arena *a, const char *s, size_t n);
-char *tcc_arena_printf(tcc_arena *a, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+char *tcc_arena_printf(tcc_arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Bytes handed out so far (for --report). */
 size_t tcc_arena_used(const tcc_arena *a);
 
-/* ---- Growable array of pointers or PODs in the arena (old storage is abandoned on growth). ---- */
+/* ---- Growable array of pointers or PODs in the arena (old storage is abandoned on growth). ----
+ */
 typedef struct tcc_vec {
   void *data;
   size_t len, cap, elem;

@@ -1,36 +1,37 @@
 /* expr.c — hash-consed expression construction, constant folding, substitution, printing. */
 #include "expr.h"
 
+#include "te.h"
+#include "tir.h"
+
 #include <assert.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "te.h"
-#include "tir.h"
-
 /* ---- types ---- */
 
 bool tcc_dtype_is_float(tccrt_dtype dt) {
-  return dt == TCCRT_FLOAT32 || dt == TCCRT_FLOAT64 || dt == TCCRT_FLOAT16 ||
-         dt == TCCRT_BFLOAT16;
+  return dt == TCCRT_FLOAT32 || dt == TCCRT_FLOAT64 || dt == TCCRT_FLOAT16 || dt == TCCRT_BFLOAT16;
 }
 bool tcc_dtype_is_int(tccrt_dtype dt) {
   switch (dt) {
-  case TCCRT_INT8: case TCCRT_INT16: case TCCRT_INT32: case TCCRT_INT64:
-  case TCCRT_UINT8: case TCCRT_UINT16: case TCCRT_UINT32: case TCCRT_UINT64:
-    return true;
-  default:
-    return false;
+  case TCCRT_INT8:
+  case TCCRT_INT16:
+  case TCCRT_INT32:
+  case TCCRT_INT64:
+  case TCCRT_UINT8:
+  case TCCRT_UINT16:
+  case TCCRT_UINT32:
+  case TCCRT_UINT64: return true;
+  default: return false;
   }
 }
 bool tcc_dtype_is_signed(tccrt_dtype dt) {
   return dt == TCCRT_INT8 || dt == TCCRT_INT16 || dt == TCCRT_INT32 || dt == TCCRT_INT64 ||
          tcc_dtype_is_float(dt);
 }
-int tcc_dtype_bits(tccrt_dtype dt) {
-  return dt == TCCRT_BOOL ? 1 : (int)tccrt_dtype_size(dt) * 8;
-}
+int tcc_dtype_bits(tccrt_dtype dt) { return dt == TCCRT_BOOL ? 1 : (int)tccrt_dtype_size(dt) * 8; }
 
 const char *tcc_type_str(tcc_type t, char *buf, size_t n) {
   if (t.lanes > 1)
@@ -120,7 +121,8 @@ static expr_table *table_of(tcc_context *ctx) {
 }
 
 static uint64_t hash_ptrs(uint64_t h, int n, const void *const *p) {
-  for (int i = 0; i < n; i++) h = tcc_hash_mix(h, (uint64_t)(uintptr_t)p[i]);
+  for (int i = 0; i < n; i++)
+    h = tcc_hash_mix(h, (uint64_t)(uintptr_t)p[i]);
   return h;
 }
 
@@ -229,13 +231,13 @@ static const tcc_expr *intern(tcc_context *ctx, tcc_expr *proto) {
   tcc_expr *e = tcc_arena_alloc(a, sizeof *e);
   *e = *proto;
   e->id = tcc_ctx_next_id(ctx);
-#define COPY_ARR(field, n)                                                                        \
-  do {                                                                                            \
-    if (n) {                                                                                      \
-      void *d = tcc_arena_alloc(a, sizeof(void *) * (size_t)(n));                                 \
-      memcpy(d, (const void *)e->u.field, sizeof(void *) * (size_t)(n));                          \
-      e->u.field = d;                                                                             \
-    }                                                                                             \
+#define COPY_ARR(field, n)                                                                         \
+  do {                                                                                             \
+    if (n) {                                                                                       \
+      void *d = tcc_arena_alloc(a, sizeof(void *) * (size_t)(n));                                  \
+      memcpy(d, (const void *)e->u.field, sizeof(void *) * (size_t)(n));                           \
+      e->u.field = d;                                                                              \
+    }                                                                                              \
   } while (0)
   switch (e->kind) {
   case TCC_CALL: COPY_ARR(call.args, e->u.call.nargs); break;
@@ -253,7 +255,8 @@ static const tcc_expr *intern(tcc_context *ctx, tcc_expr *proto) {
       const tcc_expr *x = t->slots[k];
       if (!x) continue;
       size_t j = x->hash & (ncap - 1);
-      while (ns[j]) j = (j + 1) & (ncap - 1);
+      while (ns[j])
+        j = (j + 1) & (ncap - 1);
       ns[j] = x;
     }
     t->slots = ns;
@@ -302,8 +305,8 @@ const tcc_expr *tcc_expr_var(tcc_context *ctx, const tcc_var *v) {
 
 const tcc_expr *tcc_int(tcc_context *ctx, tcc_type type, int64_t v) {
   assert(!tcc_dtype_is_float((tccrt_dtype)type.dtype));
-  if (type.lanes > 1) return tcc_broadcast(ctx, tcc_int(ctx, tcc_type_with_lanes(type, 1), v),
-                                           type.lanes);
+  if (type.lanes > 1)
+    return tcc_broadcast(ctx, tcc_int(ctx, tcc_type_with_lanes(type, 1), v), type.lanes);
   tcc_expr e = proto_of(TCC_INT_IMM, type);
   e.u.ival = wrap_int((tccrt_dtype)type.dtype, v);
   return intern(ctx, &e);
@@ -377,8 +380,10 @@ static bool fold_int(tcc_expr_kind k, tcc_type t, int64_t a, int64_t b, int64_t 
       *out = (k == TCC_DIV || k == TCC_FLOORDIV) ? a / b : a % b; /* both non-negative */
       return true;
     }
-    *out = k == TCC_DIV ? a / b : k == TCC_MOD ? a % b : k == TCC_FLOORDIV ? floordiv_i(a, b)
-                                                                          : floormod_i(a, b);
+    *out = k == TCC_DIV        ? a / b
+           : k == TCC_MOD      ? a % b
+           : k == TCC_FLOORDIV ? floordiv_i(a, b)
+                               : floormod_i(a, b);
     return true;
   case TCC_MIN: *out = (u ? ua < ub : a < b) ? a : b; return true;
   case TCC_MAX: *out = (u ? ua > ub : a > b) ? a : b; return true;
@@ -400,9 +405,12 @@ static bool fold_int(tcc_expr_kind k, tcc_type t, int64_t a, int64_t b, int64_t 
       *out = (k == TCC_SHR && !u && a < 0) ? -1 : 0;
       return true;
     }
-    if (k == TCC_SHL) *out = (int64_t)(ua << b);
-    else if (u) *out = (int64_t)((t.dtype == TCCRT_UINT64 ? ua : (uint64_t)a) >> b);
-    else *out = a >> b;
+    if (k == TCC_SHL)
+      *out = (int64_t)(ua << b);
+    else if (u)
+      *out = (int64_t)((t.dtype == TCCRT_UINT64 ? ua : (uint64_t)a) >> b);
+    else
+      *out = a >> b;
     return true;
   }
   default: return false;
@@ -419,12 +427,30 @@ static bool fold_float(tcc_expr_kind k, double a, double b, double *out, bool *i
   case TCC_MOD: *out = fmod(a, b); return true;
   case TCC_MIN: *out = (isnan(a) || isnan(b)) ? NAN : (a < b ? a : b); return true;
   case TCC_MAX: *out = (isnan(a) || isnan(b)) ? NAN : (a > b ? a : b); return true;
-  case TCC_EQ: *is_bool = true; *out = a == b; return true;
-  case TCC_NE: *is_bool = true; *out = a != b; return true;
-  case TCC_LT: *is_bool = true; *out = a < b; return true;
-  case TCC_LE: *is_bool = true; *out = a <= b; return true;
-  case TCC_GT: *is_bool = true; *out = a > b; return true;
-  case TCC_GE: *is_bool = true; *out = a >= b; return true;
+  case TCC_EQ:
+    *is_bool = true;
+    *out = a == b;
+    return true;
+  case TCC_NE:
+    *is_bool = true;
+    *out = a != b;
+    return true;
+  case TCC_LT:
+    *is_bool = true;
+    *out = a < b;
+    return true;
+  case TCC_LE:
+    *is_bool = true;
+    *out = a <= b;
+    return true;
+  case TCC_GT:
+    *is_bool = true;
+    *out = a > b;
+    return true;
+  case TCC_GE:
+    *is_bool = true;
+    *out = a >= b;
+    return true;
   default: return false;
   }
 }
@@ -515,8 +541,8 @@ const tcc_expr *tcc_cast(tcc_context *ctx, tcc_type type, const tcc_expr *a) {
   double fa;
   if (type.lanes == 1) {
     if (is_int_const(a, &ia)) {
-      double fv = is_unsigned(a->type) && a->type.dtype == TCCRT_UINT64 ? (double)(uint64_t)ia
-                                                                         : (double)ia;
+      double fv =
+          is_unsigned(a->type) && a->type.dtype == TCCRT_UINT64 ? (double)(uint64_t)ia : (double)ia;
       if (tcc_dtype_is_float(to)) return tcc_float(ctx, type, fv);
       return tcc_int(ctx, type, to == TCCRT_BOOL ? ia != 0 : ia);
     }
@@ -588,12 +614,19 @@ const tcc_combiner *tcc_combiner_builtin(tcc_context *ctx, tcc_reduce_kind kind,
   const tcc_expr *x = tcc_expr_var(ctx, lhs), *y = tcc_expr_var(ctx, rhs), *res, *id;
   bool fl = tcc_dtype_is_float(dt);
   switch (kind) {
-  case TCC_REDUCE_SUM: res = tcc_add(ctx, x, y); id = tcc_const(ctx, type, 0); break;
-  case TCC_REDUCE_PROD: res = tcc_mul(ctx, x, y); id = tcc_const(ctx, type, 1); break;
+  case TCC_REDUCE_SUM:
+    res = tcc_add(ctx, x, y);
+    id = tcc_const(ctx, type, 0);
+    break;
+  case TCC_REDUCE_PROD:
+    res = tcc_mul(ctx, x, y);
+    id = tcc_const(ctx, type, 1);
+    break;
   case TCC_REDUCE_MIN:
     res = tcc_min(ctx, x, y);
     id = fl ? tcc_float(ctx, type, INFINITY)
-            : (dt == TCCRT_UINT64 ? tcc_int(ctx, type, -1) : tcc_int(ctx, type, tcc_dtype_int_max(dt)));
+            : (dt == TCCRT_UINT64 ? tcc_int(ctx, type, -1)
+                                  : tcc_int(ctx, type, tcc_dtype_int_max(dt)));
     break;
   default:
     res = tcc_max(ctx, x, y);
@@ -668,12 +701,15 @@ static const tcc_expr *subst_rec(tcc_context *ctx, const tcc_expr *e, const subs
   case TCC_CAST: return tcc_cast(ctx, e->type, subst_rec(ctx, e->u.cast.a, s));
   case TCC_CALL: {
     const tcc_expr *args[4];
-    for (int i = 0; i < e->u.call.nargs; i++) args[i] = subst_rec(ctx, e->u.call.args[i], s);
+    for (int i = 0; i < e->u.call.nargs; i++)
+      args[i] = subst_rec(ctx, e->u.call.args[i], s);
     return tcc_call(ctx, e->u.call.op, e->u.call.nargs, args);
   }
   case TCC_TENSOR_READ: {
-    const tcc_expr **idx = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *idx * (size_t)(e->u.read.nidx + 1));
-    for (int i = 0; i < e->u.read.nidx; i++) idx[i] = subst_rec(ctx, e->u.read.idx[i], s);
+    const tcc_expr **idx =
+        tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *idx * (size_t)(e->u.read.nidx + 1));
+    for (int i = 0; i < e->u.read.nidx; i++)
+      idx[i] = subst_rec(ctx, e->u.read.idx[i], s);
     return tcc_tensor_read(ctx, e->u.read.tensor, e->u.read.nidx, idx);
   }
   case TCC_REDUCE:
@@ -681,8 +717,10 @@ static const tcc_expr *subst_rec(tcc_context *ctx, const tcc_expr *e, const subs
                       e->u.reduce.naxes, e->u.reduce.axes,
                       e->u.reduce.cond ? subst_rec(ctx, e->u.reduce.cond, s) : NULL);
   case TCC_LOAD: {
-    const tcc_expr **idx = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *idx * (size_t)(e->u.load.nidx + 1));
-    for (int i = 0; i < e->u.load.nidx; i++) idx[i] = subst_rec(ctx, e->u.load.idx[i], s);
+    const tcc_expr **idx =
+        tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *idx * (size_t)(e->u.load.nidx + 1));
+    for (int i = 0; i < e->u.load.nidx; i++)
+      idx[i] = subst_rec(ctx, e->u.load.idx[i], s);
     return tcc_load(ctx, e->u.load.buf, e->u.load.nidx, idx,
                     e->u.load.pred ? subst_rec(ctx, e->u.load.pred, s) : NULL);
   }
@@ -727,10 +765,14 @@ void tcc_expr_print(FILE *f, const tcc_expr *e) {
   }
   switch (e->kind) {
   case TCC_INT_IMM:
-    if (e->type.dtype == TCCRT_INT64) fprintf(f, "%lld", (long long)e->u.ival);
-    else if (e->type.dtype == TCCRT_BOOL) fputs(e->u.ival ? "true" : "false", f);
-    else if (e->type.dtype == TCCRT_UINT64) fprintf(f, "%lluu64", (unsigned long long)e->u.ival);
-    else fprintf(f, "%lld%s", (long long)e->u.ival, tcc_type_str(e->type, tb, sizeof tb));
+    if (e->type.dtype == TCCRT_INT64)
+      fprintf(f, "%lld", (long long)e->u.ival);
+    else if (e->type.dtype == TCCRT_BOOL)
+      fputs(e->u.ival ? "true" : "false", f);
+    else if (e->type.dtype == TCCRT_UINT64)
+      fprintf(f, "%lluu64", (unsigned long long)e->u.ival);
+    else
+      fprintf(f, "%lld%s", (long long)e->u.ival, tcc_type_str(e->type, tb, sizeof tb));
     return;
   case TCC_FLOAT_IMM:
     fprintf(f, "%.9g%s", e->u.fval, e->type.dtype == TCCRT_FLOAT32 ? "f" : "");

@@ -10,9 +10,9 @@
 #ifndef TCC_EXPR_H
 #define TCC_EXPR_H
 
-#include <stdio.h>
-
 #include "core.h"
+
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -166,12 +166,11 @@ const tcc_expr *tcc_bool(tcc_context *ctx, bool v);
 /* A constant of `type` (ints truncated/float converted); handy for identities. */
 const tcc_expr *tcc_const(tcc_context *ctx, tcc_type type, double v);
 
-const tcc_expr *tcc_binary(tcc_context *ctx, tcc_expr_kind k, const tcc_expr *a,
-                           const tcc_expr *b);
+const tcc_expr *tcc_binary(tcc_context *ctx, tcc_expr_kind k, const tcc_expr *a, const tcc_expr *b);
 const tcc_expr *tcc_unary(tcc_context *ctx, tcc_expr_kind k, const tcc_expr *a);
-#define TCC_BIN_HELPER(fn, K)                                                                    \
-  static inline const tcc_expr *fn(tcc_context *ctx, const tcc_expr *a, const tcc_expr *b) {    \
-    return tcc_binary(ctx, K, a, b);                                                             \
+#define TCC_BIN_HELPER(fn, K)                                                                      \
+  static inline const tcc_expr *fn(tcc_context *ctx, const tcc_expr *a, const tcc_expr *b) {       \
+    return tcc_binary(ctx, K, a, b);                                                               \
   }
 TCC_BIN_HELPER(tcc_add, TCC_ADD)
 TCC_BIN_HELPER(tcc_sub, TCC_SUB)
@@ -200,8 +199,7 @@ const tcc_expr *tcc_tensor_read(tcc_context *ctx, const struct tcc_tensor *t, in
                                 const tcc_expr *const *idx);
 /* A reduction of `source` over `axes` (TE reduce itervars); `cond` may be NULL. */
 const tcc_expr *tcc_reduce(tcc_context *ctx, const tcc_combiner *comb, const tcc_expr *source,
-                           int naxes, const struct tcc_itervar *const *axes,
-                           const tcc_expr *cond);
+                           int naxes, const struct tcc_itervar *const *axes, const tcc_expr *cond);
 const tcc_combiner *tcc_combiner_builtin(tcc_context *ctx, tcc_reduce_kind kind, tcc_type type);
 /* A custom combiner: result is built over lhs and rhs by the caller after creating them with
  * tcc_var_new; pass them here. */
@@ -210,8 +208,7 @@ const tcc_combiner *tcc_combiner_custom(tcc_context *ctx, tcc_type type, const t
                                         const tcc_expr *identity);
 const tcc_expr *tcc_load(tcc_context *ctx, const struct tcc_buffer *buf, int nidx,
                          const tcc_expr *const *idx, const tcc_expr *pred);
-const tcc_expr *tcc_ramp(tcc_context *ctx, const tcc_expr *base, const tcc_expr *stride,
-                         int lanes);
+const tcc_expr *tcc_ramp(tcc_context *ctx, const tcc_expr *base, const tcc_expr *stride, int lanes);
 const tcc_expr *tcc_broadcast(tcc_context *ctx, const tcc_expr *value, int lanes);
 const tcc_expr *tcc_let(tcc_context *ctx, const tcc_var *v, const tcc_expr *value,
                         const tcc_expr *body);

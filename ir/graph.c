@@ -79,7 +79,8 @@ tcc_node *tcc_graph_add_node(tcc_graph *g, const char *name, const char *op_type
 const tcc_var *tcc_graph_symbol(tcc_graph *g, const char *name) {
   /* Symbols are model-wide: a dim_param N in a subgraph is the N of the main graph. */
   tcc_graph *root = g;
-  while (root->parent) root = root->parent;
+  while (root->parent)
+    root = root->parent;
   for (size_t i = 0; i < root->symbols.len; i++) {
     const tcc_var *v = TCC_VEC_AT(root->symbols, const tcc_var *, i);
     if (!strcmp(v->name, name)) return v;
@@ -119,7 +120,8 @@ static void collect_deps(const tcc_graph *g, const tcc_node *n, tcc_vec *deps, t
     for (int j = 0; j < ng; j++) {
       const tcc_graph *sub = at->kind == TCC_ATTR_GRAPH ? at->u.g : at->u.graphs.v[j];
       if (!sub) continue;
-      for (size_t m = 0; m < sub->nodes.len; m++) collect_deps(g, TCC_GRAPH_NODE(sub, m), deps, a);
+      for (size_t m = 0; m < sub->nodes.len; m++)
+        collect_deps(g, TCC_GRAPH_NODE(sub, m), deps, a);
       for (size_t m = 0; m < sub->outputs.len; m++) {
         const tcc_value *v = TCC_GRAPH_OUTPUT(sub, m);
         if (v && v->kind == TCC_VALUE_NODE && node_in_graph(g, v->producer))
@@ -249,15 +251,16 @@ const char *tcc_node_label(const tcc_node *n) {
   return n->op_type && n->op_type[0] ? n->op_type : "?";
 }
 
-tcc_status tcc_node_error(tcc_context *ctx, const tcc_graph *g, const tcc_node *n,
-                          const char *fmt, ...) {
+tcc_status tcc_node_error(tcc_context *ctx, const tcc_graph *g, const tcc_node *n, const char *fmt,
+                          ...) {
   char msg[2048];
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(msg, sizeof msg, fmt, ap);
   va_end(ap);
   const char *file = NULL;
-  for (const tcc_graph *p = g; p && !file; p = p->parent) file = p->file;
+  for (const tcc_graph *p = g; p && !file; p = p->parent)
+    file = p->file;
   if (!file) file = tcc_ctx_file(ctx);
   if (!n) return tcc_error_at(ctx, file, NULL, NULL, "%s", msg);
   return tcc_error_at(ctx, file, tcc_node_label(n), n->op_type, "%s", msg);

@@ -19,17 +19,17 @@ struct tcc_node;
 struct tcc_op;
 
 typedef enum tcc_value_kind {
-  TCC_VALUE_INPUT,    /* a graph input the caller feeds */
-  TCC_VALUE_CONST,    /* an initializer / Constant output: data known at compile time */
-  TCC_VALUE_NODE,     /* produced by a node */
+  TCC_VALUE_INPUT, /* a graph input the caller feeds */
+  TCC_VALUE_CONST, /* an initializer / Constant output: data known at compile time */
+  TCC_VALUE_NODE,  /* produced by a node */
 } tcc_value_kind;
 
 typedef struct tcc_value {
   uint32_t id; /* index in graph->values */
   const char *name;
   tcc_value_kind kind;
-  tccrt_dtype dtype; /* TCCRT_UNDEFINED until inferred */
-  int ndim;          /* -1 while the rank is unknown */
+  tccrt_dtype dtype;           /* TCCRT_UNDEFINED until inferred */
+  int ndim;                    /* -1 while the rank is unknown */
   const tcc_expr *const *dims; /* int64 exprs; NULL while ndim < 0 */
   struct tcc_node *producer;   /* TCC_VALUE_NODE */
   int producer_output;
@@ -104,11 +104,11 @@ typedef struct tcc_attr {
 } tcc_attr;
 
 typedef struct tcc_node {
-  uint32_t id; /* index in graph->nodes (topological after sorting) */
-  const char *name;    /* ONNX node name (may be ""; diagnostics then use the first output) */
-  const char *op_type; /* e.g. "Conv" */
-  const char *domain;  /* "" for ai.onnx */
-  int64_t opset;       /* the model's opset for this domain */
+  uint32_t id;             /* index in graph->nodes (topological after sorting) */
+  const char *name;        /* ONNX node name (may be ""; diagnostics then use the first output) */
+  const char *op_type;     /* e.g. "Conv" */
+  const char *domain;      /* "" for ai.onnx */
+  int64_t opset;           /* the model's opset for this domain */
   const struct tcc_op *op; /* registry entry, set by tcc_graph_resolve_ops */
   int ninputs;
   tcc_value **inputs; /* NULL entry: an omitted optional input ("") */
@@ -126,7 +126,7 @@ typedef struct tcc_opset {
 typedef struct tcc_graph {
   tcc_context *ctx;
   const char *name;
-  const char *file; /* the model file, for diagnostics */
+  const char *file;         /* the model file, for diagnostics */
   struct tcc_graph *parent; /* enclosing graph of a subgraph (If/Loop/Scan body) */
   int64_t ir_version;
   int nopsets;
@@ -174,8 +174,8 @@ tcc_status tcc_node_attr_ints(tcc_context *ctx, const tcc_graph *g, const tcc_no
 /* The name diagnostics use for a node: its name, else its first output's name. */
 const char *tcc_node_label(const tcc_node *n);
 /* Records "FILE: node 'NAME' (OP): message" for node n of g; returns TCC_ERR. */
-tcc_status tcc_node_error(tcc_context *ctx, const tcc_graph *g, const tcc_node *n,
-                          const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+tcc_status tcc_node_error(tcc_context *ctx, const tcc_graph *g, const tcc_node *n, const char *fmt,
+                          ...) __attribute__((format(printf, 4, 5)));
 
 /* Number of elements of a value whose dims are all constant; -1 otherwise (or on overflow). */
 int64_t tcc_value_numel(const tcc_value *v);

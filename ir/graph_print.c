@@ -3,11 +3,11 @@
  * Every value is printed with its dtype and shape; dims are index expressions printed by
  * tcc_expr_print (`N`, `(N * 64)`). A rank that is not known yet prints as `[?]`, an undefined
  * dtype as `?`. */
+#include "graph.h"
+
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "graph.h"
 
 static const char *dtype_str(tccrt_dtype dt) {
   return dt == TCCRT_UNDEFINED ? "?" : tccrt_dtype_name(dt);
@@ -34,15 +34,19 @@ static void print_type(FILE *f, const tcc_value *v) {
 /* ---- text ---- */
 
 static void indent(FILE *f, int n) {
-  for (int i = 0; i < n; i++) fputs("  ", f);
+  for (int i = 0; i < n; i++)
+    fputs("  ", f);
 }
 
 static void print_text_graph(FILE *f, const tcc_graph *g, int ind);
 
 static void print_const_summary(FILE *f, const tcc_value *v) {
-  if (v->strings) fputs(" (strings)", f);
-  else if (v->is_fill) fputs(" (fill)", f);
-  else fprintf(f, " (%zu bytes%s)", v->nbytes, v->mapped ? ", mapped" : "");
+  if (v->strings)
+    fputs(" (strings)", f);
+  else if (v->is_fill)
+    fputs(" (fill)", f);
+  else
+    fprintf(f, " (%zu bytes%s)", v->nbytes, v->mapped ? ", mapped" : "");
 }
 
 static void print_text_attr(FILE *f, const tcc_attr *at, int ind) {
@@ -63,12 +67,14 @@ static void print_text_attr(FILE *f, const tcc_attr *at, int ind) {
     break;
   case TCC_ATTR_INTS:
     fputc('[', f);
-    for (int i = 0; i < at->u.ints.n; i++) fprintf(f, "%s%" PRId64, i ? ", " : "", at->u.ints.v[i]);
+    for (int i = 0; i < at->u.ints.n; i++)
+      fprintf(f, "%s%" PRId64, i ? ", " : "", at->u.ints.v[i]);
     fputc(']', f);
     break;
   case TCC_ATTR_STRINGS:
     fputc('[', f);
-    for (int i = 0; i < at->u.strings.n; i++) fprintf(f, "%s\"%s\"", i ? ", " : "", at->u.strings.v[i]);
+    for (int i = 0; i < at->u.strings.n; i++)
+      fprintf(f, "%s\"%s\"", i ? ", " : "", at->u.strings.v[i]);
     fputc(']', f);
     break;
   case TCC_ATTR_TENSORS: fprintf(f, "<%d tensors>", at->u.tensors.n); break;
@@ -89,7 +95,8 @@ static void print_text_node(FILE *f, const tcc_node *n, int ind) {
   }
   fprintf(f, " = %s%s%s(", n->domain[0] ? n->domain : "", n->domain[0] ? "." : "", n->op_type);
   for (int i = 0; i < n->ninputs; i++)
-    fprintf(f, "%s%s%s", i ? ", " : "", n->inputs[i] ? "%" : "", n->inputs[i] ? n->inputs[i]->name : "_");
+    fprintf(f, "%s%s%s", i ? ", " : "", n->inputs[i] ? "%" : "",
+            n->inputs[i] ? n->inputs[i]->name : "_");
   fputc(')', f);
   bool has_plain = false;
   for (int a = 0; a < n->nattrs; a++) {
@@ -146,7 +153,8 @@ static void print_text_graph(FILE *f, const tcc_graph *g, int ind) {
     print_const_summary(f, v);
     fputc('\n', f);
   }
-  for (size_t i = 0; i < g->nodes.len; i++) print_text_node(f, TCC_GRAPH_NODE(g, i), ind);
+  for (size_t i = 0; i < g->nodes.len; i++)
+    print_text_node(f, TCC_GRAPH_NODE(g, i), ind);
   for (size_t i = 0; i < g->outputs.len; i++) {
     const tcc_value *v = TCC_GRAPH_OUTPUT(g, i);
     indent(f, ind);
@@ -168,8 +176,10 @@ static void json_str(FILE *f, const char *s) {
     case '\t': fputs("\\t", f); break;
     case '\r': fputs("\\r", f); break;
     default:
-      if (*p < 0x20 || *p == 0x7f) fprintf(f, "\\u%04x", *p);
-      else fputc(*p, f);
+      if (*p < 0x20 || *p == 0x7f)
+        fprintf(f, "\\u%04x", *p);
+      else
+        fputc(*p, f);
     }
   }
   fputc('"', f);
@@ -226,32 +236,41 @@ static void json_attr(FILE *f, const tcc_attr *at) {
   fprintf(f, ", \"type\": \"%s\", \"value\": ", tcc_attr_kind_name(at->kind));
   switch (at->kind) {
   case TCC_ATTR_FLOAT:
-    if (at->u.f != at->u.f || at->u.f - at->u.f != 0) json_str(f, at->u.f != at->u.f ? "nan" : at->u.f > 0 ? "inf" : "-inf");
-    else fprintf(f, "%.9g", at->u.f);
+    if (at->u.f != at->u.f || at->u.f - at->u.f != 0)
+      json_str(f, at->u.f != at->u.f ? "nan" : at->u.f > 0 ? "inf" : "-inf");
+    else
+      fprintf(f, "%.9g", at->u.f);
     break;
   case TCC_ATTR_INT: fprintf(f, "%" PRId64, at->u.i); break;
   case TCC_ATTR_STRING: json_str(f, at->u.s); break;
   case TCC_ATTR_TENSOR:
-    if (at->u.t) json_value(f, at->u.t);
-    else fputs("null", f);
+    if (at->u.t)
+      json_value(f, at->u.t);
+    else
+      fputs("null", f);
     break;
   case TCC_ATTR_GRAPH:
-    if (at->u.g) json_graph(f, at->u.g);
-    else fputs("null", f);
+    if (at->u.g)
+      json_graph(f, at->u.g);
+    else
+      fputs("null", f);
     break;
   case TCC_ATTR_FLOATS:
     fputc('[', f);
     for (int i = 0; i < at->u.floats.n; i++) {
       double x = at->u.floats.v[i];
       if (i) fputs(", ", f);
-      if (x != x || x - x != 0) json_str(f, x != x ? "nan" : x > 0 ? "inf" : "-inf");
-      else fprintf(f, "%.9g", x);
+      if (x != x || x - x != 0)
+        json_str(f, x != x ? "nan" : x > 0 ? "inf" : "-inf");
+      else
+        fprintf(f, "%.9g", x);
     }
     fputc(']', f);
     break;
   case TCC_ATTR_INTS:
     fputc('[', f);
-    for (int i = 0; i < at->u.ints.n; i++) fprintf(f, "%s%" PRId64, i ? ", " : "", at->u.ints.v[i]);
+    for (int i = 0; i < at->u.ints.n; i++)
+      fprintf(f, "%s%" PRId64, i ? ", " : "", at->u.ints.v[i]);
     fputc(']', f);
     break;
   case TCC_ATTR_STRINGS:
@@ -287,8 +306,10 @@ static void json_value_names(FILE *f, int n, tcc_value *const *v) {
   fputc('[', f);
   for (int i = 0; i < n; i++) {
     if (i) fputs(", ", f);
-    if (v[i]) json_str(f, v[i]->name);
-    else fputs("null", f);
+    if (v[i])
+      json_str(f, v[i]->name);
+    else
+      fputs("null", f);
   }
   fputc(']', f);
 }

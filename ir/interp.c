@@ -33,7 +33,8 @@ uint16_t tcc_f32_to_f16(float f) {
 float tcc_f16_to_f32(uint16_t h) {
   uint32_t sign = (uint32_t)(h & 0x8000u) << 16, exp = (h >> 10) & 0x1fu, man = h & 0x3ffu, x;
   if (exp == 0) {
-    if (!man) x = sign;
+    if (!man)
+      x = sign;
     else {
       int e = -1;
       do {
@@ -278,8 +279,7 @@ static val eval_binary(interp *it, const tcc_expr *e, int lane) {
     case TCC_GT: return mk_i(x > y);
     case TCC_GE: return mk_i(x >= y);
     default:
-      fail(it, "interp: operator %s is not defined on floats",
-           tcc_expr_kind_name(e->kind));
+      fail(it, "interp: operator %s is not defined on floats", tcc_expr_kind_name(e->kind));
       return mk_i(0);
     }
     return mk_f(fround(rd, r));
@@ -303,13 +303,14 @@ static val eval_binary(interp *it, const tcc_expr *e, int lane) {
     }
     if (u) {
       r = (e->kind == TCC_DIV || e->kind == TCC_FLOORDIV) ? (int64_t)(ux / uy) : (int64_t)(ux % uy);
-      if (d != TCCRT_UINT64)
-        r = (e->kind == TCC_DIV || e->kind == TCC_FLOORDIV) ? x / y : x % y;
+      if (d != TCCRT_UINT64) r = (e->kind == TCC_DIV || e->kind == TCC_FLOORDIV) ? x / y : x % y;
     } else if (y == -1) {
       r = (e->kind == TCC_DIV || e->kind == TCC_FLOORDIV) ? (int64_t)(0 - ux) : 0;
     } else {
-      r = e->kind == TCC_DIV ? x / y : e->kind == TCC_MOD ? x % y
-        : e->kind == TCC_FLOORDIV ? floordiv_i(x, y) : floormod_i(x, y);
+      r = e->kind == TCC_DIV        ? x / y
+          : e->kind == TCC_MOD      ? x % y
+          : e->kind == TCC_FLOORDIV ? floordiv_i(x, y)
+                                    : floormod_i(x, y);
     }
     break;
   case TCC_MIN: r = (u ? ux < uy : x < y) ? x : y; break;
@@ -470,8 +471,7 @@ static val eval(interp *it, const tcc_expr *e, int lane) {
   }
   case TCC_TENSOR_READ:
   case TCC_REDUCE:
-    fail(it, "interp: tensor-expression node %s in loop IR",
-         tcc_expr_kind_name(e->kind));
+    fail(it, "interp: tensor-expression node %s in loop IR", tcc_expr_kind_name(e->kind));
     return mk_i(0);
   default: return eval_binary(it, e, lane);
   }
@@ -520,7 +520,6 @@ static void exec_store(interp *it, const tcc_stmt *s) {
     free(m);
   }
 }
-
 
 /* ---- device functions: the grid's blocks one after another, each block's threads as
  * coroutines (ucontext) that run until a barrier or their end, so all threads of a block are in
@@ -597,8 +596,8 @@ static void exec_launch(interp *it, const tcc_stmt *s) {
     blk[i] = s->u.launch.block[i] ? eval(it, s->u.launch.block[i], 0).i : 1;
     if (it->err) return;
     if (grid[i] < 1 || blk[i] < 1 || grid[i] > (INT64_C(1) << 31)) {
-      fail(it, "interp: launch of '%s' has an invalid grid or block size (%lld, %lld)",
-           fn->name, (long long)grid[i], (long long)blk[i]);
+      fail(it, "interp: launch of '%s' has an invalid grid or block size (%lld, %lld)", fn->name,
+           (long long)grid[i], (long long)blk[i]);
       return;
     }
   }
@@ -615,9 +614,11 @@ static void exec_launch(interp *it, const tcc_stmt *s) {
   if (!pb || !sv || !th) abort();
   for (int i = 0; i < fn->nparams && !it->err; i++) {
     const bbind *b = find_buf(it, fn->params[i]);
-    if (!b) fail(it, "interp: launch of '%s': buffer '%s' is not available on the host",
-                 fn->name, fn->params[i]->name);
-    else pb[i] = *b;
+    if (!b)
+      fail(it, "interp: launch of '%s': buffer '%s' is not available on the host", fn->name,
+           fn->params[i]->name);
+    else
+      pb[i] = *b;
   }
   for (int j = 0; j < fn->nscalars && !it->err; j++) {
     sv[j].var = fn->scalars[j];
@@ -627,7 +628,8 @@ static void exec_launch(interp *it, const tcc_stmt *s) {
     if (k < 0)
       fail(it, "interp: launch of '%s': variable '%s' is not bound on the host", fn->name,
            fn->scalars[j]->name);
-    else sv[j].v = it->vars[k].v;
+    else
+      sv[j].v = it->vars[k].v;
   }
   for (int64_t t = 0; t < nthreads && !it->err; t++) {
     th[t].stack = malloc(GT_STACK);
@@ -649,8 +651,10 @@ static void exec_launch(interp *it, const tcc_stmt *s) {
           g->it.tid[0] = t % blk[0];
           g->it.tid[1] = (t / blk[0]) % blk[1];
           g->it.tid[2] = t / (blk[0] * blk[1]);
-          for (int j = 0; j < fn->nscalars; j++) push_var(&g->it, sv[j].var, sv[j].v);
-          for (int i = 0; i < fn->nparams; i++) push_buf(&g->it, pb[i].buf, pb[i].data, pb[i].size);
+          for (int j = 0; j < fn->nscalars; j++)
+            push_var(&g->it, sv[j].var, sv[j].v);
+          for (int i = 0; i < fn->nparams; i++)
+            push_buf(&g->it, pb[i].buf, pb[i].data, pb[i].size);
           g->state = GT_READY;
           g->barrier = NULL;
           getcontext(&g->uc);
@@ -673,26 +677,31 @@ static void exec_launch(interp *it, const tcc_stmt *s) {
           const tcc_stmt *bar = NULL;
           bool diverged = false;
           for (int64_t t = 0; t < nthreads; t++) {
-            if (th[t].state == GT_DONE) done++;
-            else if (!bar) bar = th[t].barrier;
-            else if (th[t].barrier != bar) diverged = true;
+            if (th[t].state == GT_DONE)
+              done++;
+            else if (!bar)
+              bar = th[t].barrier;
+            else if (th[t].barrier != bar)
+              diverged = true;
           }
           if (done == nthreads) break;
           if (done > 0 || diverged) {
-            fail(it, "interp: in '%s', the threads of a block did not all reach the same barrier"
-                 , fn->name);
+            fail(it, "interp: in '%s', the threads of a block did not all reach the same barrier",
+                 fn->name);
             break;
           }
         }
         if (failed) it->err = true;
-        for (int i = 0; i < block.nshared; i++) free(block.shared[i].data);
+        for (int i = 0; i < block.nshared; i++)
+          free(block.shared[i].data);
         block.nshared = 0;
         for (int64_t t = 0; t < nthreads; t++) {
           free(th[t].it.vars);
           free(th[t].it.bufs);
         }
       }
-  for (int64_t t = 0; t < nthreads; t++) free(th[t].stack);
+  for (int64_t t = 0; t < nthreads; t++)
+    free(th[t].stack);
   free(block.shared);
   free(th);
   free(pb);
@@ -707,7 +716,8 @@ static void exec(interp *it, const tcc_stmt *s) {
     tcc_for_kind k = s->u.loop.kind;
     if (it->blk && k >= TCC_FOR_BLOCK_X && k <= TCC_FOR_THREAD_Z) {
       /* a GPU index: this thread's value, no iteration */
-      int64_t idx = k <= TCC_FOR_BLOCK_Z ? it->bid[k - TCC_FOR_BLOCK_X] : it->tid[k - TCC_FOR_THREAD_X];
+      int64_t idx =
+          k <= TCC_FOR_BLOCK_Z ? it->bid[k - TCC_FOR_BLOCK_X] : it->tid[k - TCC_FOR_THREAD_X];
       if (idx >= ext) return;
       push_var(it, s->u.loop.var, mk_i(mn + idx));
       int slot = it->nvars - 1;
@@ -729,8 +739,8 @@ static void exec(interp *it, const tcc_stmt *s) {
     int64_t n = eval(it, s->u.alloc.size, 0).i;
     size_t es = tccrt_dtype_size(s->u.alloc.buf->dtype);
     if (n < 0 || n > (INT64_C(1) << 32) || es == 0) {
-      fail(it, "interp: allocation of '%s' with %lld elements is invalid",
-           s->u.alloc.buf->name, (long long)n);
+      fail(it, "interp: allocation of '%s' with %lld elements is invalid", s->u.alloc.buf->name,
+           (long long)n);
       return;
     }
     bool shared = it->blk && s->u.alloc.buf->scope == TCC_SCOPE_SHARED;
@@ -742,8 +752,8 @@ static void exec(interp *it, const tcc_stmt *s) {
       if (data) memset(data, 0xA5, (size_t)n * es + 1);
     }
     if (!data) {
-      fail(it, "interp: out of memory allocating '%s' (%lld elements)",
-           s->u.alloc.buf->name, (long long)n);
+      fail(it, "interp: out of memory allocating '%s' (%lld elements)", s->u.alloc.buf->name,
+           (long long)n);
       return;
     }
     push_buf(it, s->u.alloc.buf, data, n);
@@ -754,8 +764,10 @@ static void exec(interp *it, const tcc_stmt *s) {
     return;
   }
   case TCC_S_IF:
-    if (eval(it, s->u.ifs.cond, 0).i) exec(it, s->u.ifs.then_);
-    else exec(it, s->u.ifs.else_);
+    if (eval(it, s->u.ifs.cond, 0).i)
+      exec(it, s->u.ifs.then_);
+    else
+      exec(it, s->u.ifs.else_);
     return;
   case TCC_S_LET: {
     val v = eval(it, s->u.let.value, 0);
@@ -766,10 +778,12 @@ static void exec(interp *it, const tcc_stmt *s) {
     return;
   }
   case TCC_S_SEQ:
-    for (int i = 0; i < s->u.seq.n && !it->err; i++) exec(it, s->u.seq.stmts[i]);
+    for (int i = 0; i < s->u.seq.n && !it->err; i++)
+      exec(it, s->u.seq.stmts[i]);
     return;
   case TCC_S_EVALUATE:
-    for (int l = 0; l < s->u.eval.value->type.lanes; l++) eval(it, s->u.eval.value, l);
+    for (int l = 0; l < s->u.eval.value->type.lanes; l++)
+      eval(it, s->u.eval.value, l);
     return;
   case TCC_S_BARRIER: exec_barrier(it, s); return;
   case TCC_S_LAUNCH:
@@ -791,14 +805,16 @@ tcc_status tcc_interp_run(tcc_context *ctx, const tcc_primfunc *fn, void *const 
   if (fn->nscalars > 0 && !scalars)
     return tcc_error(ctx, "interp: '%s' needs %d scalar arguments", fn->name, fn->nscalars);
   interp it = {ctx, NULL, 0, 0, NULL, 0, 0, false};
-  for (int j = 0; j < fn->nscalars; j++) push_var(&it, fn->scalars[j], mk_i(scalars[j]));
+  for (int j = 0; j < fn->nscalars; j++)
+    push_var(&it, fn->scalars[j], mk_i(scalars[j]));
   for (int i = 0; i < fn->nparams && !it.err; i++) {
     const tcc_buffer *b = fn->params[i];
     int64_t n = 1;
     for (int d = 0; d < b->ndim && !it.err; d++) {
       int64_t e = eval(&it, b->shape[d], 0).i;
       if (e < 0 || !tcc_mul_ovf(n, e, &n))
-        fail(&it, "interp: buffer '%s' has an invalid shape (dim %d = %lld)", b->name, d, (long long)e);
+        fail(&it, "interp: buffer '%s' has an invalid shape (dim %d = %lld)", b->name, d,
+             (long long)e);
     }
     if (it.err) break;
     if (!buffers || (!buffers[i] && n > 0)) {

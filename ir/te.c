@@ -7,7 +7,8 @@
 
 static const tcc_expr *const *copy_exprs(tcc_context *ctx, int n, const tcc_expr *const *src) {
   const tcc_expr **d = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *d * (size_t)(n > 0 ? n : 1));
-  for (int i = 0; i < n; i++) d[i] = src[i];
+  for (int i = 0; i < n; i++)
+    d[i] = src[i];
   return d;
 }
 
@@ -24,8 +25,7 @@ tcc_tensor *tcc_placeholder(tcc_context *ctx, const char *name, tccrt_dtype dtyp
   return t;
 }
 
-const tcc_itervar *const *tcc_compute_axes(tcc_context *ctx, int ndim,
-                                           const tcc_expr *const *shape,
+const tcc_itervar *const *tcc_compute_axes(tcc_context *ctx, int ndim, const tcc_expr *const *shape,
                                            const char *const *names) {
   tcc_arena *a = tcc_ctx_arena(ctx);
   const tcc_itervar **axes = tcc_arena_alloc(a, sizeof *axes * (size_t)(ndim > 0 ? ndim : 1));
@@ -42,9 +42,8 @@ const tcc_itervar *const *tcc_compute_axes(tcc_context *ctx, int ndim,
   return axes;
 }
 
-tcc_tensor *tcc_compute(tcc_context *ctx, const char *name, int ndim,
-                        const tcc_expr *const *shape, const tcc_itervar *const *axes,
-                        const tcc_expr *body, const char *tag) {
+tcc_tensor *tcc_compute(tcc_context *ctx, const char *name, int ndim, const tcc_expr *const *shape,
+                        const tcc_itervar *const *axes, const tcc_expr *body, const char *tag) {
   assert(body && body->type.lanes == 1);
   tcc_arena *a = tcc_ctx_arena(ctx);
   tcc_tensor *t = tcc_arena_alloc(a, sizeof *t);
@@ -55,7 +54,8 @@ tcc_tensor *tcc_compute(tcc_context *ctx, const char *name, int ndim,
   t->ndim = ndim;
   t->shape = copy_exprs(ctx, ndim, shape);
   const tcc_itervar **ax = tcc_arena_alloc(a, sizeof *ax * (size_t)(ndim > 0 ? ndim : 1));
-  for (int d = 0; d < ndim; d++) ax[d] = axes[d];
+  for (int d = 0; d < ndim; d++)
+    ax[d] = axes[d];
   t->axes = ax;
   t->body = body;
   t->tag = tag ? tcc_arena_strdup(a, tag) : NULL;
@@ -116,7 +116,8 @@ static void collect(input_acc *acc, const tcc_expr *e) {
     return;
   case TCC_CAST: collect(acc, e->u.cast.a); return;
   case TCC_CALL:
-    for (int i = 0; i < e->u.call.nargs; i++) collect(acc, e->u.call.args[i]);
+    for (int i = 0; i < e->u.call.nargs; i++)
+      collect(acc, e->u.call.args[i]);
     return;
   case TCC_TENSOR_READ: {
     const tcc_tensor *t = e->u.read.tensor;
@@ -124,7 +125,8 @@ static void collect(input_acc *acc, const tcc_expr *e) {
     for (size_t i = 0; i < acc->tensors.len && !seen; i++)
       seen = TCC_VEC_AT(acc->tensors, const tcc_tensor *, i) == t;
     if (!seen) tcc_vec_push(tcc_ctx_arena(acc->ctx), &acc->tensors, &t);
-    for (int i = 0; i < e->u.read.nidx; i++) collect(acc, e->u.read.idx[i]);
+    for (int i = 0; i < e->u.read.nidx; i++)
+      collect(acc, e->u.read.idx[i]);
     return;
   }
   case TCC_REDUCE:
@@ -132,7 +134,8 @@ static void collect(input_acc *acc, const tcc_expr *e) {
     collect(acc, e->u.reduce.cond);
     return;
   case TCC_LOAD:
-    for (int i = 0; i < e->u.load.nidx; i++) collect(acc, e->u.load.idx[i]);
+    for (int i = 0; i < e->u.load.nidx; i++)
+      collect(acc, e->u.load.idx[i]);
     collect(acc, e->u.load.pred);
     return;
   case TCC_RAMP:

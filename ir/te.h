@@ -47,14 +47,12 @@ typedef struct tcc_tensor {
 tcc_tensor *tcc_placeholder(tcc_context *ctx, const char *name, tccrt_dtype dtype, int ndim,
                             const tcc_expr *const *shape);
 /* Makes the data-parallel axes for a compute of this shape (names i0, i1, ... or `names`). */
-const tcc_itervar *const *tcc_compute_axes(tcc_context *ctx, int ndim,
-                                           const tcc_expr *const *shape,
+const tcc_itervar *const *tcc_compute_axes(tcc_context *ctx, int ndim, const tcc_expr *const *shape,
                                            const char *const *names);
 /* A compute tensor over `axes` (from tcc_compute_axes with the same shape) and `body`, whose
  * type gives the dtype. */
-tcc_tensor *tcc_compute(tcc_context *ctx, const char *name, int ndim,
-                        const tcc_expr *const *shape, const tcc_itervar *const *axes,
-                        const tcc_expr *body, const char *tag);
+tcc_tensor *tcc_compute(tcc_context *ctx, const char *name, int ndim, const tcc_expr *const *shape,
+                        const tcc_itervar *const *axes, const tcc_expr *body, const char *tag);
 /* A reduction axis over [min, min+extent). */
 const tcc_itervar *tcc_reduce_axis(tcc_context *ctx, const char *name, const tcc_expr *min,
                                    const tcc_expr *extent);

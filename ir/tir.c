@@ -15,7 +15,8 @@ tcc_buffer *tcc_buffer_new(tcc_context *ctx, const char *name, tccrt_dtype dtype
   b->data = tcc_var_new(ctx, b->name, tcc_scalar(TCCRT_UINT64));
   b->ndim = ndim;
   const tcc_expr **sh = tcc_arena_alloc(a, sizeof *sh * (size_t)(ndim > 0 ? ndim : 1));
-  for (int i = 0; i < ndim; i++) sh[i] = shape[i];
+  for (int i = 0; i < ndim; i++)
+    sh[i] = shape[i];
   b->shape = sh;
   b->strides = NULL;
   b->scope = scope;
@@ -64,7 +65,8 @@ const tcc_stmt *tcc_s_store(tcc_context *ctx, const tcc_buffer *buf, int nidx,
   assert(buf && value);
   tcc_stmt *s = new_stmt(ctx, TCC_S_STORE);
   const tcc_expr **ix = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *ix * (size_t)(nidx + 1));
-  for (int i = 0; i < nidx; i++) ix[i] = idx[i];
+  for (int i = 0; i < nidx; i++)
+    ix[i] = idx[i];
   s->u.store.buf = buf;
   s->u.store.nidx = nidx;
   s->u.store.idx = ix;
@@ -142,7 +144,8 @@ const tcc_stmt *tcc_s_launch(tcc_context *ctx, const struct tcc_primfunc *func,
     s->u.launch.block[i] = block ? block[i] : NULL;
   }
   const tcc_buffer **a = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *a * (size_t)(nargs + 1));
-  for (int i = 0; i < nargs; i++) a[i] = args[i];
+  for (int i = 0; i < nargs; i++)
+    a[i] = args[i];
   s->u.launch.nargs = nargs;
   s->u.launch.args = a;
   return s;

@@ -133,9 +133,9 @@ typedef struct tcc_primfunc {
   int nscalars;
   const tcc_var *const *scalars; /* int64 scalar params after the buffers (symbolic dims) */
   const tcc_stmt *body;
-  bool is_device;              /* a GPU kernel made by the host/device split */
-  const tcc_expr *grid[3];     /* device: blocks per grid (NULL = 1) */
-  const tcc_expr *block[3];    /* device: threads per block (NULL = 1) */
+  bool is_device;           /* a GPU kernel made by the host/device split */
+  const tcc_expr *grid[3];  /* device: blocks per grid (NULL = 1) */
+  const tcc_expr *block[3]; /* device: threads per block (NULL = 1) */
 } tcc_primfunc;
 
 /* Prints the function in the stable text form the golden tests pin. */

@@ -4,7 +4,8 @@
 static const char *const scope_names[] = {"global", "workspace", "stack", "shared", "local"};
 
 static void ind(FILE *f, int n) {
-  for (int i = 0; i < n; i++) fputs("  ", f);
+  for (int i = 0; i < n; i++)
+    fputs("  ", f);
 }
 
 static void print_idx(FILE *f, int n, const tcc_expr *const *idx) {
@@ -81,7 +82,8 @@ void tcc_stmt_print(FILE *f, const tcc_stmt *s, int indent) {
     tcc_stmt_print(f, s->u.let.body, indent);
     return;
   case TCC_S_SEQ:
-    for (int i = 0; i < s->u.seq.n; i++) tcc_stmt_print(f, s->u.seq.stmts[i], indent);
+    for (int i = 0; i < s->u.seq.n; i++)
+      tcc_stmt_print(f, s->u.seq.stmts[i], indent);
     return;
   case TCC_S_EVALUATE:
     ind(f, indent);
@@ -98,14 +100,18 @@ void tcc_stmt_print(FILE *f, const tcc_stmt *s, int indent) {
     fprintf(f, "launch %s grid(", s->u.launch.func ? s->u.launch.func->name : "?");
     for (int i = 0; i < 3; i++) {
       if (i) fputs(", ", f);
-      if (s->u.launch.grid[i]) tcc_expr_print(f, s->u.launch.grid[i]);
-      else fputc('1', f);
+      if (s->u.launch.grid[i])
+        tcc_expr_print(f, s->u.launch.grid[i]);
+      else
+        fputc('1', f);
     }
     fputs(") block(", f);
     for (int i = 0; i < 3; i++) {
       if (i) fputs(", ", f);
-      if (s->u.launch.block[i]) tcc_expr_print(f, s->u.launch.block[i]);
-      else fputc('1', f);
+      if (s->u.launch.block[i])
+        tcc_expr_print(f, s->u.launch.block[i]);
+      else
+        fputc('1', f);
     }
     fputs(") args(", f);
     for (int i = 0; i < s->u.launch.nargs; i++)
@@ -131,14 +137,18 @@ void tcc_primfunc_print(FILE *f, const tcc_primfunc *fn) {
     fputs(" grid(", f);
     for (int i = 0; i < 3; i++) {
       if (i) fputs(", ", f);
-      if (fn->grid[i]) tcc_expr_print(f, fn->grid[i]);
-      else fputc('1', f);
+      if (fn->grid[i])
+        tcc_expr_print(f, fn->grid[i]);
+      else
+        fputc('1', f);
     }
     fputs(") block(", f);
     for (int i = 0; i < 3; i++) {
       if (i) fputs(", ", f);
-      if (fn->block[i]) tcc_expr_print(f, fn->block[i]);
-      else fputc('1', f);
+      if (fn->block[i])
+        tcc_expr_print(f, fn->block[i]);
+      else
+        fputc('1', f);
     }
     fputc(')', f);
   }

@@ -7,10 +7,10 @@
  * (symbolic intervals, ir/transforms/bound.c), clamped to the tensor's shape. When that extent
  * varies with the outer loops but has a constant upper bound U (a partial last tile), the
  * region is widened to U points shifted inward, so allocations and loops have constant size. */
-#include <string.h>
-
 #include "sched_internal.h"
 #include "transforms/transforms.h"
+
+#include <string.h>
 
 static bool split_divides(const tcc_relation *r) {
   int64_t e;
@@ -19,13 +19,16 @@ static bool split_divides(const tcc_relation *r) {
 }
 
 void tcc_sched_axis_values(tcc_context *ctx, tcc_stage *st) {
-  for (int d = 0; d < st->ndim; d++) st->root[d]->ext = st->rext[d];
-  for (int r = 0; r < st->nreduce; r++) st->root[st->ndim + r]->ext = st->root[st->ndim + r]->root->extent;
+  for (int d = 0; d < st->ndim; d++)
+    st->root[d]->ext = st->rext[d];
+  for (int r = 0; r < st->nreduce; r++)
+    st->root[st->ndim + r]->ext = st->root[st->ndim + r]->root->extent;
   for (int i = 0; i < st->nrels; i++) {
     tcc_relation *r = st->rels[i];
     if (r->kind == REL_SPLIT) {
       const tcc_expr *f = tcc_idx(ctx, r->factor);
-      const tcc_expr *ceil = tcc_floordiv(ctx, tcc_add(ctx, r->parent->ext, tcc_idx(ctx, r->factor - 1)), f);
+      const tcc_expr *ceil =
+          tcc_floordiv(ctx, tcc_add(ctx, r->parent->ext, tcc_idx(ctx, r->factor - 1)), f);
       ceil = tcc_simplify_expr(ctx, ceil, NULL);
       if (!r->by_nparts) {
         r->outer->ext = ceil;
@@ -128,15 +131,18 @@ static tcc_status infer_at(tcc_context *ctx, tcc_stage *p) {
   tcc_axis *L = p->attach_axis;
   tcc_schedule *sch = p->sch;
   if (!L->leaf)
-    return tcc_error(ctx, "lower: stage '%s' is computed at axis '%s' of stage '%s', which was "
-                     "split or fused afterwards", p->t->name, L->name, c->t->name);
+    return tcc_error(ctx,
+                     "lower: stage '%s' is computed at axis '%s' of stage '%s', which was "
+                     "split or fused afterwards",
+                     p->t->name, L->name, c->t->name);
   if (c->attach == TCC_ATTACH_INLINE)
     return tcc_error(ctx, "lower: stage '%s' is computed at stage '%s', which is inlined",
                      p->t->name, c->t->name);
   int lpos = -1;
   for (int i = 0; i < c->nleaves; i++)
     if (c->leaves[i] == L) lpos = i;
-  if (lpos < 0) return tcc_error(ctx, "lower: axis '%s' is not a loop of stage '%s'", L->name, c->t->name);
+  if (lpos < 0)
+    return tcc_error(ctx, "lower: axis '%s' is not a loop of stage '%s'", L->name, c->t->name);
   /* the consumers: c itself, and stages computed inside c's loop L */
   tcc_stage **cons = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *cons * (size_t)(sch->nstages + 1));
   int ncons = 0, nvars = 0;
@@ -150,7 +156,8 @@ static tcc_status infer_at(tcc_context *ctx, tcc_stage *p) {
         for (int k = 0; k < c->nleaves; k++)
           if (c->leaves[k] == o->attach_axis) opos = k;
       if (opos < lpos)
-        return tcc_error(ctx, "lower: stage '%s' is computed at axis '%s' of stage '%s' but is "
+        return tcc_error(ctx,
+                         "lower: stage '%s' is computed at axis '%s' of stage '%s' but is "
                          "also read by stage '%s', which is not computed inside that loop",
                          p->t->name, L->name, c->t->name, o->t->name);
     }
@@ -192,8 +199,10 @@ static tcc_status infer_at(tcc_context *ctx, tcc_stage *p) {
   /* intervals of the consumers' TE root vars; rawrel keeps them unclamped by the guards (their
    * extents are exact linear differences, where the clamped ones lose the correlation) */
   int nleafrel = nrel;
-  tcc_var_interval *rawrel = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *rawrel * (size_t)(nvars + 1));
-  for (int i = 0; i < nrel; i++) rawrel[i] = rel[i];
+  tcc_var_interval *rawrel =
+      tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *rawrel * (size_t)(nvars + 1));
+  for (int i = 0; i < nrel; i++)
+    rawrel[i] = rel[i];
   for (int q = 0; q < ncons; q++) {
     tcc_stage *x = cons[q];
     for (int r = 0; r < x->ndim + x->nreduce; r++) {
@@ -216,7 +225,8 @@ static tcc_status infer_at(tcc_context *ctx, tcc_stage *p) {
   }
   reads rd = {p->t, {0}, ctx};
   tcc_vec_init(&rd.v, sizeof(const tcc_expr *));
-  for (int q = 0; q < ncons; q++) tcc_rewrite_reads(ctx, cons[q]->body, collect_read, &rd);
+  for (int q = 0; q < ncons; q++)
+    tcc_rewrite_reads(ctx, cons[q]->body, collect_read, &rd);
   p->rmin = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *p->rmin * (size_t)(p->ndim + 1));
   p->rext = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *p->rext * (size_t)(p->ndim + 1));
   for (int d = 0; d < p->ndim; d++) {
@@ -248,7 +258,8 @@ static tcc_status infer_at(tcc_context *ctx, tcc_stage *p) {
     if (raw) {
       rlo = tcc_simplify_expr(ctx, rlo, &env);
       const tcc_expr *re = tcc_simplify_expr(
-          ctx, tcc_add(ctx, tcc_sub(ctx, tcc_simplify_expr(ctx, rhi, &env), rlo), tcc_idx(ctx, 1)), &env);
+          ctx, tcc_add(ctx, tcc_sub(ctx, tcc_simplify_expr(ctx, rhi, &env), rlo), tcc_idx(ctx, 1)),
+          &env);
       if (tcc_expr_is_int_imm(re, &e_raw) && e_raw >= 1) {
         /* E points starting at the lowest index read, shifted inward to stay in the shape */
         const tcc_expr *ext = tcc_simplify_expr(ctx, tcc_min(ctx, re, shape), &env);
@@ -260,14 +271,16 @@ static tcc_status infer_at(tcc_context *ctx, tcc_stage *p) {
     }
     lo = tcc_simplify_expr(ctx, tcc_max(ctx, lo, tcc_idx(ctx, 0)), &env);
     hi = tcc_simplify_expr(ctx, tcc_min(ctx, hi, tcc_sub(ctx, shape, tcc_idx(ctx, 1))), &env);
-    const tcc_expr *ext = tcc_simplify_expr(ctx, tcc_add(ctx, tcc_sub(ctx, hi, lo), tcc_idx(ctx, 1)), &env);
+    const tcc_expr *ext =
+        tcc_simplify_expr(ctx, tcc_add(ctx, tcc_sub(ctx, hi, lo), tcc_idx(ctx, 1)), &env);
     int64_t sh, elo, ehi, ce;
     if (!tcc_expr_is_int_imm(ext, &ce) && tcc_expr_is_int_imm(shape, &sh)) {
       tcc_const_bound(ctx, ext, &env, &elo, &ehi);
       if (ehi > sh) ehi = sh;
       if (ehi < 1) ehi = 1;
       ext = tcc_idx(ctx, ehi);
-      lo = tcc_simplify_expr(ctx, tcc_max(ctx, tcc_min(ctx, lo, tcc_idx(ctx, sh - ehi)), tcc_idx(ctx, 0)), &env);
+      lo = tcc_simplify_expr(
+          ctx, tcc_max(ctx, tcc_min(ctx, lo, tcc_idx(ctx, sh - ehi)), tcc_idx(ctx, 0)), &env);
     }
     p->rmin[d] = lo;
     p->rext[d] = ext;
@@ -309,10 +322,11 @@ static tcc_status check_round_up(tcc_context *ctx, tcc_stage *st) {
         tcc_const_bound(ctx, tcc_simplify_expr(ctx, ix, &env), &env, &lo, &hi);
         if (!tcc_expr_is_int_imm(in[k]->shape[d], &sh)) continue;
         if (lo < 0 || hi >= sh) {
-          res = tcc_error(ctx, "lower: tail round_up on stage '%s' makes it read '%s' outside its "
+          res = tcc_error(ctx,
+                          "lower: tail round_up on stage '%s' makes it read '%s' outside its "
                           "shape (dim %d index range [%lld, %lld], extent %lld); use guard or "
-                          "shift_inward", st->t->name, in[k]->name, d, (long long)lo,
-                          (long long)hi, (long long)sh);
+                          "shift_inward",
+                          st->t->name, in[k]->name, d, (long long)lo, (long long)hi, (long long)sh);
           break;
         }
       }

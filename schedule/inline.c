@@ -1,8 +1,8 @@
 /* inline.c — lowering step: substitutes the bodies of compute_inline stages into their
  * consumers (on tensor expressions, before bounds inference), and the read rewriter it uses. */
-#include <stdlib.h>
-
 #include "sched_internal.h"
+
+#include <stdlib.h>
 
 typedef struct rw {
   tcc_context *ctx;
@@ -30,12 +30,14 @@ static const tcc_expr *rw_uncached(rw *r, const tcc_expr *e) {
   case TCC_CAST: return tcc_cast(ctx, e->type, rw_rec(r, e->u.cast.a));
   case TCC_CALL: {
     const tcc_expr **a = ebuf(ctx, e->u.call.nargs);
-    for (int i = 0; i < e->u.call.nargs; i++) a[i] = rw_rec(r, e->u.call.args[i]);
+    for (int i = 0; i < e->u.call.nargs; i++)
+      a[i] = rw_rec(r, e->u.call.args[i]);
     return tcc_call(ctx, e->u.call.op, e->u.call.nargs, a);
   }
   case TCC_TENSOR_READ: {
     const tcc_expr **a = ebuf(ctx, e->u.read.nidx);
-    for (int i = 0; i < e->u.read.nidx; i++) a[i] = rw_rec(r, e->u.read.idx[i]);
+    for (int i = 0; i < e->u.read.nidx; i++)
+      a[i] = rw_rec(r, e->u.read.idx[i]);
     return r->fn(ctx, tcc_tensor_read(ctx, e->u.read.tensor, e->u.read.nidx, a), r->user);
   }
   case TCC_REDUCE:
@@ -43,7 +45,8 @@ static const tcc_expr *rw_uncached(rw *r, const tcc_expr *e) {
                       e->u.reduce.axes, e->u.reduce.cond ? rw_rec(r, e->u.reduce.cond) : NULL);
   case TCC_LOAD: {
     const tcc_expr **a = ebuf(ctx, e->u.load.nidx);
-    for (int i = 0; i < e->u.load.nidx; i++) a[i] = rw_rec(r, e->u.load.idx[i]);
+    for (int i = 0; i < e->u.load.nidx; i++)
+      a[i] = rw_rec(r, e->u.load.idx[i]);
     return tcc_load(ctx, e->u.load.buf, e->u.load.nidx, a,
                     e->u.load.pred ? rw_rec(r, e->u.load.pred) : NULL);
   }
@@ -68,7 +71,8 @@ static const tcc_expr *rw_rec(rw *r, const tcc_expr *e) {
     for (size_t i = 0; i < r->cap; i++)
       if (r->keys[i]) {
         size_t j = r->keys[i]->hash & (nc - 1);
-        while (nk[j]) j = (j + 1) & (nc - 1);
+        while (nk[j])
+          j = (j + 1) & (nc - 1);
         nk[j] = r->keys[i];
         nv[j] = r->vals[i];
       }
@@ -85,15 +89,15 @@ static const tcc_expr *rw_rec(rw *r, const tcc_expr *e) {
   }
   const tcc_expr *v = rw_uncached(r, e);
   j = e->hash & (r->cap - 1);
-  while (r->keys[j] && r->keys[j] != e) j = (j + 1) & (r->cap - 1);
+  while (r->keys[j] && r->keys[j] != e)
+    j = (j + 1) & (r->cap - 1);
   if (!r->keys[j]) r->len++;
   r->keys[j] = e;
   r->vals[j] = v;
   return v;
 }
 
-const tcc_expr *tcc_rewrite_reads(tcc_context *ctx, const tcc_expr *e, tcc_read_fn fn,
-                                  void *user) {
+const tcc_expr *tcc_rewrite_reads(tcc_context *ctx, const tcc_expr *e, tcc_read_fn fn, void *user) {
   rw r = {ctx, fn, user, NULL, NULL, 0, 0};
   const tcc_expr *out = rw_rec(&r, e);
   free(r.keys);
@@ -106,7 +110,8 @@ static const tcc_expr *inline_read(tcc_context *ctx, const tcc_expr *read, void 
   tcc_stage *p = tcc_schedule_stage(sch, read->u.read.tensor);
   if (!p || p->attach != TCC_ATTACH_INLINE) return read;
   const tcc_var **vars = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *vars * (size_t)(p->ndim + 1));
-  for (int d = 0; d < p->ndim; d++) vars[d] = p->t->axes[d]->var;
+  for (int d = 0; d < p->ndim; d++)
+    vars[d] = p->t->axes[d]->var;
   return tcc_expr_substitute(ctx, p->body, p->ndim, vars, read->u.read.idx);
 }
 

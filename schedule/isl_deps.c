@@ -5,16 +5,15 @@
  * transformation as lexicographic positivity of the dependence distances in the new schedule. */
 #include "isl_deps.h"
 
-#include <stdarg.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include <isl/ctx.h>
 #include <isl/map.h>
 #include <isl/options.h>
 #include <isl/set.h>
 #include <isl/space.h>
 #include <isl/val.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
 
 #define DEFAULT_MAX_OPS 2000000UL
 static unsigned long g_max_ops = DEFAULT_MAX_OPS;
@@ -72,9 +71,9 @@ static const char *sb_arena(tcc_context *ctx, sbuf *b) {
 struct tcc_isl_cache {
   const tcc_expr *body; /* the te_body and root axes it was built for */
   tcc_axis **root;
-  const char *dom;    /* [params] -> { Sid[d0, ...] : bounds } */
-  const char *write;  /* [params] -> { Sid[...] -> Tid[d0, ..., d(ndim-1)] } */
-  const char *sreads; /* [params] -> { reads of the stage's own tensor } or NULL */
+  const char *dom;        /* [params] -> { Sid[d0, ...] : bounds } */
+  const char *write;      /* [params] -> { Sid[...] -> Tid[d0, ..., d(ndim-1)] } */
+  const char *sreads;     /* [params] -> { reads of the stage's own tensor } or NULL */
   const char *sread_desc; /* the first self-read, printed */
   bool deps_known;
   /* [params] -> { Sid[...] -> Sid[...] } (NULL when empty): dep_red relates every two points
@@ -129,10 +128,12 @@ static void walk(const tcc_expr *e, visit_fn fn, void *user) {
     break;
   case TCC_CAST: walk(e->u.cast.a, fn, user); break;
   case TCC_CALL:
-    for (int i = 0; i < e->u.call.nargs; i++) walk(e->u.call.args[i], fn, user);
+    for (int i = 0; i < e->u.call.nargs; i++)
+      walk(e->u.call.args[i], fn, user);
     break;
   case TCC_TENSOR_READ:
-    for (int i = 0; i < e->u.read.nidx; i++) walk(e->u.read.idx[i], fn, user);
+    for (int i = 0; i < e->u.read.nidx; i++)
+      walk(e->u.read.idx[i], fn, user);
     break;
   case TCC_REDUCE:
     walk(e->u.reduce.source, fn, user);
@@ -151,7 +152,8 @@ static void collect_var_fn(const tcc_expr *e, void *user) {
   if (e->kind == TCC_VAR) push_var(&env->allowed, &env->nallowed, &env->cap_allowed, e->u.var);
 }
 static void allow_shape(model_env *env, const tcc_tensor *t) {
-  for (int d = 0; d < t->ndim; d++) walk(t->shape[d], collect_var_fn, env);
+  for (int d = 0; d < t->ndim; d++)
+    walk(t->shape[d], collect_var_fn, env);
 }
 static void allow_reads_fn(const tcc_expr *e, void *user) {
   if (e->kind == TCC_TENSOR_READ) allow_shape(user, e->u.read.tensor);
@@ -213,7 +215,8 @@ static bool aff_str(model_env *env, const tcc_expr *e, sbuf *b) {
 
 static void dom_tuple(const model_env *env, sbuf *b) {
   sb_printf(b, "S%u[", (unsigned)env->st->t->id);
-  for (int i = 0; i < env->nd; i++) sb_printf(b, "%sd%d", i ? ", " : "", i);
+  for (int i = 0; i < env->nd; i++)
+    sb_printf(b, "%sd%d", i ? ", " : "", i);
   sb_printf(b, "]");
 }
 
@@ -222,7 +225,8 @@ static void access_str(model_env *env, const tcc_tensor *t, int nidx, const tcc_
                        sbuf *b) {
   dom_tuple(env, b);
   sb_printf(b, " -> T%u[", (unsigned)t->id);
-  for (int k = 0; k < nidx; k++) sb_printf(b, "%so%d", k ? ", " : "", k);
+  for (int k = 0; k < nidx; k++)
+    sb_printf(b, "%so%d", k ? ", " : "", k);
   sb_printf(b, "] : 0 = 0");
   for (int k = 0; k < nidx; k++) {
     sbuf a = {0};
@@ -231,7 +235,8 @@ static void access_str(model_env *env, const tcc_tensor *t, int nidx, const tcc_
     } else { /* over-approximated: anywhere in the tensor along this dim */
       sb_printf(b, " and o%d >= 0", k);
       sbuf s = {0};
-      if (k < t->ndim && aff_str(env, t->shape[k], &s) && !s.oom) sb_printf(b, " and o%d < %s", k, s.p);
+      if (k < t->ndim && aff_str(env, t->shape[k], &s) && !s.oom)
+        sb_printf(b, " and o%d < %s", k, s.p);
       free(s.p);
     }
     free(a.p);
@@ -287,7 +292,8 @@ static void init_env(tcc_context *ctx, const tcc_stage *st, model_env *env) {
   env->st = st;
   env->nd = st->ndim + st->nreduce;
   env->dvars = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *env->dvars * (size_t)(env->nd + 1));
-  for (int i = 0; i < env->nd; i++) env->dvars[i] = st->root[i]->root->var;
+  for (int i = 0; i < env->nd; i++)
+    env->dvars[i] = st->root[i]->root->var;
   allow_shape(env, st->t);
   for (int r = 0; r < st->nreduce; r++) {
     walk(st->root[st->ndim + r]->root->min, collect_var_fn, env);
@@ -343,7 +349,8 @@ static struct tcc_isl_cache *model(tcc_context *ctx, tcc_stage *st) {
   /* write: the stage's own element (read and updated along the reduction axes) */
   dom_tuple(&env, &b);
   sb_printf(&b, " -> T%u[", (unsigned)st->t->id);
-  for (int d = 0; d < st->ndim; d++) sb_printf(&b, "%sd%d", d ? ", " : "", d);
+  for (int d = 0; d < st->ndim; d++)
+    sb_printf(&b, "%sd%d", d ? ", " : "", d);
   sb_printf(&b, "]");
   const char *wr = sb_arena(ctx, &b);
   sread_ctx sc = {&env, &b, st->t, 0, NULL, true};
@@ -394,7 +401,8 @@ static uint64_t carrier_dims(isl_map *m, int nd) {
       if (!zero) mask |= (uint64_t)1 << i;
       continue;
     }
-    isl_set *z = isl_set_fix_si(isl_set_universe(isl_set_get_space(dl)), isl_dim_set, (unsigned)i, 0);
+    isl_set *z =
+        isl_set_fix_si(isl_set_universe(isl_set_get_space(dl)), isl_dim_set, (unsigned)i, 0);
     isl_bool sub = isl_set_is_subset(dl, z);
     isl_set_free(z);
     if (sub == isl_bool_error) {
@@ -422,8 +430,7 @@ static bool stage_deps(tcc_context *ctx, tcc_stage *st, struct tcc_isl_cache *c)
    * is 0): "carried by a loop" and the carrier dims do not depend on the direction, and the
    * single basic map is much cheaper than its intersection with the lexicographic order. */
   isl_map *red = NULL;
-  if (st->nreduce > 0)
-    red = isl_map_apply_range(isl_map_copy(w), isl_map_reverse(isl_map_copy(w)));
+  if (st->nreduce > 0) red = isl_map_apply_range(isl_map_copy(w), isl_map_reverse(isl_map_copy(w)));
   isl_map *tru = NULL;
   if (c->sreads) {
     isl_map *r = isl_map_intersect_domain(isl_map_read_from_str(ic, c->sreads), isl_set_copy(dom));
@@ -519,7 +526,8 @@ static isl_map *leaf_schedule(isl_ctx *ic, const tcc_stage *st, const struct tcc
   const char *arrow = strstr(params, "-> {");
   if (!arrow) return NULL;
   sb_printf(&b, "%.*s-> { S%u[", (int)(arrow - params), params, (unsigned)st->t->id);
-  for (int i = 0; i < st->ndim + st->nreduce; i++) sb_printf(&b, "%sd%d", i ? ", " : "", i);
+  for (int i = 0; i < st->ndim + st->nreduce; i++)
+    sb_printf(&b, "%sd%d", i ? ", " : "", i);
   sb_printf(&b, "] -> L[");
   bool ok = true;
   for (int p = 0; p < n && ok; p++) {
@@ -542,7 +550,8 @@ static isl_map *to_leaves(isl_map *dep, isl_map *sched) {
 static isl_set *delta_set(isl_ctx *ic, const char *name, int n, const char *cond) {
   sbuf b = {0};
   sb_printf(&b, "{ %s[", name);
-  for (int i = 0; i < n; i++) sb_printf(&b, "%sx%d", i ? ", " : "", i);
+  for (int i = 0; i < n; i++)
+    sb_printf(&b, "%sx%d", i ? ", " : "", i);
   sb_printf(&b, "] : %s }", cond);
   isl_set *s = b.oom ? NULL : isl_set_read_from_str(ic, b.p);
   free(b.p);
@@ -551,8 +560,8 @@ static isl_set *delta_set(isl_ctx *ic, const char *name, int n, const char *cond
 
 /* 1 if dependence text `dep` is carried by leaf position p of the order, 0 if not, -1 when ISL
  * could not answer. */
-static int carried(isl_ctx *ic, const tcc_stage *st, const struct tcc_isl_cache *c,
-                   const char *dep, int p, const tcc_axis *a) {
+static int carried(isl_ctx *ic, const tcc_stage *st, const struct tcc_isl_cache *c, const char *dep,
+                   int p, const tcc_axis *a) {
   if (!dep) return 0;
   isl_map *d = isl_map_read_from_str(ic, dep);
   isl_map *sch = leaf_schedule(ic, st, c, st->leaves, st->nleaves);
@@ -560,7 +569,8 @@ static int carried(isl_ctx *ic, const tcc_stage *st, const struct tcc_isl_cache 
   char cond[64];
   if (sch) {
     d = to_leaves(d, sch);
-    for (int q = 0; q < p; q++) d = isl_map_equate(d, isl_dim_in, q, isl_dim_out, q);
+    for (int q = 0; q < p; q++)
+      d = isl_map_equate(d, isl_dim_in, q, isl_dim_out, q);
     snprintf(cond, sizeof cond, "x%d <= -1 or x%d >= 1", p, p);
     nz = delta_set(ic, "L", st->nleaves, cond);
   } else {
@@ -586,15 +596,18 @@ static int carried(isl_ctx *ic, const tcc_stage *st, const struct tcc_isl_cache 
 static const char *write_desc(tcc_context *ctx, const tcc_stage *st) {
   sbuf b = {0};
   sb_printf(&b, "%s[", st->t->name);
-  for (int d = 0; d < st->ndim; d++) sb_printf(&b, "%s%s", d ? ", " : "", st->root[d]->name);
+  for (int d = 0; d < st->ndim; d++)
+    sb_printf(&b, "%s%s", d ? ", " : "", st->root[d]->name);
   sb_printf(&b, "]");
   const char *s = sb_arena(ctx, &b);
   return s ? s : st->t->name;
 }
 
 static tcc_status overflow_error(tcc_context *ctx, const char *what) {
-  return tcc_error(ctx, "%s: may depend (the ISL dependence analysis exceeded its bound of %lu "
-                   "operations or failed; refusing conservatively)", what, g_max_ops);
+  return tcc_error(ctx,
+                   "%s: may depend (the ISL dependence analysis exceeded its bound of %lu "
+                   "operations or failed; refusing conservatively)",
+                   what, g_max_ops);
 }
 
 tcc_status tcc_isl_check_loop(tcc_context *ctx, const tcc_stage *cst, const tcc_axis *a,
@@ -602,10 +615,11 @@ tcc_status tcc_isl_check_loop(tcc_context *ctx, const tcc_stage *cst, const tcc_
   tcc_stage *st = (tcc_stage *)cst;
   if (st->nreduce == 0 && !first_self_read(st)) return TCC_OK; /* no dependences at all */
   int p = 0;
-  while (p < st->nleaves && st->leaves[p] != a) p++;
+  while (p < st->nleaves && st->leaves[p] != a)
+    p++;
   if (p == st->nleaves) return TCC_OK; /* not a leaf: check_leaf reports it */
-  const char *what = tcc_arena_printf(tcc_ctx_arena(ctx), "%s: cannot %s '%s' of stage '%s'",
-                                      op, verb, a->name, st->t->name);
+  const char *what = tcc_arena_printf(tcc_ctx_arena(ctx), "%s: cannot %s '%s' of stage '%s'", op,
+                                      verb, a->name, st->t->name);
   struct tcc_isl_cache *c = model(ctx, st);
   if (!stage_deps(ctx, st, c)) return overflow_error(ctx, what);
   if (!c->dep_red && !c->dep_true) return TCC_OK;
@@ -621,11 +635,15 @@ tcc_status tcc_isl_check_loop(tcc_context *ctx, const tcc_stage *cst, const tcc_
   isl_ctx_free(ic);
   if (cr < 0 || ct < 0) return overflow_error(ctx, what);
   if (cr)
-    return tcc_error(ctx, "%s: %s is carried across %s (reduction axis: each iteration updates "
-                     "the same element; use rfactor first)", what, write_desc(ctx, st), a->name);
+    return tcc_error(ctx,
+                     "%s: %s is carried across %s (reduction axis: each iteration updates "
+                     "the same element; use rfactor first)",
+                     what, write_desc(ctx, st), a->name);
   if (ct)
-    return tcc_error(ctx, "%s: %s reads %s, written at another iteration of %s (loop-carried "
-                     "dependence)", what, write_desc(ctx, st), c->sread_desc, a->name);
+    return tcc_error(ctx,
+                     "%s: %s reads %s, written at another iteration of %s (loop-carried "
+                     "dependence)",
+                     what, write_desc(ctx, st), c->sread_desc, a->name);
   return TCC_OK;
 }
 
@@ -633,9 +651,12 @@ tcc_status tcc_isl_check_order(tcc_context *ctx, const tcc_stage *cst, tcc_axis 
   tcc_stage *st = (tcc_stage *)cst;
   if (!first_self_read(st)) return TCC_OK; /* reduction dependences may be reordered */
   sbuf ob = {0};
-  for (int i = 0; i < st->nleaves; i++) sb_printf(&ob, "%s%s", i ? ", " : "", leaves[i]->name);
-  const char *what = tcc_arena_printf(tcc_ctx_arena(ctx), "reorder: cannot reorder stage '%s' "
-                                      "to (%s)", st->t->name, ob.p ? ob.p : "");
+  for (int i = 0; i < st->nleaves; i++)
+    sb_printf(&ob, "%s%s", i ? ", " : "", leaves[i]->name);
+  const char *what = tcc_arena_printf(tcc_ctx_arena(ctx),
+                                      "reorder: cannot reorder stage '%s' "
+                                      "to (%s)",
+                                      st->t->name, ob.p ? ob.p : "");
   free(ob.p);
   struct tcc_isl_cache *c = model(ctx, st);
   if (!stage_deps(ctx, st, c)) return overflow_error(ctx, what);
@@ -645,10 +666,11 @@ tcc_status tcc_isl_check_order(tcc_context *ctx, const tcc_stage *cst, tcc_axis 
   isl_map *sch = leaf_schedule(ic, st, c, leaves, st->nleaves);
   if (!sch) {
     isl_ctx_free(ic);
-    return tcc_error(ctx, "%s: %s reads %s and the new loop order cannot be expressed as an "
+    return tcc_error(ctx,
+                     "%s: %s reads %s and the new loop order cannot be expressed as an "
                      "affine schedule to verify it (a shift_inward tail or a non-constant "
-                     "factor); refusing conservatively", what, write_desc(ctx, st),
-                     c->sread_desc);
+                     "factor); refusing conservatively",
+                     what, write_desc(ctx, st), c->sread_desc);
   }
   isl_map *d = to_leaves(isl_map_read_from_str(ic, c->dep_true), sch);
   isl_map_free(sch);
@@ -656,7 +678,8 @@ tcc_status tcc_isl_check_order(tcc_context *ctx, const tcc_stage *cst, tcc_axis 
   sbuf b = {0};
   for (int p = 0; p < st->nleaves; p++) {
     sb_printf(&b, "%s(", p ? " or " : "");
-    for (int q = 0; q < p; q++) sb_printf(&b, "x%d = 0 and ", q);
+    for (int q = 0; q < p; q++)
+      sb_printf(&b, "x%d = 0 and ", q);
     sb_printf(&b, "x%d < 0)", p);
   }
   isl_set *neg = b.oom ? NULL : delta_set(ic, "L", st->nleaves, st->nleaves ? b.p : "1 = 0");
@@ -668,9 +691,10 @@ tcc_status tcc_isl_check_order(tcc_context *ctx, const tcc_stage *cst, tcc_axis 
   isl_ctx_free(ic);
   if (e == isl_bool_error || qh) return overflow_error(ctx, what);
   if (e == isl_bool_false)
-    return tcc_error(ctx, "%s: %s reads %s, written at an earlier iteration; in the new loop "
-                     "order that dependence would run backwards", what, write_desc(ctx, st),
-                     c->sread_desc);
+    return tcc_error(ctx,
+                     "%s: %s reads %s, written at an earlier iteration; in the new loop "
+                     "order that dependence would run backwards",
+                     what, write_desc(ctx, st), c->sread_desc);
   return TCC_OK;
 }
 
@@ -694,23 +718,25 @@ static int region_closed(tcc_context *ctx, tcc_stage *st, struct tcc_isl_cache *
     return -2;
   }
   isl_set *pdom = isl_set_read_from_str(ic, c->dom);
-  isl_map *rc = isl_map_intersect_domain(isl_map_read_from_str(ic, rd),
-                                         isl_set_read_from_str(ic, pc->dom));
+  isl_map *rc =
+      isl_map_intersect_domain(isl_map_read_from_str(ic, rd), isl_set_read_from_str(ic, pc->dom));
   isl_map *wp = isl_map_intersect_domain(isl_map_read_from_str(ic, c->write), isl_set_copy(pdom));
   /* consumer iteration -> the producer iterations writing what it reads; then per prefix */
   isl_map *cp = isl_map_apply_range(rc, isl_map_reverse(wp));
   isl_map *region = isl_map_apply_range(isl_map_reverse(sc), cp);
   /* its box: per dim, between the smallest and the largest coordinate of the region */
   int nd = st->ndim + st->nreduce;
-  isl_map *box = isl_map_intersect_range(
-      isl_map_universe(isl_map_get_space(region)), isl_set_copy(pdom));
+  isl_map *box =
+      isl_map_intersect_range(isl_map_universe(isl_map_get_space(region)), isl_set_copy(pdom));
   for (int d = 0; d < nd; d++) {
     for (int side = 0; side < 2; side++) {
       sbuf b = {0};
       sb_printf(&b, "{ S%u[", (unsigned)st->t->id);
-      for (int k = 0; k < nd; k++) sb_printf(&b, "%su%d", k ? ", " : "", k);
+      for (int k = 0; k < nd; k++)
+        sb_printf(&b, "%su%d", k ? ", " : "", k);
       sb_printf(&b, "] -> S%u[", (unsigned)st->t->id);
-      for (int k = 0; k < nd; k++) sb_printf(&b, "%sx%d", k ? ", " : "", k);
+      for (int k = 0; k < nd; k++)
+        sb_printf(&b, "%sx%d", k ? ", " : "", k);
       sb_printf(&b, "] : u%d %s x%d }", d, side ? ">=" : "<=", d);
       isl_map *cmp = b.oom ? NULL : isl_map_read_from_str(ic, b.p);
       free(b.p);
@@ -730,27 +756,31 @@ static int region_closed(tcc_context *ctx, tcc_stage *st, struct tcc_isl_cache *
   return sub == isl_bool_true ? 1 : 0;
 }
 
-tcc_status tcc_isl_check_compute_at(tcc_context *ctx, const tcc_stage *cst,
-                                    const tcc_stage *parent, const tcc_axis *a) {
+tcc_status tcc_isl_check_compute_at(tcc_context *ctx, const tcc_stage *cst, const tcc_stage *parent,
+                                    const tcc_axis *a) {
   tcc_stage *st = (tcc_stage *)cst;
   if (!first_self_read(st)) return TCC_OK;
-  const char *what = tcc_arena_printf(tcc_ctx_arena(ctx), "compute_at: cannot compute '%s' at "
-                                      "'%s' of stage '%s'", st->t->name, a->name,
-                                      parent->t->name);
+  const char *what = tcc_arena_printf(tcc_ctx_arena(ctx),
+                                      "compute_at: cannot compute '%s' at "
+                                      "'%s' of stage '%s'",
+                                      st->t->name, a->name, parent->t->name);
   struct tcc_isl_cache *c = model(ctx, st);
   if (!stage_deps(ctx, st, c)) return overflow_error(ctx, what);
   if (!c->dep_true) return TCC_OK;
   int p = 0;
-  while (p < parent->nleaves && parent->leaves[p] != a) p++;
+  while (p < parent->nleaves && parent->leaves[p] != a)
+    p++;
   int closed = p < parent->nleaves && !(st->has_scope && st->scope == TCC_SCOPE_SHARED)
                    ? region_closed(ctx, st, c, (tcc_stage *)parent, p)
                    : -2;
   if (closed == 1) return TCC_OK;
   if (closed == -1) return overflow_error(ctx, what);
-  return tcc_error(ctx, "%s: %s reads %s, produced by other iterations of '%s' (a loop-carried "
+  return tcc_error(ctx,
+                   "%s: %s reads %s, produced by other iterations of '%s' (a loop-carried "
                    "dependence), so the region one iteration of '%s' needs would read elements "
-                   "of '%s' before they are produced%s", what, write_desc(ctx, st),
-                   c->sread_desc, st->t->name, a->name, st->t->name,
+                   "of '%s' before they are produced%s",
+                   what, write_desc(ctx, st), c->sread_desc, st->t->name, a->name, st->t->name,
                    closed == -2 ? " (the region is not modelled exactly: refusing "
-                                  "conservatively)" : "");
+                                  "conservatively)"
+                                : "");
 }

@@ -45,7 +45,7 @@ tcc_status tcc_isl_check_order(tcc_context *ctx, const tcc_stage *st, tcc_axis *
 /* Checks that producer st may be computed at loop `a` of its consumer `parent`, region by
  * region: st has no true dependence (it does not read its own earlier elements), and the
  * consumer's reads of st are exactly modelled or conservatively bounded. */
-tcc_status tcc_isl_check_compute_at(tcc_context *ctx, const tcc_stage *st,
-                                    const tcc_stage *parent, const tcc_axis *a);
+tcc_status tcc_isl_check_compute_at(tcc_context *ctx, const tcc_stage *st, const tcc_stage *parent,
+                                    const tcc_axis *a);
 
 #endif

@@ -1,8 +1,8 @@
 /* lower.c — TE + schedule → loop-IR PrimFunc, as the ordered list of passes it applies. */
-#include <string.h>
-
 #include "sched_internal.h"
 #include "transforms/transforms.h"
+
+#include <string.h>
 
 static void collect_vars(const tcc_expr *e, tcc_vec *out, tcc_context *ctx) {
   if (!e) return;
@@ -21,7 +21,8 @@ static void collect_vars(const tcc_expr *e, tcc_vec *out, tcc_context *ctx) {
     return;
   case TCC_CAST: collect_vars(e->u.cast.a, out, ctx); return;
   case TCC_CALL:
-    for (int i = 0; i < e->u.call.nargs; i++) collect_vars(e->u.call.args[i], out, ctx);
+    for (int i = 0; i < e->u.call.nargs; i++)
+      collect_vars(e->u.call.args[i], out, ctx);
     return;
   case TCC_NEG:
   case TCC_NOT:
@@ -63,10 +64,12 @@ static void fv_expr(fv *f, const tcc_expr *e) {
     return;
   case TCC_CAST: fv_expr(f, e->u.cast.a); return;
   case TCC_CALL:
-    for (int i = 0; i < e->u.call.nargs; i++) fv_expr(f, e->u.call.args[i]);
+    for (int i = 0; i < e->u.call.nargs; i++)
+      fv_expr(f, e->u.call.args[i]);
     return;
   case TCC_LOAD:
-    for (int i = 0; i < e->u.load.nidx; i++) fv_expr(f, e->u.load.idx[i]);
+    for (int i = 0; i < e->u.load.nidx; i++)
+      fv_expr(f, e->u.load.idx[i]);
     fv_expr(f, e->u.load.pred);
     return;
   case TCC_RAMP:
@@ -101,13 +104,15 @@ static void fv_stmt(fv *f, const tcc_stmt *s) {
     fv_stmt(f, s->u.loop.body);
     return;
   case TCC_S_STORE:
-    for (int i = 0; i < s->u.store.nidx; i++) fv_expr(f, s->u.store.idx[i]);
+    for (int i = 0; i < s->u.store.nidx; i++)
+      fv_expr(f, s->u.store.idx[i]);
     fv_expr(f, s->u.store.value);
     fv_expr(f, s->u.store.pred);
     return;
   case TCC_S_ALLOCATE:
     fv_expr(f, s->u.alloc.size);
-    for (int d = 0; d < s->u.alloc.buf->ndim; d++) fv_expr(f, s->u.alloc.buf->shape[d]);
+    for (int d = 0; d < s->u.alloc.buf->ndim; d++)
+      fv_expr(f, s->u.alloc.buf->shape[d]);
     fv_stmt(f, s->u.alloc.body);
     return;
   case TCC_S_IF:
@@ -121,7 +126,8 @@ static void fv_stmt(fv *f, const tcc_stmt *s) {
     fv_stmt(f, s->u.let.body);
     return;
   case TCC_S_SEQ:
-    for (int i = 0; i < s->u.seq.n; i++) fv_stmt(f, s->u.seq.stmts[i]);
+    for (int i = 0; i < s->u.seq.n; i++)
+      fv_stmt(f, s->u.seq.stmts[i]);
     return;
   case TCC_S_EVALUATE: fv_expr(f, s->u.eval.value); return;
   default: return;
@@ -154,30 +160,33 @@ tcc_status tcc_lower(tcc_context *ctx, tcc_schedule *sch, const char *name, int 
   for (int i = 0; i < nargs; i++) {
     bufs[i] = tcc_buffer_new(ctx, args[i]->name, args[i]->dtype, args[i]->ndim, args[i]->shape,
                              TCC_SCOPE_GLOBAL);
-    for (int d = 0; d < args[i]->ndim; d++) collect_vars(args[i]->shape[d], &scalars, ctx);
+    for (int d = 0; d < args[i]->ndim; d++)
+      collect_vars(args[i]->shape[d], &scalars, ctx);
   }
 
   /* the passes, in order */
   const tcc_stmt *body;
-  TCC_TRY(tcc_sched_inline(ctx, sch));                 /* compute_inline stages substituted */
-  TCC_TRY(tcc_sched_infer_bounds(ctx, sch));           /* regions, axis extents and values */
+  TCC_TRY(tcc_sched_inline(ctx, sch));                /* compute_inline stages substituted */
+  TCC_TRY(tcc_sched_infer_bounds(ctx, sch));          /* regions, axis extents and values */
   TCC_TRY(tcc_sched_make_loops(ctx, sch, nargs, args, /* schedule -> loop nest */
                                (const tcc_buffer *const *)bufs, &body));
-  body = tcc_pass_simplify(ctx, body);         /* canonical indices, decided guards */
-  body = tcc_pass_flatten_storage(ctx, body);  /* multi-dim -> flat element indices */
+  body = tcc_pass_simplify(ctx, body);        /* canonical indices, decided guards */
+  body = tcc_pass_flatten_storage(ctx, body); /* multi-dim -> flat element indices */
   body = tcc_pass_simplify(ctx, body);
-  body = tcc_pass_loop_partition(ctx, body);   /* guards out of full tiles */
-  body = tcc_pass_vectorize(ctx, body);        /* ramp / broadcast lanes */
-  body = tcc_pass_unroll(ctx, body);           /* unrolled loops expanded */
+  body = tcc_pass_loop_partition(ctx, body); /* guards out of full tiles */
+  body = tcc_pass_vectorize(ctx, body);      /* ramp / broadcast lanes */
+  body = tcc_pass_unroll(ctx, body);         /* unrolled loops expanded */
   body = tcc_pass_simplify(ctx, body);
-  body = tcc_pass_remove_dead(ctx, body);      /* empty loops, unused allocations */
+  body = tcc_pass_remove_dead(ctx, body);                      /* empty loops, unused allocations */
   TCC_TRY(tcc_pass_split_host_device(ctx, name, body, &body)); /* GPU kernels + launches */
 
   fv f = {ctx, scalars, NULL};
   fv_stmt(&f, body);
   if (f.bad)
-    return tcc_error(ctx, "lower '%s': variable '%s' is used but is neither a loop variable nor "
-                     "a symbolic dim of an argument's shape", name, f.bad->name);
+    return tcc_error(ctx,
+                     "lower '%s': variable '%s' is used but is neither a loop variable nor "
+                     "a symbolic dim of an argument's shape",
+                     name, f.bad->name);
 
   tcc_primfunc *fn = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *fn);
   fn->name = tcc_arena_strdup(tcc_ctx_arena(ctx), name);

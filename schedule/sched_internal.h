@@ -97,9 +97,9 @@ typedef struct log_entry {
   int kind;
   int nlist;
   int *list;
-  int out[2]; /* axes created */
-  const tcc_stage *sp, *sp2; /* for printing (indices shift when cache stages are inserted) */
-  const char *text;          /* its printed line, fixed when recorded */
+  int out[2];                      /* axes created */
+  const tcc_stage *sp, *sp2;       /* for printing (indices shift when cache stages are inserted) */
+  const char *text;                /* its printed line, fixed when recorded */
   const tcc_tensor_intrin *intrin; /* tensorize */
 } log_entry;
 
@@ -129,8 +129,6 @@ void tcc_sched_axis_values(tcc_context *ctx, tcc_stage *st);
 /* The guard conditions of non-dividing GUARD splits (and SHIFT_INWARD fallbacks) of st; with
  * only_data, those of data-parallel axes only. */
 const tcc_expr *tcc_sched_guard(tcc_context *ctx, tcc_stage *st, bool only_data);
-
-
 
 /* Rebuilds e with every TENSOR_READ replaced by fn(read) (the read's indices already rewritten).
  * fn returns the replacement (or the read itself). */

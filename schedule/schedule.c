@@ -1,12 +1,12 @@
 /* schedule.c — the schedule data model and its primitives: split, fuse, reorder, tile, unroll,
  * vectorize, parallel, bind, compute_at, compute_inline, compute_root; the primitive log, its
  * printer and replay. */
+#include "isl_deps.h"
+#include "sched_internal.h"
+
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "isl_deps.h"
-#include "sched_internal.h"
 
 const char *tcc_tail_name(tcc_tail t) {
   switch (t) {
@@ -83,8 +83,8 @@ static void init_axes(tcc_context *ctx, tcc_stage *st, const tcc_expr *body) {
   st->ndim = t->ndim;
   const tcc_expr *red = find_reduce(body);
   st->nreduce = red ? red->u.reduce.naxes : 0;
-  st->root = tcc_arena_alloc(tcc_ctx_arena(ctx),
-                             sizeof *st->root * (size_t)(st->ndim + st->nreduce + 1));
+  st->root =
+      tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *st->root * (size_t)(st->ndim + st->nreduce + 1));
   for (int d = 0; d < st->ndim; d++) {
     st->root[d] = new_axis(ctx, st, t->axes[d]->var->name, TCC_IV_DATA_PAR);
     st->root[d]->root = t->axes[d];
@@ -97,7 +97,8 @@ static void init_axes(tcc_context *ctx, tcc_stage *st, const tcc_expr *body) {
   st->nleaves = st->ndim + st->nreduce;
   st->cap_leaves = st->nleaves + 8;
   st->leaves = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *st->leaves * (size_t)st->cap_leaves);
-  for (int i = 0; i < st->nleaves; i++) st->leaves[i] = st->root[i];
+  for (int i = 0; i < st->nleaves; i++)
+    st->leaves[i] = st->root[i];
 }
 
 static tcc_stage *new_stage(tcc_context *ctx, tcc_schedule *s, const tcc_tensor *t) {
@@ -123,7 +124,8 @@ static void visit(tcc_context *ctx, tcc_schedule *s, const tcc_tensor *t, tcc_ve
   tcc_vec_push(tcc_ctx_arena(ctx), seen, &t);
   const tcc_tensor **in;
   int n = tcc_tensor_inputs(ctx, t, &in);
-  for (int i = 0; i < n; i++) visit(ctx, s, in[i], seen, order);
+  for (int i = 0; i < n; i++)
+    visit(ctx, s, in[i], seen, order);
   tcc_stage *st = new_stage(ctx, s, t);
   tcc_vec_push(tcc_ctx_arena(ctx), order, &st);
 }
@@ -233,9 +235,9 @@ static log_entry *log_push(tcc_schedule *s, log_op op, const tcc_stage *st) {
 
 /* ---- checks ---- */
 
-static const char *op_names[] = {"split",          "split",        "fuse",      "reorder",
-                                 "unroll",         "vectorize",    "parallel",  "bind",
-                                 "compute_at",     "compute_inline", "compute_root", "cache_read"};
+static const char *op_names[] = {"split",      "split",          "fuse",         "reorder",
+                                 "unroll",     "vectorize",      "parallel",     "bind",
+                                 "compute_at", "compute_inline", "compute_root", "cache_read"};
 
 static tcc_status check_leaf(tcc_context *ctx, const char *op, tcc_stage *st, tcc_axis *a) {
   if (!st) return tcc_error(ctx, "%s: no stage given (a placeholder has no stage)", op);
@@ -288,26 +290,35 @@ static tcc_status do_split(tcc_context *ctx, tcc_stage *st, tcc_axis *a, int64_t
     return tcc_error(ctx, "%s: %s of axis '%s' of stage '%s' must be positive, got %lld", op,
                      nparts ? "nparts" : "factor", a->name, st->t->name, (long long)factor);
   if (a->annot != TCC_ANNOT_NONE)
-    return tcc_error(ctx, "%s: axis '%s' of stage '%s' is already annotated; split before "
-                     "annotating", op, a->name, st->t->name);
+    return tcc_error(ctx,
+                     "%s: axis '%s' of stage '%s' is already annotated; split before "
+                     "annotating",
+                     op, a->name, st->t->name);
   if ((int)tail < TCC_TAIL_AUTO || tail > TCC_TAIL_SHIFT_INWARD)
     return tcc_error(ctx, "%s: unknown tail strategy %d", op, (int)tail);
   if (tail == TCC_TAIL_ROUND_UP && st->is_output)
-    return tcc_error(ctx, "%s: tail round_up on stage '%s' is not allowed: it is an output, "
-                     "whose buffer cannot be enlarged", op, st->t->name);
+    return tcc_error(ctx,
+                     "%s: tail round_up on stage '%s' is not allowed: it is an output, "
+                     "whose buffer cannot be enlarged",
+                     op, st->t->name);
   if (tail == TCC_TAIL_ROUND_UP && a->kind == TCC_IV_REDUCE)
-    return tcc_error(ctx, "%s: tail round_up on reduction axis '%s' of stage '%s' would reduce "
-                     "over points past the extent", op, a->name, st->t->name);
+    return tcc_error(ctx,
+                     "%s: tail round_up on reduction axis '%s' of stage '%s' would reduce "
+                     "over points past the extent",
+                     op, a->name, st->t->name);
   for (int i = 0; i < st->sch->nstages; i++) {
     tcc_stage *o = st->sch->stages[i];
     if (o->attach == TCC_ATTACH_AT && o->attach_axis == a)
-      return tcc_error(ctx, "%s: stage '%s' is computed at axis '%s' of stage '%s'; split before "
-                       "compute_at", op, o->t->name, a->name, st->t->name);
+      return tcc_error(ctx,
+                       "%s: stage '%s' is computed at axis '%s' of stage '%s'; split before "
+                       "compute_at",
+                       op, o->t->name, a->name, st->t->name);
   }
   if (tail == TCC_TAIL_SHIFT_INWARD && st->nreduce > 0)
-    return tcc_error(ctx, "%s: tail shift_inward on stage '%s' is not allowed: it has a "
-                     "reduction, and recomputed points would be accumulated twice", op,
-                     st->t->name);
+    return tcc_error(ctx,
+                     "%s: tail shift_inward on stage '%s' is not allowed: it has a "
+                     "reduction, and recomputed points would be accumulated twice",
+                     op, st->t->name);
   tcc_relation *r = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *r);
   r->kind = REL_SPLIT;
   r->parent = a;
@@ -323,7 +334,8 @@ static tcc_status do_split(tcc_context *ctx, tcc_stage *st, tcc_axis *a, int64_t
   st->rels[st->nrels++] = r;
   int p = leaf_pos(st, a);
   st->leaves = grow(ctx, st->leaves, st->nleaves, &st->cap_leaves, sizeof *st->leaves);
-  memmove(&st->leaves[p + 2], &st->leaves[p + 1], sizeof *st->leaves * (size_t)(st->nleaves - p - 1));
+  memmove(&st->leaves[p + 2], &st->leaves[p + 1],
+          sizeof *st->leaves * (size_t)(st->nleaves - p - 1));
   st->leaves[p] = r->outer;
   st->leaves[p + 1] = r->inner;
   st->nleaves++;
@@ -354,20 +366,25 @@ tcc_status tcc_fuse(tcc_context *ctx, tcc_stage *st, tcc_axis *outer, tcc_axis *
   TCC_TRY(check_leaf(ctx, "fuse", st, inner));
   int po = leaf_pos(st, outer), pi = leaf_pos(st, inner);
   if (pi != po + 1)
-    return tcc_error(ctx, "fuse: axes '%s' and '%s' of stage '%s' are not adjacent loops with "
-                     "'%s' outside; reorder them first", outer->name, inner->name, st->t->name,
-                     outer->name);
+    return tcc_error(ctx,
+                     "fuse: axes '%s' and '%s' of stage '%s' are not adjacent loops with "
+                     "'%s' outside; reorder them first",
+                     outer->name, inner->name, st->t->name, outer->name);
   if (outer->kind != inner->kind)
-    return tcc_error(ctx, "fuse: cannot fuse data-parallel and reduction axes ('%s', '%s' of "
-                     "stage '%s')", outer->name, inner->name, st->t->name);
+    return tcc_error(ctx,
+                     "fuse: cannot fuse data-parallel and reduction axes ('%s', '%s' of "
+                     "stage '%s')",
+                     outer->name, inner->name, st->t->name);
   if (outer->annot != TCC_ANNOT_NONE || inner->annot != TCC_ANNOT_NONE)
     return tcc_error(ctx, "fuse: axes '%s', '%s' of stage '%s' must not be annotated yet",
                      outer->name, inner->name, st->t->name);
   for (int i = 0; i < st->sch->nstages; i++) {
     tcc_stage *o = st->sch->stages[i];
     if (o->attach == TCC_ATTACH_AT && (o->attach_axis == outer || o->attach_axis == inner))
-      return tcc_error(ctx, "fuse: stage '%s' is computed at axis '%s' of stage '%s'; fuse "
-                       "before compute_at", o->t->name, o->attach_axis->name, st->t->name);
+      return tcc_error(ctx,
+                       "fuse: stage '%s' is computed at axis '%s' of stage '%s'; fuse "
+                       "before compute_at",
+                       o->t->name, o->attach_axis->name, st->t->name);
   }
   char nb[512];
   snprintf(nb, sizeof nb, "%s.%s.fused", outer->name, inner->name);
@@ -379,7 +396,8 @@ tcc_status tcc_fuse(tcc_context *ctx, tcc_stage *st, tcc_axis *outer, tcc_axis *
   st->rels = grow(ctx, st->rels, st->nrels, &st->cap_rels, sizeof *st->rels);
   st->rels[st->nrels++] = r;
   st->leaves[po] = r->parent;
-  memmove(&st->leaves[pi], &st->leaves[pi + 1], sizeof *st->leaves * (size_t)(st->nleaves - pi - 1));
+  memmove(&st->leaves[pi], &st->leaves[pi + 1],
+          sizeof *st->leaves * (size_t)(st->nleaves - pi - 1));
   st->nleaves--;
   outer->leaf = inner->leaf = false;
   log_entry *e = log_push(st->sch, LOG_FUSE, st);
@@ -410,13 +428,15 @@ tcc_status tcc_reorder(tcc_context *ctx, tcc_stage *st, int n, tcc_axis *const *
     }
   tcc_axis **nl = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *nl * (size_t)st->nleaves);
   memcpy(nl, st->leaves, sizeof *nl * (size_t)st->nleaves);
-  for (int i = 0; i < n; i++) nl[pos[i]] = order[i];
+  for (int i = 0; i < n; i++)
+    nl[pos[i]] = order[i];
   TCC_TRY(tcc_isl_check_order(ctx, st, nl));
   memcpy(st->leaves, nl, sizeof *nl * (size_t)st->nleaves);
   log_entry *e = log_push(st->sch, LOG_REORDER, st);
   e->nlist = n;
   e->list = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof(int) * (size_t)n);
-  for (int i = 0; i < n; i++) e->list[i] = order[i]->index;
+  for (int i = 0; i < n; i++)
+    e->list[i] = order[i]->index;
   return TCC_OK;
 }
 
@@ -444,8 +464,8 @@ tcc_status tcc_tile(tcc_context *ctx, tcc_stage *st, tcc_axis *x, tcc_axis *y, i
   return TCC_OK;
 }
 
-static tcc_status annotate(tcc_context *ctx, log_op op, tcc_stage *st, tcc_axis *a,
-                           tcc_annot annot, tcc_for_kind kind) {
+static tcc_status annotate(tcc_context *ctx, log_op op, tcc_stage *st, tcc_axis *a, tcc_annot annot,
+                           tcc_for_kind kind) {
   const char *name = op_names[op];
   TCC_TRY(check_leaf(ctx, name, st, a));
   if (a->annot != TCC_ANNOT_NONE && a->annot != annot)
@@ -456,21 +476,26 @@ static tcc_status annotate(tcc_context *ctx, log_op op, tcc_stage *st, tcc_axis 
   if (annot == TCC_ANNOT_VECTORIZE || annot == TCC_ANNOT_PARALLEL || annot == TCC_ANNOT_BIND) {
     /* dependences carried by the loop (ISL), then the structural rule for reduction axes */
     TCC_TRY(tcc_isl_check_loop(ctx, st, a, name,
-                               annot == TCC_ANNOT_VECTORIZE ? "vectorize"
+                               annot == TCC_ANNOT_VECTORIZE  ? "vectorize"
                                : annot == TCC_ANNOT_PARALLEL ? "parallelize"
                                                              : "bind"));
     if (a->kind == TCC_IV_REDUCE)
-      return tcc_error(ctx, "%s: axis '%s' of stage '%s' is a reduction axis; its iterations "
-                       "accumulate into the same element (use rfactor first)", name, a->name,
-                       st->t->name);
+      return tcc_error(ctx,
+                       "%s: axis '%s' of stage '%s' is a reduction axis; its iterations "
+                       "accumulate into the same element (use rfactor first)",
+                       name, a->name, st->t->name);
   }
   if (annot == TCC_ANNOT_VECTORIZE || annot == TCC_ANNOT_UNROLL) {
     if (!cext)
-      return tcc_error(ctx, "%s: axis '%s' of stage '%s' has a non-constant extent; split it by "
-                       "a constant factor first", name, a->name, st->t->name);
+      return tcc_error(ctx,
+                       "%s: axis '%s' of stage '%s' has a non-constant extent; split it by "
+                       "a constant factor first",
+                       name, a->name, st->t->name);
     if (annot == TCC_ANNOT_VECTORIZE && ext > 64)
-      return tcc_error(ctx, "vectorize: axis '%s' of stage '%s' has extent %lld, more than 64 "
-                       "lanes; split it first", a->name, st->t->name, (long long)ext);
+      return tcc_error(ctx,
+                       "vectorize: axis '%s' of stage '%s' has extent %lld, more than 64 "
+                       "lanes; split it first",
+                       a->name, st->t->name, (long long)ext);
     if (annot == TCC_ANNOT_UNROLL && ext > 1024)
       return tcc_error(ctx, "unroll: axis '%s' of stage '%s' has extent %lld, more than 1024",
                        a->name, st->t->name, (long long)ext);
@@ -505,12 +530,16 @@ tcc_status tcc_compute_at(tcc_context *ctx, tcc_stage *st, tcc_stage *parent, tc
   if (st == parent)
     return tcc_error(ctx, "compute_at: stage '%s' cannot be computed inside itself", st->t->name);
   if (st->is_output)
-    return tcc_error(ctx, "compute_at: stage '%s' is an output; outputs are computed at the "
-                     "root", st->t->name);
+    return tcc_error(ctx,
+                     "compute_at: stage '%s' is an output; outputs are computed at the "
+                     "root",
+                     st->t->name);
   if (!stage_reads(ctx, parent, st->t))
-    return tcc_error(ctx, "compute_at: stage '%s' does not read '%s' (directly, through inlined "
+    return tcc_error(ctx,
+                     "compute_at: stage '%s' does not read '%s' (directly, through inlined "
                      "stages or through stages computed inside it); a stage can only be computed "
-                     "inside a consumer", parent->t->name, st->t->name);
+                     "inside a consumer",
+                     parent->t->name, st->t->name);
   if (parent->attach == TCC_ATTACH_INLINE)
     return tcc_error(ctx, "compute_at: stage '%s' is inlined and has no loops", parent->t->name);
   TCC_TRY(tcc_isl_check_compute_at(ctx, st, parent, a));
@@ -530,13 +559,17 @@ tcc_status tcc_compute_inline(tcc_context *ctx, tcc_stage *st) {
     return tcc_error(ctx, "compute_inline: stage '%s' is an output and must be stored",
                      st->t->name);
   if (st->nreduce > 0 || find_reduce(st->te_body))
-    return tcc_error(ctx, "compute_inline: stage '%s' is a reduction; only stages without a "
-                     "reduction can be inlined", st->t->name);
+    return tcc_error(ctx,
+                     "compute_inline: stage '%s' is a reduction; only stages without a "
+                     "reduction can be inlined",
+                     st->t->name);
   for (int i = 0; i < st->sch->nstages; i++) {
     tcc_stage *o = st->sch->stages[i];
     if (o->attach == TCC_ATTACH_AT && o->attach_stage == st)
-      return tcc_error(ctx, "compute_inline: stage '%s' is computed at a loop of stage '%s'; "
-                       "it would lose its loop", o->t->name, st->t->name);
+      return tcc_error(ctx,
+                       "compute_inline: stage '%s' is computed at a loop of stage '%s'; "
+                       "it would lose its loop",
+                       o->t->name, st->t->name);
   }
   st->attach = TCC_ATTACH_INLINE;
   st->attach_stage = NULL;
@@ -563,19 +596,23 @@ tcc_status tcc_cache_read(tcc_context *ctx, tcc_schedule *s, const tcc_tensor *t
                           tcc_stage **out) {
   if (!s || !t) return tcc_error(ctx, "cache_read: no schedule or tensor given");
   if ((int)scope < TCC_SCOPE_WORKSPACE || scope > TCC_SCOPE_LOCAL)
-    return tcc_error(ctx, "cache_read: scope %d is not a cache scope (workspace, stack, shared, "
-                     "local)", (int)scope);
+    return tcc_error(ctx,
+                     "cache_read: scope %d is not a cache scope (workspace, stack, shared, "
+                     "local)",
+                     (int)scope);
   if (nreaders < 1 || !readers)
     return tcc_error(ctx, "cache_read: no reader stages given for '%s'", t->name);
   int first = s->nstages;
   int *ridx = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof(int) * (size_t)nreaders);
   for (int r = 0; r < nreaders; r++) {
     tcc_stage *rd = readers[r];
-    if (!rd || rd->sch != s) return tcc_error(ctx, "cache_read: reader %d is not a stage of this schedule", r);
+    if (!rd || rd->sch != s)
+      return tcc_error(ctx, "cache_read: reader %d is not a stage of this schedule", r);
     const tcc_tensor **in;
     int n = tcc_sched_stage_inputs(ctx, rd, &in);
     bool reads = false;
-    for (int i = 0; i < n; i++) reads |= in[i] == t;
+    for (int i = 0; i < n; i++)
+      reads |= in[i] == t;
     if (!reads)
       return tcc_error(ctx, "cache_read: stage '%s' does not read '%s'", rd->t->name, t->name);
     if (rd->index < first) first = rd->index;
@@ -586,9 +623,10 @@ tcc_status tcc_cache_read(tcc_context *ctx, tcc_schedule *s, const tcc_tensor *t
   snprintf(nb, sizeof nb, "%s.%s", t->name, scope_names[scope]);
   const tcc_itervar *const *ax = tcc_compute_axes(ctx, t->ndim, t->shape, NULL);
   const tcc_expr **idx = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *idx * (size_t)(t->ndim + 1));
-  for (int d = 0; d < t->ndim; d++) idx[d] = tcc_expr_var(ctx, ax[d]->var);
-  tcc_tensor *ct = tcc_compute(ctx, nb, t->ndim, t->shape, ax, tcc_tensor_read(ctx, t, t->ndim, idx),
-                               "cache_read");
+  for (int d = 0; d < t->ndim; d++)
+    idx[d] = tcc_expr_var(ctx, ax[d]->var);
+  tcc_tensor *ct = tcc_compute(ctx, nb, t->ndim, t->shape, ax,
+                               tcc_tensor_read(ctx, t, t->ndim, idx), "cache_read");
   tcc_stage *cs = new_stage(ctx, s, ct);
   cs->has_scope = true;
   cs->scope = scope;
@@ -600,12 +638,15 @@ tcc_status tcc_cache_read(tcc_context *ctx, tcc_schedule *s, const tcc_tensor *t
   }
   s->stages = ns;
   s->nstages++;
-  for (int i = 0; i < s->nstages; i++) s->stages[i]->index = i;
+  for (int i = 0; i < s->nstages; i++)
+    s->stages[i]->index = i;
   for (int r = 0; r < nreaders; r++) {
     tcc_stage *rd = readers[r];
     const tcc_tensor **f = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *f * (size_t)(rd->nrepl + 1));
-    const tcc_tensor **to = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *to * (size_t)(rd->nrepl + 1));
-    for (int i = 0; i < rd->nrepl; i++) f[i] = rd->repl_from[i], to[i] = rd->repl_to[i];
+    const tcc_tensor **to =
+        tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *to * (size_t)(rd->nrepl + 1));
+    for (int i = 0; i < rd->nrepl; i++)
+      f[i] = rd->repl_from[i], to[i] = rd->repl_to[i];
     f[rd->nrepl] = t;
     to[rd->nrepl] = ct;
     rd->repl_from = f;
@@ -625,7 +666,8 @@ tcc_status tcc_cache_read(tcc_context *ctx, tcc_schedule *s, const tcc_tensor *t
   size_t len = 0;
   FILE *m = open_memstream(&text, &len);
   fprintf(m, "cache_read(%s, %s", t->name, scope_names[scope]);
-  for (int r = 0; r < nreaders; r++) fprintf(m, ", %s", readers[r]->t->name);
+  for (int r = 0; r < nreaders; r++)
+    fprintf(m, ", %s", readers[r]->t->name);
   fprintf(m, ") -> %s\n", ct->name);
   fclose(m);
   e->text = tcc_arena_strdup(tcc_ctx_arena(ctx), text);
@@ -668,8 +710,10 @@ tcc_status tcc_rfactor(tcc_context *ctx, tcc_schedule *s, tcc_stage *st, tcc_axi
                      st->t->name);
   for (int i = 0; i < s->nstages; i++)
     if (s->stages[i]->attach == TCC_ATTACH_AT && s->stages[i]->attach_stage == st)
-      return tcc_error(ctx, "rfactor: stage '%s' is computed inside stage '%s', whose loops "
-                       "rfactor replaces", s->stages[i]->t->name, st->t->name);
+      return tcc_error(ctx,
+                       "rfactor: stage '%s' is computed inside stage '%s', whose loops "
+                       "rfactor replaces",
+                       s->stages[i]->t->name, st->t->name);
   /* a is a root reduction axis, or one half of the single split of one */
   tcc_relation *rel = NULL;
   for (int i = 0; i < st->nrels; i++) {
@@ -677,24 +721,27 @@ tcc_status tcc_rfactor(tcc_context *ctx, tcc_schedule *s, tcc_stage *st, tcc_axi
     if (r->kind == REL_SPLIT && (r->outer == a || r->inner == a) && r->parent->root && !rel)
       rel = r;
     else
-      return tcc_error(ctx, "rfactor: stage '%s' has other loop transformations; before "
-                       "rfactor, only split the reduction axis being factored", st->t->name);
+      return tcc_error(ctx,
+                       "rfactor: stage '%s' has other loop transformations; before "
+                       "rfactor, only split the reduction axis being factored",
+                       st->t->name);
   }
   for (int i = 0; i < st->nleaves; i++)
     if (st->leaves[i]->annot != TCC_ANNOT_NONE)
-      return tcc_error(ctx, "rfactor: annotate the loops of stage '%s' after rfactor",
-                       st->t->name);
+      return tcc_error(ctx, "rfactor: annotate the loops of stage '%s' after rfactor", st->t->name);
   const tcc_itervar *r0 = rel ? rel->parent->root : a->root;
   if (!rel && body->u.reduce.naxes == 1)
-    return tcc_error(ctx, "rfactor: axis '%s' is the only reduction axis of stage '%s'; split it "
-                     "first and factor one half", a->name, st->t->name);
+    return tcc_error(ctx,
+                     "rfactor: axis '%s' is the only reduction axis of stage '%s'; split it "
+                     "first and factor one half",
+                     a->name, st->t->name);
   const tcc_expr *ext_a, *ext_b = NULL, *va, *vb = NULL;
   tcc_arena *ar = tcc_ctx_arena(ctx);
   if (!rel) {
     ext_a = r0->extent;
   } else {
-    const tcc_expr *ceil = tcc_floordiv(ctx, tcc_add(ctx, r0->extent, tcc_idx(ctx, rel->factor - 1)),
-                                        tcc_idx(ctx, rel->factor));
+    const tcc_expr *ceil = tcc_floordiv(
+        ctx, tcc_add(ctx, r0->extent, tcc_idx(ctx, rel->factor - 1)), tcc_idx(ctx, rel->factor));
     const tcc_expr *e_out = rel->by_nparts ? tcc_idx(ctx, rel->factor) : ceil;
     const tcc_expr *e_in = rel->by_nparts ? ceil : tcc_idx(ctx, rel->factor);
     ext_a = a == rel->inner ? e_in : e_out;
@@ -732,13 +779,14 @@ tcc_status tcc_rfactor(tcc_context *ctx, tcc_schedule *s, tcc_stage *st, tcc_axi
     tcc_axis *b = a == rel->inner ? rel->outer : rel->inner;
     b_iv = tcc_reduce_axis(ctx, b->name, tcc_idx(ctx, 0), ext_b);
     vb = tcc_expr_var(ctx, b_iv->var);
-    const tcc_expr *step = rel->by_nparts ? (a == rel->inner ? ext_a : ext_b) : tcc_idx(ctx, rel->factor);
+    const tcc_expr *step =
+        rel->by_nparts ? (a == rel->inner ? ext_a : ext_b) : tcc_idx(ctx, rel->factor);
     const tcc_expr *vo = a == rel->outer ? va : vb, *vi = a == rel->inner ? va : vb;
     const tcc_expr *off = tcc_add(ctx, tcc_mul(ctx, vo, step), vi);
     rval = tcc_add(ctx, r0->min, off);
     int64_t e;
-    bool divides = tcc_expr_is_int_imm(r0->extent, &e) &&
-                   (rel->by_nparts ? false : e % rel->factor == 0);
+    bool divides =
+        tcc_expr_is_int_imm(r0->extent, &e) && (rel->by_nparts ? false : e % rel->factor == 0);
     if (!divides) guard = tcc_lt(ctx, off, r0->extent);
   } else {
     rval = tcc_add(ctx, r0->min, va);
@@ -747,14 +795,18 @@ tcc_status tcc_rfactor(tcc_context *ctx, tcc_schedule *s, tcc_stage *st, tcc_axi
   vals[nsub++] = rval;
   /* RF's reduction axes: the other roots, and the other half of the split */
   int nred = 0;
-  const tcc_itervar **raxes = tcc_arena_alloc(ar, sizeof *raxes * (size_t)(body->u.reduce.naxes + 1));
+  const tcc_itervar **raxes =
+      tcc_arena_alloc(ar, sizeof *raxes * (size_t)(body->u.reduce.naxes + 1));
   for (int i = 0; i < body->u.reduce.naxes; i++) {
     const tcc_itervar *iv = body->u.reduce.axes[i];
-    if (iv != r0) raxes[nred++] = iv;
-    else if (b_iv) raxes[nred++] = b_iv;
+    if (iv != r0)
+      raxes[nred++] = iv;
+    else if (b_iv)
+      raxes[nred++] = b_iv;
   }
   const tcc_expr *src = tcc_expr_substitute(ctx, body->u.reduce.source, nsub, vars, vals);
-  const tcc_expr *cond = body->u.reduce.cond ? tcc_expr_substitute(ctx, body->u.reduce.cond, nsub, vars, vals) : NULL;
+  const tcc_expr *cond =
+      body->u.reduce.cond ? tcc_expr_substitute(ctx, body->u.reduce.cond, nsub, vars, vals) : NULL;
   if (guard) cond = cond ? tcc_and(ctx, cond, guard) : guard;
   const tcc_expr *rf_body = tcc_reduce(ctx, body->u.reduce.comb, src, nred, raxes, cond);
   char nb[256];
@@ -764,9 +816,10 @@ tcc_status tcc_rfactor(tcc_context *ctx, tcc_schedule *s, tcc_stage *st, tcc_axi
   const tcc_itervar *r2 = tcc_reduce_axis(ctx, a->name, tcc_idx(ctx, 0), ext_a);
   const tcc_expr **ridx = tcc_arena_alloc(ar, sizeof *ridx * (size_t)nd);
   for (int d = 0, k = 0; d < nd; d++)
-    ridx[d] = d == factor_pos ? tcc_expr_var(ctx, r2->var) : tcc_expr_var(ctx, st->t->axes[k++]->var);
-  const tcc_expr *nbody = tcc_reduce(ctx, body->u.reduce.comb, tcc_tensor_read(ctx, rft, nd, ridx),
-                                     1, &r2, NULL);
+    ridx[d] =
+        d == factor_pos ? tcc_expr_var(ctx, r2->var) : tcc_expr_var(ctx, st->t->axes[k++]->var);
+  const tcc_expr *nbody =
+      tcc_reduce(ctx, body->u.reduce.comb, tcc_tensor_read(ctx, rft, nd, ridx), 1, &r2, NULL);
   int sidx = st->index;
   tcc_stage *rs = new_stage(ctx, s, rft);
   tcc_stage **ns = tcc_arena_alloc(ar, sizeof *ns * (size_t)(s->nstages + 1));
@@ -776,7 +829,8 @@ tcc_status tcc_rfactor(tcc_context *ctx, tcc_schedule *s, tcc_stage *st, tcc_axi
   }
   s->stages = ns;
   s->nstages++;
-  for (int i = 0; i < s->nstages; i++) s->stages[i]->index = i;
+  for (int i = 0; i < s->nstages; i++)
+    s->stages[i]->index = i;
   int aidx = a->index;
   const char *aname = a->name;
   init_axes(ctx, st, nbody);
@@ -784,7 +838,8 @@ tcc_status tcc_rfactor(tcc_context *ctx, tcc_schedule *s, tcc_stage *st, tcc_axi
   e->stage = sidx;
   e->ax[0] = aidx;
   e->factor = factor_pos;
-  e->text = logged_text(ctx, "rfactor(%s, %s, %d) -> %s\n", st->t->name, aname, factor_pos, rft->name);
+  e->text =
+      logged_text(ctx, "rfactor(%s, %s, %d) -> %s\n", st->t->name, aname, factor_pos, rft->name);
   if (out) *out = rs;
   return TCC_OK;
 }
@@ -792,8 +847,10 @@ tcc_status tcc_rfactor(tcc_context *ctx, tcc_schedule *s, tcc_stage *st, tcc_axi
 tcc_status tcc_set_scope(tcc_context *ctx, tcc_stage *st, tcc_mem_scope scope) {
   if (!st) return tcc_error(ctx, "set_scope: no stage given");
   if ((int)scope < TCC_SCOPE_WORKSPACE || scope > TCC_SCOPE_LOCAL)
-    return tcc_error(ctx, "set_scope: scope %d is not a scratch scope (workspace, stack, shared, "
-                     "local)", (int)scope);
+    return tcc_error(ctx,
+                     "set_scope: scope %d is not a scratch scope (workspace, stack, shared, "
+                     "local)",
+                     (int)scope);
   if (st->is_output)
     return tcc_error(ctx, "set_scope: stage '%s' is an output; it lives in its argument buffer",
                      st->t->name);
@@ -811,14 +868,19 @@ tcc_status tcc_cache_write(tcc_context *ctx, tcc_schedule *s, tcc_stage *st, tcc
                            tcc_stage **out) {
   if (!s || !st) return tcc_error(ctx, "cache_write: no schedule or stage given");
   if ((int)scope < TCC_SCOPE_WORKSPACE || scope > TCC_SCOPE_LOCAL)
-    return tcc_error(ctx, "cache_write: scope %d is not a cache scope (workspace, stack, shared, "
-                     "local)", (int)scope);
+    return tcc_error(ctx,
+                     "cache_write: scope %d is not a cache scope (workspace, stack, shared, "
+                     "local)",
+                     (int)scope);
   if (st->nrels > 0 || st->attach != TCC_ATTACH_ROOT)
-    return tcc_error(ctx, "cache_write: stage '%s' must be untransformed and at the root; "
-                     "cache_write first, then schedule both stages", st->t->name);
+    return tcc_error(ctx,
+                     "cache_write: stage '%s' must be untransformed and at the root; "
+                     "cache_write first, then schedule both stages",
+                     st->t->name);
   for (int i = 0; i < st->nleaves; i++)
     if (st->leaves[i]->annot != TCC_ANNOT_NONE)
-      return tcc_error(ctx, "cache_write: annotate the loops of stage '%s' afterwards", st->t->name);
+      return tcc_error(ctx, "cache_write: annotate the loops of stage '%s' afterwards",
+                       st->t->name);
   for (int i = 0; i < s->nstages; i++)
     if (s->stages[i]->attach == TCC_ATTACH_AT && s->stages[i]->attach_stage == st)
       return tcc_error(ctx, "cache_write: stage '%s' is computed inside stage '%s'",
@@ -829,7 +891,8 @@ tcc_status tcc_cache_write(tcc_context *ctx, tcc_schedule *s, tcc_stage *st, tcc
   char nb[256];
   snprintf(nb, sizeof nb, "%s.%s", t->name, scope_names[scope]);
   const char **names = tcc_arena_alloc(ar, sizeof *names * (size_t)(t->ndim + 1));
-  for (int d = 0; d < t->ndim; d++) names[d] = t->axes[d]->var->name;
+  for (int d = 0; d < t->ndim; d++)
+    names[d] = t->axes[d]->var->name;
   const tcc_itervar *const *ax = tcc_compute_axes(ctx, t->ndim, t->shape, names);
   const tcc_var **vars = tcc_arena_alloc(ar, sizeof *vars * (size_t)(t->ndim + 1));
   const tcc_expr **vals = tcc_arena_alloc(ar, sizeof *vals * (size_t)(t->ndim + 1));
@@ -852,7 +915,8 @@ tcc_status tcc_cache_write(tcc_context *ctx, tcc_schedule *s, tcc_stage *st, tcc
   }
   s->stages = ns;
   s->nstages++;
-  for (int i = 0; i < s->nstages; i++) s->stages[i]->index = i;
+  for (int i = 0; i < s->nstages; i++)
+    s->stages[i]->index = i;
   init_axes(ctx, st, tcc_tensor_read(ctx, ct, t->ndim, idx));
   log_entry *e = log_push(s, LOG_CACHE_WRITE, st);
   e->stage = sidx;
@@ -866,11 +930,15 @@ tcc_status tcc_storage_align(tcc_context *ctx, tcc_stage *st, int dim, int64_t f
                              int64_t offset) {
   if (!st) return tcc_error(ctx, "storage_align: no stage given");
   if (dim < 0 || dim >= st->ndim - 1)
-    return tcc_error(ctx, "storage_align: dim %d of stage '%s' has no stride to pad (dims 0..%d "
-                     "can be aligned)", dim, st->t->name, st->ndim - 2);
+    return tcc_error(ctx,
+                     "storage_align: dim %d of stage '%s' has no stride to pad (dims 0..%d "
+                     "can be aligned)",
+                     dim, st->t->name, st->ndim - 2);
   if (factor <= 0 || offset < 0 || offset >= factor)
-    return tcc_error(ctx, "storage_align: need factor > 0 and 0 <= offset < factor, got %lld and "
-                     "%lld", (long long)factor, (long long)offset);
+    return tcc_error(ctx,
+                     "storage_align: need factor > 0 and 0 <= offset < factor, got %lld and "
+                     "%lld",
+                     (long long)factor, (long long)offset);
   if (st->is_output)
     return tcc_error(ctx, "storage_align: stage '%s' is an output; its layout is the argument's",
                      st->t->name);
@@ -902,23 +970,31 @@ tcc_status tcc_tensorize(tcc_context *ctx, tcc_stage *st, tcc_axis *a,
   int p = leaf_pos(st, a);
   int inner = st->nleaves - p - 1;
   if (inner != ic->ndim + nr)
-    return tcc_error(ctx, "tensorize: stage '%s' has %d loops inside '%s' but intrinsic '%s' has "
-                     "%d axes", st->t->name, inner, a->name, intrin->name, ic->ndim + nr);
+    return tcc_error(ctx,
+                     "tensorize: stage '%s' has %d loops inside '%s' but intrinsic '%s' has "
+                     "%d axes",
+                     st->t->name, inner, a->name, intrin->name, ic->ndim + nr);
   for (int q = 0; q < inner; q++) {
     const tcc_axis *l = st->leaves[p + 1 + q];
     const tcc_itervar *iv = q < ic->ndim ? ic->axes[q] : red->u.reduce.axes[q - ic->ndim];
     int64_t le, ie, mn;
     bool want_reduce = q >= ic->ndim;
     if ((l->kind == TCC_IV_REDUCE) != want_reduce)
-      return tcc_error(ctx, "tensorize: loop '%s' of stage '%s' is %s but intrinsic '%s' axis %d "
-                       "is %s", l->name, st->t->name, l->kind == TCC_IV_REDUCE ? "a reduction" : "data-parallel",
-                       intrin->name, q, want_reduce ? "a reduction" : "data-parallel");
+      return tcc_error(ctx,
+                       "tensorize: loop '%s' of stage '%s' is %s but intrinsic '%s' axis %d "
+                       "is %s",
+                       l->name, st->t->name,
+                       l->kind == TCC_IV_REDUCE ? "a reduction" : "data-parallel", intrin->name, q,
+                       want_reduce ? "a reduction" : "data-parallel");
     if (!tcc_axis_const_extent(l, &le) || !tcc_expr_is_int_imm(iv->extent, &ie) || le != ie ||
         !tcc_expr_is_int_imm(iv->min, &mn) || mn != 0)
-      return tcc_error(ctx, "tensorize: loop '%s' of stage '%s' does not have the constant extent "
-                       "of intrinsic '%s' axis %d", l->name, st->t->name, intrin->name, q);
+      return tcc_error(ctx,
+                       "tensorize: loop '%s' of stage '%s' does not have the constant extent "
+                       "of intrinsic '%s' axis %d",
+                       l->name, st->t->name, intrin->name, q);
     if (l->annot != TCC_ANNOT_NONE)
-      return tcc_error(ctx, "tensorize: loop '%s' of stage '%s' is annotated", l->name, st->t->name);
+      return tcc_error(ctx, "tensorize: loop '%s' of stage '%s' is annotated", l->name,
+                       st->t->name);
   }
   st->tz_axis = a;
   st->tz_intrin = intrin;
@@ -944,12 +1020,13 @@ static void format_entry(FILE *f, const log_entry *e) {
               st->axes[e->out[1]]->name);
       break;
     case LOG_FUSE:
-      fprintf(f, "fuse(%s, %s, %s) -> %s\n", sn, st->axes[e->ax[0]]->name,
-              st->axes[e->ax[1]]->name, st->axes[e->out[0]]->name);
+      fprintf(f, "fuse(%s, %s, %s) -> %s\n", sn, st->axes[e->ax[0]]->name, st->axes[e->ax[1]]->name,
+              st->axes[e->out[0]]->name);
       break;
     case LOG_REORDER:
       fprintf(f, "reorder(%s", sn);
-      for (int k = 0; k < e->nlist; k++) fprintf(f, ", %s", st->axes[e->list[k]]->name);
+      for (int k = 0; k < e->nlist; k++)
+        fprintf(f, ", %s", st->axes[e->list[k]]->name);
       fputs(")\n", f);
       break;
     case LOG_UNROLL:
@@ -997,7 +1074,8 @@ static void finalize_log(tcc_schedule *s) {
 
 void tcc_schedule_print(FILE *f, const tcc_schedule *s) {
   finalize_log((tcc_schedule *)s);
-  for (int i = 0; i < s->nlog; i++) fputs(s->log[i].text, f);
+  for (int i = 0; i < s->nlog; i++)
+    fputs(s->log[i].text, f);
 }
 
 static tcc_axis *axis_by_index(tcc_context *ctx, tcc_stage *st, int i, tcc_status *ok) {
@@ -1014,8 +1092,7 @@ tcc_status tcc_schedule_replay(tcc_context *ctx, tcc_schedule *dst, const tcc_sc
     src_stages -= src->log[i].op == LOG_CACHE_READ || src->log[i].op == LOG_RFACTOR ||
                   src->log[i].op == LOG_CACHE_WRITE;
   if (dst->nstages != src_stages)
-    return tcc_error(ctx, "replay: the schedules have %d and %d stages", dst->nstages,
-                     src_stages);
+    return tcc_error(ctx, "replay: the schedules have %d and %d stages", dst->nstages, src_stages);
   for (int i = 0; i < src->nlog; i++) {
     const log_entry *e = &src->log[i];
     if (e->op != LOG_CACHE_READ && (e->stage < 0 || e->stage >= dst->nstages))
@@ -1039,7 +1116,8 @@ tcc_status tcc_schedule_replay(tcc_context *ctx, tcc_schedule *dst, const tcc_sc
       break;
     case LOG_REORDER: {
       tcc_axis **ord = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *ord * (size_t)e->nlist);
-      for (int k = 0; k < e->nlist; k++) ord[k] = axis_by_index(ctx, st, e->list[k], &ok);
+      for (int k = 0; k < e->nlist; k++)
+        ord[k] = axis_by_index(ctx, st, e->list[k], &ok);
       TCC_TRY(ok);
       TCC_TRY(tcc_reorder(ctx, st, e->nlist, ord));
       break;
@@ -1073,8 +1151,12 @@ tcc_status tcc_schedule_replay(tcc_context *ctx, tcc_schedule *dst, const tcc_sc
       break;
     }
     case LOG_SET_SCOPE: TCC_TRY(tcc_set_scope(ctx, st, (tcc_mem_scope)e->kind)); break;
-    case LOG_CACHE_WRITE: TCC_TRY(tcc_cache_write(ctx, dst, st, (tcc_mem_scope)e->kind, NULL)); break;
-    case LOG_STORAGE_ALIGN: TCC_TRY(tcc_storage_align(ctx, st, e->ax[0], e->factor, e->tail)); break;
+    case LOG_CACHE_WRITE:
+      TCC_TRY(tcc_cache_write(ctx, dst, st, (tcc_mem_scope)e->kind, NULL));
+      break;
+    case LOG_STORAGE_ALIGN:
+      TCC_TRY(tcc_storage_align(ctx, st, e->ax[0], e->factor, e->tail));
+      break;
     case LOG_TENSORIZE:
       a = axis_by_index(ctx, st, e->ax[0], &ok);
       TCC_TRY(ok);
@@ -1089,7 +1171,8 @@ tcc_status tcc_schedule_replay(tcc_context *ctx, tcc_schedule *dst, const tcc_sc
       }
       const tcc_tensor **in;
       int n = tcc_sched_stage_inputs(ctx, rd[0], &in);
-      if (e->ax[0] >= n) return tcc_error(ctx, "replay: cache_read input #%d does not exist", e->ax[0]);
+      if (e->ax[0] >= n)
+        return tcc_error(ctx, "replay: cache_read input #%d does not exist", e->ax[0]);
       TCC_TRY(tcc_cache_read(ctx, dst, in[e->ax[0]], (tcc_mem_scope)e->kind, e->nlist, rd, NULL));
       break;
     }

@@ -37,10 +37,10 @@
 #ifndef TCC_SCHEDULE_H
 #define TCC_SCHEDULE_H
 
-#include <stdio.h>
-
 #include "te.h"
 #include "tir.h"
+
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -179,8 +179,8 @@ tcc_status tcc_storage_align(tcc_context *ctx, tcc_stage *st, int dim, int64_t f
 /* Tensor intrinsics (tensorize): a small compute description (the pattern, over its own
  * placeholders, constant shape, axes starting at 0) and the code that implements it. */
 typedef struct tcc_intrin_operand {
-  const tcc_buffer *buf;        /* the caller's buffer (indices still multi-dimensional) */
-  const tcc_expr *const *base;  /* per dim: the caller's index of the operand's [0, 0, ...] */
+  const tcc_buffer *buf;       /* the caller's buffer (indices still multi-dimensional) */
+  const tcc_expr *const *base; /* per dim: the caller's index of the operand's [0, 0, ...] */
 } tcc_intrin_operand;
 typedef struct tcc_intrin_call {
   int ninputs;

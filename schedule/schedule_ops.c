@@ -3,10 +3,10 @@
  * rest of the function); a compute_at stage is emitted, with its allocation, at the start of
  * the body of its consumer's loop; reductions become an init nest placed just outside the first
  * reduction loop and an update nest. Indices stay multi-dimensional (flattened later). */
-#include <string.h>
-
 #include "sched_internal.h"
 #include "transforms/transforms.h"
+
+#include <string.h>
 
 typedef struct ops {
   tcc_context *ctx;
@@ -37,8 +37,10 @@ static const tcc_expr *read_to_load(tcc_context *ctx, const tcc_expr *read, void
   const tcc_buffer *b = buffer_of(o, read->u.read.tensor, &rmin);
   if (!b) {
     if (o->status == TCC_OK)
-      o->status = tcc_error(ctx, "lower: tensor '%s' is read but is neither an argument nor a "
-                            "stage of the schedule", read->u.read.tensor->name);
+      o->status = tcc_error(ctx,
+                            "lower: tensor '%s' is read but is neither an argument nor a "
+                            "stage of the schedule",
+                            read->u.read.tensor->name);
     return tcc_const(ctx, read->type, 0);
   }
   int n = read->u.read.nidx;
@@ -65,9 +67,11 @@ static const tcc_stmt *wrap_alloc(ops *o, tcc_stage *st, const tcc_stmt *body) {
   tcc_context *ctx = o->ctx;
   const tcc_buffer *b = st->buf;
   const tcc_expr *size = tcc_idx(ctx, 1);
-  if (b->strides && b->ndim > 0) size = tcc_mul(ctx, b->strides[0], b->shape[0]);
+  if (b->strides && b->ndim > 0)
+    size = tcc_mul(ctx, b->strides[0], b->shape[0]);
   else
-    for (int d = 0; d < b->ndim; d++) size = tcc_mul(ctx, size, b->shape[d]);
+    for (int d = 0; d < b->ndim; d++)
+      size = tcc_mul(ctx, size, b->shape[d]);
   size = tcc_simplify_expr(ctx, size, NULL);
   return tcc_s_allocate(ctx, b, size, body);
 }
@@ -122,7 +126,8 @@ static bool tz_match(tzm *m, const tcc_expr *se, const tcc_expr *ie) {
     int n = ie->u.read.nidx;
     const tcc_expr **base = tcc_arena_alloc(tcc_ctx_arena(m->ctx), sizeof *base * (size_t)(n + 1));
     for (int d = 0; d < n; d++) {
-      base[d] = tcc_simplify_expr(m->ctx, tcc_sub(m->ctx, se->u.load.idx[d], ie->u.read.idx[d]), NULL);
+      base[d] =
+          tcc_simplify_expr(m->ctx, tcc_sub(m->ctx, se->u.load.idx[d], ie->u.read.idx[d]), NULL);
       if (tz_uses_ivars(m, base[d])) {
         m->why = "an input is not read at a base index plus the intrinsic's index";
         return false;
@@ -131,7 +136,8 @@ static bool tz_match(tzm *m, const tcc_expr *se, const tcc_expr *ie) {
     for (int k = 0; k < m->nops; k++)
       if (m->ph[k] == ie->u.read.tensor) {
         bool same = m->buf[k] == se->u.load.buf;
-        for (int d = 0; d < n && same; d++) same = m->base[k][d] == base[d];
+        for (int d = 0; d < n && same; d++)
+          same = m->base[k][d] == base[d];
         if (!same) m->why = "one intrinsic input stands for two different regions";
         return same;
       }
@@ -152,10 +158,12 @@ static bool tz_match(tzm *m, const tcc_expr *se, const tcc_expr *ie) {
   switch (se->kind) {
   case TCC_INT_IMM: return se->u.ival == ie->u.ival || (m->why = "a constant differs", false);
   case TCC_FLOAT_IMM:
-    return memcmp(&se->u.fval, &ie->u.fval, sizeof(double)) == 0 || (m->why = "a constant differs", false);
+    return memcmp(&se->u.fval, &ie->u.fval, sizeof(double)) == 0 ||
+           (m->why = "a constant differs", false);
   case TCC_VAR: return se->u.var == ie->u.var || (m->why = "a variable differs", false);
   case TCC_SELECT:
-    return tz_match(m, se->u.select.cond, ie->u.select.cond) && tz_match(m, se->u.select.t, ie->u.select.t) &&
+    return tz_match(m, se->u.select.cond, ie->u.select.cond) &&
+           tz_match(m, se->u.select.t, ie->u.select.t) &&
            tz_match(m, se->u.select.f, ie->u.select.f);
   case TCC_CAST: return tz_match(m, se->u.cast.a, ie->u.cast.a);
   case TCC_CALL:
@@ -186,8 +194,10 @@ static const tcc_stmt *tz_emit(ops *o, tcc_stage *st, int pt, const tcc_var *con
   const tcc_expr *ired = ic->body->kind == TCC_REDUCE ? ic->body : NULL;
   int nr = ired ? ired->u.reduce.naxes : 0, ninner = st->nleaves - pt - 1;
   if (ninner != ic->ndim + nr) {
-    o->status = tcc_error(ctx, "lower: tensorize of stage '%s': the loops inside '%s' no longer "
-                          "match intrinsic '%s'", st->t->name, st->tz_axis->name, in->name);
+    o->status = tcc_error(ctx,
+                          "lower: tensorize of stage '%s': the loops inside '%s' no longer "
+                          "match intrinsic '%s'",
+                          st->t->name, st->tz_axis->name, in->name);
     return NULL;
   }
   const tcc_var **lv = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *lv * (size_t)(ninner + 1));
@@ -200,7 +210,8 @@ static const tcc_stmt *tz_emit(ops *o, tcc_stage *st, int pt, const tcc_var *con
   }
   for (int q = 0; q < ninner && guard; q++)
     if (tcc_expr_uses_var(guard, lv[q])) {
-      o->status = tcc_error(ctx, "lower: tensorize of stage '%s': the loops inside '%s' have a "
+      o->status = tcc_error(ctx,
+                            "lower: tensorize of stage '%s': the loops inside '%s' have a "
                             "tail (guarded points); split by factors that divide the extents",
                             st->t->name, st->tz_axis->name);
       return NULL;
@@ -212,21 +223,21 @@ static const tcc_stmt *tz_emit(ops *o, tcc_stage *st, int pt, const tcc_var *con
   m.ivars = iv;
   const tcc_expr *body = st->body;
   bool ok;
-#define TZ_STAGE(e)                                                                               \
-  tcc_simplify_expr(ctx,                                                                          \
-                    tcc_expr_substitute(ctx,                                                      \
-                                        tcc_rewrite_reads(ctx,                                    \
-                                                          tcc_expr_substitute(ctx, (e), nroot,    \
-                                                                              vars, vals),        \
-                                                          read_to_load, o),                       \
-                                        ninner, lv, ie),                                          \
-                    NULL)
+#define TZ_STAGE(e)                                                                                \
+  tcc_simplify_expr(                                                                               \
+      ctx,                                                                                         \
+      tcc_expr_substitute(ctx,                                                                     \
+                          tcc_rewrite_reads(ctx, tcc_expr_substitute(ctx, (e), nroot, vars, vals), \
+                                            read_to_load, o),                                      \
+                          ninner, lv, ie),                                                         \
+      NULL)
   if (body->kind == TCC_REDUCE) {
     if (!ired) {
       m.why = "the stage reduces but the intrinsic does not";
       ok = false;
     } else if (body->u.reduce.comb->kind != ired->u.reduce.comb->kind ||
-               (body->u.reduce.comb->kind == TCC_REDUCE_CUSTOM && body->u.reduce.comb != ired->u.reduce.comb)) {
+               (body->u.reduce.comb->kind == TCC_REDUCE_CUSTOM &&
+                body->u.reduce.comb != ired->u.reduce.comb)) {
       m.why = "the reduction combiners differ";
       ok = false;
     } else {
@@ -241,7 +252,8 @@ static const tcc_stmt *tz_emit(ops *o, tcc_stage *st, int pt, const tcc_var *con
   }
 #undef TZ_STAGE
   /* the output: stored at a base plus the intrinsic's data indices */
-  const tcc_expr **obase = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *obase * (size_t)(st->ndim + 1));
+  const tcc_expr **obase =
+      tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *obase * (size_t)(st->ndim + 1));
   if (ok && st->ndim != ic->ndim) {
     m.why = "the output ranks differ";
     ok = false;
@@ -255,9 +267,10 @@ static const tcc_stmt *tz_emit(ops *o, tcc_stage *st, int pt, const tcc_var *con
     }
   }
   if (!ok) {
-    o->status = tcc_error(ctx, "lower: tensorize of stage '%s' at '%s': the loop nest does not "
-                          "match intrinsic '%s': %s", st->t->name, st->tz_axis->name, in->name,
-                          m.why ? m.why : "mismatch");
+    o->status = tcc_error(ctx,
+                          "lower: tensorize of stage '%s' at '%s': the loop nest does not "
+                          "match intrinsic '%s': %s",
+                          st->t->name, st->tz_axis->name, in->name, m.why ? m.why : "mismatch");
     return NULL;
   }
   const tcc_tensor **iin;
@@ -268,8 +281,10 @@ static const tcc_stmt *tz_emit(ops *o, tcc_stage *st, int pt, const tcc_var *con
     for (int j = 0; j < m.nops; j++)
       if (m.ph[j] == iin[k]) found = j;
     if (found < 0) {
-      o->status = tcc_error(ctx, "lower: tensorize of stage '%s': intrinsic input '%s' is not "
-                            "matched", st->t->name, iin[k]->name);
+      o->status = tcc_error(ctx,
+                            "lower: tensorize of stage '%s': intrinsic input '%s' is not "
+                            "matched",
+                            st->t->name, iin[k]->name);
       return NULL;
     }
     ops_[k].buf = m.buf[found];
@@ -299,7 +314,8 @@ static const tcc_stmt *emit_stage(ops *o, tcc_stage *st) {
     vals[r] = tcc_add(ctx, mn, a->value);
   }
   const tcc_expr *const *store_idx = (const tcc_expr *const *)vals;
-  const tcc_expr **sidx = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *sidx * (size_t)(st->ndim + 1));
+  const tcc_expr **sidx =
+      tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *sidx * (size_t)(st->ndim + 1));
   for (int d = 0; d < st->ndim; d++)
     sidx[d] = st->attach == TCC_ATTACH_AT ? st->root[d]->value : store_idx[d];
   const tcc_expr *guard = tcc_sched_guard(ctx, st, false);
@@ -341,12 +357,14 @@ static const tcc_stmt *emit_stage(ops *o, tcc_stage *st) {
       tcc_vec_push(tcc_ctx_arena(ctx), &fv, &a->loop_var);
       tcc_vec_push(tcc_ctx_arena(ctx), &fe, &ne);
     }
-    const tcc_expr **iidx = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *iidx * (size_t)(st->ndim + 1));
+    const tcc_expr **iidx =
+        tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *iidx * (size_t)(st->ndim + 1));
     for (int d = 0; d < st->ndim; d++)
       iidx[d] = tcc_expr_substitute(ctx, sidx[d], (int)fv.len, fv.data, fe.data);
     init = tcc_s_store(ctx, st->buf, st->ndim, iidx, comb->identity, NULL);
     if (dguard)
-      init = tcc_s_if(ctx, tcc_expr_substitute(ctx, dguard, (int)fv.len, fv.data, fe.data), init, NULL);
+      init = tcc_s_if(ctx, tcc_expr_substitute(ctx, dguard, (int)fv.len, fv.data, fe.data), init,
+                      NULL);
     int k = (int)fv.len - 1;
     for (int i = st->nleaves - 1; i >= start; i--) {
       tcc_axis *a = st->leaves[i];
@@ -368,8 +386,10 @@ static const tcc_stmt *emit_stage(ops *o, tcc_stage *st) {
     for (int i = 0; i < st->nleaves; i++)
       if (st->leaves[i] == st->tz_axis) pt = i;
     if (pt < 0) {
-      o->status = tcc_error(ctx, "lower: stage '%s' is tensorized at '%s', which is no longer a "
-                            "loop", st->t->name, st->tz_axis->name);
+      o->status = tcc_error(ctx,
+                            "lower: stage '%s' is tensorized at '%s', which is no longer a "
+                            "loop",
+                            st->t->name, st->tz_axis->name);
       return tcc_s_seq(ctx, 0, NULL);
     }
     bool all_inside = first_reduce > pt;
@@ -425,19 +445,24 @@ tcc_status tcc_sched_make_loops(tcc_context *ctx, tcc_schedule *sch, int nargs,
     const tcc_buffer *pb = buffer_of(&o, st->t, NULL);
     if (pb) {
       if (st->attach != TCC_ATTACH_ROOT)
-        return tcc_error(ctx, "lower: stage '%s' is a function argument, so it must be "
-                         "computed at the root", st->t->name);
+        return tcc_error(ctx,
+                         "lower: stage '%s' is a function argument, so it must be "
+                         "computed at the root",
+                         st->t->name);
       st->buf = (tcc_buffer *)pb;
       continue;
     }
-    const tcc_expr **shape = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *shape * (size_t)(st->ndim + 1));
+    const tcc_expr **shape =
+        tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *shape * (size_t)(st->ndim + 1));
     int64_t elems = 1;
     bool cst = true;
     for (int d = 0; d < st->ndim; d++) {
       shape[d] = storage_extent(ctx, st, d);
       int64_t e;
-      if (tcc_expr_is_int_imm(shape[d], &e)) cst = cst && tcc_mul_ovf(elems, e, &elems);
-      else cst = false;
+      if (tcc_expr_is_int_imm(shape[d], &e))
+        cst = cst && tcc_mul_ovf(elems, e, &elems);
+      else
+        cst = false;
     }
     tcc_mem_scope scope = TCC_SCOPE_WORKSPACE;
     if (st->attach == TCC_ATTACH_AT && cst &&
@@ -447,7 +472,8 @@ tcc_status tcc_sched_make_loops(tcc_context *ctx, tcc_schedule *sch, int nargs,
     st->buf = tcc_buffer_new(ctx, st->t->name, st->t->dtype, st->ndim, shape, scope);
     if (st->align_factor && cst) {
       /* padded strides: innermost dense, each aligned dim rounded up to offset mod factor */
-      const tcc_expr **strides = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *strides * (size_t)st->ndim);
+      const tcc_expr **strides =
+          tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *strides * (size_t)st->ndim);
       int64_t stride = 1;
       for (int d = st->ndim - 1; d >= 0; d--) {
         if (d < st->ndim - 1) {
@@ -468,8 +494,10 @@ tcc_status tcc_sched_make_loops(tcc_context *ctx, tcc_schedule *sch, int nargs,
   for (int i = 0; i < sch->nstages; i++) {
     tcc_stage *st = sch->stages[i];
     if (st->te_body->kind != TCC_REDUCE && st->nreduce > 0)
-      return tcc_error(ctx, "lower: stage '%s' has a reduction that is not the top of its "
-                       "compute body; make the reduction its own compute stage", st->t->name);
+      return tcc_error(ctx,
+                       "lower: stage '%s' has a reduction that is not the top of its "
+                       "compute body; make the reduction its own compute stage",
+                       st->t->name);
   }
   /* root nests in topological order, each allocation around its producer and the rest */
   const tcc_stmt *rest = NULL;

@@ -10,29 +10,29 @@
 extern int tcc_test_failures;
 extern int tcc_test_checks;
 
-#define CHECK(cond)                                                                               \
-  do {                                                                                            \
-    tcc_test_checks++;                                                                            \
-    if (!(cond)) {                                                                                \
-      tcc_test_failures++;                                                                        \
-      fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);                    \
-    }                                                                                             \
+#define CHECK(cond)                                                                                \
+  do {                                                                                             \
+    tcc_test_checks++;                                                                             \
+    if (!(cond)) {                                                                                 \
+      tcc_test_failures++;                                                                         \
+      fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);                     \
+    }                                                                                              \
   } while (0)
-#define CHECK_MSG(cond, ...)                                                                      \
-  do {                                                                                            \
-    tcc_test_checks++;                                                                            \
-    if (!(cond)) {                                                                                \
-      tcc_test_failures++;                                                                        \
-      fprintf(stderr, "%s:%d: CHECK failed: %s: ", __FILE__, __LINE__, #cond);                    \
-      fprintf(stderr, __VA_ARGS__);                                                               \
-      fputc('\n', stderr);                                                                        \
-    }                                                                                             \
+#define CHECK_MSG(cond, ...)                                                                       \
+  do {                                                                                             \
+    tcc_test_checks++;                                                                             \
+    if (!(cond)) {                                                                                 \
+      tcc_test_failures++;                                                                         \
+      fprintf(stderr, "%s:%d: CHECK failed: %s: ", __FILE__, __LINE__, #cond);                     \
+      fprintf(stderr, __VA_ARGS__);                                                                \
+      fputc('\n', stderr);                                                                         \
+    }                                                                                              \
   } while (0)
 
 /* Seeds the RNG from TCC_TEST_SEED or the clock and prints "seed: N" on stderr. */
 uint64_t tcc_test_seed(const char *test_name);
-uint64_t tcc_test_rand(void);                 /* xorshift64* */
-double tcc_test_uniform(double lo, double hi); /* [lo, hi) */
+uint64_t tcc_test_rand(void);                     /* xorshift64* */
+double tcc_test_uniform(double lo, double hi);    /* [lo, hi) */
 int64_t tcc_test_randint(int64_t lo, int64_t hi); /* [lo, hi] */
 /* |a - b| <= atol + rtol * |b|, NaN equals NaN. */
 bool tcc_test_close(double a, double b, double rtol, double atol);

@@ -2,15 +2,15 @@
  * of a model into an object file and its header NAME.h (written beside OUT.o). */
 #include "aot/aot.h"
 #include "commands.h"
-#include "tool_common.h"
 #include "onnx/onnx_import.h"
 #include "ops/op.h"
+#include "tool_common.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <errno.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -177,8 +177,7 @@ int tcc_cmd_compile(int argc, char **argv) {
   const char *slash = strrchr(out, '/');
   size_t hlen = (slash ? (size_t)(slash - out + 1) : 0) + strlen(hname ? hname : hstem) + 3;
   char *hpath = malloc(hlen);
-  snprintf(hpath, hlen, "%.*s%s.h", slash ? (int)(slash - out + 1) : 0, out,
-           hname ? hname : hstem);
+  snprintf(hpath, hlen, "%.*s%s.h", slash ? (int)(slash - out + 1) : 0, out, hname ? hname : hstem);
   free(hstem);
   {
     const char *files[4] = {model, out, hpath, params};
@@ -194,8 +193,7 @@ int tcc_cmd_compile(int argc, char **argv) {
     for (int a = 1; a < 4; a++) {
       int e = files[a] ? dir_writable(files[a]) : 0;
       if (e) {
-        fprintf(stderr, "tcc-ml: error: %s: cannot open for writing: %s\n", files[a],
-                strerror(e));
+        fprintf(stderr, "tcc-ml: error: %s: cannot open for writing: %s\n", files[a], strerror(e));
         free(hpath);
         goto bad;
       }
@@ -220,8 +218,7 @@ int tcc_cmd_compile(int argc, char **argv) {
     int64_t newest = 0, want = tcc_graph_opset(g, "");
     for (int i = 0; i < tcc_op_count(); i++) {
       const tcc_op *op = tcc_op_at(i);
-      if ((!op->domain || !op->domain[0]) && op->since_version > newest)
-        newest = op->since_version;
+      if ((!op->domain || !op->domain[0]) && op->since_version > newest) newest = op->since_version;
     }
     if (newest > 0 && want > newest)
       fprintf(stderr,
@@ -251,7 +248,9 @@ fail:
   if (rc) {
     /* Every error names the model file (codegen's messages do not carry it). */
     const char *e = tcc_error_text(ctx);
-    tcc_tool_print_error(strstr(e, model) || strstr(e, out) || (params && strstr(e, params)) ? e : tcc_arena_printf(tcc_ctx_arena(ctx), "%s: %s", model, e));
+    tcc_tool_print_error(strstr(e, model) || strstr(e, out) || (params && strstr(e, params))
+                             ? e
+                             : tcc_arena_printf(tcc_ctx_arena(ctx), "%s: %s", model, e));
   }
   free(stem);
   free(hpath);

@@ -4,12 +4,12 @@
  * dtypes and shapes, and prints the graph: text (every value's dtype and shape), Graphviz dot
  * or JSON. Symbolic dims left unbound are named in a note on stderr (exit 0). Errors are one
  * line "tcc-ml: error: FILE: node 'NAME' (OP): what was expected" and exit code 1. */
-#include <stdio.h>
-#include <string.h>
-
 #include "commands.h"
 #include "onnx/onnx_import.h"
 #include "ops/op.h"
+
+#include <stdio.h>
+#include <string.h>
 
 static void inspect_usage(FILE *f) {
   fputs("usage: tcc-ml inspect MODEL.onnx [--input-shape NAME=DIMS]... [--format text|dot|json]\n"
@@ -24,9 +24,12 @@ static void inspect_usage(FILE *f) {
 static int fail(tcc_context *ctx, const char *msg) {
   fputs("tcc-ml: error: ", stderr);
   for (const unsigned char *p = (const unsigned char *)msg; *p; p++) {
-    if (*p == '\n') fputs("\\n", stderr);
-    else if (*p < 0x20 || *p == 0x7f) fprintf(stderr, "\\x%02x", *p);
-    else fputc(*p, stderr);
+    if (*p == '\n')
+      fputs("\\n", stderr);
+    else if (*p < 0x20 || *p == 0x7f)
+      fprintf(stderr, "\\x%02x", *p);
+    else
+      fputc(*p, stderr);
   }
   fputc('\n', stderr);
   tcc_context_destroy(ctx);
@@ -75,7 +78,8 @@ int tcc_cmd_inspect(int argc, char **argv) {
       } else if (!strcmp(val, "json")) {
         fmt = TCC_FMT_JSON;
       } else {
-        fprintf(stderr, "tcc-ml: error: inspect: unknown --format '%s' (expected text, dot or json)\n",
+        fprintf(stderr,
+                "tcc-ml: error: inspect: unknown --format '%s' (expected text, dot or json)\n",
                 val);
         tcc_context_destroy(ctx);
         return 1;

@@ -122,8 +122,8 @@ int tcc_cmd_run(int argc, char **argv) {
       goto fail;
     }
     if (ins[found].dtype != ti->dtype || ins[found].nbytes != ti->size_bytes) {
-      tcc_error(ctx, "%s: input '%s' is %s of %zu bytes; the model expects %s of %zu bytes",
-                model, ti->name, tccrt_dtype_name(ins[found].dtype), ins[found].nbytes,
+      tcc_error(ctx, "%s: input '%s' is %s of %zu bytes; the model expects %s of %zu bytes", model,
+                ti->name, tccrt_dtype_name(ins[found].dtype), ins[found].nbytes,
                 tccrt_dtype_name(ti->dtype), ti->size_bytes);
       goto fail;
     }
@@ -174,7 +174,8 @@ fail:
   if (rc) {
     /* Every error names the model file (codegen's messages do not carry it). */
     const char *e = tcc_error_text(ctx);
-    tcc_tool_print_error(strstr(e, model) ? e : tcc_arena_printf(tcc_ctx_arena(ctx), "%s: %s", model, e));
+    tcc_tool_print_error(
+        strstr(e, model) ? e : tcc_arena_printf(tcc_ctx_arena(ctx), "%s: %s", model, e));
   }
   tcc_tool_jit_free(&jm);
   tcc_context_destroy(ctx);

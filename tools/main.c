@@ -1,8 +1,8 @@
 /* main.c — the tcc-ml command line: dispatches to the subcommands of commands.h. */
+#include "commands.h"
+
 #include <stdio.h>
 #include <string.h>
-
-#include "commands.h"
 
 static void usage(FILE *f) {
   fputs("usage: tcc-ml <command> [options]\n"

@@ -1,13 +1,13 @@
 /* llvm_codegen.c — loop-IR PrimFuncs to LLVM IR: types, expressions, statements, the kernel ABI
  * and the outlining of parallel loops. See llvm_codegen.h for the ABI and semantics. */
+#include "llvm_internal.h"
+
 #include <assert.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "llvm_internal.h"
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -29,7 +29,8 @@ LLVMValueRef tcc_llvm_const_f(LLVMTypeRef ty, double v) {
     unsigned n = LLVMGetVectorSize(ty);
     LLVMValueRef e = LLVMConstReal(LLVMGetElementType(ty), v);
     LLVMValueRef *xs = malloc(sizeof *xs * n);
-    for (unsigned i = 0; i < n; i++) xs[i] = e;
+    for (unsigned i = 0; i < n; i++)
+      xs[i] = e;
     LLVMValueRef r = LLVMConstVector(xs, n);
     free(xs);
     return r;
@@ -42,7 +43,8 @@ LLVMValueRef tcc_llvm_const_i(LLVMTypeRef ty, long long v) {
     unsigned n = LLVMGetVectorSize(ty);
     LLVMValueRef e = LLVMConstInt(LLVMGetElementType(ty), (unsigned long long)v, 1);
     LLVMValueRef *xs = malloc(sizeof *xs * n);
-    for (unsigned i = 0; i < n; i++) xs[i] = e;
+    for (unsigned i = 0; i < n; i++)
+      xs[i] = e;
     LLVMValueRef r = LLVMConstVector(xs, n);
     free(xs);
     return r;
@@ -112,11 +114,17 @@ static bool dt_float(tccrt_dtype d) {
 static LLVMTypeRef reg_scalar(tcc_llvm_module *m, tccrt_dtype d) {
   switch (d) {
   case TCCRT_BOOL: return m->t_i1;
-  case TCCRT_INT8: case TCCRT_UINT8: return m->t_i8;
-  case TCCRT_INT16: case TCCRT_UINT16: return m->t_i16;
-  case TCCRT_INT32: case TCCRT_UINT32: return m->t_i32;
-  case TCCRT_INT64: case TCCRT_UINT64: return m->t_i64;
-  case TCCRT_FLOAT16: case TCCRT_BFLOAT16: case TCCRT_FLOAT32: return m->t_f32;
+  case TCCRT_INT8:
+  case TCCRT_UINT8: return m->t_i8;
+  case TCCRT_INT16:
+  case TCCRT_UINT16: return m->t_i16;
+  case TCCRT_INT32:
+  case TCCRT_UINT32: return m->t_i32;
+  case TCCRT_INT64:
+  case TCCRT_UINT64: return m->t_i64;
+  case TCCRT_FLOAT16:
+  case TCCRT_BFLOAT16:
+  case TCCRT_FLOAT32: return m->t_f32;
   case TCCRT_FLOAT64: return m->t_f64;
   default: return NULL;
   }
@@ -150,11 +158,10 @@ static LLVMTypeRef reg_type(tcc_llvm_fn *s, tcc_type t) {
 static LLVMValueRef round_bf16(tcc_llvm_fn *s, LLVMValueRef v) {
   LLVMTypeRef fty = LLVMTypeOf(v), ity = tcc_llvm_int_like(s, fty, 32);
   LLVMValueRef bits = LLVMBuildBitCast(s->b, v, ity, "");
-  LLVMValueRef lsb =
-      LLVMBuildAnd(s->b, LLVMBuildLShr(s->b, bits, tcc_llvm_const_i(ity, 16), ""),
-                   tcc_llvm_const_i(ity, 1), "");
-  LLVMValueRef rounded = LLVMBuildAdd(
-      s->b, bits, LLVMBuildAdd(s->b, lsb, tcc_llvm_const_i(ity, 0x7fff), ""), "");
+  LLVMValueRef lsb = LLVMBuildAnd(s->b, LLVMBuildLShr(s->b, bits, tcc_llvm_const_i(ity, 16), ""),
+                                  tcc_llvm_const_i(ity, 1), "");
+  LLVMValueRef rounded =
+      LLVMBuildAdd(s->b, bits, LLVMBuildAdd(s->b, lsb, tcc_llvm_const_i(ity, 0x7fff), ""), "");
   LLVMValueRef quiet = LLVMBuildOr(s->b, bits, tcc_llvm_const_i(ity, 0x400000), "");
   LLVMValueRef isnan = LLVMBuildFCmp(s->b, LLVMRealUNO, v, v, "");
   LLVMValueRef r = LLVMBuildSelect(s->b, isnan, quiet, rounded, "");
@@ -206,8 +213,8 @@ static LLVMValueRef cast_value(tcc_llvm_fn *s, LLVMValueRef v, tcc_type from, tc
   }
   if (!dt_float(td)) { /* float -> int: saturating, NaN -> 0 */
     LLVMTypeRef over[2] = {T, LLVMTypeOf(v)};
-    return tcc_llvm_call_intrin(s, dt_unsigned(td) ? "llvm.fptoui.sat" : "llvm.fptosi.sat", over,
-                                2, &v, 1);
+    return tcc_llvm_call_intrin(s, dt_unsigned(td) ? "llvm.fptoui.sat" : "llvm.fptosi.sat", over, 2,
+                                &v, 1);
   }
   /* float -> float */
   if (td == TCCRT_FLOAT64) return fd == TCCRT_FLOAT64 ? v : LLVMBuildFPExt(b, v, T, "");
@@ -221,13 +228,12 @@ static LLVMValueRef cast_value(tcc_llvm_fn *s, LLVMValueRef v, tcc_type from, tc
 /* Memory value (as loaded) of dtype d -> register form. */
 static LLVMValueRef from_mem(tcc_llvm_fn *s, LLVMValueRef v, tccrt_dtype d, int lanes) {
   switch (d) {
-  case TCCRT_BOOL:
-    return LLVMBuildICmp(s->b, LLVMIntNE, v, tcc_llvm_const_i(LLVMTypeOf(v), 0), "");
+  case TCCRT_BOOL: return LLVMBuildICmp(s->b, LLVMIntNE, v, tcc_llvm_const_i(LLVMTypeOf(v), 0), "");
   case TCCRT_FLOAT16: return LLVMBuildFPExt(s->b, v, vec_of(s->m->t_f32, lanes), "");
   case TCCRT_BFLOAT16: {
     LLVMTypeRef i32 = vec_of(s->m->t_i32, lanes);
-    LLVMValueRef w = LLVMBuildShl(s->b, LLVMBuildZExt(s->b, v, i32, ""),
-                                  tcc_llvm_const_i(i32, 16), "");
+    LLVMValueRef w =
+        LLVMBuildShl(s->b, LLVMBuildZExt(s->b, v, i32, ""), tcc_llvm_const_i(i32, 16), "");
     return LLVMBuildBitCast(s->b, w, vec_of(s->m->t_f32, lanes), "");
   }
   default: return v;
@@ -264,8 +270,8 @@ static LLVMValueRef cg_expr(tcc_llvm_fn *s, const tcc_expr *e);
 static LLVMValueRef broadcast_to(tcc_llvm_fn *s, LLVMValueRef v, int lanes) {
   if (lanes <= 1 || is_vec(LLVMTypeOf(v))) return v;
   LLVMTypeRef vt = LLVMVectorType(LLVMTypeOf(v), (unsigned)lanes);
-  LLVMValueRef ins = LLVMBuildInsertElement(s->b, LLVMGetPoison(vt), v,
-                                            LLVMConstInt(s->m->t_i32, 0, 0), "");
+  LLVMValueRef ins =
+      LLVMBuildInsertElement(s->b, LLVMGetPoison(vt), v, LLVMConstInt(s->m->t_i32, 0, 0), "");
   LLVMValueRef zero = LLVMConstNull(LLVMVectorType(s->m->t_i32, (unsigned)lanes));
   return LLVMBuildShuffleVector(s->b, ins, LLVMGetPoison(vt), zero, "");
 }
@@ -294,8 +300,10 @@ static LLVMValueRef int_div_mod(tcc_llvm_fn *s, tcc_expr_kind k, LLVMValueRef a,
     LLVMValueRef rnz = LLVMBuildICmp(B, LLVMIntNE, r, zero, "");
     LLVMValueRef sgn = LLVMBuildICmp(B, LLVMIntSLT, LLVMBuildXor(B, r, b, ""), zero, "");
     LLVMValueRef adj = LLVMBuildAnd(B, rnz, sgn, "");
-    if (k == TCC_FLOORDIV) q = LLVMBuildSelect(B, adj, LLVMBuildSub(B, q, one, ""), q, "");
-    else r = LLVMBuildSelect(B, adj, LLVMBuildAdd(B, r, b, ""), r, "");
+    if (k == TCC_FLOORDIV)
+      q = LLVMBuildSelect(B, adj, LLVMBuildSub(B, q, one, ""), q, "");
+    else
+      r = LLVMBuildSelect(B, adj, LLVMBuildAdd(B, r, b, ""), r, "");
   }
   bool want_q = k == TCC_DIV || k == TCC_FLOORDIV;
   LLVMValueRef res = want_q ? q : r;
@@ -339,8 +347,10 @@ static LLVMValueRef cg_binary(tcc_llvm_fn *s, const tcc_expr *e) {
   case TCC_FLOORDIV:
   case TCC_FLOORMOD:
     if (fl) {
-      if (e->kind == TCC_DIV) r = LLVMBuildFDiv(B, a, b, "");
-      else if (e->kind == TCC_MOD) r = LLVMBuildFRem(B, a, b, "");
+      if (e->kind == TCC_DIV)
+        r = LLVMBuildFDiv(B, a, b, "");
+      else if (e->kind == TCC_MOD)
+        r = LLVMBuildFRem(B, a, b, "");
       else {
         tcc_llvm_fail(s, "floordiv/floormod need integer operands");
         return LLVMGetUndef(LLVMTypeOf(a));
@@ -353,14 +363,19 @@ static LLVMValueRef cg_binary(tcc_llvm_fn *s, const tcc_expr *e) {
   case TCC_MAX: {
     LLVMTypeRef ty = LLVMTypeOf(a);
     LLVMValueRef args[2] = {a, b};
-    const char *nm = fl ? (e->kind == TCC_MIN ? "llvm.minimum" : "llvm.maximum")
-                        : uns ? (e->kind == TCC_MIN ? "llvm.umin" : "llvm.umax")
-                              : (e->kind == TCC_MIN ? "llvm.smin" : "llvm.smax");
+    const char *nm = fl    ? (e->kind == TCC_MIN ? "llvm.minimum" : "llvm.maximum")
+                     : uns ? (e->kind == TCC_MIN ? "llvm.umin" : "llvm.umax")
+                           : (e->kind == TCC_MIN ? "llvm.smin" : "llvm.smax");
     if (d == TCCRT_BOOL) /* bool: min = and, max = or */
       return e->kind == TCC_MIN ? LLVMBuildAnd(B, a, b, "") : LLVMBuildOr(B, a, b, "");
     return tcc_llvm_call_intrin(s, nm, &ty, 1, args, 2);
   }
-  case TCC_EQ: case TCC_NE: case TCC_LT: case TCC_LE: case TCC_GT: case TCC_GE: {
+  case TCC_EQ:
+  case TCC_NE:
+  case TCC_LT:
+  case TCC_LE:
+  case TCC_GT:
+  case TCC_GE: {
     if (fl) {
       LLVMRealPredicate p = e->kind == TCC_EQ   ? LLVMRealOEQ
                             : e->kind == TCC_NE ? LLVMRealUNE
@@ -378,8 +393,10 @@ static LLVMValueRef cg_binary(tcc_llvm_fn *s, const tcc_expr *e) {
                                              : (uns ? LLVMIntUGE : LLVMIntSGE);
     return LLVMBuildICmp(B, p, a, b, "");
   }
-  case TCC_AND: case TCC_BITAND: return LLVMBuildAnd(B, a, b, "");
-  case TCC_OR: case TCC_BITOR: return LLVMBuildOr(B, a, b, "");
+  case TCC_AND:
+  case TCC_BITAND: return LLVMBuildAnd(B, a, b, "");
+  case TCC_OR:
+  case TCC_BITOR: return LLVMBuildOr(B, a, b, "");
   case TCC_BITXOR: return LLVMBuildXor(B, a, b, "");
   case TCC_SHL: return shift(s, true, a, b, uns);
   case TCC_SHR: return shift(s, false, a, b, uns);
@@ -404,7 +421,8 @@ static LLVMValueRef libm_lanes(tcc_llvm_fn *s, const char *name, LLVMValueRef *a
   LLVMValueRef r = LLVMGetPoison(T);
   for (unsigned i = 0; i < n; i++) {
     LLVMValueRef idx = LLVMConstInt(s->m->t_i32, i, 0), la[2];
-    for (int k = 0; k < nargs; k++) la[k] = LLVMBuildExtractElement(s->b, args[k], idx, "");
+    for (int k = 0; k < nargs; k++)
+      la[k] = LLVMBuildExtractElement(s->b, args[k], idx, "");
     r = LLVMBuildInsertElement(s->b, r, call_c(s, fname, fty, la, nargs), idx, "");
   }
   return r;
@@ -496,8 +514,7 @@ static LLVMValueRef flat_index(tcc_llvm_fn *s, const tcc_buffer *buf, int nidx,
   for (int d = 0; d < nidx; d++) {
     LLVMValueRef v = cg_expr(s, idx[d]);
     tcc_type it = idx[d]->type;
-    if (it.dtype != TCCRT_INT64)
-      v = cast_value(s, v, it, tcc_type_of(TCCRT_INT64, it.lanes));
+    if (it.dtype != TCCRT_INT64) v = cast_value(s, v, it, tcc_type_of(TCCRT_INT64, it.lanes));
     v = broadcast_to(s, v, lanes);
     if (nidx > 1) {
       LLVMValueRef stride;
@@ -534,7 +551,8 @@ static LLVMValueRef iota_base(tcc_llvm_fn *s, const tcc_expr *e) {
   case TCC_RAMP: return cg_expr(s, e->u.ramp.base);
   case TCC_ADD:
     if (e->u.bin.a->kind == TCC_BROADCAST && is_iota_plus(e->u.bin.b))
-      return LLVMBuildAdd(s->b, cg_expr(s, e->u.bin.a->u.bcast.value), iota_base(s, e->u.bin.b), "");
+      return LLVMBuildAdd(s->b, cg_expr(s, e->u.bin.a->u.bcast.value), iota_base(s, e->u.bin.b),
+                          "");
     return LLVMBuildAdd(s->b, iota_base(s, e->u.bin.a), cg_expr(s, e->u.bin.b->u.bcast.value), "");
   default: /* SUB */
     return LLVMBuildSub(s->b, iota_base(s, e->u.bin.a), cg_expr(s, e->u.bin.b->u.bcast.value), "");
@@ -735,8 +753,7 @@ static LLVMValueRef cg_expr(tcc_llvm_fn *s, const tcc_expr *e) {
     if (fl) return LLVMBuildFAdd(B, vb, LLVMBuildFMul(B, vs, iota, ""), "");
     return LLVMBuildAdd(B, vb, LLVMBuildMul(B, vs, iota, ""), "");
   }
-  case TCC_BROADCAST:
-    return broadcast_to(s, cg_expr(s, e->u.bcast.value), e->u.bcast.lanes);
+  case TCC_BROADCAST: return broadcast_to(s, cg_expr(s, e->u.bcast.value), e->u.bcast.lanes);
   case TCC_LET: {
     LLVMValueRef v = cg_expr(s, e->u.let.value);
     int save = s->nenv;
@@ -883,8 +900,8 @@ static void end_function(tcc_llvm_fn *s) {
 static void add_fn_attr(tcc_llvm_module *m, LLVMValueRef fn, long idx, const char *k,
                         const char *v) {
   if (v) {
-    LLVMAttributeRef a = LLVMCreateStringAttribute(m->llctx, k, (unsigned)strlen(k), v,
-                                                   (unsigned)strlen(v));
+    LLVMAttributeRef a =
+        LLVMCreateStringAttribute(m->llctx, k, (unsigned)strlen(k), v, (unsigned)strlen(v));
     LLVMAddAttributeAtIndex(fn, (LLVMAttributeIndex)idx, a);
   } else {
     unsigned kind = LLVMGetEnumAttributeKindForName(k, strlen(k));
@@ -896,7 +913,8 @@ static void add_fn_attr(tcc_llvm_module *m, LLVMValueRef fn, long idx, const cha
 static void add_int_attr(tcc_llvm_module *m, LLVMValueRef fn, long idx, const char *k,
                          uint64_t val) {
   unsigned kind = LLVMGetEnumAttributeKindForName(k, strlen(k));
-  LLVMAddAttributeAtIndex(fn, (LLVMAttributeIndex)idx, LLVMCreateEnumAttribute(m->llctx, kind, val));
+  LLVMAddAttributeAtIndex(fn, (LLVMAttributeIndex)idx,
+                          LLVMCreateEnumAttribute(m->llctx, kind, val));
 }
 
 static void target_attrs(tcc_llvm_module *m, LLVMValueRef fn) {
@@ -941,15 +959,15 @@ static void parallel_loop(tcc_llvm_fn *s, const tcc_stmt *st) {
   ftys[0] = m->t_i64;
   ftys[1] = m->t_i64;
   ftys[2] = m->t_i64; /* loop min */
-  for (int i = 0; i < ncap; i++) ftys[i + 3] = LLVMTypeOf(cap[i].val);
+  for (int i = 0; i < ncap; i++)
+    ftys[i + 3] = LLVMTypeOf(cap[i].val);
   /* body function */
   snprintf(name, sizeof name, "%s.par%d.body", s->pf->name, k_par);
   LLVMTypeRef bty = LLVMFunctionType(m->t_i32, ftys, (unsigned)(ncap + 3), 0);
   LLVMValueRef bfn = LLVMAddFunction(m->mod, name, bty);
   LLVMSetLinkage(bfn, LLVMInternalLinkage);
   target_attrs(m, bfn);
-  tcc_llvm_fn c = {
-      .m = m, .pf = s->pf, .fn = bfn, .nparallel = s->nparallel, .in_parallel = true};
+  tcc_llvm_fn c = {.m = m, .pf = s->pf, .fn = bfn, .nparallel = s->nparallel, .in_parallel = true};
   begin_function(&c);
   for (int i = 0; i < ncap; i++) {
     LLVMValueRef p = LLVMGetParam(bfn, (unsigned)(i + 3));
@@ -977,8 +995,7 @@ static void parallel_loop(tcc_llvm_fn *s, const tcc_stmt *st) {
     LLVMBuildCondBr(c.b, LLVMBuildICmp(c.b, LLVMIntSLT, i, end, ""), bb, exit);
     LLVMPositionBuilderAtEnd(c.b, bb);
     LLVMValueRef vv = LLVMBuildNSWAdd(c.b, pmin, i, v->name);
-    if (v->type.dtype != TCCRT_INT64)
-      vv = cast_value(&c, vv, tcc_index_type(), v->type);
+    if (v->type.dtype != TCCRT_INT64) vv = cast_value(&c, vv, tcc_index_type(), v->type);
     int save = c.nenv;
     env_push(&c, v, vv);
     cg_stmt(&c, st->u.loop.body);
@@ -1080,8 +1097,9 @@ static void cg_allocate(tcc_llvm_fn *s, const tcc_stmt *st) {
    * memory: nothing is allocated once a thread has run the kernel. */
   LLVMValueRef p = call_c(s, "tccrt_scratch_push", afty, aargs, 2);
   LLVMValueRef isnull = LLVMBuildIsNull(s->b, p, "");
-  LLVMValueRef rc = LLVMBuildSelect(s->b, isnull, LLVMConstInt(m->t_i32, TCCRT_ERR_OUT_OF_MEMORY, 0),
-                                    LLVMConstInt(m->t_i32, 0, 0), "");
+  LLVMValueRef rc =
+      LLVMBuildSelect(s->b, isnull, LLVMConstInt(m->t_i32, TCCRT_ERR_OUT_OF_MEMORY, 0),
+                      LLVMConstInt(m->t_i32, 0, 0), "");
   return_if_error(s, rc);
   env_push(s, buf->data, p);
   cg_stmt(s, st->u.alloc.body);
@@ -1145,12 +1163,11 @@ static void cg_stmt(tcc_llvm_fn *s, const tcc_stmt *st) {
     return;
   }
   case TCC_S_SEQ:
-    for (int i = 0; i < st->u.seq.n; i++) cg_stmt(s, st->u.seq.stmts[i]);
+    for (int i = 0; i < st->u.seq.n; i++)
+      cg_stmt(s, st->u.seq.stmts[i]);
     return;
   case TCC_S_EVALUATE: cg_expr(s, st->u.eval.value); return;
-  case TCC_S_BARRIER:
-    tcc_llvm_fail(s, "barrier in a CPU function (a GPU statement)");
-    return;
+  case TCC_S_BARRIER: tcc_llvm_fail(s, "barrier in a CPU function (a GPU statement)"); return;
   case TCC_S_LAUNCH:
     tcc_llvm_fail(s, "device launch in a CPU function: compile it with a GPU code generator");
     return;
@@ -1171,8 +1188,10 @@ tcc_status tcc_llvm_add_primfunc(tcc_llvm_module *m, const tcc_primfunc *pf, LLV
   int np = pf->nparams, ns = pf->nscalars;
   /* NAME.impl(ptr noalias align A..., i64...) */
   LLVMTypeRef *ps = malloc(sizeof *ps * (size_t)(np + ns + 1));
-  for (int i = 0; i < np; i++) ps[i] = m->t_ptr;
-  for (int i = 0; i < ns; i++) ps[np + i] = reg_scalar(m, (tccrt_dtype)pf->scalars[i]->type.dtype);
+  for (int i = 0; i < np; i++)
+    ps[i] = m->t_ptr;
+  for (int i = 0; i < ns; i++)
+    ps[np + i] = reg_scalar(m, (tccrt_dtype)pf->scalars[i]->type.dtype);
   for (int i = 0; i < ns; i++)
     if (!ps[np + i]) {
       free(ps);
@@ -1195,7 +1214,8 @@ tcc_status tcc_llvm_add_primfunc(tcc_llvm_module *m, const tcc_primfunc *pf, LLV
     add_int_attr(m, ifn, i + 1, "align", (uint64_t)(buf->align > 0 ? buf->align : 1));
     env_push(&s, buf->data, LLVMGetParam(ifn, (unsigned)i));
   }
-  for (int i = 0; i < ns; i++) env_push(&s, pf->scalars[i], LLVMGetParam(ifn, (unsigned)(np + i)));
+  for (int i = 0; i < ns; i++)
+    env_push(&s, pf->scalars[i], LLVMGetParam(ifn, (unsigned)(np + i)));
   cg_stmt(&s, pf->body);
   end_function(&s);
   free(s.env);

@@ -27,9 +27,10 @@
  * are an alloca in the (outlined) function's entry block; other WORKSPACE (and non-constant)
  * allocations use the calling thread's tccrt_scratch_push/tccrt_scratch_pop (64-byte aligned,
  * memory kept for reuse: nothing is allocated once a thread has run the kernel). The AOT driver
- * moves constant-size WORKSPACE allocations outside parallel loops into the model's arena. Both arms of a SELECT are evaluated, so
- * loads inside an arm never fault: their scalar index is clamped into the buffer and vector lanes
- * outside it are masked off (padding reads may be out of bounds in the arm not chosen).
+ * moves constant-size WORKSPACE allocations outside parallel loops into the model's arena. Both
+ * arms of a SELECT are evaluated, so loads inside an arm never fault: their scalar index is clamped
+ * into the buffer and vector lanes outside it are masked off (padding reads may be out of bounds in
+ * the arm not chosen).
  *
  * Vectorized math on float32 (and float16/bfloat16, computed in float32): exp, log, tanh,
  * sigmoid and erf are inline polynomial approximations that work on whole vectors; their maximum

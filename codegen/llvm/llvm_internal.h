@@ -2,11 +2,11 @@
 #ifndef TCC_LLVM_INTERNAL_H
 #define TCC_LLVM_INTERNAL_H
 
+#include "llvm_codegen.h"
+
 #include <llvm-c/Core.h>
 #include <llvm-c/Target.h>
 #include <llvm-c/TargetMachine.h>
-
-#include "llvm_codegen.h"
 
 /* Largest constant-size WORKSPACE allocation inside a parallel loop body that codegen places on
  * the stack (bytes; the runtime's workers have 8 MiB stacks, a host's threads maybe less). */
@@ -38,7 +38,7 @@ typedef struct tcc_llvm_fn {
   LLVMBasicBlockRef alloca_bb; /* entry block: allocas only, terminated at the end */
   tcc_llvm_binding *env;
   int nenv, capenv;
-  int *nparallel; /* counter shared by a function and its outlined closures */
+  int *nparallel;   /* counter shared by a function and its outlined closures */
   bool in_parallel; /* an outlined parallel loop body (or inside one) */
   /* > 0 while generating an arm of a SELECT: both arms run, so loads there must not fault (the
    * IR allows an out-of-bounds index in the arm that is not chosen). */
@@ -50,7 +50,7 @@ typedef struct tcc_llvm_fn {
 void tcc_llvm_fail(tcc_llvm_fn *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Builder helpers shared with llvm_math.c. */
-LLVMValueRef tcc_llvm_const_f(LLVMTypeRef ty, double v);   /* scalar or splat of float type */
+LLVMValueRef tcc_llvm_const_f(LLVMTypeRef ty, double v);    /* scalar or splat of float type */
 LLVMValueRef tcc_llvm_const_i(LLVMTypeRef ty, long long v); /* scalar or splat of int type */
 LLVMValueRef tcc_llvm_call_intrin(tcc_llvm_fn *s, const char *name, LLVMTypeRef *over, int nover,
                                   LLVMValueRef *args, int nargs);

@@ -23,9 +23,9 @@
  *
  * Rounding tricks below use plain fadd/fsub without fast-math flags on purpose: with `reassoc`
  * LLVM could fold (x + C) - C into x. */
-#include <math.h>
-
 #include "llvm_internal.h"
+
+#include <math.h>
 
 typedef struct mb {
   tcc_llvm_fn *s;
@@ -79,7 +79,8 @@ static LLVMValueRef as_float(mb *m, LLVMValueRef v) {
 /* Horner: c[0]*x^(n-1) + ... + c[n-1]. */
 static LLVMValueRef horner(mb *m, LLVMValueRef x, const double *c, int n) {
   LLVMValueRef p = cf(m, c[0]);
-  for (int i = 1; i < n; i++) p = fma3(m, p, x, cf(m, c[i]));
+  for (int i = 1; i < n; i++)
+    p = fma3(m, p, x, cf(m, c[i]));
   return p;
 }
 /* NaN inputs give themselves back (quiet) whatever the approximation computed. */
@@ -91,7 +92,8 @@ LLVMValueRef tcc_llvm_math_exp(tcc_llvm_fn *s, LLVMValueRef x) {
   mb m = mb_of(s, x);
   /* Clamp so that n = round(x/ln2) lies in [-150, 128]: 2^n is then built as 2^n1 * 2^n2 with
    * both halves normal, which gives exact subnormal results and +inf above 88.72. */
-  LLVMValueRef xc = fun2(&m, "llvm.minnum", fun2(&m, "llvm.maxnum", x, cf(&m, -104.0)), cf(&m, 89.0));
+  LLVMValueRef xc =
+      fun2(&m, "llvm.minnum", fun2(&m, "llvm.maxnum", x, cf(&m, -104.0)), cf(&m, 89.0));
   /* n = round-to-nearest-even(x * log2(e)) by adding 1.5 * 2^23. */
   LLVMValueRef magic = cf(&m, 12582912.0);
   LLVMValueRef t = fma3(&m, xc, cf(&m, 1.44269504088896341), magic);
@@ -107,8 +109,10 @@ LLVMValueRef tcc_llvm_math_exp(tcc_llvm_fn *s, LLVMValueRef x) {
   LLVMValueRef y = m_fadd(&m, fma3(&m, p, r2, r), cf(&m, 1.0));
   LLVMValueRef n1 = LLVMBuildAShr(m.b, ni, ci(&m, 1), "");
   LLVMValueRef n2 = LLVMBuildSub(m.b, ni, n1, "");
-  LLVMValueRef s1 = as_float(&m, LLVMBuildShl(m.b, LLVMBuildAdd(m.b, n1, ci(&m, 127), ""), ci(&m, 23), ""));
-  LLVMValueRef s2 = as_float(&m, LLVMBuildShl(m.b, LLVMBuildAdd(m.b, n2, ci(&m, 127), ""), ci(&m, 23), ""));
+  LLVMValueRef s1 =
+      as_float(&m, LLVMBuildShl(m.b, LLVMBuildAdd(m.b, n1, ci(&m, 127), ""), ci(&m, 23), ""));
+  LLVMValueRef s2 =
+      as_float(&m, LLVMBuildShl(m.b, LLVMBuildAdd(m.b, n2, ci(&m, 127), ""), ci(&m, 23), ""));
   y = m_fmul(&m, m_fmul(&m, y, s1), s2);
   return keep_nan(&m, x, y);
 }
@@ -123,8 +127,8 @@ LLVMValueRef tcc_llvm_math_log(tcc_llvm_fn *s, LLVMValueRef x) {
   LLVMValueRef e = LLVMBuildAnd(m.b, LLVMBuildLShr(m.b, bits, ci(&m, 23), ""), ci(&m, 0xff), "");
   e = LLVMBuildAdd(m.b, LLVMBuildSub(m.b, e, ci(&m, 126), ""), ebias, "");
   /* mantissa in [0.5, 1) */
-  LLVMValueRef mant = as_float(
-      &m, LLVMBuildOr(m.b, LLVMBuildAnd(m.b, bits, ci(&m, 0x807fffff), ""), ci(&m, 0x3f000000), ""));
+  LLVMValueRef mant = as_float(&m, LLVMBuildOr(m.b, LLVMBuildAnd(m.b, bits, ci(&m, 0x807fffff), ""),
+                                               ci(&m, 0x3f000000), ""));
   LLVMValueRef lt = fcmp(&m, LLVMRealOLT, mant, cf(&m, 0.707106781186547524));
   e = LLVMBuildSub(m.b, e, LLVMBuildZExt(m.b, lt, m.ity, ""), "");
   LLVMValueRef mm = sel(&m, lt, m_fadd(&m, mant, mant), mant);
@@ -173,15 +177,15 @@ LLVMValueRef tcc_llvm_math_erf(tcc_llvm_fn *s, LLVMValueRef x) {
   mb mf = mb_of(s, x);
   /* Evaluated in double: the rational function is accurate to ~3e-8, but float rounding of P and
    * Q would add several ulps. */
-  LLVMTypeRef dty = LLVMGetTypeKind(mf.fty) == LLVMVectorTypeKind
-                        ? LLVMVectorType(LLVMDoubleTypeInContext(s->m->llctx),
-                                         LLVMGetVectorSize(mf.fty))
-                        : LLVMDoubleTypeInContext(s->m->llctx);
+  LLVMTypeRef dty =
+      LLVMGetTypeKind(mf.fty) == LLVMVectorTypeKind
+          ? LLVMVectorType(LLVMDoubleTypeInContext(s->m->llctx), LLVMGetVectorSize(mf.fty))
+          : LLVMDoubleTypeInContext(s->m->llctx);
   LLVMValueRef xd = LLVMBuildFPExt(s->b, x, dty, "");
   mb m = mb_of(s, xd);
   LLVMValueRef xc = fun2(&m, "llvm.minnum", fun2(&m, "llvm.maxnum", xd, cf(&m, -4.0)), cf(&m, 4.0));
   LLVMValueRef x2 = m_fmul(&m, xc, xc);
-  static const double A[] = {-2.72614225801306e-10, 2.77068142495902e-08, -2.10102402082508e-06,
+  static const double A[] = {-2.72614225801306e-10, 2.77068142495902e-08,  -2.10102402082508e-06,
                              -5.69250639462346e-05, -7.34990630326855e-04, -2.95459980854025e-03,
                              -1.60960333262415e-02};
   static const double B[] = {-1.45660718464996e-05, -2.13374055278905e-04, -1.68282697438203e-03,

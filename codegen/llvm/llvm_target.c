@@ -1,19 +1,18 @@
 /* llvm_target.c — targets, modules, the optimization pipeline, object/assembly/IR emission and
  * the ORC JIT. See llvm_codegen.h. */
-#include <fcntl.h>
-#include <pthread.h>
-#include <stdio.h>
-#include <unistd.h>
-#include <stdlib.h>
-#include <string.h>
+#include "llvm_internal.h"
 
+#include <fcntl.h>
 #include <llvm-c/Analysis.h>
 #include <llvm-c/Error.h>
 #include <llvm-c/LLJIT.h>
 #include <llvm-c/Orc.h>
 #include <llvm-c/Transforms/PassBuilder.h>
-
-#include "llvm_internal.h"
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 static pthread_once_t g_init_once = PTHREAD_ONCE_INIT;
 static char g_host_triple[256], g_host_cpu[128], *g_host_features;
@@ -96,13 +95,15 @@ tcc_status tcc_llvm_module_create(tcc_context *ctx, const tcc_llvm_target *t, co
   const char *base_features = "";
   if (cpu && strcmp(cpu, "native") == 0) {
     if (!host)
-      return tcc_error(ctx, "llvm codegen: --mcpu=native is only valid for the host triple %s, "
-                            "not %s",
+      return tcc_error(ctx,
+                       "llvm codegen: --mcpu=native is only valid for the host triple %s, "
+                       "not %s",
                        g_host_triple, triple);
     cpu = g_host_cpu;
     base_features = g_host_features;
   } else if (!cpu || !*cpu) {
-    if (x86) cpu = "x86-64-v3";
+    if (x86)
+      cpu = "x86-64-v3";
     else if (a64) {
       cpu = "generic";
       base_features = "+neon";
@@ -117,8 +118,8 @@ tcc_status tcc_llvm_module_create(tcc_context *ctx, const tcc_llvm_target *t, co
   char *err = NULL;
   LLVMTargetRef target;
   if (LLVMGetTargetFromTriple(triple, &target, &err)) {
-    tcc_status st = tcc_error(ctx, "llvm codegen: unknown target triple '%s': %s", triple,
-                              err ? err : "?");
+    tcc_status st =
+        tcc_error(ctx, "llvm codegen: unknown target triple '%s': %s", triple, err ? err : "?");
     LLVMDisposeMessage(err);
     return st;
   }
@@ -127,13 +128,12 @@ tcc_status tcc_llvm_module_create(tcc_context *ctx, const tcc_llvm_target *t, co
   if (opt < 0) opt = 0;
   if (opt > 3) opt = 3;
   static const LLVMCodeGenOptLevel levels[] = {LLVMCodeGenLevelNone, LLVMCodeGenLevelLess,
-                                               LLVMCodeGenLevelDefault,
-                                               LLVMCodeGenLevelAggressive};
+                                               LLVMCodeGenLevelDefault, LLVMCodeGenLevelAggressive};
   /* LLVM only warns on stderr about an unknown CPU name and then compiles for a generic CPU;
    * catch that warning (stderr is redirected to a pipe while the target machine is created) and
    * report an error instead. Only for names the user chose. */
-  bool check_cpu = t->mcpu && *t->mcpu && strcmp(t->mcpu, "native") != 0 &&
-                   strcmp(t->mcpu, "generic") != 0;
+  bool check_cpu =
+      t->mcpu && *t->mcpu && strcmp(t->mcpu, "native") != 0 && strcmp(t->mcpu, "generic") != 0;
   int saved_err = -1, pfd[2] = {-1, -1};
   if (check_cpu && pipe(pfd) == 0) {
     fflush(stderr);
@@ -166,8 +166,9 @@ tcc_status tcc_llvm_module_create(tcc_context *ctx, const tcc_llvm_target *t, co
   if (bad_cpu) {
     if (tm) LLVMDisposeTargetMachine(tm);
     free(features);
-    return tcc_error(ctx, "llvm codegen: unknown CPU '%s' for target %s (try a name that "
-                          "llc-19 -mtriple=%s -mcpu=help lists, or 'native')",
+    return tcc_error(ctx,
+                     "llvm codegen: unknown CPU '%s' for target %s (try a name that "
+                     "llc-19 -mtriple=%s -mcpu=help lists, or 'native')",
                      cpu, triple, triple);
   }
   if (!tm) {
@@ -223,8 +224,9 @@ tcc_status tcc_llvm_optimize(tcc_llvm_module *m) {
   if (m->optimized) return TCC_OK;
   char *msg = NULL;
   if (LLVMVerifyModule(m->mod, LLVMReturnStatusAction, &msg)) {
-    tcc_status st = tcc_error(m->ctx, "llvm codegen: generated IR does not verify (a code "
-                                      "generator bug): %.2000s",
+    tcc_status st = tcc_error(m->ctx,
+                              "llvm codegen: generated IR does not verify (a code "
+                              "generator bug): %.2000s",
                               msg ? msg : "?");
     LLVMDisposeMessage(msg);
     return st;
@@ -266,12 +268,11 @@ tcc_status tcc_llvm_emit_memory(tcc_llvm_module *m, tcc_llvm_output kind, void *
   }
   char *err = NULL;
   LLVMMemoryBufferRef buf;
-  if (LLVMTargetMachineEmitToMemoryBuffer(m->tm, m->mod,
-                                          kind == TCC_LLVM_ASM ? LLVMAssemblyFile : LLVMObjectFile,
-                                          &err, &buf)) {
-    tcc_status st = tcc_error(m->ctx, "llvm codegen: emitting %s for %s failed: %s",
-                              kind == TCC_LLVM_ASM ? "assembly" : "object", m->triple,
-                              err ? err : "?");
+  if (LLVMTargetMachineEmitToMemoryBuffer(
+          m->tm, m->mod, kind == TCC_LLVM_ASM ? LLVMAssemblyFile : LLVMObjectFile, &err, &buf)) {
+    tcc_status st =
+        tcc_error(m->ctx, "llvm codegen: emitting %s for %s failed: %s",
+                  kind == TCC_LLVM_ASM ? "assembly" : "object", m->triple, err ? err : "?");
     LLVMDisposeMessage(err);
     return st;
   }
@@ -343,8 +344,8 @@ tcc_status tcc_llvm_jit_create(tcc_context *ctx, tcc_llvm_jit **out) {
   for (int i = 0; i < NRT; i++) {
     pairs[i].Name = LLVMOrcExecutionSessionIntern(es, rt[i].name);
     pairs[i].Sym.Address = (LLVMOrcExecutorAddress)(uintptr_t)rt[i].addr;
-    pairs[i].Sym.Flags.GenericFlags = LLVMJITSymbolGenericFlagsExported |
-                                      LLVMJITSymbolGenericFlagsCallable;
+    pairs[i].Sym.Flags.GenericFlags =
+        LLVMJITSymbolGenericFlagsExported | LLVMJITSymbolGenericFlagsCallable;
     pairs[i].Sym.Flags.TargetFlags = 0;
   }
   err = LLVMOrcJITDylibDefine(jd, LLVMOrcAbsoluteSymbols(pairs, NRT));
@@ -354,8 +355,8 @@ tcc_status tcc_llvm_jit_create(tcc_context *ctx, tcc_llvm_jit **out) {
   }
   /* Everything else (libm, libc's mem*) from the process. */
   LLVMOrcDefinitionGeneratorRef gen;
-  err = LLVMOrcCreateDynamicLibrarySearchGeneratorForProcess(
-      &gen, LLVMOrcLLJITGetGlobalPrefix(jit), NULL, NULL);
+  err = LLVMOrcCreateDynamicLibrarySearchGeneratorForProcess(&gen, LLVMOrcLLJITGetGlobalPrefix(jit),
+                                                             NULL, NULL);
   if (err) {
     LLVMOrcDisposeLLJIT(jit);
     return jit_error(ctx, "cannot search the process's symbols", err);
@@ -371,8 +372,7 @@ tcc_status tcc_llvm_jit_create(tcc_context *ctx, tcc_llvm_jit **out) {
 tcc_status tcc_llvm_jit_add_object(tcc_llvm_jit *j, const void *obj, size_t size) {
   LLVMMemoryBufferRef buf =
       LLVMCreateMemoryBufferWithMemoryRangeCopy((const char *)obj, size, "tcc-object");
-  LLVMErrorRef err =
-      LLVMOrcLLJITAddObjectFile(j->jit, LLVMOrcLLJITGetMainJITDylib(j->jit), buf);
+  LLVMErrorRef err = LLVMOrcLLJITAddObjectFile(j->jit, LLVMOrcLLJITGetMainJITDylib(j->jit), buf);
   if (err) return jit_error(j->ctx, "cannot add object", err);
   return TCC_OK;
 }

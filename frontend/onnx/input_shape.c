@@ -1,9 +1,9 @@
 /* input_shape.c — parsing of --input-shape NAME=DIMS (see onnx_import.h). */
+#include "onnx_import.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "onnx_import.h"
 
 tcc_status tcc_parse_input_shape(tcc_context *ctx, const char *spec, tcc_input_shape *out) {
   memset(out, 0, sizeof *out);
@@ -33,8 +33,8 @@ tcc_status tcc_parse_input_shape(tcc_context *ctx, const char *spec, tcc_input_s
     p = end;
     if (!*p) return TCC_OK;
     if (*p != 'x' && *p != 'X' && *p != ',')
-      return tcc_error(ctx, "--input-shape '%s': unexpected '%c' (dims are separated by 'x')",
-                       spec, *p);
+      return tcc_error(ctx, "--input-shape '%s': unexpected '%c' (dims are separated by 'x')", spec,
+                       *p);
     p++;
   }
 }

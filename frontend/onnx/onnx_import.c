@@ -20,11 +20,11 @@
  * Limitations: sparse tensors and sequence/map/optional types are rejected with an error;
  * function attribute defaults (FunctionProto.attribute_proto) are not in the system's
  * onnx.proto, so an attribute a call leaves out is simply absent. */
+#include "onnx_internal.h"
+
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "onnx_internal.h"
 
 #define MAX_MESSAGE_DEPTH 200 /* protobuf nesting accepted before unpacking */
 #define MAX_GRAPH_DEPTH 32    /* nested subgraphs */
@@ -65,14 +65,16 @@ static void scope_put(tcc_arena *a, scope *s, const char *name, tcc_value *v) {
     for (size_t i = 0; i < s->cap; i++) {
       if (!s->keys[i]) continue;
       size_t j = str_hash(s->keys[i]) & (cap - 1);
-      while (keys[j]) j = (j + 1) & (cap - 1);
+      while (keys[j])
+        j = (j + 1) & (cap - 1);
       keys[j] = s->keys[i];
       vals[j] = s->vals[i];
     }
     s->keys = keys, s->vals = vals, s->cap = cap;
   }
   size_t i = str_hash(name) & (s->cap - 1);
-  while (s->keys[i] && strcmp(s->keys[i], name)) i = (i + 1) & (s->cap - 1);
+  while (s->keys[i] && strcmp(s->keys[i], name))
+    i = (i + 1) & (s->cap - 1);
   if (!s->keys[i]) s->len++;
   s->keys[i] = name;
   s->vals[i] = v;
@@ -104,9 +106,7 @@ typedef struct xnode {
   const Onnx__FunctionProto *fn;
 } xnode;
 
-static const char *norm_domain(const char *d) {
-  return !d || !strcmp(d, "ai.onnx") ? "" : d;
-}
+static const char *norm_domain(const char *d) { return !d || !strcmp(d, "ai.onnx") ? "" : d; }
 static const char *show_domain(const char *d) { return d[0] ? d : "ai.onnx"; }
 static const char *str_or_empty(const char *s) { return s ? s : ""; }
 
@@ -117,7 +117,7 @@ static const char *np_label(const Onnx__NodeProto *np) {
   return str_or_empty(np->op_type);
 }
 
-#define NERR(np, ...)                                                                             \
+#define NERR(np, ...)                                                                              \
   tcc_error_at(imp->ctx, imp->file, np_label(np), str_or_empty((np)->op_type), __VA_ARGS__)
 #define GERR(...) tcc_error_at(imp->ctx, imp->file, NULL, NULL, __VA_ARGS__)
 
@@ -146,7 +146,8 @@ static tcc_status bind_symbol(importer *imp, const char *name, int64_t value, co
 }
 
 static const tcc_var *find_symbol(const tcc_graph *g, const char *name) {
-  while (g->parent) g = g->parent;
+  while (g->parent)
+    g = g->parent;
   for (size_t i = 0; i < g->symbols.len; i++) {
     const tcc_var *v = TCC_VEC_AT(g->symbols, const tcc_var *, i);
     if (!strcmp(v->name, name)) return v;
@@ -222,8 +223,10 @@ static tcc_status set_declared_type(importer *imp, tcc_graph *g, tcc_value *v,
     } else {
       if (!input_mode) return TCC_OK;
       char *name = tcc_arena_printf(imp->a, "%s_d%zu", v->name, i);
-      if (binding_get(imp, name, &bound)) dims[i] = tcc_idx(imp->ctx, bound);
-      else dims[i] = tcc_expr_var(imp->ctx, tcc_graph_symbol(g, name));
+      if (binding_get(imp, name, &bound))
+        dims[i] = tcc_idx(imp->ctx, bound);
+      else
+        dims[i] = tcc_expr_var(imp->ctx, tcc_graph_symbol(g, name));
     }
   }
   v->ndim = (int)sp->n_dim;
@@ -357,7 +360,8 @@ static tcc_status expand_nodes(importer *imp, Onnx__NodeProto *const *nodes, siz
       *c = *np;
       c->input = tcc_arena_alloc(imp->a, sizeof(char *) * (np->n_input + 1));
       c->output = tcc_arena_alloc(imp->a, sizeof(char *) * (np->n_output + 1));
-      for (size_t i = 0; i < np->n_input; i++) c->input[i] = (char *)rename_in(imp, fc, np->input[i]);
+      for (size_t i = 0; i < np->n_input; i++)
+        c->input[i] = (char *)rename_in(imp, fc, np->input[i]);
       for (size_t i = 0; i < np->n_output; i++)
         c->output[i] = (char *)rename_in(imp, fc, np->output[i]);
       if (np->name && np->name[0]) c->name = tcc_arena_printf(imp->a, "%s%s", fc->prefix, np->name);
@@ -442,14 +446,16 @@ static tcc_status convert_attr(importer *imp, tcc_graph *g, scope *s, const Onnx
   const char *name = str_or_empty(at->name);
   out->name = tcc_arena_strdup(imp->a, name);
   if (at->ref_attr_name && at->ref_attr_name[0])
-    return NERR(np, "attribute '%s' refers to '%s', but only nodes inside a function body may "
-                    "refer to attributes",
+    return NERR(np,
+                "attribute '%s' refers to '%s', but only nodes inside a function body may "
+                "refer to attributes",
                 name, at->ref_attr_name);
   bool ok;
   tcc_attr_kind k = attr_kind_of(at, &ok);
   if (!ok)
-    return NERR(np, "attribute '%s' has type %d, which is not supported (expected float, int, "
-                    "string, tensor, graph or a list of them)",
+    return NERR(np,
+                "attribute '%s' has type %d, which is not supported (expected float, int, "
+                "string, tensor, graph or a list of them)",
                 name, at->has_type ? (int)at->type : 0);
   out->kind = k;
   char what[300];
@@ -498,7 +504,8 @@ static tcc_status convert_attr(importer *imp, tcc_graph *g, scope *s, const Onnx
     const tcc_value **v = tcc_arena_alloc(imp->a, sizeof(tcc_value *) * (at->n_tensors + 1));
     for (size_t i = 0; i < at->n_tensors; i++) {
       tcc_value *t = detached_value(imp, at->tensors[i]->name ? at->tensors[i]->name : name);
-      TCC_TRY(tcc_onnx_tensor_to_value(&imp->tc, at->tensors[i], what, np_label(np), np->op_type, t));
+      TCC_TRY(
+          tcc_onnx_tensor_to_value(&imp->tc, at->tensors[i], what, np_label(np), np->op_type, t));
       v[i] = t;
     }
     out->u.tensors.n = (int)at->n_tensors;
@@ -507,7 +514,8 @@ static tcc_status convert_attr(importer *imp, tcc_graph *g, scope *s, const Onnx
   }
   case TCC_ATTR_GRAPHS: {
     tcc_graph **v = tcc_arena_alloc(imp->a, sizeof(tcc_graph *) * (at->n_graphs + 1));
-    for (size_t i = 0; i < at->n_graphs; i++) TCC_TRY(import_graph(imp, at->graphs[i], g, s, &v[i]));
+    for (size_t i = 0; i < at->n_graphs; i++)
+      TCC_TRY(import_graph(imp, at->graphs[i], g, s, &v[i]));
     out->u.graphs.n = (int)at->n_graphs;
     out->u.graphs.v = v;
     break;
@@ -519,10 +527,11 @@ static tcc_status convert_attr(importer *imp, tcc_graph *g, scope *s, const Onnx
 
 /* Turns the Constant node np into the constant value v (no node is created). */
 static tcc_status import_constant(importer *imp, const Onnx__NodeProto *np, tcc_value *v) {
-  static const char *const names[] = {"value",      "value_float",  "value_floats", "value_int",
-                                      "value_ints", "value_string", "value_strings", "sparse_value"};
-  static const tcc_attr_kind kinds[] = {TCC_ATTR_TENSOR, TCC_ATTR_FLOAT,  TCC_ATTR_FLOATS,
-                                        TCC_ATTR_INT,    TCC_ATTR_INTS,   TCC_ATTR_STRING,
+  static const char *const names[] = {"value",         "value_float", "value_floats",
+                                      "value_int",     "value_ints",  "value_string",
+                                      "value_strings", "sparse_value"};
+  static const tcc_attr_kind kinds[] = {TCC_ATTR_TENSOR,  TCC_ATTR_FLOAT,    TCC_ATTR_FLOATS,
+                                        TCC_ATTR_INT,     TCC_ATTR_INTS,     TCC_ATTR_STRING,
                                         TCC_ATTR_STRINGS, TCC_ATTR_UNDEFINED};
   const Onnx__AttributeProto *found = NULL;
   int which = -1, count = 0;
@@ -532,8 +541,9 @@ static tcc_status import_constant(importer *imp, const Onnx__NodeProto *np, tcc_
       if (at->name && !strcmp(at->name, names[k])) found = at, which = k, count++;
   }
   if (count != 1)
-    return NERR(np, "a Constant needs exactly one of the attributes value, value_float, "
-                    "value_floats, value_int, value_ints, value_string, value_strings (found %d)",
+    return NERR(np,
+                "a Constant needs exactly one of the attributes value, value_float, "
+                "value_floats, value_int, value_ints, value_string, value_strings (found %d)",
                 count);
   if (which == 7) return NERR(np, "sparse_value constants are not supported");
   bool ok;
@@ -659,8 +669,8 @@ static tcc_status import_graph(importer *imp, const Onnx__GraphProto *gp, tcc_gr
       tccrt_dtype dt;
       if (tt && tt->has_elem_type && tt->elem_type && tcc_onnx_dtype(tt->elem_type, &dt) &&
           dt != v->dtype) {
-        st = GERR("input '%s' is declared %s but its initializer is %s", name,
-                  tccrt_dtype_name(dt), tccrt_dtype_name(v->dtype));
+        st = GERR("input '%s' is declared %s but its initializer is %s", name, tccrt_dtype_name(dt),
+                  tccrt_dtype_name(v->dtype));
         goto done;
       }
       if (imp->ir_version >= 4) {
@@ -694,7 +704,8 @@ static tcc_status import_graph(importer *imp, const Onnx__GraphProto *gp, tcc_gr
       tcc_value *v = scope_get_local(s, is->name);
       if (!v || v->kind != TCC_VALUE_INPUT) continue; /* reported by collect_bindings */
       const tcc_expr **dims = tcc_arena_alloc(imp->a, sizeof(tcc_expr *) * (size_t)(is->ndim + 1));
-      for (int d = 0; d < is->ndim; d++) dims[d] = tcc_idx(imp->ctx, is->dims[d]);
+      for (int d = 0; d < is->ndim; d++)
+        dims[d] = tcc_idx(imp->ctx, is->dims[d]);
       v->ndim = is->ndim;
       v->dims = dims;
       if (tcc_value_numel(v) < 0) {
@@ -720,8 +731,9 @@ static tcc_status import_graph(importer *imp, const Onnx__GraphProto *gp, tcc_gr
       if (!name[0]) continue;
       tcc_value *old = scope_get_local(s, name);
       if (old) {
-        st = NERR(np, "output '%s' is already defined (by %s); every value must have one "
-                      "producer",
+        st = NERR(np,
+                  "output '%s' is already defined (by %s); every value must have one "
+                  "producer",
                   name,
                   old->kind == TCC_VALUE_INPUT   ? "a graph input"
                   : old->kind == TCC_VALUE_CONST ? "an initializer"
@@ -837,8 +849,7 @@ static tcc_status collect_bindings(importer *imp, const Onnx__GraphProto *gp) {
     if (is->ndim < 0 || is->ndim > TCCRT_MAX_RANK)
       return GERR("--input-shape %s: invalid rank %d", is->name, is->ndim);
     for (int d = 0; d < is->ndim; d++)
-      if (is->dims[d] < 0)
-        return GERR("--input-shape %s: dim %d is negative", is->name, d);
+      if (is->dims[d] < 0) return GERR("--input-shape %s: dim %d is negative", is->name, d);
     const Onnx__TypeProto__Tensor *tt = tensor_type(vi->type);
     if (is_init) {
       /* An overridable default: the given shape must be the initializer's. */
@@ -846,7 +857,8 @@ static tcc_status collect_bindings(importer *imp, const Onnx__GraphProto *gp) {
         const Onnx__TensorProto *t = gp->initializer[i];
         if (!t->name || strcmp(t->name, is->name)) continue;
         bool same = t->n_dims == (size_t)is->ndim;
-        for (int d = 0; same && d < is->ndim; d++) same = t->dims[d] == is->dims[d];
+        for (int d = 0; same && d < is->ndim; d++)
+          same = t->dims[d] == is->dims[d];
         if (!same)
           return GERR("--input-shape %s: input '%s' has a default of another shape; only its "
                       "own shape is accepted",
@@ -930,7 +942,8 @@ tcc_status tcc_onnx_import_bytes(tcc_context *ctx, const void *data, size_t size
                           "opset_import for domain '%s' has no valid version (expected >= 1)",
                           show_domain(d));
     int j = 0;
-    while (j < g->nopsets && strcmp(g->opsets[j].domain, d)) j++;
+    while (j < g->nopsets && strcmp(g->opsets[j].domain, d))
+      j++;
     if (j < g->nopsets)
       return tcc_error_at(ctx, file, NULL, NULL, "opset_import lists domain '%s' twice",
                           show_domain(d));

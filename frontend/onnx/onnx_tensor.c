@@ -5,6 +5,8 @@
  * fields carry float (float_data), int32/int16/int8/uint16/uint8/bool/float16/bfloat16
  * (int32_data, 16-bit floats as their bit patterns), int64 (int64_data), double (double_data),
  * uint32/uint64 (uint64_data) and strings (string_data). The host must be little-endian. */
+#include "onnx_internal.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -15,8 +17,6 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include "onnx_internal.h"
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "the ONNX importer assumes a little-endian host (raw_data is little-endian)"
@@ -70,8 +70,9 @@ bool tcc_onnx_check_depth(const ProtobufCMessageDescriptor *desc, const uint8_t 
     case 2: {
       if (!read_varint(&p, end, &n) || n > (uint64_t)(end - p)) return true;
       const ProtobufCFieldDescriptor *fd =
-          tag >> 3 <= UINT32_MAX ? protobuf_c_message_descriptor_get_field(desc, (unsigned)(tag >> 3))
-                                 : NULL;
+          tag >> 3 <= UINT32_MAX
+              ? protobuf_c_message_descriptor_get_field(desc, (unsigned)(tag >> 3))
+              : NULL;
       if (fd && fd->type == PROTOBUF_C_TYPE_MESSAGE &&
           !tcc_onnx_check_depth(fd->descriptor, p, (size_t)n, max_depth - 1))
         return false;
@@ -184,7 +185,8 @@ static tcc_status map_external(tcc_onnx_tensor_ctx *tc, const char *what, const 
     return TERR("%s: external data location '%s' resolves to '%s', outside the model's folder",
                 what, location, real_file);
   int fd = open(real_file, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return TERR("%s: cannot open external data file '%s': %s", what, path, strerror(errno));
+  if (fd < 0)
+    return TERR("%s: cannot open external data file '%s': %s", what, path, strerror(errno));
   struct stat st;
   if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     close(fd);
@@ -219,9 +221,12 @@ static tcc_status external_data(tcc_onnx_tensor_ctx *tc, const Onnx__TensorProto
   for (size_t i = 0; i < t->n_external_data; i++) {
     const Onnx__StringStringEntryProto *e = t->external_data[i];
     if (!e->key) continue;
-    if (!strcmp(e->key, "location")) location = e->value ? e->value : "";
-    else if (!strcmp(e->key, "offset")) offset_s = e->value ? e->value : "";
-    else if (!strcmp(e->key, "length")) length_s = e->value ? e->value : "";
+    if (!strcmp(e->key, "location"))
+      location = e->value ? e->value : "";
+    else if (!strcmp(e->key, "offset"))
+      offset_s = e->value ? e->value : "";
+    else if (!strcmp(e->key, "length"))
+      length_s = e->value ? e->value : "";
   }
   if (!location) return TERR("%s: external data without a 'location' entry", what);
   uint64_t offset = 0, length = 0;
@@ -287,7 +292,8 @@ tcc_status tcc_onnx_tensor_to_value(tcc_onnx_tensor_ctx *tc, const Onnx__TensorP
   v->dtype = dt;
   v->ndim = (int)t->n_dims;
   const tcc_expr **dims = tcc_arena_alloc(a, sizeof(tcc_expr *) * (t->n_dims ? t->n_dims : 1));
-  for (size_t i = 0; i < t->n_dims; i++) dims[i] = tcc_idx(tc->ctx, t->dims[i]);
+  for (size_t i = 0; i < t->n_dims; i++)
+    dims[i] = tcc_idx(tc->ctx, t->dims[i]);
   v->dims = dims;
   v->data = NULL;
   v->nbytes = 0;
@@ -296,7 +302,8 @@ tcc_status tcc_onnx_tensor_to_value(tcc_onnx_tensor_ctx *tc, const Onnx__TensorP
   v->mapped = false;
   const uint64_t n = (uint64_t)numel;
 
-  bool external = t->has_data_location && t->data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL;
+  bool external =
+      t->has_data_location && t->data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL;
   if (external) {
     if (dt == TCCRT_STRING) return TERR("%s: string tensors cannot use external data", what);
     return external_data(tc, t, what, node, op, nbytes, esize, v);
@@ -318,8 +325,8 @@ tcc_status tcc_onnx_tensor_to_value(tcc_onnx_tensor_ctx *tc, const Onnx__TensorP
   }
   if (t->has_raw_data) {
     if (t->raw_data.len != nbytes)
-      return TERR("%s: raw_data holds %zu bytes but dims %s of %s need %zu", what,
-                  t->raw_data.len, dtext, tccrt_dtype_name(dt), nbytes);
+      return TERR("%s: raw_data holds %zu bytes but dims %s of %s need %zu", what, t->raw_data.len,
+                  dtext, tccrt_dtype_name(dt), nbytes);
     if (nbytes) {
       /* The arena allocator made raw_data 16-byte aligned and long-lived: use it in place. */
       if ((uintptr_t)t->raw_data.data % 16 == 0) {
@@ -427,7 +434,8 @@ tcc_status tcc_onnx_read_tensor_file(tcc_context *ctx, const char *path, tcc_val
   TCC_TRY(tcc_onnx_read_file(ctx, path, &buf, &size));
   if (!tcc_onnx_check_depth(&onnx__tensor_proto__descriptor, buf, size, 64)) {
     free(buf);
-    return tcc_error_at(ctx, path, NULL, NULL, "not a valid onnx.TensorProto: messages nested too deeply");
+    return tcc_error_at(ctx, path, NULL, NULL,
+                        "not a valid onnx.TensorProto: messages nested too deeply");
   }
   ProtobufCAllocator alloc = tcc_onnx_arena_allocator(ctx);
   Onnx__TensorProto *t = onnx__tensor_proto__unpack(&alloc, size, buf);

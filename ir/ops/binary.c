@@ -430,12 +430,9 @@ static const tcc_attr_schema bitshift_attrs[] = {{"direction", TCC_ATTR_STRING, 
 static const tcc_attr_schema variadic_attrs[] = {{"consumed_inputs", TCC_ATTR_INTS, false}, {NULL}};
 
 #define BIN(NAME, SINCE, ATTRS)                                                                    \
-  { NAME, "", SINCE, 0, TCC_PAT_BROADCAST, 2, 2, 1, 1, ATTRS, infer_binary, compute_binary }
+  {NAME, "", SINCE, 0, TCC_PAT_BROADCAST, 2, 2, 1, 1, ATTRS, infer_binary, compute_binary}
 #define VAR(NAME)                                                                                  \
-  {                                                                                                \
-    NAME, "", 1, 0, TCC_PAT_BROADCAST, 1, -1, 1, 1, variadic_attrs, infer_variadic,                \
-        compute_variadic                                                                           \
-  }
+  {NAME, "", 1, 0, TCC_PAT_BROADCAST, 1, -1, 1, 1, variadic_attrs, infer_variadic, compute_variadic}
 
 const tcc_op tcc_ops_binary[] = {
     BIN("Add", 1, legacy_attrs),

@@ -859,7 +859,7 @@ static tcc_status compute_ccws(tcc_compute_ctx *cc, tcc_tensor **outputs) {
 }
 
 #define CONV_ENTRY(NAME, SINCE, UNTIL, MINI, MAXI, ATTRS, INFER, COMPUTE)                          \
-  { NAME, "", SINCE, UNTIL, TCC_PAT_OUT_ELEMWISE_FUSABLE, MINI, MAXI, 1, 1, ATTRS, INFER, COMPUTE }
+  {NAME, "", SINCE, UNTIL, TCC_PAT_OUT_ELEMWISE_FUSABLE, MINI, MAXI, 1, 1, ATTRS, INFER, COMPUTE}
 
 const tcc_op tcc_ops_conv[] = {
     CONV_ENTRY("Conv", 1, 10, 2, 3, conv_attrs, infer_conv, compute_conv),

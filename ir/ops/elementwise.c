@@ -437,7 +437,7 @@ static const tcc_attr_schema isinf_attrs[] = {
 static const tcc_attr_schema castlike_attrs[] = {{"saturate", TCC_ATTR_INT, false}, {NULL}};
 
 #define E(NAME, SINCE, ATTRS, INFER)                                                               \
-  { NAME, "", SINCE, 0, TCC_PAT_ELEMWISE, 1, 1, 1, 1, ATTRS, INFER, compute_unary }
+  {NAME, "", SINCE, 0, TCC_PAT_ELEMWISE, 1, 1, 1, 1, ATTRS, INFER, compute_unary}
 
 const tcc_op tcc_ops_elementwise[] = {
     E("Abs", 1, legacy_attrs, infer_abs_neg),

@@ -1332,22 +1332,22 @@ static tcc_status compute_rnn(tcc_compute_ctx *cc, tcc_tensor **outputs) {
       ti = tcc_max(ctx, tcc_min(ctx, ti, tcc_idx(ctx, T - 1)), tcc_idx(ctx, 0));
 /* gate pre-activation j (gate index q) without the recurrent part */
 #define XW_AT(q, hh)                                                                               \
-  tcc_read(ctx, xw, (const tcc_expr *[]){ti, b, tcc_add(ctx, tcc_idx(ctx, (q)*H), (hh))})
+  tcc_read(ctx, xw, (const tcc_expr *[]){ti, b, tcc_add(ctx, tcc_idx(ctx, (q) * H), (hh))})
 #define BIAS(q, hh)                                                                                \
   (Bs ? tcc_add(ctx,                                                                               \
-                tcc_cast(                                                                          \
-                    ctx, at,                                                                       \
-                    tcc_read(ctx, Bs,                                                              \
-                             (const tcc_expr *[]){dix, tcc_add(ctx, tcc_idx(ctx, (q)*H), (hh))})), \
+                tcc_cast(ctx, at,                                                                  \
+                         tcc_read(ctx, Bs,                                                         \
+                                  (const tcc_expr *[]){                                            \
+                                      dix, tcc_add(ctx, tcc_idx(ctx, (q) * H), (hh))})),           \
                 tcc_cast(ctx, at,                                                                  \
                          tcc_read(ctx, Bs,                                                         \
                                   (const tcc_expr *[]){                                            \
                                       dix, tcc_add(ctx, tcc_idx(ctx, (G + (q)) * H), (hh))})))     \
       : tcc_const(ctx, at, 0))
 #define WB(q, hh)                                                                                  \
-  (Bs ? tcc_cast(                                                                                  \
-            ctx, at,                                                                               \
-            tcc_read(ctx, Bs, (const tcc_expr *[]){dix, tcc_add(ctx, tcc_idx(ctx, (q)*H), (hh))})) \
+  (Bs ? tcc_cast(ctx, at,                                                                          \
+                 tcc_read(ctx, Bs,                                                                 \
+                          (const tcc_expr *[]){dix, tcc_add(ctx, tcc_idx(ctx, (q) * H), (hh))}))   \
       : tcc_const(ctx, at, 0))
 #define RB(q, hh)                                                                                  \
   (Bs ? tcc_cast(                                                                                  \
@@ -1356,7 +1356,7 @@ static tcc_status compute_rnn(tcc_compute_ctx *cc, tcc_tensor **outputs) {
                      (const tcc_expr *[]){dix, tcc_add(ctx, tcc_idx(ctx, (G + (q)) * H), (hh))}))  \
       : tcc_const(ctx, at, 0))
 #define HR_AT(q, hh)                                                                               \
-  tcc_read(ctx, hr, (const tcc_expr *[]){b, tcc_add(ctx, tcc_idx(ctx, (q)*H), (hh))})
+  tcc_read(ctx, hr, (const tcc_expr *[]){b, tcc_add(ctx, tcc_idx(ctx, (q) * H), (hh))})
 #define CLIP(x)                                                                                    \
   (has_clip ? tcc_max(ctx, tcc_min(ctx, (x), tcc_const(ctx, at, clip)), tcc_const(ctx, at, -clip)) \
             : (x))
@@ -1717,7 +1717,7 @@ static tcc_status compute_linear_attention(tcc_compute_ctx *cc, tcc_tensor **out
 }
 
 #define MM(NAME, SINCE, UNTIL, MINI, MAXI, ATTRS, INFER, COMPUTE)                                  \
-  { NAME, "", SINCE, UNTIL, TCC_PAT_OUT_ELEMWISE_FUSABLE, MINI, MAXI, 1, 1, ATTRS, INFER, COMPUTE }
+  {NAME, "", SINCE, UNTIL, TCC_PAT_OUT_ELEMWISE_FUSABLE, MINI, MAXI, 1, 1, ATTRS, INFER, COMPUTE}
 
 const tcc_op tcc_ops_matmul[] = {
     MM("MatMul", 1, 8, 2, 2, no_attrs, infer_matmul, compute_matmul),

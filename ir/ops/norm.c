@@ -12,8 +12,7 @@
 
 #include <string.h>
 
-#define A_END                                                                                      \
-  { NULL, 0, false }
+#define A_END {NULL, 0, false}
 static const tcc_attr_schema bn1_attrs[] = {
     {"consumed_inputs", TCC_ATTR_INTS, false}, {"epsilon", TCC_ATTR_FLOAT, false},
     {"is_test", TCC_ATTR_INT, false},          {"momentum", TCC_ATTR_FLOAT, false},
@@ -642,7 +641,7 @@ static tcc_status compute_lpnorm(tcc_compute_ctx *cc, tcc_tensor **outputs) {
 }
 
 #define NORM(NAME, SINCE, UNTIL, PAT, MINI, MAXI, MINO, MAXO, ATTRS, INFER, COMPUTE)               \
-  { NAME, "", SINCE, UNTIL, PAT, MINI, MAXI, MINO, MAXO, ATTRS, INFER, COMPUTE }
+  {NAME, "", SINCE, UNTIL, PAT, MINI, MAXI, MINO, MAXO, ATTRS, INFER, COMPUTE}
 #define BN(SINCE, UNTIL, MAXO, ATTRS)                                                              \
   NORM("BatchNormalization", SINCE, UNTIL, TCC_PAT_BROADCAST, 5, 5, 1, MAXO, ATTRS,                \
        infer_batchnorm, compute_batchnorm)

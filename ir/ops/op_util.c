@@ -662,6 +662,7 @@ const tcc_expr *tcc_const_elem(tcc_context *ctx, const tcc_value *v, int64_t i) 
 
 const tcc_expr *tcc_read_scalar(tcc_context *ctx, const tcc_tensor *t) {
   const tcc_expr *zi[64];
-  for (int i = 0; i < t->ndim && i < 64; i++) zi[i] = tcc_idx(ctx, 0);
+  for (int i = 0; i < t->ndim && i < 64; i++)
+    zi[i] = tcc_idx(ctx, 0);
   return tcc_tensor_read(ctx, t, t->ndim, zi);
 }

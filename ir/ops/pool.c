@@ -12,20 +12,13 @@
 #include <math.h>
 #include <string.h>
 
-#define A_AUTO                                                                                     \
-  { "auto_pad", TCC_ATTR_STRING, false }
-#define A_KERNEL                                                                                   \
-  { "kernel_shape", TCC_ATTR_INTS, true }
-#define A_PADS                                                                                     \
-  { "pads", TCC_ATTR_INTS, false }
-#define A_STRIDES                                                                                  \
-  { "strides", TCC_ATTR_INTS, false }
-#define A_CEIL                                                                                     \
-  { "ceil_mode", TCC_ATTR_INT, false }
-#define A_DIL                                                                                      \
-  { "dilations", TCC_ATTR_INTS, false }
-#define A_END                                                                                      \
-  { NULL, 0, false }
+#define A_AUTO {"auto_pad", TCC_ATTR_STRING, false}
+#define A_KERNEL {"kernel_shape", TCC_ATTR_INTS, true}
+#define A_PADS {"pads", TCC_ATTR_INTS, false}
+#define A_STRIDES {"strides", TCC_ATTR_INTS, false}
+#define A_CEIL {"ceil_mode", TCC_ATTR_INT, false}
+#define A_DIL {"dilations", TCC_ATTR_INTS, false}
+#define A_END {NULL, 0, false}
 
 static const tcc_attr_schema maxpool1_attrs[] = {A_AUTO, A_KERNEL, A_PADS, A_STRIDES, A_END};
 static const tcc_attr_schema maxpool8_attrs[] = {
@@ -628,7 +621,7 @@ static tcc_status compute_max_unpool(tcc_compute_ctx *cc, tcc_tensor **outputs) 
 }
 
 #define POOL(NAME, SINCE, UNTIL, MAXO, ATTRS, INFER, COMPUTE)                                      \
-  { NAME, "", SINCE, UNTIL, TCC_PAT_OUT_ELEMWISE_FUSABLE, 1, 1, 1, MAXO, ATTRS, INFER, COMPUTE }
+  {NAME, "", SINCE, UNTIL, TCC_PAT_OUT_ELEMWISE_FUSABLE, 1, 1, 1, MAXO, ATTRS, INFER, COMPUTE}
 
 const tcc_op tcc_ops_pool[] = {
     POOL("MaxPool", 1, 7, 1, maxpool1_attrs, infer_maxpool, compute_maxpool),

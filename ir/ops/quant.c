@@ -9,8 +9,7 @@
  * element types have no tccrt dtype and are refused by inference with a message. */
 #include "nn_util.h"
 
-#define A_END                                                                                      \
-  { NULL, 0, false }
+#define A_END {NULL, 0, false}
 static const tcc_attr_schema q10_attrs[] = {A_END};
 static const tcc_attr_schema q13_attrs[] = {{"axis", TCC_ATTR_INT, false}, A_END};
 static const tcc_attr_schema q19_attrs[] = {
@@ -267,7 +266,7 @@ static tcc_status compute_dynamic_quantize(tcc_compute_ctx *cc, tcc_tensor **out
 }
 
 #define QOP(NAME, SINCE, UNTIL, PAT, MINI, MAXI, MAXO, ATTRS, INFER, COMPUTE)                      \
-  { NAME, "", SINCE, UNTIL, PAT, MINI, MAXI, 1, MAXO, ATTRS, INFER, COMPUTE }
+  {NAME, "", SINCE, UNTIL, PAT, MINI, MAXI, 1, MAXO, ATTRS, INFER, COMPUTE}
 
 const tcc_op tcc_ops_quant[] = {
     QOP("QuantizeLinear", 10, 12, TCC_PAT_BROADCAST, 2, 3, 1, q10_attrs, infer_quantize,

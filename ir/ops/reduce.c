@@ -425,7 +425,7 @@ static const tcc_attr_schema topk_attrs[] = {{"axis", TCC_ATTR_INT, false},
                                              {NULL}};
 
 #define RED(NAME)                                                                                  \
-  { NAME, "", 1, 0, TCC_PAT_REDUCE, 1, 2, 1, 1, reduce_attrs, infer_reduce, compute_reduce }
+  {NAME, "", 1, 0, TCC_PAT_REDUCE, 1, 2, 1, 1, reduce_attrs, infer_reduce, compute_reduce}
 
 const tcc_op tcc_ops_reduce[] = {
     RED("ReduceSum"),

@@ -52,7 +52,8 @@ const tcc_op *tcc_op_lookup(const char *domain, const char *name, int64_t opset)
 
 /* ---- resolution ---- */
 
-/* Appends "node 'x' (Op): unsupported operator" entries (joined with "; ") for every unresolved node of g and its subgraphs. */
+/* Appends "node 'x' (Op): unsupported operator" entries (joined with "; ") for every unresolved
+ * node of g and its subgraphs. */
 static void resolve_graph(tcc_context *ctx, tcc_graph *g, char **msg, size_t *len, size_t *cap,
                           int *nbad) {
   tcc_arena *arena = tcc_ctx_arena(ctx);
@@ -77,8 +78,8 @@ static void resolve_graph(tcc_context *ctx, tcc_graph *g, char **msg, size_t *le
     }
     const char *dom = n->domain && n->domain[0] && strcmp(n->domain, "ai.onnx") ? n->domain : "";
     const char *entry = tcc_arena_printf(
-        arena, "%snode '%s' (%s%s%s): unsupported operator%s", *nbad ? "; " : "",
-        tcc_node_label(n), dom, dom[0] ? "." : "", n->op_type,
+        arena, "%snode '%s' (%s%s%s): unsupported operator%s", *nbad ? "; " : "", tcc_node_label(n),
+        dom, dom[0] ? "." : "", n->op_type,
         known_name ? tcc_arena_printf(arena, " (opset %lld not supported)", (long long)opset) : "");
     size_t el = strlen(entry);
     if (*len + el + 1 > *cap) {
@@ -100,8 +101,7 @@ tcc_status tcc_graph_resolve_ops(tcc_context *ctx, tcc_graph *g) {
   int nbad = 0;
   resolve_graph(ctx, g, &msg, &len, &cap, &nbad);
   if (!nbad) return TCC_OK;
-  return tcc_error_at(ctx, g->file ? g->file : tcc_ctx_file(ctx), NULL, NULL,
-                      "%s", msg);
+  return tcc_error_at(ctx, g->file ? g->file : tcc_ctx_file(ctx), NULL, NULL, "%s", msg);
 }
 
 /* ---- inference driver ---- */

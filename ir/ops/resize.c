@@ -17,8 +17,7 @@
 #include <math.h>
 #include <string.h>
 
-#define A_END                                                                                      \
-  { NULL, 0, false }
+#define A_END {NULL, 0, false}
 static const tcc_attr_schema r10_attrs[] = {{"mode", TCC_ATTR_STRING, false}, A_END};
 static const tcc_attr_schema r11_attrs[] = {
     {"coordinate_transformation_mode", TCC_ATTR_STRING, false},
@@ -775,10 +774,7 @@ static tcc_status compute_affine_grid(tcc_compute_ctx *cc, tcc_tensor **outputs)
 }
 
 #define RS(NAME, SINCE, UNTIL, MINI, MAXI, ATTRS)                                                  \
-  {                                                                                                \
-    NAME, "", SINCE, UNTIL, TCC_PAT_INJECTIVE, MINI, MAXI, 1, 1, ATTRS, infer_resize,              \
-        compute_resize                                                                             \
-  }
+  {NAME, "", SINCE, UNTIL, TCC_PAT_INJECTIVE, MINI, MAXI, 1, 1, ATTRS, infer_resize, compute_resize}
 
 const tcc_op tcc_ops_resize[] = {
     RS("Resize", 10, 10, 2, 2, r10_attrs),

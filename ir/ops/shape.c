@@ -516,7 +516,7 @@ static const tcc_attr_schema window_attrs[] = {
 static const tcc_attr_schema onehot_attrs[] = {{"axis", TCC_ATTR_INT, false}, {NULL}};
 
 #define S(NAME, SINCE, PAT, MINI, MAXI, MINO, MAXO, ATTRS, INFER, COMPUTE)                         \
-  { NAME, "", SINCE, 0, PAT, MINI, MAXI, MINO, MAXO, ATTRS, INFER, COMPUTE }
+  {NAME, "", SINCE, 0, PAT, MINI, MAXI, MINO, MAXO, ATTRS, INFER, COMPUTE}
 
 const tcc_op tcc_ops_shape[] = {
     S("Shape", 1, TCC_PAT_OPAQUE, 1, 1, 1, 1, shape_attrs, infer_shape, compute_shape),

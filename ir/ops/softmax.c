@@ -313,10 +313,8 @@ static tcc_status compute_sce(tcc_compute_ctx *cc, tcc_tensor **outputs) {
 }
 
 #define SM(NAME, SINCE, UNTIL, COMPUTE)                                                            \
-  {                                                                                                \
-    NAME, "", SINCE, UNTIL, TCC_PAT_OUT_ELEMWISE_FUSABLE, 1, 1, 1, 1, axis_attrs, infer_softmax,   \
-        COMPUTE                                                                                    \
-  }
+  {NAME, "",         SINCE,         UNTIL,  TCC_PAT_OUT_ELEMWISE_FUSABLE, 1, 1, 1,                 \
+   1,    axis_attrs, infer_softmax, COMPUTE}
 
 const tcc_op tcc_ops_softmax[] = {
     SM("Softmax", 1, 10, compute_softmax),

@@ -1764,7 +1764,7 @@ static const tcc_attr_schema tscatter_attrs[] = {
 static const tcc_attr_schema trilu_attrs[] = {{"upper", TCC_ATTR_INT, false}, {NULL}};
 
 #define T(NAME, SINCE, PAT, MINI, MAXI, MINO, MAXO, ATTRS, INFER, COMPUTE)                         \
-  { NAME, "", SINCE, 0, PAT, MINI, MAXI, MINO, MAXO, ATTRS, INFER, COMPUTE }
+  {NAME, "", SINCE, 0, PAT, MINI, MAXI, MINO, MAXO, ATTRS, INFER, COMPUTE}
 
 const tcc_op tcc_ops_tensor[] = {
     T("Reshape", 1, TCC_PAT_INJECTIVE, 1, 2, 1, 1, reshape_attrs, infer_reshape, compute_reshape),

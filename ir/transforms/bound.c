@@ -1,8 +1,8 @@
 /* bound.c — integer interval arithmetic: constant bounds of index expressions and symbolic
  * intervals for bounds inference. */
-#include <stdlib.h>
-
 #include "transforms.h"
+
+#include <stdlib.h>
 
 void tcc_range_env_push(tcc_range_env *env, const tcc_var *var, const tcc_expr *min,
                         const tcc_expr *extent) {
@@ -28,7 +28,8 @@ void tcc_range_env_free(tcc_range_env *env) {
 /* ---- saturating arithmetic on [NEG_INF, POS_INF] ---- */
 
 static int64_t sat_add(int64_t a, int64_t b) {
-  if (a == TCC_NEG_INF || b == TCC_NEG_INF) return (a == TCC_POS_INF || b == TCC_POS_INF) ? 0 : TCC_NEG_INF;
+  if (a == TCC_NEG_INF || b == TCC_NEG_INF)
+    return (a == TCC_POS_INF || b == TCC_POS_INF) ? 0 : TCC_NEG_INF;
   if (a == TCC_POS_INF || b == TCC_POS_INF) return TCC_POS_INF;
   int64_t r;
   if (__builtin_add_overflow(a, b, &r)) return a > 0 ? TCC_POS_INF : TCC_NEG_INF;
@@ -101,8 +102,8 @@ static void var_bound(tcc_context *ctx, const tcc_var *v, const tcc_range_env *e
   if (*hi == TCC_POS_INF || ehi == TCC_POS_INF) {
     /* max = min + extent - 1 may be tighter as one expression (e.g. min = N - 4, extent = 4) */
     int64_t l2, h2;
-    cb(ctx, tcc_sub(ctx, tcc_add(ctx, r->min, r->extent), tcc_idx(ctx, 1)), &outer, depth + 1,
-       &l2, &h2);
+    cb(ctx, tcc_sub(ctx, tcc_add(ctx, r->min, r->extent), tcc_idx(ctx, 1)), &outer, depth + 1, &l2,
+       &h2);
     *hi = min64(*hi, h2);
   }
 }
@@ -186,8 +187,10 @@ static void cb(tcc_context *ctx, const tcc_expr *e, const tcc_range_env *env, in
   case TCC_MAX:
     cb(ctx, e->u.bin.a, env, depth, &alo, &ahi);
     cb(ctx, e->u.bin.b, env, depth, &blo, &bhi);
-    if (e->kind == TCC_MIN) *lo = min64(alo, blo), *hi = min64(ahi, bhi);
-    else *lo = max64(alo, blo), *hi = max64(ahi, bhi);
+    if (e->kind == TCC_MIN)
+      *lo = min64(alo, blo), *hi = min64(ahi, bhi);
+    else
+      *lo = max64(alo, blo), *hi = max64(ahi, bhi);
     break;
   case TCC_SELECT:
     cb(ctx, e->u.select.t, env, depth, &alo, &ahi);
@@ -211,8 +214,15 @@ static void cb(tcc_context *ctx, const tcc_expr *e, const tcc_range_env *env, in
     *hi = thi;
     return;
   }
-  case TCC_EQ: case TCC_NE: case TCC_LT: case TCC_LE: case TCC_GT: case TCC_GE:
-  case TCC_AND: case TCC_OR: case TCC_NOT:
+  case TCC_EQ:
+  case TCC_NE:
+  case TCC_LT:
+  case TCC_LE:
+  case TCC_GT:
+  case TCC_GE:
+  case TCC_AND:
+  case TCC_OR:
+  case TCC_NOT:
     *lo = 0;
     *hi = 1;
     return;
@@ -317,8 +327,10 @@ static tcc_interval iv_rec(ictx *c, const tcc_expr *e) {
     a = iv_rec(c, x);
     const tcc_expr *lo = a.lo ? tcc_mul(ctx, a.lo, y) : NULL;
     const tcc_expr *hi = a.hi ? tcc_mul(ctx, a.hi, y) : NULL;
-    if (k >= 0) r.lo = lo, r.hi = hi;
-    else r.lo = hi, r.hi = lo;
+    if (k >= 0)
+      r.lo = lo, r.hi = hi;
+    else
+      r.lo = hi, r.hi = lo;
     return r;
   }
   case TCC_DIV:
@@ -337,7 +349,8 @@ static tcc_interval iv_rec(ictx *c, const tcc_expr *e) {
       if (a.lo && a.lo == a.hi) return point(tcc_binary(ctx, e->kind, a.lo, e->u.bin.b));
       r.lo = tcc_idx(ctx, e->kind == TCC_FLOORMOD ? 0 : -(k - 1));
       r.hi = tcc_idx(ctx, k - 1);
-      if (e->kind == TCC_MOD && a.lo) r.lo = tcc_min(ctx, tcc_idx(ctx, 0), tcc_max(ctx, a.lo, r.lo));
+      if (e->kind == TCC_MOD && a.lo)
+        r.lo = tcc_min(ctx, tcc_idx(ctx, 0), tcc_max(ctx, a.lo, r.lo));
       return r;
     }
     break;

@@ -18,7 +18,8 @@ static const tcc_expr *flat_index(tcc_context *ctx, const tcc_buffer *b, int n,
     }
   } else {
     f = W(idx[0]);
-    for (int d = 1; d < n; d++) f = tcc_add(ctx, tcc_mul(ctx, f, W(b->shape[d])), W(idx[d]));
+    for (int d = 1; d < n; d++)
+      f = tcc_add(ctx, tcc_mul(ctx, f, W(b->shape[d])), W(idx[d]));
   }
 #undef W
   return f;
@@ -42,12 +43,14 @@ static const tcc_expr *fl_expr(tcc_context *ctx, const tcc_expr *e) {
   case TCC_CAST: return tcc_cast(ctx, e->type, fl_expr(ctx, e->u.cast.a));
   case TCC_CALL: {
     const tcc_expr **a = ebuf(ctx, e->u.call.nargs);
-    for (int i = 0; i < e->u.call.nargs; i++) a[i] = fl_expr(ctx, e->u.call.args[i]);
+    for (int i = 0; i < e->u.call.nargs; i++)
+      a[i] = fl_expr(ctx, e->u.call.args[i]);
     return tcc_call(ctx, e->u.call.op, e->u.call.nargs, a);
   }
   case TCC_LOAD: {
     const tcc_expr **a = ebuf(ctx, e->u.load.nidx);
-    for (int i = 0; i < e->u.load.nidx; i++) a[i] = fl_expr(ctx, e->u.load.idx[i]);
+    for (int i = 0; i < e->u.load.nidx; i++)
+      a[i] = fl_expr(ctx, e->u.load.idx[i]);
     const tcc_expr *f = flat_index(ctx, e->u.load.buf, e->u.load.nidx, a);
     return tcc_load(ctx, e->u.load.buf, 1, &f, fl_expr(ctx, e->u.load.pred));
   }
@@ -74,7 +77,8 @@ static const tcc_stmt *fl_stmt(tcc_context *ctx, const tcc_stmt *s) {
                      fl_expr(ctx, s->u.loop.extent), s->u.loop.kind, fl_stmt(ctx, s->u.loop.body));
   case TCC_S_STORE: {
     const tcc_expr **a = ebuf(ctx, s->u.store.nidx);
-    for (int i = 0; i < s->u.store.nidx; i++) a[i] = fl_expr(ctx, s->u.store.idx[i]);
+    for (int i = 0; i < s->u.store.nidx; i++)
+      a[i] = fl_expr(ctx, s->u.store.idx[i]);
     const tcc_expr *f = flat_index(ctx, s->u.store.buf, s->u.store.nidx, a);
     return tcc_s_store(ctx, s->u.store.buf, 1, &f, fl_expr(ctx, s->u.store.value),
                        fl_expr(ctx, s->u.store.pred));
@@ -88,7 +92,8 @@ static const tcc_stmt *fl_stmt(tcc_context *ctx, const tcc_stmt *s) {
     return tcc_s_let(ctx, s->u.let.var, fl_expr(ctx, s->u.let.value), fl_stmt(ctx, s->u.let.body));
   case TCC_S_SEQ: {
     const tcc_stmt **v = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *v * (size_t)(s->u.seq.n + 1));
-    for (int i = 0; i < s->u.seq.n; i++) v[i] = fl_stmt(ctx, s->u.seq.stmts[i]);
+    for (int i = 0; i < s->u.seq.n; i++)
+      v[i] = fl_stmt(ctx, s->u.seq.stmts[i]);
     return tcc_s_seq(ctx, s->u.seq.n, v);
   }
   case TCC_S_EVALUATE: return tcc_s_evaluate(ctx, fl_expr(ctx, s->u.eval.value));

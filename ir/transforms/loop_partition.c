@@ -40,16 +40,20 @@ static void analyze_cmp(part *p, const tcc_expr *c, tcc_range_env *env) {
     int64_t good = p->mn, bad = p->mx;
     while (bad - good > 1) {
       int64_t mid = good + (bad - good) / 2;
-      if (holds_at(p, c, mid, env)) good = mid;
-      else bad = mid;
+      if (holds_at(p, c, mid, env))
+        good = mid;
+      else
+        bad = mid;
     }
     U = good;
   } else { /* true at the end: smallest L with c(L) */
     int64_t bad = p->mn, good = p->mx;
     while (good - bad > 1) {
       int64_t mid = bad + (good - bad) / 2;
-      if (holds_at(p, c, mid, env)) good = mid;
-      else bad = mid;
+      if (holds_at(p, c, mid, env))
+        good = mid;
+      else
+        bad = mid;
     }
     L = good;
   }
@@ -87,7 +91,8 @@ static void collect_selects(part *p, const tcc_expr *e, tcc_range_env *env, int 
     return;
   case TCC_CAST: collect_selects(p, e->u.cast.a, env, depth + 1); return;
   case TCC_CALL:
-    for (int i = 0; i < e->u.call.nargs; i++) collect_selects(p, e->u.call.args[i], env, depth + 1);
+    for (int i = 0; i < e->u.call.nargs; i++)
+      collect_selects(p, e->u.call.args[i], env, depth + 1);
     return;
   case TCC_LOAD:
   case TCC_RAMP:
@@ -122,7 +127,8 @@ static void collect(part *p, const tcc_stmt *s, tcc_range_env *env) {
   case TCC_S_ALLOCATE: collect(p, s->u.alloc.body, env); return;
   case TCC_S_LET: collect(p, s->u.let.body, env); return;
   case TCC_S_SEQ:
-    for (int i = 0; i < s->u.seq.n; i++) collect(p, s->u.seq.stmts[i], env);
+    for (int i = 0; i < s->u.seq.n; i++)
+      collect(p, s->u.seq.stmts[i], env);
     return;
   default: return;
   }
@@ -134,7 +140,8 @@ static const tcc_stmt *lp_body_of_loop(tcc_context *ctx, const tcc_stmt *loop, t
   tcc_range_env_push(env, loop->u.loop.var, loop->u.loop.min, loop->u.loop.extent);
   const tcc_stmt *b = lp(ctx, loop->u.loop.body, env);
   tcc_range_env_pop(env);
-  return tcc_s_for(ctx, loop->u.loop.var, loop->u.loop.min, loop->u.loop.extent, loop->u.loop.kind, b);
+  return tcc_s_for(ctx, loop->u.loop.var, loop->u.loop.min, loop->u.loop.extent, loop->u.loop.kind,
+                   b);
 }
 
 static const tcc_stmt *piece(tcc_context *ctx, const tcc_stmt *loop, int64_t lo, int64_t hi,
@@ -156,8 +163,8 @@ static const tcc_stmt *lp(tcc_context *ctx, const tcc_stmt *s, tcc_range_env *en
   case TCC_S_FOR: {
     int64_t mn, ext;
     if (s->u.loop.kind != TCC_FOR_VECTORIZED && s->u.loop.kind < TCC_FOR_BLOCK_X &&
-        tcc_expr_is_int_imm(s->u.loop.min, &mn) &&
-        tcc_expr_is_int_imm(s->u.loop.extent, &ext) && ext > 1) {
+        tcc_expr_is_int_imm(s->u.loop.min, &mn) && tcc_expr_is_int_imm(s->u.loop.extent, &ext) &&
+        ext > 1) {
       part p = {ctx, s->u.loop.var, mn, mn + ext - 1, mn, mn + ext - 1, false};
       collect(&p, s->u.loop.body, env);
       if (p.constrained && p.lo <= p.hi && (p.lo > mn || p.hi < mn + ext - 1)) {
@@ -177,7 +184,8 @@ static const tcc_stmt *lp(tcc_context *ctx, const tcc_stmt *s, tcc_range_env *en
   case TCC_S_LET: return tcc_s_let(ctx, s->u.let.var, s->u.let.value, lp(ctx, s->u.let.body, env));
   case TCC_S_SEQ: {
     const tcc_stmt **v = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *v * (size_t)(s->u.seq.n + 1));
-    for (int i = 0; i < s->u.seq.n; i++) v[i] = lp(ctx, s->u.seq.stmts[i], env);
+    for (int i = 0; i < s->u.seq.n; i++)
+      v[i] = lp(ctx, s->u.seq.stmts[i], env);
     return tcc_s_seq(ctx, s->u.seq.n, v);
   }
   default: return s;

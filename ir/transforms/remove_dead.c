@@ -34,7 +34,8 @@ static const tcc_stmt *rd(tcc_context *ctx, const tcc_stmt *s) {
     return tcc_s_let(ctx, s->u.let.var, s->u.let.value, b);
   }
   case TCC_S_SEQ: {
-    const tcc_stmt **v2 = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *v2 * (size_t)(s->u.seq.n + 1));
+    const tcc_stmt **v2 =
+        tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *v2 * (size_t)(s->u.seq.n + 1));
     int live = 0;
     for (int i = 0; i < s->u.seq.n; i++) {
       const tcc_stmt *c = rd(ctx, s->u.seq.stmts[i]);

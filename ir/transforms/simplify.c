@@ -9,10 +9,10 @@
  * decided from the bounds of the difference of their operands, first with constant bounds,
  * then by substituting the symbolic ranges of loop vars. Floating-point expressions are only
  * constant folded by the constructors (no reassociation: IEEE semantics are kept). */
+#include "transforms.h"
+
 #include <stdlib.h>
 #include <string.h>
-
-#include "transforms.h"
 
 #define MAX_TERMS 48
 
@@ -41,9 +41,7 @@ typedef struct simp {
 
 static const tcc_expr *simp_rec(simp *s, const tcc_expr *e);
 
-static bool is_idx(const tcc_expr *e) {
-  return e->type.dtype == TCCRT_INT64 && e->type.lanes == 1;
-}
+static bool is_idx(const tcc_expr *e) { return e->type.dtype == TCCRT_INT64 && e->type.lanes == 1; }
 
 /* ---- linear forms ---- */
 
@@ -87,19 +85,25 @@ static void lin_add(lin *l, const tcc_expr *e, int64_t coef) {
     return;
   case TCC_SUB:
     lin_add(l, e->u.bin.a, coef);
-    if (coef == INT64_MIN) l->ok = false;
-    else lin_add(l, e->u.bin.b, -coef);
+    if (coef == INT64_MIN)
+      l->ok = false;
+    else
+      lin_add(l, e->u.bin.b, -coef);
     return;
   case TCC_NEG:
-    if (coef == INT64_MIN) l->ok = false;
-    else lin_add(l, e->u.bin.a, -coef);
+    if (coef == INT64_MIN)
+      l->ok = false;
+    else
+      lin_add(l, e->u.bin.a, -coef);
     return;
   case TCC_MUL:
     if (tcc_expr_is_int_imm(e->u.bin.b, &k) || tcc_expr_is_int_imm(e->u.bin.a, &k)) {
       const tcc_expr *x = e->u.bin.b->kind == TCC_INT_IMM ? e->u.bin.a : e->u.bin.b;
       int64_t p;
-      if (__builtin_mul_overflow(k, coef, &p)) l->ok = false;
-      else lin_add(l, x, p);
+      if (__builtin_mul_overflow(k, coef, &p))
+        l->ok = false;
+      else
+        lin_add(l, x, p);
       return;
     }
     lin_term(l, e, coef);
@@ -171,9 +175,12 @@ static const tcc_expr *lin_build(tcc_context *ctx, lin *l) {
       }
     }
   if (!acc) return tcc_idx(ctx, cst);
-  if (cst > 0) acc = tcc_add(ctx, acc, tcc_idx(ctx, cst));
-  else if (cst < 0 && cst != INT64_MIN) acc = tcc_sub(ctx, acc, tcc_idx(ctx, -cst));
-  else if (cst < 0) acc = tcc_add(ctx, acc, tcc_idx(ctx, cst));
+  if (cst > 0)
+    acc = tcc_add(ctx, acc, tcc_idx(ctx, cst));
+  else if (cst < 0 && cst != INT64_MIN)
+    acc = tcc_sub(ctx, acc, tcc_idx(ctx, -cst));
+  else if (cst < 0)
+    acc = tcc_add(ctx, acc, tcc_idx(ctx, cst));
   return acc;
 }
 
@@ -184,7 +191,6 @@ static void lin_const_bound(simp *s, const lin *l, int64_t *lo, int64_t *hi) {
   const tcc_expr *e = lin_build(s->ctx, &copy);
   tcc_const_bound(s->ctx, e, s->env, lo, hi);
 }
-
 
 /* Bounds of l after replacing vars by their symbolic extremes (innermost first), a few rounds.
  * upper: the bound on the max side; lower: on the min side. */
@@ -250,8 +256,7 @@ static int64_t fdiv64(int64_t a, int64_t b) {
   return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
 }
 
-static const tcc_expr *simp_divmod(simp *s, tcc_expr_kind k, const tcc_expr *a,
-                                   const tcc_expr *b) {
+static const tcc_expr *simp_divmod(simp *s, tcc_expr_kind k, const tcc_expr *a, const tcc_expr *b) {
   tcc_context *ctx = s->ctx;
   int64_t c;
   if (!tcc_expr_is_int_imm(b, &c) || c <= 0) return tcc_binary(ctx, k, a, b);
@@ -270,8 +275,10 @@ static const tcc_expr *simp_divmod(simp *s, tcc_expr_kind k, const tcc_expr *a,
   lin_init(&q);
   lin_init(&r);
   for (int i = 0; i < l.n; i++) {
-    if (l.t[i].coef % c == 0) lin_term(&q, l.t[i].atom, l.t[i].coef / c);
-    else lin_term(&r, l.t[i].atom, l.t[i].coef);
+    if (l.t[i].coef % c == 0)
+      lin_term(&q, l.t[i].atom, l.t[i].coef / c);
+    else
+      lin_term(&r, l.t[i].atom, l.t[i].coef);
   }
   q.c = fdiv64(l.c, c);
   r.c = l.c - q.c * c;
@@ -297,16 +304,15 @@ static const tcc_expr *simp_divmod(simp *s, tcc_expr_kind k, const tcc_expr *a,
     lin_add(&q, re, 1);
     return lin_build(ctx, &q);
   }
-  tcc_expr_kind ok = is_div ? (rlo >= 0 ? TCC_DIV : TCC_FLOORDIV)
-                            : (rlo >= 0 ? TCC_MOD : TCC_FLOORMOD);
+  tcc_expr_kind ok =
+      is_div ? (rlo >= 0 ? TCC_DIV : TCC_FLOORDIV) : (rlo >= 0 ? TCC_MOD : TCC_FLOORMOD);
   const tcc_expr *rest = tcc_binary(ctx, ok, re, b);
   if (!is_div) return rest;
   lin_add(&q, rest, 1);
   return lin_build(ctx, &q);
 }
 
-static const tcc_expr *simp_minmax(simp *s, tcc_expr_kind k, const tcc_expr *a,
-                                   const tcc_expr *b) {
+static const tcc_expr *simp_minmax(simp *s, tcc_expr_kind k, const tcc_expr *a, const tcc_expr *b) {
   lin d;
   if (lin_diff(a, b, &d)) {
     int64_t lo, hi;
@@ -339,8 +345,10 @@ static const tcc_expr *simp_cmp(simp *s, tcc_expr_kind k, const tcc_expr *a, con
   lin_init(&L);
   lin_init(&R);
   for (int i = 0; i < d.n; i++) {
-    if (d.t[i].coef > 0) lin_term(&L, d.t[i].atom, d.t[i].coef);
-    else lin_term(&R, d.t[i].atom, -d.t[i].coef);
+    if (d.t[i].coef > 0)
+      lin_term(&L, d.t[i].atom, d.t[i].coef);
+    else
+      lin_term(&R, d.t[i].atom, -d.t[i].coef);
   }
   if (d.c == INT64_MIN) return tcc_binary(ctx, k, a, b);
   R.c = -d.c;
@@ -406,12 +414,14 @@ static const tcc_expr *simp_uncached(simp *s, const tcc_expr *e) {
   case TCC_CAST: return tcc_cast(ctx, e->type, simp_rec(s, e->u.cast.a));
   case TCC_CALL: {
     const tcc_expr **a = args_buf(ctx, e->u.call.nargs);
-    for (int i = 0; i < e->u.call.nargs; i++) a[i] = simp_rec(s, e->u.call.args[i]);
+    for (int i = 0; i < e->u.call.nargs; i++)
+      a[i] = simp_rec(s, e->u.call.args[i]);
     return tcc_call(ctx, e->u.call.op, e->u.call.nargs, a);
   }
   case TCC_TENSOR_READ: {
     const tcc_expr **a = args_buf(ctx, e->u.read.nidx);
-    for (int i = 0; i < e->u.read.nidx; i++) a[i] = simp_rec(s, e->u.read.idx[i]);
+    for (int i = 0; i < e->u.read.nidx; i++)
+      a[i] = simp_rec(s, e->u.read.idx[i]);
     return tcc_tensor_read(ctx, e->u.read.tensor, e->u.read.nidx, a);
   }
   case TCC_REDUCE:
@@ -419,7 +429,8 @@ static const tcc_expr *simp_uncached(simp *s, const tcc_expr *e) {
                       e->u.reduce.axes, e->u.reduce.cond ? simp_rec(s, e->u.reduce.cond) : NULL);
   case TCC_LOAD: {
     const tcc_expr **a = args_buf(ctx, e->u.load.nidx);
-    for (int i = 0; i < e->u.load.nidx; i++) a[i] = simp_rec(s, e->u.load.idx[i]);
+    for (int i = 0; i < e->u.load.nidx; i++)
+      a[i] = simp_rec(s, e->u.load.idx[i]);
     const tcc_expr *p = e->u.load.pred ? simp_rec(s, e->u.load.pred) : NULL;
     if (p && p->kind == TCC_BROADCAST && p->u.bcast.value->kind == TCC_INT_IMM &&
         p->u.bcast.value->u.ival)
@@ -473,9 +484,12 @@ static const tcc_expr *simp_uncached(simp *s, const tcc_expr *e) {
       lin_init(&l);
       if (k == TCC_MUL) {
         int64_t c;
-        if (tcc_expr_is_int_imm(b, &c)) lin_add(&l, a, c);
-        else if (tcc_expr_is_int_imm(a, &c)) lin_add(&l, b, c);
-        else return tcc_mul(ctx, a, b);
+        if (tcc_expr_is_int_imm(b, &c))
+          lin_add(&l, a, c);
+        else if (tcc_expr_is_int_imm(a, &c))
+          lin_add(&l, b, c);
+        else
+          return tcc_mul(ctx, a, b);
       } else {
         lin_add(&l, a, 1);
         lin_add(&l, b, k == TCC_ADD ? 1 : -1);
@@ -518,7 +532,8 @@ static const tcc_expr *simp_rec(simp *s, const tcc_expr *e) {
     for (size_t i = 0; i < s->cap; i++)
       if (s->memo[i].key) {
         size_t j = (size_t)(s->memo[i].key->hash) & (ncap - 1);
-        while (nm[j].key) j = (j + 1) & (ncap - 1);
+        while (nm[j].key)
+          j = (j + 1) & (ncap - 1);
         nm[j] = s->memo[i];
       }
     free(s->memo);
@@ -533,7 +548,8 @@ static const tcc_expr *simp_rec(simp *s, const tcc_expr *e) {
   const tcc_expr *r = simp_uncached(s, e);
   /* re-probe: the table may have grown during recursion */
   j = (size_t)e->hash & (s->cap - 1);
-  while (s->memo[j].key && s->memo[j].key != e) j = (j + 1) & (s->cap - 1);
+  while (s->memo[j].key && s->memo[j].key != e)
+    j = (j + 1) & (s->cap - 1);
   if (!s->memo[j].key) s->len++;
   s->memo[j].key = e;
   s->memo[j].val = r;
@@ -587,12 +603,13 @@ static const tcc_stmt *simp_stmt(tcc_context *ctx, const tcc_stmt *st, tcc_range
   case TCC_S_STORE: {
     int n = st->u.store.nidx;
     const tcc_expr **idx = args_buf(ctx, n);
-    for (int i = 0; i < n; i++) idx[i] = tcc_simplify_expr(ctx, st->u.store.idx[i], env);
+    for (int i = 0; i < n; i++)
+      idx[i] = tcc_simplify_expr(ctx, st->u.store.idx[i], env);
     const tcc_expr *p = st->u.store.pred ? tcc_simplify_expr(ctx, st->u.store.pred, env) : NULL;
     if (p && is_false(p)) return NULL;
     if (p && is_true(p)) p = NULL;
-    return tcc_s_store(ctx, st->u.store.buf, n, idx,
-                       tcc_simplify_expr(ctx, st->u.store.value, env), p);
+    return tcc_s_store(ctx, st->u.store.buf, n, idx, tcc_simplify_expr(ctx, st->u.store.value, env),
+                       p);
   }
   case TCC_S_ALLOCATE: {
     const tcc_stmt *b = simp_stmt(ctx, st->u.alloc.body, env);

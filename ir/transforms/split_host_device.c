@@ -4,9 +4,9 @@
  * whose grid and block sizes are the extents of the bound loops. The device function's params
  * are the buffers its body loads or stores, in order of first use; its scalars are the host
  * variables (symbolic dims, enclosing host loop vars) it reads. */
-#include <string.h>
-
 #include "transforms.h"
+
+#include <string.h>
 
 typedef struct shd {
   tcc_context *ctx;
@@ -21,10 +21,10 @@ static bool is_bound(tcc_for_kind k) { return k >= TCC_FOR_BLOCK_X && k <= TCC_F
 
 typedef struct kinfo {
   tcc_context *ctx;
-  tcc_vec bufs;   /* const tcc_buffer *: loaded/stored, not allocated inside */
-  tcc_vec local;  /* const tcc_buffer *: allocated inside */
-  tcc_vec bound;  /* const tcc_var *: loop and let vars bound inside */
-  tcc_vec free_;  /* const tcc_var *: read but bound outside */
+  tcc_vec bufs;           /* const tcc_buffer *: loaded/stored, not allocated inside */
+  tcc_vec local;          /* const tcc_buffer *: allocated inside */
+  tcc_vec bound;          /* const tcc_var *: loop and let vars bound inside */
+  tcc_vec free_;          /* const tcc_var *: read but bound outside */
   const tcc_expr *ext[6]; /* BLOCK_X..THREAD_Z extents */
   bool mismatch;
   tcc_for_kind bad_kind;
@@ -54,11 +54,13 @@ static void k_expr(kinfo *k, const tcc_expr *e) {
     return;
   case TCC_CAST: k_expr(k, e->u.cast.a); return;
   case TCC_CALL:
-    for (int i = 0; i < e->u.call.nargs; i++) k_expr(k, e->u.call.args[i]);
+    for (int i = 0; i < e->u.call.nargs; i++)
+      k_expr(k, e->u.call.args[i]);
     return;
   case TCC_LOAD:
     if (!has_ptr(&k->local, e->u.load.buf)) add_ptr(k->ctx, &k->bufs, e->u.load.buf);
-    for (int i = 0; i < e->u.load.nidx; i++) k_expr(k, e->u.load.idx[i]);
+    for (int i = 0; i < e->u.load.nidx; i++)
+      k_expr(k, e->u.load.idx[i]);
     k_expr(k, e->u.load.pred);
     return;
   case TCC_RAMP:
@@ -91,7 +93,8 @@ static void k_stmt(kinfo *k, const tcc_stmt *s) {
     k_expr(k, s->u.loop.extent);
     if (is_bound(s->u.loop.kind)) {
       int slot = s->u.loop.kind - TCC_FOR_BLOCK_X;
-      if (!k->ext[slot]) k->ext[slot] = s->u.loop.extent;
+      if (!k->ext[slot])
+        k->ext[slot] = s->u.loop.extent;
       else if (k->ext[slot] != s->u.loop.extent) {
         k->mismatch = true;
         k->bad_kind = s->u.loop.kind;
@@ -102,7 +105,8 @@ static void k_stmt(kinfo *k, const tcc_stmt *s) {
     return;
   case TCC_S_STORE:
     if (!has_ptr(&k->local, s->u.store.buf)) add_ptr(k->ctx, &k->bufs, s->u.store.buf);
-    for (int i = 0; i < s->u.store.nidx; i++) k_expr(k, s->u.store.idx[i]);
+    for (int i = 0; i < s->u.store.nidx; i++)
+      k_expr(k, s->u.store.idx[i]);
     k_expr(k, s->u.store.value);
     k_expr(k, s->u.store.pred);
     return;
@@ -122,7 +126,8 @@ static void k_stmt(kinfo *k, const tcc_stmt *s) {
     k_stmt(k, s->u.let.body);
     return;
   case TCC_S_SEQ:
-    for (int i = 0; i < s->u.seq.n; i++) k_stmt(k, s->u.seq.stmts[i]);
+    for (int i = 0; i < s->u.seq.n; i++)
+      k_stmt(k, s->u.seq.stmts[i]);
     return;
   case TCC_S_EVALUATE: k_expr(k, s->u.eval.value); return;
   default: return;
@@ -140,18 +145,20 @@ static const tcc_stmt *outline(shd *h, const tcc_stmt *s) {
   tcc_vec_init(&k.free_, sizeof(const tcc_var *));
   k_stmt(&k, s);
   if (k.mismatch && h->status == TCC_OK)
-    h->status = tcc_error(ctx, "lower '%s': loops bound to %s in one kernel have different "
-                          "extents; bind loops of equal extent", h->name,
-                          tcc_for_kind_name(k.bad_kind));
+    h->status = tcc_error(ctx,
+                          "lower '%s': loops bound to %s in one kernel have different "
+                          "extents; bind loops of equal extent",
+                          h->name, tcc_for_kind_name(k.bad_kind));
   /* a launch size must not depend on the kernel's own indices */
   for (int i = 0; i < 6; i++)
     if (k.ext[i])
       for (size_t j = 0; j < k.bound.len; j++)
         if (tcc_expr_uses_var(k.ext[i], TCC_VEC_AT(k.bound, const tcc_var *, j)) &&
             h->status == TCC_OK)
-          h->status = tcc_error(ctx, "lower '%s': the extent of the loop bound to %s depends on "
-                                "a loop inside the kernel", h->name,
-                                tcc_for_kind_name((tcc_for_kind)(TCC_FOR_BLOCK_X + i)));
+          h->status = tcc_error(ctx,
+                                "lower '%s': the extent of the loop bound to %s depends on "
+                                "a loop inside the kernel",
+                                h->name, tcc_for_kind_name((tcc_for_kind)(TCC_FOR_BLOCK_X + i)));
   tcc_primfunc *fn = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *fn);
   fn->name = tcc_arena_printf(tcc_ctx_arena(ctx), "%s_kernel%d", h->name, h->nkernels++);
   fn->nparams = (int)k.bufs.len;
@@ -181,7 +188,8 @@ static const tcc_stmt *sp(shd *h, const tcc_stmt *s) {
   case TCC_S_LET: return tcc_s_let(ctx, s->u.let.var, s->u.let.value, sp(h, s->u.let.body));
   case TCC_S_SEQ: {
     const tcc_stmt **v = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *v * (size_t)(s->u.seq.n + 1));
-    for (int i = 0; i < s->u.seq.n; i++) v[i] = sp(h, s->u.seq.stmts[i]);
+    for (int i = 0; i < s->u.seq.n; i++)
+      v[i] = sp(h, s->u.seq.stmts[i]);
     return tcc_s_seq(ctx, s->u.seq.n, v);
   }
   default: return s;

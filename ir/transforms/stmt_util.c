@@ -16,7 +16,8 @@ const tcc_stmt *tcc_stmt_substitute(tcc_context *ctx, const tcc_stmt *s, int n,
                      tcc_stmt_substitute(ctx, s->u.loop.body, n, vars, values));
   case TCC_S_STORE: {
     const tcc_expr **idx = ebuf(ctx, s->u.store.nidx);
-    for (int i = 0; i < s->u.store.nidx; i++) idx[i] = SUB(s->u.store.idx[i]);
+    for (int i = 0; i < s->u.store.nidx; i++)
+      idx[i] = SUB(s->u.store.idx[i]);
     return tcc_s_store(ctx, s->u.store.buf, s->u.store.nidx, idx, SUB(s->u.store.value),
                        SUB(s->u.store.pred));
   }
@@ -31,8 +32,7 @@ const tcc_stmt *tcc_stmt_substitute(tcc_context *ctx, const tcc_stmt *s, int n,
     return tcc_s_let(ctx, s->u.let.var, SUB(s->u.let.value),
                      tcc_stmt_substitute(ctx, s->u.let.body, n, vars, values));
   case TCC_S_SEQ: {
-    const tcc_stmt **v =
-        tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *v * (size_t)(s->u.seq.n + 1));
+    const tcc_stmt **v = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *v * (size_t)(s->u.seq.n + 1));
     for (int i = 0; i < s->u.seq.n; i++)
       v[i] = tcc_stmt_substitute(ctx, s->u.seq.stmts[i], n, vars, values);
     return tcc_s_seq(ctx, s->u.seq.n, v);
@@ -67,7 +67,8 @@ bool tcc_expr_uses_var(const tcc_expr *e, const tcc_var *v) {
     for (int i = 0; i < e->u.load.nidx; i++)
       if (tcc_expr_uses_var(e->u.load.idx[i], v)) return true;
     return tcc_expr_uses_var(e->u.load.pred, v);
-  case TCC_RAMP: return tcc_expr_uses_var(e->u.ramp.base, v) || tcc_expr_uses_var(e->u.ramp.stride, v);
+  case TCC_RAMP:
+    return tcc_expr_uses_var(e->u.ramp.base, v) || tcc_expr_uses_var(e->u.ramp.stride, v);
   case TCC_BROADCAST: return tcc_expr_uses_var(e->u.bcast.value, v);
   case TCC_LET: return tcc_expr_uses_var(e->u.let.value, v) || tcc_expr_uses_var(e->u.let.body, v);
   default: return tcc_expr_uses_var(e->u.bin.a, v) || tcc_expr_uses_var(e->u.bin.b, v);
@@ -180,9 +181,9 @@ const tcc_stmt *tcc_stmt_fresh_copy(tcc_context *ctx, const tcc_stmt *s) {
     return tcc_s_if(ctx, s->u.ifs.cond, tcc_stmt_fresh_copy(ctx, s->u.ifs.then_),
                     tcc_stmt_fresh_copy(ctx, s->u.ifs.else_));
   case TCC_S_SEQ: {
-    const tcc_stmt **v =
-        tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *v * (size_t)(s->u.seq.n + 1));
-    for (int i = 0; i < s->u.seq.n; i++) v[i] = tcc_stmt_fresh_copy(ctx, s->u.seq.stmts[i]);
+    const tcc_stmt **v = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *v * (size_t)(s->u.seq.n + 1));
+    for (int i = 0; i < s->u.seq.n; i++)
+      v[i] = tcc_stmt_fresh_copy(ctx, s->u.seq.stmts[i]);
     return tcc_s_seq(ctx, s->u.seq.n, v);
   }
   default: return s;

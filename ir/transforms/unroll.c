@@ -22,12 +22,15 @@ static const tcc_stmt *un(tcc_context *ctx, const tcc_stmt *s) {
     }
     return tcc_s_for(ctx, s->u.loop.var, s->u.loop.min, s->u.loop.extent, s->u.loop.kind, body);
   }
-  case TCC_S_ALLOCATE: return tcc_s_allocate(ctx, s->u.alloc.buf, s->u.alloc.size, un(ctx, s->u.alloc.body));
-  case TCC_S_IF: return tcc_s_if(ctx, s->u.ifs.cond, un(ctx, s->u.ifs.then_), un(ctx, s->u.ifs.else_));
+  case TCC_S_ALLOCATE:
+    return tcc_s_allocate(ctx, s->u.alloc.buf, s->u.alloc.size, un(ctx, s->u.alloc.body));
+  case TCC_S_IF:
+    return tcc_s_if(ctx, s->u.ifs.cond, un(ctx, s->u.ifs.then_), un(ctx, s->u.ifs.else_));
   case TCC_S_LET: return tcc_s_let(ctx, s->u.let.var, s->u.let.value, un(ctx, s->u.let.body));
   case TCC_S_SEQ: {
     const tcc_stmt **v = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *v * (size_t)(s->u.seq.n + 1));
-    for (int i = 0; i < s->u.seq.n; i++) v[i] = un(ctx, s->u.seq.stmts[i]);
+    for (int i = 0; i < s->u.seq.n; i++)
+      v[i] = un(ctx, s->u.seq.stmts[i]);
     return tcc_s_seq(ctx, s->u.seq.n, v);
   }
   default: return s;

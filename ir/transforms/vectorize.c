@@ -49,15 +49,18 @@ static const tcc_expr *vx(vec *w, const tcc_expr *e, const tcc_expr *pred) {
     return tcc_select(ctx, widen(w, vx(w, e->u.select.cond, pred)),
                       widen(w, vx(w, e->u.select.t, pred)), widen(w, vx(w, e->u.select.f, pred)));
   case TCC_CAST:
-    return tcc_cast(ctx, tcc_type_with_lanes(e->type, w->lanes), widen(w, vx(w, e->u.cast.a, pred)));
+    return tcc_cast(ctx, tcc_type_with_lanes(e->type, w->lanes),
+                    widen(w, vx(w, e->u.cast.a, pred)));
   case TCC_CALL: {
     const tcc_expr **a = ebuf(ctx, e->u.call.nargs);
-    for (int i = 0; i < e->u.call.nargs; i++) a[i] = widen(w, vx(w, e->u.call.args[i], pred));
+    for (int i = 0; i < e->u.call.nargs; i++)
+      a[i] = widen(w, vx(w, e->u.call.args[i], pred));
     return tcc_call(ctx, e->u.call.op, e->u.call.nargs, a);
   }
   case TCC_LOAD: {
     const tcc_expr **a = ebuf(ctx, e->u.load.nidx);
-    for (int i = 0; i < e->u.load.nidx; i++) a[i] = widen(w, vx(w, e->u.load.idx[i], pred));
+    for (int i = 0; i < e->u.load.nidx; i++)
+      a[i] = widen(w, vx(w, e->u.load.idx[i], pred));
     const tcc_expr *p = e->u.load.pred ? vx(w, e->u.load.pred, pred) : NULL;
     return tcc_load(ctx, e->u.load.buf, e->u.load.nidx, a, and_pred(w, p, pred));
   }
@@ -83,7 +86,8 @@ static const tcc_stmt *vs(vec *w, const tcc_stmt *s, const tcc_expr *pred) {
   switch (s->kind) {
   case TCC_S_STORE: {
     bool idx_dep = false;
-    for (int i = 0; i < s->u.store.nidx; i++) idx_dep |= tcc_expr_uses_var(s->u.store.idx[i], w->v);
+    for (int i = 0; i < s->u.store.nidx; i++)
+      idx_dep |= tcc_expr_uses_var(s->u.store.idx[i], w->v);
     bool val_dep = tcc_expr_uses_var(s->u.store.value, w->v) ||
                    tcc_expr_uses_var(s->u.store.pred, w->v) || pred != NULL;
     if (!idx_dep) {
@@ -91,7 +95,8 @@ static const tcc_stmt *vs(vec *w, const tcc_stmt *s, const tcc_expr *pred) {
       return s;
     }
     const tcc_expr **a = ebuf(ctx, s->u.store.nidx);
-    for (int i = 0; i < s->u.store.nidx; i++) a[i] = widen(w, vx(w, s->u.store.idx[i], NULL));
+    for (int i = 0; i < s->u.store.nidx; i++)
+      a[i] = widen(w, vx(w, s->u.store.idx[i], NULL));
     const tcc_expr *p = s->u.store.pred ? vx(w, s->u.store.pred, pred) : NULL;
     p = and_pred(w, p, pred);
     const tcc_expr *val = widen(w, vx(w, s->u.store.value, pred));
@@ -142,7 +147,8 @@ static const tcc_stmt *vs(vec *w, const tcc_stmt *s, const tcc_expr *pred) {
   }
   case TCC_S_SEQ: {
     const tcc_stmt **v = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *v * (size_t)(s->u.seq.n + 1));
-    for (int i = 0; i < s->u.seq.n; i++) v[i] = vs(w, s->u.seq.stmts[i], pred);
+    for (int i = 0; i < s->u.seq.n; i++)
+      v[i] = vs(w, s->u.seq.stmts[i], pred);
     return tcc_s_seq(ctx, s->u.seq.n, v);
   }
   case TCC_S_LET:
@@ -173,12 +179,15 @@ static const tcc_stmt *pass(tcc_context *ctx, const tcc_stmt *s) {
     }
     return tcc_s_for(ctx, s->u.loop.var, s->u.loop.min, s->u.loop.extent, s->u.loop.kind, body);
   }
-  case TCC_S_ALLOCATE: return tcc_s_allocate(ctx, s->u.alloc.buf, s->u.alloc.size, pass(ctx, s->u.alloc.body));
-  case TCC_S_IF: return tcc_s_if(ctx, s->u.ifs.cond, pass(ctx, s->u.ifs.then_), pass(ctx, s->u.ifs.else_));
+  case TCC_S_ALLOCATE:
+    return tcc_s_allocate(ctx, s->u.alloc.buf, s->u.alloc.size, pass(ctx, s->u.alloc.body));
+  case TCC_S_IF:
+    return tcc_s_if(ctx, s->u.ifs.cond, pass(ctx, s->u.ifs.then_), pass(ctx, s->u.ifs.else_));
   case TCC_S_LET: return tcc_s_let(ctx, s->u.let.var, s->u.let.value, pass(ctx, s->u.let.body));
   case TCC_S_SEQ: {
     const tcc_stmt **v = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *v * (size_t)(s->u.seq.n + 1));
-    for (int i = 0; i < s->u.seq.n; i++) v[i] = pass(ctx, s->u.seq.stmts[i]);
+    for (int i = 0; i < s->u.seq.n; i++)
+      v[i] = pass(ctx, s->u.seq.stmts[i]);
     return tcc_s_seq(ctx, s->u.seq.n, v);
   }
   default: return s;

@@ -3,10 +3,19 @@
 
 size_t tccrt_dtype_size(tccrt_dtype dt) {
   switch (dt) {
-  case TCCRT_FLOAT32: case TCCRT_INT32: case TCCRT_UINT32: return 4;
-  case TCCRT_UINT8: case TCCRT_INT8: case TCCRT_BOOL: return 1;
-  case TCCRT_UINT16: case TCCRT_INT16: case TCCRT_FLOAT16: case TCCRT_BFLOAT16: return 2;
-  case TCCRT_INT64: case TCCRT_UINT64: case TCCRT_FLOAT64: return 8;
+  case TCCRT_FLOAT32:
+  case TCCRT_INT32:
+  case TCCRT_UINT32: return 4;
+  case TCCRT_UINT8:
+  case TCCRT_INT8:
+  case TCCRT_BOOL: return 1;
+  case TCCRT_UINT16:
+  case TCCRT_INT16:
+  case TCCRT_FLOAT16:
+  case TCCRT_BFLOAT16: return 2;
+  case TCCRT_INT64:
+  case TCCRT_UINT64:
+  case TCCRT_FLOAT64: return 8;
   default: return 0;
   }
 }

@@ -1,8 +1,8 @@
 /* error.c — thread-local last-error message of the runtime. */
+#include "tccrt.h"
+
 #include <stdarg.h>
 #include <stdio.h>
-
-#include "tccrt.h"
 
 static _Thread_local char last_error[512];
 

@@ -27,6 +27,8 @@
  * inside a body) and calls made while another thread is using the pool run serially on the
  * calling thread, so concurrent tccrt_parallel_for calls are safe and never deadlock. Nothing is
  * allocated per call. */
+#include "tccrt.h"
+
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
@@ -36,8 +38,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-
-#include "tccrt.h"
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -89,10 +89,10 @@ typedef struct worker_arg {
 } worker_arg;
 
 static pthread_mutex_t g_config_mu = PTHREAD_MUTEX_INITIALIZER;
-static int g_num_threads;          /* 0 = not decided yet */
-static tccrt_pool *g_pool;         /* NULL when g_num_threads == 1 or not started */
-static atomic_flag g_busy = ATOMIC_FLAG_INIT; /* set while a loop runs on the pool */
-static _Thread_local int t_in_parallel;        /* inside a body on this thread */
+static int g_num_threads;                          /* 0 = not decided yet */
+static tccrt_pool *g_pool;                         /* NULL when g_num_threads == 1 or not started */
+static atomic_flag g_busy = ATOMIC_FLAG_INIT;      /* set while a loop runs on the pool */
+static _Thread_local int t_in_parallel;            /* inside a body on this thread */
 static atomic_llong g_serial_ns = TCCRT_SERIAL_NS; /* see TCCRT_SERIAL_NS */
 
 static int64_t now_ns(void) {
@@ -316,7 +316,8 @@ int tccrt_set_num_threads(int n) {
   pthread_mutex_lock(&g_config_mu);
   if (n != g_num_threads) {
     /* Wait for a loop running on the pool to finish before tearing it down. */
-    while (atomic_flag_test_and_set_explicit(&g_busy, memory_order_acquire)) sched_yield();
+    while (atomic_flag_test_and_set_explicit(&g_busy, memory_order_acquire))
+      sched_yield();
     pool_destroy(g_pool);
     g_pool = NULL;
     g_num_threads = n;

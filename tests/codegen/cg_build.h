@@ -2,15 +2,13 @@
 #ifndef TCC_CG_BUILD_H
 #define TCC_CG_BUILD_H
 
-#include <stdarg.h>
-
 #include "expr.h"
 #include "tir.h"
 
+#include <stdarg.h>
+
 static inline const tcc_expr *cgb_i(tcc_context *c, int64_t v) { return tcc_idx(c, v); }
-static inline const tcc_expr *cgb_v(tcc_context *c, const tcc_var *v) {
-  return tcc_expr_var(c, v);
-}
+static inline const tcc_expr *cgb_v(tcc_context *c, const tcc_var *v) { return tcc_expr_var(c, v); }
 /* A 1-D global buffer of n elements. */
 static inline tcc_buffer *cgb_buf(tcc_context *c, const char *name, tccrt_dtype dt, int64_t n) {
   const tcc_expr *sh[1] = {tcc_idx(c, n)};
@@ -35,7 +33,8 @@ static inline const tcc_stmt *cgb_seq(tcc_context *c, int n, ...) {
   const tcc_stmt *xs[16];
   va_list ap;
   va_start(ap, n);
-  for (int i = 0; i < n && i < 16; i++) xs[i] = va_arg(ap, const tcc_stmt *);
+  for (int i = 0; i < n && i < 16; i++)
+    xs[i] = va_arg(ap, const tcc_stmt *);
   va_end(ap);
   return tcc_s_seq(c, n, xs);
 }
@@ -47,11 +46,13 @@ static inline tcc_primfunc *cgb_func(tcc_context *c, const char *name, int np,
   f->name = tcc_arena_strdup(a, name);
   f->nparams = np;
   const tcc_buffer **ps = tcc_arena_alloc(a, sizeof *ps * (size_t)(np + 1));
-  for (int i = 0; i < np; i++) ps[i] = params[i];
+  for (int i = 0; i < np; i++)
+    ps[i] = params[i];
   f->params = ps;
   f->nscalars = ns;
   const tcc_var **ss = tcc_arena_alloc(a, sizeof *ss * (size_t)(ns + 1));
-  for (int i = 0; i < ns; i++) ss[i] = scalars[i];
+  for (int i = 0; i < ns; i++)
+    ss[i] = scalars[i];
   f->scalars = ss;
   f->body = body;
   return f;

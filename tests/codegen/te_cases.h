@@ -12,8 +12,8 @@
 typedef struct te_case {
   tcc_primfunc *fn;
   int nbufs, out;
-  tccrt_dtype dtype;      /* of every buffer */
-  int64_t elems[4];       /* elements per buffer */
+  tccrt_dtype dtype; /* of every buffer */
+  int64_t elems[4];  /* elements per buffer */
 } te_case;
 
 static inline const tcc_expr *tcI(tcc_context *c, int64_t v) { return tcc_idx(c, v); }
@@ -23,13 +23,14 @@ static inline const tcc_expr *tcV(tcc_context *c, const tcc_itervar *iv) {
 static inline tcc_tensor *tc_ph(tcc_context *c, const char *n, tccrt_dtype dt, int nd,
                                 const int64_t *d) {
   const tcc_expr *sh[8];
-  for (int i = 0; i < nd; i++) sh[i] = tcI(c, d[i]);
+  for (int i = 0; i < nd; i++)
+    sh[i] = tcI(c, d[i]);
   return tcc_placeholder(c, n, dt, nd, sh);
 }
 
 /* C = A * B (M x K times K x N): tile 3x8, split k by 2, unroll, vectorize, fuse+parallel. */
-static inline bool tc_matmul(tcc_context *c, const char *name, tccrt_dtype dt, int64_t M,
-                             int64_t N, int64_t K, te_case *out) {
+static inline bool tc_matmul(tcc_context *c, const char *name, tccrt_dtype dt, int64_t M, int64_t N,
+                             int64_t K, te_case *out) {
   int64_t da[2] = {M, K}, db[2] = {K, N};
   tcc_tensor *A = tc_ph(c, "A", dt, 2, da), *B = tc_ph(c, "B", dt, 2, db);
   const tcc_expr *sc[2] = {tcI(c, M), tcI(c, N)};
@@ -37,7 +38,8 @@ static inline bool tc_matmul(tcc_context *c, const char *name, tccrt_dtype dt, i
   const tcc_itervar *const *ax = tcc_compute_axes(c, 2, sc, nm);
   const tcc_itervar *k = tcc_reduce_axis(c, "k", tcI(c, 0), tcI(c, K));
   const tcc_expr *ia[2] = {tcV(c, ax[0]), tcV(c, k)}, *ib[2] = {tcV(c, k), tcV(c, ax[1])};
-  const tcc_expr *body = tcc_sum(c, tcc_mul(c, tcc_read(c, A, ia), tcc_read(c, B, ib)), 1, &k, NULL);
+  const tcc_expr *body =
+      tcc_sum(c, tcc_mul(c, tcc_read(c, A, ia), tcc_read(c, B, ib)), 1, &k, NULL);
   tcc_tensor *C = tcc_compute(c, "C", 2, sc, ax, body, "dense");
   const tcc_tensor *outs[1] = {C};
   tcc_schedule *s = tcc_schedule_create(c, 1, outs);
@@ -76,8 +78,10 @@ static inline bool tc_conv2d(tcc_context *c, const char *name, te_case *out) {
   const tcc_itervar *rc = tcc_reduce_axis(c, "rc", tcI(c, 0), tcI(c, Cin));
   const tcc_itervar *ry = tcc_reduce_axis(c, "ry", tcI(c, 0), tcI(c, KH));
   const tcc_itervar *rx = tcc_reduce_axis(c, "rx", tcI(c, 0), tcI(c, KW));
-  const tcc_expr *yy = tcc_add(c, tcc_mul(c, tcV(c, ax[2]), tcI(c, 2)), tcc_sub(c, tcV(c, ry), tcI(c, 1)));
-  const tcc_expr *xx = tcc_add(c, tcc_mul(c, tcV(c, ax[3]), tcI(c, 2)), tcc_sub(c, tcV(c, rx), tcI(c, 1)));
+  const tcc_expr *yy =
+      tcc_add(c, tcc_mul(c, tcV(c, ax[2]), tcI(c, 2)), tcc_sub(c, tcV(c, ry), tcI(c, 1)));
+  const tcc_expr *xx =
+      tcc_add(c, tcc_mul(c, tcV(c, ax[3]), tcI(c, 2)), tcc_sub(c, tcV(c, rx), tcI(c, 1)));
   const tcc_expr *inb = tcc_and(c, tcc_and(c, tcc_ge(c, yy, tcI(c, 0)), tcc_lt(c, yy, tcI(c, H))),
                                 tcc_and(c, tcc_ge(c, xx, tcI(c, 0)), tcc_lt(c, xx, tcI(c, W))));
   const tcc_expr *iidx[4] = {tcV(c, ax[0]), tcV(c, rc), yy, xx};
@@ -126,7 +130,8 @@ static inline bool tc_pipeline(tcc_context *c, const char *name, te_case *out) {
       "elemwise");
   const tcc_itervar *const *oa = tcc_compute_axes(c, 2, sh, nm);
   const tcc_expr *r0[2] = {tcV(c, oa[0]), tcV(c, oa[1])};
-  const tcc_expr *r1[2] = {tcV(c, oa[0]), tcc_floormod(c, tcc_add(c, tcV(c, oa[1]), tcI(c, 1)), tcI(c, N))};
+  const tcc_expr *r1[2] = {tcV(c, oa[0]),
+                           tcc_floormod(c, tcc_add(c, tcV(c, oa[1]), tcI(c, 1)), tcI(c, N))};
   tcc_tensor *Out = tcc_compute(c, "Out", 2, sh, oa,
                                 tcc_add(c, tcc_read(c, T, r0), tcc_read(c, T, r1)), "elemwise");
   const tcc_tensor *outs[1] = {Out};

@@ -3,15 +3,16 @@
  * add with a predicated tail, reductions, a parallel loop (1 and 3 threads), float16/bfloat16
  * storage, casts between dtypes, NaN-propagating min/max, stack and workspace allocations,
  * integer division semantics, gathers/scatters, if/let/select. */
+#include "cg_build.h"
+#include "testutil.h"
+
+#include "llvm/llvm_codegen.h"
+
 #include <math.h>
 #include <stdlib.h>
-#include <unistd.h>
 #include <string.h>
 #include <sys/mman.h>
-
-#include "cg_build.h"
-#include "llvm/llvm_codegen.h"
-#include "testutil.h"
+#include <unistd.h>
 
 static tcc_context *C;
 
@@ -46,9 +47,9 @@ static void test_vector_add_tail(int opt) {
   tcc_var *io = tcc_var_new(C, "io", tcc_index_type());
   const tcc_expr *idx = cgb_ramp(C, tcc_mul(C, cgb_v(C, io), cgb_i(C, 8)), 1, 8);
   const tcc_expr *pred = tcc_lt(C, idx, tcc_broadcast(C, cgb_v(C, n), 8));
-  const tcc_expr *val = tcc_add(C, cgb_ld(C, a, idx, pred),
-                                tcc_mul(C, cgb_ld(C, b, idx, pred),
-                                        tcc_broadcast(C, cgb_f32(C, 2.0), 8)));
+  const tcc_expr *val =
+      tcc_add(C, cgb_ld(C, a, idx, pred),
+              tcc_mul(C, cgb_ld(C, b, idx, pred), tcc_broadcast(C, cgb_f32(C, 2.0), 8)));
   const tcc_expr *ext = tcc_floordiv(C, tcc_add(C, cgb_v(C, n), cgb_i(C, 7)), cgb_i(C, 8));
   const tcc_stmt *body =
       tcc_s_for(C, io, cgb_i(C, 0), ext, TCC_FOR_SERIAL, cgb_st(C, c, idx, val, pred));
@@ -63,7 +64,8 @@ static void test_vector_add_tail(int opt) {
   for (size_t si = 0; si < sizeof sizes / sizeof *sizes; si++) {
     int64_t N = sizes[si];
     /* guard elements after the end must stay untouched */
-    float *A = malloc(sizeof(float) * (size_t)(N + 8)), *B = malloc(sizeof(float) * (size_t)(N + 8));
+    float *A = malloc(sizeof(float) * (size_t)(N + 8)),
+          *B = malloc(sizeof(float) * (size_t)(N + 8));
     float *Cc = malloc(sizeof(float) * (size_t)(N + 8));
     for (int64_t i = 0; i < N + 8; i++) {
       A[i] = (float)tcc_test_uniform(-10, 10);
@@ -74,8 +76,10 @@ static void test_vector_add_tail(int opt) {
     int64_t sc[1] = {N};
     CHECK(fn(args, sc) == 0);
     int bad = 0;
-    for (int64_t i = 0; i < N; i++) bad += Cc[i] != A[i] + B[i] * 2.0f;
-    for (int64_t i = N; i < N + 8; i++) bad += Cc[i] != -12345.0f;
+    for (int64_t i = 0; i < N; i++)
+      bad += Cc[i] != A[i] + B[i] * 2.0f;
+    for (int64_t i = N; i < N + 8; i++)
+      bad += Cc[i] != -12345.0f;
     CHECK_MSG(bad == 0, "vadd opt=%d n=%lld: %d wrong", opt, (long long)N, bad);
     free(A);
     free(B);
@@ -94,15 +98,14 @@ static void test_reduction(void) {
   const tcc_expr *vi = cgb_v(C, i);
   const tcc_stmt *init = cgb_seq(C, 2, cgb_st(C, s, z, cgb_f32(C, 0), NULL),
                                  cgb_st(C, t, z, tcc_int(C, tcc_scalar(TCCRT_INT32), 0), NULL));
-  const tcc_stmt *upd = cgb_seq(
-      C, 2,
-      cgb_st(C, s, z,
-             tcc_add(C, cgb_ld(C, s, z, NULL),
-                     tcc_mul(C, cgb_ld(C, a, vi, NULL), cgb_ld(C, b, vi, NULL))),
-             NULL),
-      cgb_st(C, t, z, tcc_add(C, cgb_ld(C, t, z, NULL), cgb_ld(C, x, vi, NULL)), NULL));
-  const tcc_stmt *body =
-      cgb_seq(C, 2, init, tcc_s_for(C, i, z, cgb_i(C, N), TCC_FOR_SERIAL, upd));
+  const tcc_stmt *upd =
+      cgb_seq(C, 2,
+              cgb_st(C, s, z,
+                     tcc_add(C, cgb_ld(C, s, z, NULL),
+                             tcc_mul(C, cgb_ld(C, a, vi, NULL), cgb_ld(C, b, vi, NULL))),
+                     NULL),
+              cgb_st(C, t, z, tcc_add(C, cgb_ld(C, t, z, NULL), cgb_ld(C, x, vi, NULL)), NULL));
+  const tcc_stmt *body = cgb_seq(C, 2, init, tcc_s_for(C, i, z, cgb_i(C, N), TCC_FOR_SERIAL, upd));
   const tcc_buffer *ps[5] = {a, b, s, x, t};
   tcc_llvm_kernel_fn fn = jit1(cgb_func(C, "reduce", 5, ps, 0, NULL, body), 3);
   CHECK(fn != NULL);
@@ -131,11 +134,10 @@ static void test_parallel(void) {
   tcc_var *i = tcc_var_new(C, "i", tcc_index_type()), *j = tcc_var_new(C, "j", tcc_index_type());
   tcc_var *off = tcc_var_new(C, "off", tcc_index_type());
   const tcc_expr *ix = tcc_add(C, cgb_v(C, off), cgb_v(C, j));
-  const tcc_expr *val =
-      tcc_add(C, tcc_mul(C, cgb_ld(C, a, ix, NULL), cgb_f32(C, 2)),
-              tcc_cast(C, tcc_scalar(TCCRT_FLOAT32), cgb_v(C, i)));
-  const tcc_stmt *inner = tcc_s_for(C, j, cgb_i(C, 0), cgb_i(C, W), TCC_FOR_SERIAL,
-                                    cgb_st(C, c, ix, val, NULL));
+  const tcc_expr *val = tcc_add(C, tcc_mul(C, cgb_ld(C, a, ix, NULL), cgb_f32(C, 2)),
+                                tcc_cast(C, tcc_scalar(TCCRT_FLOAT32), cgb_v(C, i)));
+  const tcc_stmt *inner =
+      tcc_s_for(C, j, cgb_i(C, 0), cgb_i(C, W), TCC_FOR_SERIAL, cgb_st(C, c, ix, val, NULL));
   const tcc_stmt *let = tcc_s_let(C, off, tcc_mul(C, cgb_v(C, i), cgb_i(C, W)), inner);
   const tcc_stmt *body = tcc_s_for(C, i, cgb_i(C, 0), cgb_i(C, R), TCC_FOR_PARALLEL, let);
   const tcc_buffer *ps[2] = {a, c};
@@ -143,7 +145,8 @@ static void test_parallel(void) {
   CHECK(fn != NULL);
   if (!fn) return;
   static float A[61 * 37], Cc[61 * 37];
-  for (int k = 0; k < R * W; k++) A[k] = (float)tcc_test_uniform(-5, 5);
+  for (int k = 0; k < R * W; k++)
+    A[k] = (float)tcc_test_uniform(-5, 5);
   for (int th = 1; th <= 3; th += 2) {
     tccrt_set_num_threads(th);
     memset(Cc, 0, sizeof Cc);
@@ -151,7 +154,8 @@ static void test_parallel(void) {
     CHECK(fn(args, NULL) == 0);
     int bad = 0;
     for (int r = 0; r < R; r++)
-      for (int k = 0; k < W; k++) bad += Cc[r * W + k] != A[r * W + k] * 2 + (float)r;
+      for (int k = 0; k < W; k++)
+        bad += Cc[r * W + k] != A[r * W + k] * 2 + (float)r;
     CHECK_MSG(bad == 0, "parallel threads=%d: %d wrong", th, bad);
   }
 }
@@ -187,11 +191,11 @@ static void test_half_storage(void) {
                                 tcc_float(C, h8, 0.25));
   const tcc_expr *vb = tcc_add(C, tcc_mul(C, cgb_ld(C, xb, idx, NULL), tcc_float(C, b8, 1.5)),
                                tcc_float(C, b8, 0.25));
-  const tcc_stmt *body = tcc_s_for(
-      C, io, cgb_i(C, 0), cgb_i(C, N / 8), TCC_FOR_SERIAL,
-      cgb_seq(C, 4, cgb_st(C, y16, idx, v16, NULL), cgb_st(C, yb, idx, vb, NULL),
-              cgb_st(C, yc, idx, tcc_cast(C, h8, cgb_ld(C, xf, idx, NULL)), NULL),
-              cgb_st(C, ycb, idx, tcc_cast(C, b8, cgb_ld(C, xf, idx, NULL)), NULL)));
+  const tcc_stmt *body =
+      tcc_s_for(C, io, cgb_i(C, 0), cgb_i(C, N / 8), TCC_FOR_SERIAL,
+                cgb_seq(C, 4, cgb_st(C, y16, idx, v16, NULL), cgb_st(C, yb, idx, vb, NULL),
+                        cgb_st(C, yc, idx, tcc_cast(C, h8, cgb_ld(C, xf, idx, NULL)), NULL),
+                        cgb_st(C, ycb, idx, tcc_cast(C, b8, cgb_ld(C, xf, idx, NULL)), NULL)));
   const tcc_buffer *ps[7] = {x16, y16, xb, yb, xf, yc, ycb};
   tcc_llvm_kernel_fn fn = jit1(cgb_func(C, "half", 7, ps, 0, NULL, body), 3);
   CHECK(fn != NULL);
@@ -205,7 +209,7 @@ static void test_half_storage(void) {
     XF[i] = (float)tcc_test_uniform(-1000, 1000);
   }
   XF[0] = NAN;
-  XF[1] = 1e6f; /* float16 overflow -> inf */
+  XF[1] = 1e6f;               /* float16 overflow -> inf */
   XF[2] = 1.0f + 1.0f / 2048; /* a float16 tie: rounds to even (1.0) */
   void *args[7] = {X16, Y16, XB, YB, XF, YC, YCB};
   CHECK(fn(args, NULL) == 0);
@@ -231,10 +235,13 @@ static void test_casts(void) {
   tcc_buffer *f = cgb_buf(C, "f", TCCRT_FLOAT32, N), *i8 = cgb_buf(C, "i8", TCCRT_INT8, N);
   tcc_buffer *u8 = cgb_buf(C, "u8", TCCRT_UINT8, N), *i64 = cgb_buf(C, "i64", TCCRT_INT64, N);
   tcc_buffer *i32 = cgb_buf(C, "i32", TCCRT_INT32, N), *d = cgb_buf(C, "d", TCCRT_FLOAT64, N);
-  tcc_buffer *o_i32 = cgb_buf(C, "o_i32", TCCRT_INT32, N), *o_u8 = cgb_buf(C, "o_u8", TCCRT_UINT8, N);
-  tcc_buffer *o_f = cgb_buf(C, "o_f", TCCRT_FLOAT32, N), *o_u8i = cgb_buf(C, "o_u8i", TCCRT_INT32, N);
+  tcc_buffer *o_i32 = cgb_buf(C, "o_i32", TCCRT_INT32, N),
+             *o_u8 = cgb_buf(C, "o_u8", TCCRT_UINT8, N);
+  tcc_buffer *o_f = cgb_buf(C, "o_f", TCCRT_FLOAT32, N),
+             *o_u8i = cgb_buf(C, "o_u8i", TCCRT_INT32, N);
   tcc_buffer *o_h = cgb_buf(C, "o_h", TCCRT_FLOAT16, N), *o_b = cgb_buf(C, "o_b", TCCRT_BOOL, N);
-  tcc_buffer *o_bf = cgb_buf(C, "o_bf", TCCRT_FLOAT32, N), *o_df = cgb_buf(C, "o_df", TCCRT_FLOAT32, N);
+  tcc_buffer *o_bf = cgb_buf(C, "o_bf", TCCRT_FLOAT32, N),
+             *o_df = cgb_buf(C, "o_df", TCCRT_FLOAT32, N);
   tcc_buffer *o_i8 = cgb_buf(C, "o_i8", TCCRT_INT8, N);
   tcc_var *i = tcc_var_new(C, "i", tcc_index_type());
   const tcc_expr *vi = cgb_v(C, i);
@@ -255,7 +262,8 @@ static void test_casts(void) {
 #undef CAST
   const tcc_stmt *body =
       tcc_s_for(C, i, cgb_i(C, 0), cgb_i(C, N), TCC_FOR_SERIAL, tcc_s_seq(C, 9, sts));
-  const tcc_buffer *ps[15] = {f, i8, u8, i64, i32, d, o_i32, o_u8, o_f, o_u8i, o_h, o_b, o_bf, o_df, o_i8};
+  const tcc_buffer *ps[15] = {f,   i8,    u8,  i64, i32,  d,    o_i32, o_u8,
+                              o_f, o_u8i, o_h, o_b, o_bf, o_df, o_i8};
   tcc_llvm_kernel_fn fn = jit1(cgb_func(C, "casts", 15, ps, 0, NULL, body), 2);
   CHECK(fn != NULL);
   if (!fn) return;
@@ -340,7 +348,8 @@ static void test_alloc_and_ints(void) {
   tcc_buffer *o = cgb_buf(C, "o", TCCRT_INT32, N);
   tcc_buffer *stk = cgb_buf_e(C, "stk", TCCRT_INT32, cgb_i(C, N), TCC_SCOPE_STACK);
   tcc_buffer *ws = cgb_buf_e(C, "ws", TCCRT_INT32, cgb_v(C, n), TCC_SCOPE_WORKSPACE);
-  tcc_var *i = tcc_var_new(C, "i", tcc_index_type()), *t = tcc_var_new(C, "t", tcc_scalar(TCCRT_INT32));
+  tcc_var *i = tcc_var_new(C, "i", tcc_index_type()),
+          *t = tcc_var_new(C, "t", tcc_scalar(TCCRT_INT32));
   const tcc_expr *vi = cgb_v(C, i), *z = cgb_i(C, 0), *nn = cgb_v(C, n);
   const tcc_expr *lx = cgb_ld(C, x, vi, NULL), *ly = cgb_ld(C, y, vi, NULL);
   tcc_type i32 = tcc_scalar(TCCRT_INT32);
@@ -353,22 +362,21 @@ static void test_alloc_and_ints(void) {
   const tcc_stmt *fill = tcc_s_for(C, i, z, nn, TCC_FOR_SERIAL,
                                    cgb_st(C, stk, vi, tcc_mul(C, lx, tcc_int(C, i32, 3)), NULL));
   const tcc_expr *ls = cgb_ld(C, stk, vi, NULL);
-  const tcc_stmt *branch = tcc_s_for(
-      C, i, z, nn, TCC_FOR_SERIAL,
-      tcc_s_if(C, tcc_gt(C, ls, tcc_int(C, i32, 0)), cgb_st(C, ws, vi, ls, NULL),
-               cgb_st(C, ws, vi, tcc_int(C, i32, -1), NULL)));
+  const tcc_stmt *branch =
+      tcc_s_for(C, i, z, nn, TCC_FOR_SERIAL,
+                tcc_s_if(C, tcc_gt(C, ls, tcc_int(C, i32, 0)), cgb_st(C, ws, vi, ls, NULL),
+                         cgb_st(C, ws, vi, tcc_int(C, i32, -1), NULL)));
   const tcc_expr *vt = cgb_v(C, t);
-  const tcc_stmt *fin = tcc_s_for(
-      C, i, z, nn, TCC_FOR_SERIAL,
-      tcc_s_let(C, t, cgb_ld(C, ws, vi, NULL),
-                cgb_st(C, o, vi,
-                       tcc_select(C, tcc_gt(C, vt, tcc_int(C, i32, 10)),
-                                  tcc_sub(C, vt, tcc_int(C, i32, 10)), vt),
-                       NULL)));
+  const tcc_stmt *fin =
+      tcc_s_for(C, i, z, nn, TCC_FOR_SERIAL,
+                tcc_s_let(C, t, cgb_ld(C, ws, vi, NULL),
+                          cgb_st(C, o, vi,
+                                 tcc_select(C, tcc_gt(C, vt, tcc_int(C, i32, 10)),
+                                            tcc_sub(C, vt, tcc_int(C, i32, 10)), vt),
+                                 NULL)));
   const tcc_stmt *alloc = tcc_s_allocate(
       C, stk, cgb_i(C, N), tcc_s_allocate(C, ws, nn, cgb_seq(C, 3, fill, branch, fin)));
-  const tcc_stmt *body =
-      cgb_seq(C, 2, tcc_s_for(C, i, z, nn, TCC_FOR_SERIAL, divs), alloc);
+  const tcc_stmt *body = cgb_seq(C, 2, tcc_s_for(C, i, z, nn, TCC_FOR_SERIAL, divs), alloc);
   const tcc_buffer *ps[7] = {x, y, q, r, fq, fr, o};
   const tcc_var *ss[1] = {n};
   tcc_llvm_kernel_fn fn = jit1(cgb_func(C, "ints", 7, ps, 1, ss, body), 3);
@@ -380,8 +388,8 @@ static void test_alloc_and_ints(void) {
     Y[k] = (int32_t)tcc_test_randint(-7, 7);
     if (Y[k] == 0) Y[k] = 3;
   }
-  Y[5] = 0;          /* division by zero: 0, no trap */
-  X[6] = INT32_MIN;  /* INT_MIN / -1: wraps, no trap */
+  Y[5] = 0;         /* division by zero: 0, no trap */
+  X[6] = INT32_MIN; /* INT_MIN / -1: wraps, no trap */
   Y[6] = -1;
   void *args[7] = {X, Y, Q, R, FQ, FR, O};
   int64_t sc[1] = {N};
@@ -425,7 +433,8 @@ static void test_gather_scatter(void) {
   CHECK(fn != NULL);
   if (!fn) return;
   double A[64], O[32], T[32];
-  for (int k = 0; k < 64; k++) A[k] = k * 1.5;
+  for (int k = 0; k < 64; k++)
+    A[k] = k * 1.5;
   void *args[3] = {A, O, T};
   CHECK(fn(args, NULL) == 0);
   int bad = 0;
@@ -468,14 +477,15 @@ static void test_guarded_select(void) {
   const int64_t N = 1024; /* exactly one page of floats */
   long pg = sysconf(_SC_PAGESIZE);
   if (pg != 4096) return;
-  char *mem = mmap(NULL, (size_t)(3 * pg), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-                   -1, 0);
+  char *mem =
+      mmap(NULL, (size_t)(3 * pg), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   CHECK(mem != MAP_FAILED);
   if (mem == MAP_FAILED) return;
   mprotect(mem, (size_t)pg, PROT_NONE);
   mprotect(mem + 2 * pg, (size_t)pg, PROT_NONE);
   float *A = (float *)(mem + pg);
-  for (int64_t i = 0; i < N; i++) A[i] = (float)i * 0.5f;
+  for (int64_t i = 0; i < N; i++)
+    A[i] = (float)i * 0.5f;
   tcc_buffer *a = cgb_buf(C, "a", TCCRT_FLOAT32, N), *o = cgb_buf(C, "o", TCCRT_FLOAT32, N + 8);
   tcc_buffer *ov = cgb_buf(C, "ov", TCCRT_FLOAT32, N + 8);
   tcc_var *i = tcc_var_new(C, "i", tcc_index_type()), *io = tcc_var_new(C, "io", tcc_index_type());
@@ -484,7 +494,8 @@ static void test_guarded_select(void) {
   const tcc_stmt *s1 = tcc_s_for(
       C, i, cgb_i(C, 0), cgb_i(C, N + 4), TCC_FOR_SERIAL,
       cgb_st(C, o, cgb_v(C, i), tcc_select(C, ok, cgb_ld(C, a, src, NULL), cgb_f32(C, -1)), NULL));
-  const tcc_expr *vidx = cgb_ramp(C, tcc_sub(C, tcc_mul(C, cgb_v(C, io), cgb_i(C, 8)), cgb_i(C, 2)), 1, 8);
+  const tcc_expr *vidx =
+      cgb_ramp(C, tcc_sub(C, tcc_mul(C, cgb_v(C, io), cgb_i(C, 8)), cgb_i(C, 2)), 1, 8);
   const tcc_expr *vok = tcc_and(C, tcc_ge(C, vidx, tcc_broadcast(C, cgb_i(C, 0), 8)),
                                 tcc_lt(C, vidx, tcc_broadcast(C, cgb_i(C, N), 8)));
   const tcc_stmt *s2 = tcc_s_for(
@@ -496,12 +507,15 @@ static void test_guarded_select(void) {
   tcc_llvm_kernel_fn fn = jit1(cgb_func(C, "guarded", 3, ps, 0, NULL, cgb_seq(C, 2, s1, s2)), 3);
   CHECK(fn != NULL);
   if (fn) {
-    float *O = malloc(sizeof(float) * (size_t)(N + 8)), *OV = malloc(sizeof(float) * (size_t)(N + 8));
+    float *O = malloc(sizeof(float) * (size_t)(N + 8)),
+          *OV = malloc(sizeof(float) * (size_t)(N + 8));
     void *args[3] = {A, O, OV};
     CHECK(fn(args, NULL) == 0);
     int bad = 0;
-    for (int64_t k = 0; k < N + 4; k++) bad += O[k] != ((k - 2 >= 0 && k - 2 < N) ? A[k - 2] : -1);
-    for (int64_t k = 0; k < N + 8; k++) bad += OV[k] != ((k - 2 >= 0 && k - 2 < N) ? A[k - 2] : -1);
+    for (int64_t k = 0; k < N + 4; k++)
+      bad += O[k] != ((k - 2 >= 0 && k - 2 < N) ? A[k - 2] : -1);
+    for (int64_t k = 0; k < N + 8; k++)
+      bad += OV[k] != ((k - 2 >= 0 && k - 2 < N) ? A[k - 2] : -1);
     CHECK_MSG(bad == 0, "guarded select: %d wrong", bad);
     free(O);
     free(OV);
@@ -536,14 +550,16 @@ static void test_multidim(void) {
   CHECK(fn(args, NULL) == 0);
   int bad = 0;
   for (int r = 0; r < 3; r++)
-    for (int c = 0; c < 5; c++) bad += O[r * 5 + c] != A[r * 5 + c] * 2 + B[c * 3 + r];
+    for (int c = 0; c < 5; c++)
+      bad += O[r * 5 + c] != A[r * 5 + c] * 2 + B[c * 3 + r];
   CHECK_MSG(bad == 0, "multi-dimensional indices: %d wrong", bad);
 }
 
 int main(void) {
   tcc_test_seed("test_llvm_codegen");
   C = tcc_context_create();
-  for (int opt = 0; opt <= 3; opt++) test_vector_add_tail(opt);
+  for (int opt = 0; opt <= 3; opt++)
+    test_vector_add_tail(opt);
   test_reduction();
   test_parallel();
   test_half_storage();
@@ -554,7 +570,8 @@ int main(void) {
   test_errors();
   test_guarded_select();
   test_multidim();
-  for (int i = 0; i < g_njits; i++) tcc_llvm_jit_destroy(g_jits[i]);
+  for (int i = 0; i < g_njits; i++)
+    tcc_llvm_jit_destroy(g_jits[i]);
   tcc_context_destroy(C);
   return tcc_test_finish("test_llvm_codegen");
 }

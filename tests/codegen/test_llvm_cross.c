@@ -6,17 +6,18 @@
  * i32, conv2d, a compute_at pipeline) compares with the loop-IR interpreter's results computed on
  * the host and passed in a data file; it prints PASS.
  * A target whose compiler or qemu is missing is skipped with a message (exit 77 if all are). */
+#include "cg_build.h"
+#include "interp.h"
+#include "te_cases.h"
+#include "testutil.h"
+
+#include "llvm/llvm_codegen.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include "cg_build.h"
-#include "interp.h"
-#include "llvm/llvm_codegen.h"
-#include "te_cases.h"
-#include "testutil.h"
 
 static tcc_context *C;
 
@@ -41,7 +42,8 @@ static tcc_primfunc *f_vadd(void) {
 
 /* par(a, c): parallel i < 13: serial j < 37: c[i*37+j] = a[i*37+j] * 2 + float(i) */
 static tcc_primfunc *f_par(void) {
-  tcc_buffer *a = cgb_buf(C, "a", TCCRT_FLOAT32, 13 * 37), *c = cgb_buf(C, "c", TCCRT_FLOAT32, 13 * 37);
+  tcc_buffer *a = cgb_buf(C, "a", TCCRT_FLOAT32, 13 * 37),
+             *c = cgb_buf(C, "c", TCCRT_FLOAT32, 13 * 37);
   tcc_var *i = tcc_var_new(C, "i", tcc_index_type()), *j = tcc_var_new(C, "j", tcc_index_type());
   const tcc_expr *ix = tcc_add(C, tcc_mul(C, cgb_v(C, i), cgb_i(C, 37)), cgb_v(C, j));
   const tcc_expr *val = tcc_add(C, tcc_mul(C, cgb_ld(C, a, ix, NULL), cgb_f32(C, 2)),
@@ -67,21 +69,21 @@ static tcc_primfunc *f_misc(void) {
   const tcc_expr *vi = cgb_v(C, i);
   const tcc_stmt *s1 = tcc_s_for(
       C, io, cgb_i(C, 0), cgb_i(C, 16), TCC_FOR_SERIAL,
-      cgb_seq(C, 4, cgb_st(C, y, idx, tcc_call1(C, TCC_INTRIN_EXP, cgb_ld(C, x, idx, NULL)), NULL),
-              cgb_st(C, mx, idx, tcc_max(C, cgb_ld(C, x, idx, NULL), cgb_ld(C, nx, idx, NULL)), NULL),
-              cgb_st(C, hs, idx,
-                     tcc_cast(C, tcc_type_of(TCCRT_FLOAT16, 4),
-                              tcc_mul(C, cgb_ld(C, x, idx, NULL),
-                                      tcc_broadcast(C, cgb_f32(C, 0.01), 4))),
-                     NULL),
-              cgb_st(C, hy, idx,
-                     tcc_add(C, tcc_cast(C, tcc_type_of(TCCRT_FLOAT32, 4), cgb_ld(C, h, idx, NULL)),
-                             tcc_broadcast(C, cgb_f32(C, 1), 4)),
-                     NULL)));
-  const tcc_stmt *s2 =
-      tcc_s_for(C, i, cgb_i(C, 0), cgb_i(C, 64), TCC_FOR_SERIAL,
-                cgb_st(C, r, vi, tcc_floordiv(C, cgb_ld(C, p, vi, NULL), cgb_ld(C, q, vi, NULL)),
-                       NULL));
+      cgb_seq(
+          C, 4, cgb_st(C, y, idx, tcc_call1(C, TCC_INTRIN_EXP, cgb_ld(C, x, idx, NULL)), NULL),
+          cgb_st(C, mx, idx, tcc_max(C, cgb_ld(C, x, idx, NULL), cgb_ld(C, nx, idx, NULL)), NULL),
+          cgb_st(
+              C, hs, idx,
+              tcc_cast(C, tcc_type_of(TCCRT_FLOAT16, 4),
+                       tcc_mul(C, cgb_ld(C, x, idx, NULL), tcc_broadcast(C, cgb_f32(C, 0.01), 4))),
+              NULL),
+          cgb_st(C, hy, idx,
+                 tcc_add(C, tcc_cast(C, tcc_type_of(TCCRT_FLOAT32, 4), cgb_ld(C, h, idx, NULL)),
+                         tcc_broadcast(C, cgb_f32(C, 1), 4)),
+                 NULL)));
+  const tcc_stmt *s2 = tcc_s_for(
+      C, i, cgb_i(C, 0), cgb_i(C, 64), TCC_FOR_SERIAL,
+      cgb_st(C, r, vi, tcc_floordiv(C, cgb_ld(C, p, vi, NULL), cgb_ld(C, q, vi, NULL)), NULL));
   const tcc_buffer *ps[10] = {x, y, h, hy, p, q, r, nx, mx, hs};
   return cgb_func(C, "x_misc", 10, ps, 0, NULL, cgb_seq(C, 2, s1, s2));
 }
@@ -150,7 +152,8 @@ static const char *const driver_src =
     "  void *mv[10] = {x, y, h, hy, p, q, r, nx, mx, hs};\n"
     "  if (x_misc(mv, NULL)) bad++;\n"
     "  for (int i = 0; i < 64; i++) {\n"
-    "    double e = exp((double)x[i]); if (isnan(x[i]) ? !isnan(y[i]) : fabs(y[i] - e) > 3e-7 * e) bad++;\n"
+    "    double e = exp((double)x[i]); if (isnan(x[i]) ? !isnan(y[i]) : fabs(y[i] - e) > 3e-7 * e) "
+    "bad++;\n"
     "    if (isnan(x[i]) || isnan(nx[i])) { if (!isnan(mx[i])) bad++; }\n"
     "    else if (mx[i] != fmaxf(x[i], nx[i])) bad++;\n"
     "    float hv = h2f(hs[i]), hw = x[i] * 0.01f;\n"
@@ -215,8 +218,10 @@ int main(void) {
     for (int b = 0; b < tc->nbufs; b++) {
       bufs[b] = calloc((size_t)tc->elems[b], 4);
       for (int64_t i = 0; i < tc->elems[b] && b != tc->out; i++) {
-        if (tc->dtype == TCCRT_FLOAT32) ((float *)bufs[b])[i] = (float)tcc_test_uniform(-1, 1);
-        else ((int32_t *)bufs[b])[i] = (int32_t)tcc_test_randint(-50, 50);
+        if (tc->dtype == TCCRT_FLOAT32)
+          ((float *)bufs[b])[i] = (float)tcc_test_uniform(-1, 1);
+        else
+          ((int32_t *)bufs[b])[i] = (int32_t)tcc_test_randint(-50, 50);
       }
       fwrite(&tc->elems[b], 8, 1, df);
       fwrite(bufs[b], 4, (size_t)tc->elems[b], df);
@@ -224,7 +229,8 @@ int main(void) {
     CHECK_MSG(tcc_interp_run(C, tc->fn, bufs, NULL) == TCC_OK, "interp %s: %s", name,
               tcc_error_text(C));
     fwrite(bufs[tc->out], 4, (size_t)tc->elems[tc->out], df);
-    for (int b = 0; b < tc->nbufs; b++) free(bufs[b]);
+    for (int b = 0; b < tc->nbufs; b++)
+      free(bufs[b]);
   }
   fclose(df);
   int ran = 0;
@@ -242,7 +248,8 @@ int main(void) {
     CHECK(tcc_llvm_add_primfunc(m, f_vadd(), NULL) == TCC_OK);
     CHECK(tcc_llvm_add_primfunc(m, f_par(), NULL) == TCC_OK);
     CHECK(tcc_llvm_add_primfunc(m, f_misc(), NULL) == TCC_OK);
-    for (int c = 0; c < 4; c++) CHECK(tcc_llvm_add_primfunc(m, cases[c].fn, NULL) == TCC_OK);
+    for (int c = 0; c < 4; c++)
+      CHECK(tcc_llvm_add_primfunc(m, cases[c].fn, NULL) == TCC_OK);
     char obj[1024], exe[1024], cmd[4096];
     snprintf(obj, sizeof obj, "%s/%s.o", wdir, T);
     snprintf(exe, sizeof exe, "%s/%s.exe", wdir, T);

@@ -4,12 +4,13 @@
  * right, an allocation failure comes back as TCCRT_ERR_OUT_OF_MEMORY from the kernel, and the
  * workspace (from the thread's tccrt_scratch_push stack, grown through tccrt_alloc) is allocated
  * once and reused by later calls. */
+#include "cg_build.h"
+#include "testutil.h"
+
+#include "llvm/llvm_codegen.h"
+
 #include <stdlib.h>
 #include <string.h>
-
-#include "cg_build.h"
-#include "llvm/llvm_codegen.h"
-#include "testutil.h"
 
 static int g_par_calls, g_alloc_calls, g_free_calls, g_fail_alloc;
 
@@ -45,12 +46,12 @@ int main(void) {
   tcc_var *i = tcc_var_new(C, "i", tcc_index_type());
   const tcc_expr *vi = cgb_v(C, i);
   tcc_type i32 = tcc_scalar(TCCRT_INT32);
-  const tcc_stmt *fill = tcc_s_for(C, i, cgb_i(C, 0), cgb_i(C, N), TCC_FOR_PARALLEL,
-                                   cgb_st(C, ws, vi, tcc_mul(C, cgb_ld(C, a, vi, NULL),
-                                                             tcc_int(C, i32, 7)), NULL));
-  const tcc_stmt *copy = tcc_s_for(C, i, cgb_i(C, 0), cgb_i(C, N), TCC_FOR_SERIAL,
-                                   cgb_st(C, o, vi, tcc_add(C, cgb_ld(C, ws, vi, NULL),
-                                                            tcc_int(C, i32, 1)), NULL));
+  const tcc_stmt *fill =
+      tcc_s_for(C, i, cgb_i(C, 0), cgb_i(C, N), TCC_FOR_PARALLEL,
+                cgb_st(C, ws, vi, tcc_mul(C, cgb_ld(C, a, vi, NULL), tcc_int(C, i32, 7)), NULL));
+  const tcc_stmt *copy =
+      tcc_s_for(C, i, cgb_i(C, 0), cgb_i(C, N), TCC_FOR_SERIAL,
+                cgb_st(C, o, vi, tcc_add(C, cgb_ld(C, ws, vi, NULL), tcc_int(C, i32, 1)), NULL));
   const tcc_buffer *ps[2] = {a, o};
   tcc_primfunc *f = cgb_func(C, "hooks", 2, ps, 0, NULL,
                              tcc_s_allocate(C, ws, cgb_i(C, N), cgb_seq(C, 2, fill, copy)));
@@ -62,7 +63,8 @@ int main(void) {
   if (addr) {
     tcc_llvm_kernel_fn fn = (tcc_llvm_kernel_fn)addr;
     int32_t A[100], O[100];
-    for (int k = 0; k < N; k++) A[k] = k - 50;
+    for (int k = 0; k < N; k++)
+      A[k] = k - 50;
     void *args[2] = {A, O};
     /* The workspace comes from the thread's scratch stack, whose memory comes from the host's
      * tccrt_alloc: a refusal there is the kernel's TCCRT_ERR_OUT_OF_MEMORY, and nothing runs. */
@@ -73,11 +75,13 @@ int main(void) {
     g_fail_alloc = 0;
     CHECK(fn(args, NULL) == 0);
     int bad = 0;
-    for (int k = 0; k < N; k++) bad += O[k] != A[k] * 7 + 1;
+    for (int k = 0; k < N; k++)
+      bad += O[k] != A[k] * 7 + 1;
     CHECK(bad == 0);
     CHECK(g_par_calls == 1 && g_alloc_calls == 2 && g_free_calls == 0);
     /* The scratch is kept: later calls allocate nothing. */
-    for (int c = 0; c < 5; c++) CHECK(fn(args, NULL) == 0);
+    for (int c = 0; c < 5; c++)
+      CHECK(fn(args, NULL) == 0);
     CHECK(g_par_calls == 6 && g_alloc_calls == 2 && g_free_calls == 0);
   }
   if (j) tcc_llvm_jit_destroy(j);

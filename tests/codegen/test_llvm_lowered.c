@@ -5,20 +5,22 @@
  * with stride 2, padding 1 and dilation (padding as a SELECT in the body) under the automatic and
  * a vectorized+parallel schedule; a producer/consumer pipeline with compute_at and exp. Odd sizes,
  * seeded random inputs. Floats: rtol 1e-4 (reassociation is allowed), integers exact. */
+#include "interp.h"
+#include "schedule.h"
+#include "testutil.h"
+
+#include "llvm/llvm_codegen.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "interp.h"
-#include "llvm/llvm_codegen.h"
-#include "schedule.h"
-#include "testutil.h"
 
 static const tcc_expr *I(tcc_context *c, int64_t v) { return tcc_idx(c, v); }
 static const tcc_expr *V(tcc_context *c, const tcc_itervar *iv) { return tcc_expr_var(c, iv->var); }
 static tcc_tensor *ph(tcc_context *c, const char *n, tccrt_dtype dt, int nd, const int64_t *d) {
   const tcc_expr *sh[8];
-  for (int i = 0; i < nd; i++) sh[i] = I(c, d[i]);
+  for (int i = 0; i < nd; i++)
+    sh[i] = I(c, d[i]);
   return tcc_placeholder(c, n, dt, nd, sh);
 }
 
@@ -59,11 +61,9 @@ static void lower_compare(tcc_context *c, tcc_schedule *s, const char *what, int
                                          (tanh's float32 approximation may round the other way) */
         int gb = ((uint16_t *)got)[i], wb = ((uint16_t *)want)[i];
         ok = gb == wb || ((gb ^ wb) < 0x8000 && abs(gb - wb) <= 1);
-      }
-      else
+      } else
         ok = ((int32_t *)got)[i] == ((int32_t *)want)[i];
-      if (!ok && bad++ < 3)
-        fprintf(stderr, "%s: [%zu] differs\n", what, i);
+      if (!ok && bad++ < 3) fprintf(stderr, "%s: [%zu] differs\n", what, i);
     }
     CHECK_MSG(bad == 0, "%s: %d of %zu elements differ from the interpreter", what, bad, n_out);
   }
@@ -128,20 +128,24 @@ static tcc_status sch_auto(tcc_context *c, tcc_schedule *s, const tcc_tensor *o)
 static const struct {
   const char *name;
   sched_fn fn;
-} mm_scheds[] = {{"tiled", mm_tiled}, {"nondividing", mm_nondiv}, {"vectorized", mm_vec},
-                 {"unrolled", mm_unroll}, {"parallel", mm_par}, {"all", mm_all},
+} mm_scheds[] = {{"tiled", mm_tiled},     {"nondividing", mm_nondiv}, {"vectorized", mm_vec},
+                 {"unrolled", mm_unroll}, {"parallel", mm_par},       {"all", mm_all},
                  {"auto", sch_auto}};
 
 static void test_matmul(tccrt_dtype dt, int64_t M, int64_t N, int64_t K) {
   size_t na = (size_t)(M * K), nb = (size_t)(K * N), nc = (size_t)(M * N);
   void *a = malloc(na * 4), *b = malloc(nb * 4), *cbuf = malloc(nc * 4);
   for (size_t i = 0; i < na; i++) {
-    if (dt == TCCRT_FLOAT32) ((float *)a)[i] = (float)tcc_test_uniform(-1, 1);
-    else ((int32_t *)a)[i] = (int32_t)tcc_test_randint(-100, 100);
+    if (dt == TCCRT_FLOAT32)
+      ((float *)a)[i] = (float)tcc_test_uniform(-1, 1);
+    else
+      ((int32_t *)a)[i] = (int32_t)tcc_test_randint(-100, 100);
   }
   for (size_t i = 0; i < nb; i++) {
-    if (dt == TCCRT_FLOAT32) ((float *)b)[i] = (float)tcc_test_uniform(-1, 1);
-    else ((int32_t *)b)[i] = (int32_t)tcc_test_randint(-100, 100);
+    if (dt == TCCRT_FLOAT32)
+      ((float *)b)[i] = (float)tcc_test_uniform(-1, 1);
+    else
+      ((int32_t *)b)[i] = (int32_t)tcc_test_randint(-100, 100);
   }
   for (size_t k = 0; k < TCC_ARRAY_SIZE(mm_scheds); k++) {
     tcc_context *c = tcc_context_create();
@@ -152,7 +156,8 @@ static void test_matmul(tccrt_dtype dt, int64_t M, int64_t N, int64_t K) {
     const tcc_itervar *const *ax = tcc_compute_axes(c, 2, sc, nm);
     const tcc_itervar *kk = tcc_reduce_axis(c, "k", I(c, 0), I(c, K));
     const tcc_expr *ia[2] = {V(c, ax[0]), V(c, kk)}, *ib[2] = {V(c, kk), V(c, ax[1])};
-    const tcc_expr *body = tcc_sum(c, tcc_mul(c, tcc_read(c, A, ia), tcc_read(c, B, ib)), 1, &kk, NULL);
+    const tcc_expr *body =
+        tcc_sum(c, tcc_mul(c, tcc_read(c, A, ia), tcc_read(c, B, ib)), 1, &kk, NULL);
     tcc_tensor *Cc = tcc_compute(c, "C", 2, sc, ax, body, "dense");
     const tcc_tensor *outs[1] = {Cc};
     tcc_schedule *s = tcc_schedule_create(c, 1, outs);
@@ -177,11 +182,15 @@ static void test_matmul(tccrt_dtype dt, int64_t M, int64_t N, int64_t K) {
  * padding as select(in bounds, read, 0). */
 static void test_conv2d(int dil) {
   const int64_t Nb = 1, Cin = 3, H = 11, W = 10, F = 5, KH = 3, KW = 3, S = 2, P = 1;
-  const int64_t OH = (H + 2 * P - dil * (KH - 1) - 1) / S + 1, OW = (W + 2 * P - dil * (KW - 1) - 1) / S + 1;
-  size_t ni = (size_t)(Nb * Cin * H * W), nw = (size_t)(F * Cin * KH * KW), no = (size_t)(Nb * F * OH * OW);
+  const int64_t OH = (H + 2 * P - dil * (KH - 1) - 1) / S + 1,
+                OW = (W + 2 * P - dil * (KW - 1) - 1) / S + 1;
+  size_t ni = (size_t)(Nb * Cin * H * W), nw = (size_t)(F * Cin * KH * KW),
+         no = (size_t)(Nb * F * OH * OW);
   float *in = malloc(ni * 4), *w = malloc(nw * 4), *o = malloc(no * 4);
-  for (size_t i = 0; i < ni; i++) in[i] = (float)tcc_test_uniform(-1, 1);
-  for (size_t i = 0; i < nw; i++) w[i] = (float)tcc_test_uniform(-1, 1);
+  for (size_t i = 0; i < ni; i++)
+    in[i] = (float)tcc_test_uniform(-1, 1);
+  for (size_t i = 0; i < nw; i++)
+    w[i] = (float)tcc_test_uniform(-1, 1);
   static const struct {
     const char *name;
     int kind;
@@ -200,12 +209,12 @@ static void test_conv2d(int dil) {
                                  tcc_sub(c, tcc_mul(c, V(c, ry), I(c, dil)), I(c, P)));
     const tcc_expr *xx = tcc_add(c, tcc_mul(c, V(c, ax[3]), I(c, S)),
                                  tcc_sub(c, tcc_mul(c, V(c, rx), I(c, dil)), I(c, P)));
-    const tcc_expr *inb =
-        tcc_and(c, tcc_and(c, tcc_ge(c, yy, I(c, 0)), tcc_lt(c, yy, I(c, H))),
-                tcc_and(c, tcc_ge(c, xx, I(c, 0)), tcc_lt(c, xx, I(c, W))));
+    const tcc_expr *inb = tcc_and(c, tcc_and(c, tcc_ge(c, yy, I(c, 0)), tcc_lt(c, yy, I(c, H))),
+                                  tcc_and(c, tcc_ge(c, xx, I(c, 0)), tcc_lt(c, xx, I(c, W))));
     const tcc_expr *iidx[4] = {V(c, ax[0]), V(c, rc), yy, xx};
     const tcc_expr *widx[4] = {V(c, ax[1]), V(c, rc), V(c, ry), V(c, rx)};
-    const tcc_expr *val = tcc_select(c, inb, tcc_read(c, In, iidx), tcc_float(c, tcc_scalar(TCCRT_FLOAT32), 0));
+    const tcc_expr *val =
+        tcc_select(c, inb, tcc_read(c, In, iidx), tcc_float(c, tcc_scalar(TCCRT_FLOAT32), 0));
     const tcc_itervar *raxes[3] = {rc, ry, rx};
     const tcc_expr *body = tcc_sum(c, tcc_mul(c, val, tcc_read(c, Wt, widx)), 3, raxes, NULL);
     tcc_tensor *Out = tcc_compute(c, "Out", 4, sh, ax, body, "conv2d");
@@ -244,7 +253,8 @@ static void test_conv2d(int dil) {
 static void test_pipeline(void) {
   const int64_t M = 9, N = 21;
   float *a = malloc((size_t)(M * N) * 4), *o = malloc((size_t)(M * N) * 4);
-  for (int64_t i = 0; i < M * N; i++) a[i] = (float)tcc_test_uniform(-3, 3);
+  for (int64_t i = 0; i < M * N; i++)
+    a[i] = (float)tcc_test_uniform(-3, 3);
   for (int variant = 0; variant < 2; variant++) {
     tcc_context *c = tcc_context_create();
     int64_t da[2] = {M, N};
@@ -255,13 +265,15 @@ static void test_pipeline(void) {
     const tcc_expr *ti[2] = {V(c, ta[0]), V(c, ta[1])};
     tcc_tensor *T = tcc_compute(
         c, "T", 2, sh, ta,
-        tcc_call1(c, TCC_INTRIN_EXP, tcc_mul(c, tcc_read(c, A, ti), tcc_float(c, tcc_scalar(TCCRT_FLOAT32), 0.5))),
+        tcc_call1(c, TCC_INTRIN_EXP,
+                  tcc_mul(c, tcc_read(c, A, ti), tcc_float(c, tcc_scalar(TCCRT_FLOAT32), 0.5))),
         "elemwise");
     const tcc_itervar *const *oa = tcc_compute_axes(c, 2, sh, nm);
     const tcc_expr *r0[2] = {V(c, oa[0]), V(c, oa[1])};
-    const tcc_expr *r1[2] = {V(c, oa[0]), tcc_floormod(c, tcc_add(c, V(c, oa[1]), I(c, 1)), I(c, N))};
-    tcc_tensor *Out = tcc_compute(c, "Out", 2, sh, oa, tcc_add(c, tcc_read(c, T, r0), tcc_read(c, T, r1)),
-                                  "elemwise");
+    const tcc_expr *r1[2] = {V(c, oa[0]),
+                             tcc_floormod(c, tcc_add(c, V(c, oa[1]), I(c, 1)), I(c, N))};
+    tcc_tensor *Out = tcc_compute(c, "Out", 2, sh, oa,
+                                  tcc_add(c, tcc_read(c, T, r0), tcc_read(c, T, r1)), "elemwise");
     const tcc_tensor *outs[1] = {Out};
     tcc_schedule *s = tcc_schedule_create(c, 1, outs);
     tcc_stage *so = tcc_schedule_stage(s, Out), *stt = tcc_schedule_stage(s, T);
@@ -280,7 +292,8 @@ static void test_pipeline(void) {
     snprintf(what, sizeof what, "pipeline_%s", variant ? "auto" : "compute_at");
     const tcc_tensor *args[2] = {A, Out};
     void *bufs[2] = {a, o};
-    if (ok == TCC_OK) lower_compare(c, s, what, 2, args, bufs, 1, (size_t)(M * N), TCCRT_FLOAT32, 2);
+    if (ok == TCC_OK)
+      lower_compare(c, s, what, 2, args, bufs, 1, (size_t)(M * N), TCCRT_FLOAT32, 2);
     tcc_context_destroy(c);
   }
   free(a);
@@ -291,9 +304,12 @@ static void test_pipeline(void) {
  * parallel schedule; every operation rounds to float16 in both the interpreter and the code. */
 static void test_f16_chain(void) {
   const int64_t M = 7, N = 24, K = 5;
-  uint16_t *a = malloc((size_t)(M * K) * 2), *b = malloc((size_t)(K * N) * 2), *o = malloc((size_t)(M * N) * 2);
-  for (int64_t i = 0; i < M * K; i++) a[i] = tcc_f32_to_f16((float)tcc_test_uniform(-2, 2));
-  for (int64_t i = 0; i < K * N; i++) b[i] = tcc_f32_to_f16((float)tcc_test_uniform(-2, 2));
+  uint16_t *a = malloc((size_t)(M * K) * 2), *b = malloc((size_t)(K * N) * 2),
+           *o = malloc((size_t)(M * N) * 2);
+  for (int64_t i = 0; i < M * K; i++)
+    a[i] = tcc_f32_to_f16((float)tcc_test_uniform(-2, 2));
+  for (int64_t i = 0; i < K * N; i++)
+    b[i] = tcc_f32_to_f16((float)tcc_test_uniform(-2, 2));
   tcc_context *c = tcc_context_create();
   int64_t da[2] = {M, K}, db[2] = {K, N};
   tcc_tensor *A = ph(c, "A", TCCRT_FLOAT16, 2, da), *B = ph(c, "B", TCCRT_FLOAT16, 2, db);
@@ -302,15 +318,16 @@ static void test_f16_chain(void) {
   const tcc_itervar *const *ax = tcc_compute_axes(c, 2, sc, nm);
   const tcc_itervar *kk = tcc_reduce_axis(c, "k", I(c, 0), I(c, K));
   const tcc_expr *ia[2] = {V(c, ax[0]), V(c, kk)}, *ib[2] = {V(c, kk), V(c, ax[1])};
-  tcc_tensor *P = tcc_compute(c, "P", 2, sc, ax,
-                              tcc_sum(c, tcc_mul(c, tcc_read(c, A, ia), tcc_read(c, B, ib)), 1, &kk, NULL),
-                              "dense");
+  tcc_tensor *P = tcc_compute(
+      c, "P", 2, sc, ax,
+      tcc_sum(c, tcc_mul(c, tcc_read(c, A, ia), tcc_read(c, B, ib)), 1, &kk, NULL), "dense");
   const tcc_itervar *const *ox = tcc_compute_axes(c, 2, sc, nm);
   const tcc_expr *pi[2] = {V(c, ox[0]), V(c, ox[1])};
   tcc_type h = tcc_scalar(TCCRT_FLOAT16);
   const tcc_expr *p = tcc_read(c, P, pi);
-  const tcc_expr *body = tcc_add(c, tcc_max(c, p, tcc_float(c, h, 0)),
-                                 tcc_mul(c, tcc_call1(c, TCC_INTRIN_TANH, p), tcc_float(c, h, 0.125)));
+  const tcc_expr *body =
+      tcc_add(c, tcc_max(c, p, tcc_float(c, h, 0)),
+              tcc_mul(c, tcc_call1(c, TCC_INTRIN_TANH, p), tcc_float(c, h, 0.125)));
   tcc_tensor *O = tcc_compute(c, "O", 2, sc, ox, body, "elemwise");
   const tcc_tensor *outs[1] = {O};
   tcc_schedule *s = tcc_schedule_create(c, 1, outs);
@@ -318,7 +335,8 @@ static void test_f16_chain(void) {
   CHECK_MSG(ok == TCC_OK, "f16 chain: %s", tcc_error_text(c));
   const tcc_tensor *args[3] = {A, B, O};
   void *bufs[3] = {a, b, o};
-  if (ok == TCC_OK) lower_compare(c, s, "f16_chain", 3, args, bufs, 2, (size_t)(M * N), TCCRT_FLOAT16, 2);
+  if (ok == TCC_OK)
+    lower_compare(c, s, "f16_chain", 3, args, bufs, 2, (size_t)(M * N), TCCRT_FLOAT16, 2);
   tcc_context_destroy(c);
   free(a);
   free(b);
@@ -330,9 +348,12 @@ static void test_f16_chain(void) {
  * factored axis is vectorized and whose rows run in parallel. */
 static void test_cache_write_rfactor(void) {
   const int64_t M = 13, N = 19, K = 7;
-  float *a = malloc((size_t)(M * K) * 4), *b = malloc((size_t)(K * N) * 4), *cc = malloc((size_t)(M * N) * 4);
-  for (int64_t i = 0; i < M * K; i++) a[i] = (float)tcc_test_uniform(-1, 1);
-  for (int64_t i = 0; i < K * N; i++) b[i] = (float)tcc_test_uniform(-1, 1);
+  float *a = malloc((size_t)(M * K) * 4), *b = malloc((size_t)(K * N) * 4),
+        *cc = malloc((size_t)(M * N) * 4);
+  for (int64_t i = 0; i < M * K; i++)
+    a[i] = (float)tcc_test_uniform(-1, 1);
+  for (int64_t i = 0; i < K * N; i++)
+    b[i] = (float)tcc_test_uniform(-1, 1);
   {
     tcc_context *c = tcc_context_create();
     int64_t da[2] = {M, K}, db[2] = {K, N};
@@ -342,9 +363,9 @@ static void test_cache_write_rfactor(void) {
     const tcc_itervar *const *ax = tcc_compute_axes(c, 2, sc, nm);
     const tcc_itervar *kk = tcc_reduce_axis(c, "k", I(c, 0), I(c, K));
     const tcc_expr *ia[2] = {V(c, ax[0]), V(c, kk)}, *ib[2] = {V(c, kk), V(c, ax[1])};
-    tcc_tensor *Cc = tcc_compute(c, "C", 2, sc, ax,
-                                 tcc_sum(c, tcc_mul(c, tcc_read(c, A, ia), tcc_read(c, B, ib)), 1, &kk, NULL),
-                                 "dense");
+    tcc_tensor *Cc = tcc_compute(
+        c, "C", 2, sc, ax,
+        tcc_sum(c, tcc_mul(c, tcc_read(c, A, ia), tcc_read(c, B, ib)), 1, &kk, NULL), "dense");
     const tcc_tensor *outs[1] = {Cc};
     tcc_schedule *s = tcc_schedule_create(c, 1, outs);
     tcc_stage *st = tcc_schedule_stage(s, Cc), *cw = NULL;
@@ -365,7 +386,8 @@ static void test_cache_write_rfactor(void) {
     CHECK_MSG(ok == TCC_OK, "cache_write schedule: %s", tcc_error_text(c));
     const tcc_tensor *args[3] = {A, B, Cc};
     void *bufs[3] = {a, b, cc};
-    if (ok == TCC_OK) lower_compare(c, s, "cache_write_stack", 3, args, bufs, 2, (size_t)(M * N), TCCRT_FLOAT32, 2);
+    if (ok == TCC_OK)
+      lower_compare(c, s, "cache_write_stack", 3, args, bufs, 2, (size_t)(M * N), TCCRT_FLOAT32, 2);
     tcc_context_destroy(c);
   }
   {
@@ -376,7 +398,8 @@ static void test_cache_write_rfactor(void) {
     const tcc_itervar *const *ax = tcc_compute_axes(c, 1, sh, NULL);
     const tcc_itervar *k = tcc_reduce_axis(c, "k", I(c, 0), I(c, K * 5));
     const tcc_expr *ia[2] = {V(c, ax[0]), V(c, k)};
-    tcc_tensor *D = tcc_compute(c, "D", 1, sh, ax, tcc_reduce_max(c, tcc_read(c, A, ia), 1, &k, NULL), "reduce");
+    tcc_tensor *D = tcc_compute(c, "D", 1, sh, ax,
+                                tcc_reduce_max(c, tcc_read(c, A, ia), 1, &k, NULL), "reduce");
     const tcc_tensor *outs[1] = {D};
     tcc_schedule *s = tcc_schedule_create(c, 1, outs);
     tcc_stage *sd = tcc_schedule_stage(s, D), *rf = NULL;
@@ -391,11 +414,13 @@ static void test_cache_write_rfactor(void) {
     if (ok == TCC_OK) ok = tcc_parallel(c, rf, tcc_stage_axis(rf, 0));
     CHECK_MSG(ok == TCC_OK, "rfactor schedule: %s", tcc_error_text(c));
     float *x = malloc((size_t)(M * K * 5) * 4), *d = malloc((size_t)M * 4);
-    for (int64_t i = 0; i < M * K * 5; i++) x[i] = (float)tcc_test_uniform(-10, 10);
+    for (int64_t i = 0; i < M * K * 5; i++)
+      x[i] = (float)tcc_test_uniform(-10, 10);
     x[7] = NAN; /* row 0: the max is NaN (NaN propagates through MAX) */
     const tcc_tensor *args[2] = {A, D};
     void *bufs[2] = {x, d};
-    if (ok == TCC_OK) lower_compare(c, s, "rfactor_max", 2, args, bufs, 1, (size_t)M, TCCRT_FLOAT32, 2);
+    if (ok == TCC_OK)
+      lower_compare(c, s, "rfactor_max", 2, args, bufs, 1, (size_t)M, TCCRT_FLOAT32, 2);
     free(x);
     free(d);
     tcc_context_destroy(c);
@@ -415,28 +440,34 @@ static void test_softmax(void) {
   const tcc_itervar *const *ma = tcc_compute_axes(c, 1, s1, NULL);
   const tcc_itervar *k1 = tcc_reduce_axis(c, "k1", I(c, 0), I(c, L));
   const tcc_expr *xi[2] = {V(c, ma[0]), V(c, k1)};
-  tcc_tensor *Mx = tcc_compute(c, "Mx", 1, s1, ma, tcc_reduce_max(c, tcc_read(c, X, xi), 1, &k1, NULL), "reduce");
+  tcc_tensor *Mx = tcc_compute(c, "Mx", 1, s1, ma,
+                               tcc_reduce_max(c, tcc_read(c, X, xi), 1, &k1, NULL), "reduce");
   const tcc_itervar *const *ea = tcc_compute_axes(c, 2, s2, NULL);
   const tcc_expr *ei[2] = {V(c, ea[0]), V(c, ea[1])}, *em[1] = {V(c, ea[0])};
-  tcc_tensor *E = tcc_compute(c, "E", 2, s2, ea,
-                              tcc_call1(c, TCC_INTRIN_EXP, tcc_sub(c, tcc_read(c, X, ei), tcc_read(c, Mx, em))),
-                              "elemwise");
+  tcc_tensor *E =
+      tcc_compute(c, "E", 2, s2, ea,
+                  tcc_call1(c, TCC_INTRIN_EXP, tcc_sub(c, tcc_read(c, X, ei), tcc_read(c, Mx, em))),
+                  "elemwise");
   const tcc_itervar *const *sa = tcc_compute_axes(c, 1, s1, NULL);
   const tcc_itervar *k2 = tcc_reduce_axis(c, "k2", I(c, 0), I(c, L));
   const tcc_expr *si[2] = {V(c, sa[0]), V(c, k2)};
-  tcc_tensor *S = tcc_compute(c, "S", 1, s1, sa, tcc_sum(c, tcc_read(c, E, si), 1, &k2, NULL), "reduce");
+  tcc_tensor *S =
+      tcc_compute(c, "S", 1, s1, sa, tcc_sum(c, tcc_read(c, E, si), 1, &k2, NULL), "reduce");
   const tcc_itervar *const *oa = tcc_compute_axes(c, 2, s2, NULL);
   const tcc_expr *oi[2] = {V(c, oa[0]), V(c, oa[1])}, *os[1] = {V(c, oa[0])};
-  tcc_tensor *O = tcc_compute(c, "O", 2, s2, oa, tcc_div(c, tcc_read(c, E, oi), tcc_read(c, S, os)), "softmax");
+  tcc_tensor *O =
+      tcc_compute(c, "O", 2, s2, oa, tcc_div(c, tcc_read(c, E, oi), tcc_read(c, S, os)), "softmax");
   const tcc_tensor *outs[1] = {O};
   tcc_schedule *s = tcc_schedule_create(c, 1, outs);
   tcc_status ok = tcc_schedule_auto_cpu(c, s, O);
   CHECK_MSG(ok == TCC_OK, "softmax: %s", tcc_error_text(c));
   float *x = malloc((size_t)(R * L) * 4), *o = malloc((size_t)(R * L) * 4);
-  for (int64_t i = 0; i < R * L; i++) x[i] = (float)tcc_test_uniform(-20, 20);
+  for (int64_t i = 0; i < R * L; i++)
+    x[i] = (float)tcc_test_uniform(-20, 20);
   const tcc_tensor *args[2] = {X, O};
   void *bufs[2] = {x, o};
-  if (ok == TCC_OK) lower_compare(c, s, "softmax_auto", 2, args, bufs, 1, (size_t)(R * L), TCCRT_FLOAT32, 2);
+  if (ok == TCC_OK)
+    lower_compare(c, s, "softmax_auto", 2, args, bufs, 1, (size_t)(R * L), TCCRT_FLOAT32, 2);
   free(x);
   free(o);
   tcc_context_destroy(c);

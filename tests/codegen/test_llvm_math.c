@@ -2,22 +2,23 @@
  * generator against libm: 2^20 points per function (half random finite bit patterns, half dense
  * in the range where the function varies), float32, 8 lanes. Checks the maximum errors stated in
  * codegen/llvm/llvm_math.c, and the special values (NaN, +-inf, 0, negative log). */
+#include "cg_build.h"
+#include "testutil.h"
+
+#include "llvm/llvm_codegen.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "cg_build.h"
-#include "llvm/llvm_codegen.h"
-#include "testutil.h"
 
 enum { NPTS = 1 << 20 };
 
 typedef struct fn_case {
   const char *name;
   tcc_intrin op;
-  double lo, hi;       /* dense sampling range */
-  double max_ulp;      /* stated bound in ulps of the reference */
-  double max_abs;      /* alternative absolute bound (0 = none) */
+  double lo, hi;  /* dense sampling range */
+  double max_ulp; /* stated bound in ulps of the reference */
+  double max_abs; /* alternative absolute bound (0 = none) */
   double (*ref)(double);
 } fn_case;
 
@@ -82,9 +83,10 @@ int main(void) {
     for (int i = 0; i < NPTS; i++)
       X[i] = i % 2 ? random_finite() : (float)tcc_test_uniform(c->lo, c->hi);
     /* special values */
-    static const float sp[] = {NAN, INFINITY, -INFINITY, 0.0f, -0.0f, 1.0f, -1.0f,
-                               1e-45f, 1e-40f, 88.7f, 88.73f, -87.4f, -103.9f, -104.5f, 4.0f, -4.0f};
-    for (size_t i = 0; i < sizeof sp / sizeof *sp; i++) X[i * 2] = sp[i];
+    static const float sp[] = {NAN,    INFINITY, -INFINITY, 0.0f,   -0.0f,   1.0f,    -1.0f, 1e-45f,
+                               1e-40f, 88.7f,    88.73f,    -87.4f, -103.9f, -104.5f, 4.0f,  -4.0f};
+    for (size_t i = 0; i < sizeof sp / sizeof *sp; i++)
+      X[i * 2] = sp[i];
     void *args[2] = {X, Y};
     CHECK(fn(args, NULL) == 0);
     double worst_ulp = 0, worst_abs = 0, worst_any_ulp = 0;

@@ -6,14 +6,15 @@
  *  - `llvm-nm -u` of objects for x86-64, AArch64 and ARMv7 lists only tccrt_*, mem*, libm and
  *    ARM EABI helper symbols;
  *  - objects are ELF relocatables; --mcpu=native is refused for a foreign triple. */
+#include "cg_build.h"
+#include "testutil.h"
+
+#include "llvm/llvm_codegen.h"
+
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#include "cg_build.h"
-#include "llvm/llvm_codegen.h"
-#include "testutil.h"
 
 static tcc_context *C;
 
@@ -25,8 +26,8 @@ static tcc_primfunc *fma_func(void) {
   const tcc_expr *idx = cgb_ramp(C, tcc_mul(C, cgb_v(C, io), cgb_i(C, 8)), 1, 8);
   const tcc_expr *v = tcc_add(C, tcc_mul(C, cgb_ld(C, a, idx, NULL), cgb_ld(C, b, idx, NULL)),
                               cgb_ld(C, y, idx, NULL));
-  const tcc_stmt *body = tcc_s_for(C, io, cgb_i(C, 0), cgb_i(C, 128), TCC_FOR_SERIAL,
-                                   cgb_st(C, y, idx, v, NULL));
+  const tcc_stmt *body =
+      tcc_s_for(C, io, cgb_i(C, 0), cgb_i(C, 128), TCC_FOR_SERIAL, cgb_st(C, y, idx, v, NULL));
   const tcc_buffer *ps[3] = {a, b, y};
   return cgb_func(C, "fma8", 3, ps, 0, NULL, body);
 }
@@ -41,20 +42,19 @@ static tcc_primfunc *runtime_func(void) {
   tcc_buffer *ws = cgb_buf_e(C, "ws", TCCRT_FLOAT32, cgb_v(C, n), TCC_SCOPE_WORKSPACE);
   tcc_var *i = tcc_var_new(C, "i", tcc_index_type());
   const tcc_expr *vi = cgb_v(C, i);
-  const tcc_stmt *s1 = tcc_s_for(
-      C, i, cgb_i(C, 0), cgb_v(C, n), TCC_FOR_PARALLEL,
-      cgb_st(C, ws, vi, tcc_call1(C, TCC_INTRIN_EXP, cgb_ld(C, x, vi, NULL)), NULL));
+  const tcc_stmt *s1 =
+      tcc_s_for(C, i, cgb_i(C, 0), cgb_v(C, n), TCC_FOR_PARALLEL,
+                cgb_st(C, ws, vi, tcc_call1(C, TCC_INTRIN_EXP, cgb_ld(C, x, vi, NULL)), NULL));
   const tcc_stmt *s2 = tcc_s_for(
       C, i, cgb_i(C, 0), cgb_v(C, n), TCC_FOR_SERIAL,
-      cgb_seq(C, 2,
-              cgb_st(C, d, vi, tcc_call1(C, TCC_INTRIN_TANH, cgb_ld(C, d, vi, NULL)), NULL),
-              cgb_st(C, h, vi,
-                     tcc_cast(C, tcc_scalar(TCCRT_FLOAT16),
-                              tcc_add(C, cgb_ld(C, ws, vi, NULL),
-                                      tcc_cast(C, tcc_scalar(TCCRT_FLOAT32),
-                                               tcc_div(C, vi, tcc_add(C, cgb_v(C, n),
-                                                                      cgb_i(C, -3)))))),
-                     NULL)));
+      cgb_seq(
+          C, 2, cgb_st(C, d, vi, tcc_call1(C, TCC_INTRIN_TANH, cgb_ld(C, d, vi, NULL)), NULL),
+          cgb_st(C, h, vi,
+                 tcc_cast(C, tcc_scalar(TCCRT_FLOAT16),
+                          tcc_add(C, cgb_ld(C, ws, vi, NULL),
+                                  tcc_cast(C, tcc_scalar(TCCRT_FLOAT32),
+                                           tcc_div(C, vi, tcc_add(C, cgb_v(C, n), cgb_i(C, -3)))))),
+                 NULL)));
   const tcc_stmt *body = tcc_s_allocate(C, ws, cgb_v(C, n), cgb_seq(C, 2, s1, s2));
   const tcc_buffer *ps[3] = {x, d, h};
   const tcc_var *ss[1] = {n};
@@ -151,22 +151,21 @@ static void test_asm(void) {
 
 static bool allowed_undefined(const char *s, bool arm32) {
   static const char *const libm[] = {
-      "exp",   "expf",  "log",   "logf",   "tanh",   "tanhf",  "erf",    "erff",  "pow",
-      "powf",  "sin",   "sinf",  "cos",    "cosf",   "tan",    "tanf",   "asin",  "asinf",
-      "acos",  "acosf", "atan",  "atanf",  "sinh",   "sinhf",  "cosh",   "coshf", "asinh",
-      "asinhf", "acosh", "acoshf", "atanh", "atanhf", "log1p", "log1pf", "expm1", "expm1f",
-      "fmod",  "fmodf", "sqrt",  "sqrtf",  "floor",  "floorf", "ceil",   "ceilf", "trunc",
-      "truncf", "rint", "rintf", "fabs",   "fabsf",  "fmin",   "fminf",  "fmax",  "fmaxf",
-      "fma",   "fmaf",  "roundeven", "roundevenf", "nearbyint", "nearbyintf", "exp2", "exp2f"};
+      "exp",       "expf",       "log",       "logf",       "tanh",  "tanhf",  "erf",   "erff",
+      "pow",       "powf",       "sin",       "sinf",       "cos",   "cosf",   "tan",   "tanf",
+      "asin",      "asinf",      "acos",      "acosf",      "atan",  "atanf",  "sinh",  "sinhf",
+      "cosh",      "coshf",      "asinh",     "asinhf",     "acosh", "acoshf", "atanh", "atanhf",
+      "log1p",     "log1pf",     "expm1",     "expm1f",     "fmod",  "fmodf",  "sqrt",  "sqrtf",
+      "floor",     "floorf",     "ceil",      "ceilf",      "trunc", "truncf", "rint",  "rintf",
+      "fabs",      "fabsf",      "fmin",      "fminf",      "fmax",  "fmaxf",  "fma",   "fmaf",
+      "roundeven", "roundevenf", "nearbyint", "nearbyintf", "exp2",  "exp2f"};
   if (strncmp(s, "tccrt_", 6) == 0 || strncmp(s, "mem", 3) == 0) return true;
   if (arm32 && strncmp(s, "__", 2) == 0 && strncmp(s, "__aeabi_", 8) == 0) return true;
-  static const char *const helpers[] = {"__gnu_h2f_ieee", "__gnu_f2h_ieee", "__extendhfsf2",
-                                        "__truncsfhf2", "__truncdfhf2",
-                                        /* libgcc's 64-bit integer helpers on 32-bit ARM */
-                                        "__divdi3", "__udivdi3", "__moddi3", "__umoddi3",
-                                        "__floatdisf", "__floatdidf", "__floatundisf",
-                                        "__floatundidf", "__fixsfdi", "__fixdfdi",
-                                        "__fixunssfdi", "__fixunsdfdi"};
+  static const char *const helpers[] = {
+      "__gnu_h2f_ieee", "__gnu_f2h_ieee", "__extendhfsf2", "__truncsfhf2", "__truncdfhf2",
+      /* libgcc's 64-bit integer helpers on 32-bit ARM */
+      "__divdi3", "__udivdi3", "__moddi3", "__umoddi3", "__floatdisf", "__floatdidf",
+      "__floatundisf", "__floatundidf", "__fixsfdi", "__fixdfdi", "__fixunssfdi", "__fixunsdfdi"};
   for (size_t i = 0; i < sizeof helpers / sizeof *helpers; i++)
     if (arm32 && strcmp(s, helpers[i]) == 0) return true;
   for (size_t i = 0; i < sizeof libm / sizeof *libm; i++)
@@ -183,7 +182,11 @@ static void test_undefined_symbols(void) {
   for (size_t k = 0; k < sizeof triples / sizeof *triples; k++) {
     size_t size = 0;
     char *obj = emit(triples[k], NULL, TCC_LLVM_OBJECT, runtime_func(), &size);
-    CHECK(obj != NULL && size > 4 && memcmp(obj, "\x7f" "ELF", 4) == 0);
+    CHECK(obj != NULL && size > 4 &&
+          memcmp(obj,
+                 "\x7f"
+                 "ELF",
+                 4) == 0);
     if (!obj) continue;
     char path[] = "/tmp/tcc_nm_XXXXXX";
     int fd = mkstemp(path);
@@ -204,7 +207,8 @@ static void test_undefined_symbols(void) {
     char line[256];
     while (p && fgets(line, sizeof line, p)) {
       char *s = line;
-      while (*s == ' ') s++;
+      while (*s == ' ')
+        s++;
       if (s[0] == 'U' && s[1] == ' ') s += 2;
       s[strcspn(s, "\r\n")] = '\0';
       if (!*s) continue;
@@ -249,7 +253,8 @@ static void test_android_shared(void) {
     snprintf(cmd, sizeof cmd,
              "%s -shared --unresolved-symbols=ignore-all -z text -o %s.so %s 2>&1 && "
              "%s -d %s.so | grep -c TEXTREL",
-             lld, opath, opath, getenv("TCC_LLVM_READELF") ? getenv("TCC_LLVM_READELF") : "llvm-readelf-19", opath);
+             lld, opath, opath,
+             getenv("TCC_LLVM_READELF") ? getenv("TCC_LLVM_READELF") : "llvm-readelf-19", opath);
     FILE *p = popen(cmd, "r");
     char out[256] = "";
     if (p && !fgets(out, sizeof out, p)) out[0] = '\0';

@@ -3,13 +3,13 @@
  * in a note on stderr, none once --input-shape binds them), all three formats, and bad input
  * (models the test writes itself, bad flags) gives exactly one line
  * "tcc-ml: error: FILE: ..." and exit code 1. */
+#include "onnx_builder.h"
+#include "testutil.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include "onnx_builder.h"
-#include "testutil.h"
 
 static char tmpdir[64], out_path[128], err_path[128];
 static char out_text[1 << 22], err_text[1 << 14];
@@ -33,20 +33,21 @@ static int run(const char *args) {
 
 static int count_lines(const char *s) {
   int n = 0;
-  for (; *s; s++) n += *s == '\n';
+  for (; *s; s++)
+    n += *s == '\n';
   return n;
 }
 
-#define EXPECT_ONE_LINE_ERROR(args, prefix, ...)                                                  \
-  do {                                                                                            \
-    int rc_ = run(args);                                                                          \
-    const char *subs_[] = {__VA_ARGS__};                                                          \
-    CHECK_MSG(rc_ == 1, "%s: exit %d", args, rc_);                                                \
-    CHECK_MSG(count_lines(err_text) == 1 && !strncmp(err_text, prefix, strlen(prefix)),           \
-              "%s: stderr: %s", args, err_text);                                                  \
-    for (size_t k_ = 0; k_ < sizeof subs_ / sizeof subs_[0]; k_++)                                \
-      CHECK_MSG(strstr(err_text, subs_[k_]) != NULL, "%s: '%s' not in: %s", args, subs_[k_],      \
-                err_text);                                                                        \
+#define EXPECT_ONE_LINE_ERROR(args, prefix, ...)                                                   \
+  do {                                                                                             \
+    int rc_ = run(args);                                                                           \
+    const char *subs_[] = {__VA_ARGS__};                                                           \
+    CHECK_MSG(rc_ == 1, "%s: exit %d", args, rc_);                                                 \
+    CHECK_MSG(count_lines(err_text) == 1 && !strncmp(err_text, prefix, strlen(prefix)),            \
+              "%s: stderr: %s", args, err_text);                                                   \
+    for (size_t k_ = 0; k_ < sizeof subs_ / sizeof subs_[0]; k_++)                                 \
+      CHECK_MSG(strstr(err_text, subs_[k_]) != NULL, "%s: '%s' not in: %s", args, subs_[k_],       \
+                err_text);                                                                         \
   } while (0)
 
 static void write_model(const char *name, const Onnx__ModelProto *m, size_t cut) {
@@ -84,12 +85,11 @@ static void test_models(void) {
       CHECK_MSG(strstr(err_text, "tcc-ml: note: unbound symbolic dims:") &&
                     strstr(err_text, models[i].symbol),
                 "%s: %s", models[i].file, err_text);
-      snprintf(args, sizeof args, "inspect '%s/models/%s' --input-shape %s", shared,
-               models[i].file, models[i].shape);
+      snprintf(args, sizeof args, "inspect '%s/models/%s' --input-shape %s", shared, models[i].file,
+               models[i].shape);
       rc = run(args);
       CHECK_MSG(rc == 0 && err_text[0] == 0, "%s bound: exit %d: %s", models[i].file, rc, err_text);
-      CHECK_MSG(strstr(out_text, "symbols:") == NULL, "%s: symbols still printed",
-                models[i].file);
+      CHECK_MSG(strstr(out_text, "symbols:") == NULL, "%s: symbols still printed", models[i].file);
     } else {
       CHECK_MSG(err_text[0] == 0, "%s: stderr: %s", models[i].file, err_text);
     }

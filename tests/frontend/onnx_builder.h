@@ -4,11 +4,11 @@
 #ifndef TCC_ONNX_BUILDER_H
 #define TCC_ONNX_BUILDER_H
 
+#include "onnx.pb-c.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "onnx.pb-c.h"
 
 static void **mb_pool;
 static size_t mb_pool_n, mb_pool_cap;
@@ -26,7 +26,8 @@ static inline void *mb_new(size_t n) {
 }
 
 static inline void mb_free_all(void) {
-  for (size_t i = 0; i < mb_pool_n; i++) free(mb_pool[i]);
+  for (size_t i = 0; i < mb_pool_n; i++)
+    free(mb_pool[i]);
   free(mb_pool);
   mb_pool = NULL;
   mb_pool_n = mb_pool_cap = 0;
@@ -93,7 +94,7 @@ static inline Onnx__ModelProto *mb_model(int64_t ir_version, int64_t opset) {
 }
 
 static inline Onnx__NodeProto *mb_node(Onnx__GraphProto *g, const char *op, const char *name,
-                                const char *ins, const char *outs) {
+                                       const char *ins, const char *outs) {
   Onnx__NodeProto *n = mb_new(sizeof *n);
   onnx__node_proto__init(n);
   n->op_type = mb_str(op);
@@ -105,7 +106,7 @@ static inline Onnx__NodeProto *mb_node(Onnx__GraphProto *g, const char *op, cons
 }
 
 static inline Onnx__AttributeProto *mb_attr(Onnx__NodeProto *n, const char *name,
-                                     Onnx__AttributeProto__AttributeType type) {
+                                            Onnx__AttributeProto__AttributeType type) {
   Onnx__AttributeProto *a = mb_new(sizeof *a);
   onnx__attribute_proto__init(a);
   a->name = mb_str(name);
@@ -127,7 +128,7 @@ static inline Onnx__AttributeProto *mb_attr_float(Onnx__NodeProto *n, const char
   return a;
 }
 static inline Onnx__AttributeProto *mb_attr_ints(Onnx__NodeProto *n, const char *name, int k,
-                                          const int64_t *v) {
+                                                 const int64_t *v) {
   Onnx__AttributeProto *a = mb_attr(n, name, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS);
   a->ints = mb_new(sizeof(int64_t) * (size_t)k);
   memcpy(a->ints, v, sizeof(int64_t) * (size_t)k);
@@ -135,14 +136,15 @@ static inline Onnx__AttributeProto *mb_attr_ints(Onnx__NodeProto *n, const char 
   return a;
 }
 static inline Onnx__AttributeProto *mb_attr_floats(Onnx__NodeProto *n, const char *name, int k,
-                                            const float *v) {
+                                                   const float *v) {
   Onnx__AttributeProto *a = mb_attr(n, name, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOATS);
   a->floats = mb_new(sizeof(float) * (size_t)k);
   memcpy(a->floats, v, sizeof(float) * (size_t)k);
   a->n_floats = (size_t)k;
   return a;
 }
-static inline Onnx__AttributeProto *mb_attr_string(Onnx__NodeProto *n, const char *name, const char *s) {
+static inline Onnx__AttributeProto *mb_attr_string(Onnx__NodeProto *n, const char *name,
+                                                   const char *s) {
   Onnx__AttributeProto *a = mb_attr(n, name, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRING);
   a->has_s = 1;
   a->s.data = (uint8_t *)mb_str(s);
@@ -150,7 +152,7 @@ static inline Onnx__AttributeProto *mb_attr_string(Onnx__NodeProto *n, const cha
   return a;
 }
 static inline Onnx__AttributeProto *mb_attr_graph(Onnx__NodeProto *n, const char *name,
-                                           Onnx__GraphProto *g) {
+                                                  Onnx__GraphProto *g) {
   Onnx__AttributeProto *a = mb_attr(n, name, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__GRAPH);
   a->g = g;
   return a;
@@ -173,8 +175,10 @@ static inline Onnx__TypeProto *mb_type(int32_t elem, const char *dims) {
     tt->shape = sp;
     char **names;
     size_t n;
-    if (dims[0]) mb_names(dims, &names, &n);
-    else names = NULL, n = 0;
+    if (dims[0])
+      mb_names(dims, &names, &n);
+    else
+      names = NULL, n = 0;
     for (size_t i = 0; i < n; i++) {
       Onnx__TensorShapeProto__Dimension *d = mb_new(sizeof *d);
       onnx__tensor_shape_proto__dimension__init(d);
@@ -202,14 +206,15 @@ static inline void mb_input(Onnx__GraphProto *g, const char *name, int32_t elem,
   Onnx__ValueInfoProto *v = mb_vi(name, elem, dims);
   MB_PUSH(g->input, g->n_input, v);
 }
-static inline void mb_output(Onnx__GraphProto *g, const char *name, int32_t elem, const char *dims) {
+static inline void mb_output(Onnx__GraphProto *g, const char *name, int32_t elem,
+                             const char *dims) {
   Onnx__ValueInfoProto *v = mb_vi(name, elem, dims);
   MB_PUSH(g->output, g->n_output, v);
 }
 
 /* A tensor with dims and no data yet. */
 static inline Onnx__TensorProto *mb_tensor(const char *name, int32_t dtype, int ndims,
-                                    const int64_t *dims) {
+                                           const int64_t *dims) {
   Onnx__TensorProto *t = mb_new(sizeof *t);
   onnx__tensor_proto__init(t);
   t->name = mb_str(name);
@@ -227,7 +232,7 @@ static inline void mb_raw(Onnx__TensorProto *t, const void *data, size_t n) {
   t->raw_data.len = n;
 }
 static inline void mb_external(Onnx__TensorProto *t, const char *location, const char *offset,
-                        const char *length) {
+                               const char *length) {
   const char *keys[] = {"location", "offset", "length"};
   const char *vals[] = {location, offset, length};
   t->has_data_location = 1;

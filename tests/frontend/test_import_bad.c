@@ -1,15 +1,15 @@
 /* test_import_bad.c — every bad-input case of the importer (issue 2) gets a clean diagnostic in
  * the form "FILE: node 'NAME' (OP): what was expected", never a crash. Each case builds its own
  * small model with protobuf-c (or writes raw garbage / truncated bytes). */
+#include "onnx/onnx_import.h"
+#include "onnx_builder.h"
+#include "ops/op.h"
+#include "testutil.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include "onnx_builder.h"
-#include "onnx/onnx_import.h"
-#include "ops/op.h"
-#include "testutil.h"
 
 static char err[8192];
 static tcc_context *last_ctx;
@@ -36,17 +36,17 @@ static const char *try_model(const Onnx__ModelProto *m, const char *dir, bool fu
   return try_import(buf, len, dir, full);
 }
 
-#define EXPECT_ERR(e, ...)                                                                        \
-  do {                                                                                            \
-    const char *e_ = (e);                                                                         \
-    const char *subs_[] = {__VA_ARGS__};                                                          \
+#define EXPECT_ERR(e, ...)                                                                         \
+  do {                                                                                             \
+    const char *e_ = (e);                                                                          \
+    const char *subs_[] = {__VA_ARGS__};                                                           \
     CHECK_MSG(e_ != NULL, "expected an error containing '%s'", subs_[0]);                          \
-    if (e_) {                                                                                     \
-      CHECK_MSG(!strncmp(e_, "bad.onnx: ", 10), "error does not name the file: %s", e_);          \
-      CHECK_MSG(!strchr(e_, '\n'), "error is not one line: %s", e_);                              \
-      for (size_t k_ = 0; k_ < sizeof subs_ / sizeof subs_[0]; k_++)                              \
-        CHECK_MSG(strstr(e_, subs_[k_]) != NULL, "'%s' not in: %s", subs_[k_], e_);               \
-    }                                                                                             \
+    if (e_) {                                                                                      \
+      CHECK_MSG(!strncmp(e_, "bad.onnx: ", 10), "error does not name the file: %s", e_);           \
+      CHECK_MSG(!strchr(e_, '\n'), "error is not one line: %s", e_);                               \
+      for (size_t k_ = 0; k_ < sizeof subs_ / sizeof subs_[0]; k_++)                               \
+        CHECK_MSG(strstr(e_, subs_[k_]) != NULL, "'%s' not in: %s", subs_[k_], e_);                \
+    }                                                                                              \
   } while (0)
 
 /* x: float[2] -> Relu -> y */
@@ -79,7 +79,8 @@ static void test_truncated_and_garbage(void) {
   EXPECT_ERR(try_import(buf, len - 3, NULL, false), "not a valid ONNX model", "protobuf");
   /* Seeded random garbage starting with an invalid wire type. */
   uint8_t g[256];
-  for (size_t i = 0; i < sizeof g; i++) g[i] = (uint8_t)tcc_test_rand();
+  for (size_t i = 0; i < sizeof g; i++)
+    g[i] = (uint8_t)tcc_test_rand();
   g[0] = 0xff; /* field 31, wire type 7: invalid */
   EXPECT_ERR(try_import(g, sizeof g, NULL, false), "not a valid ONNX model", "protobuf");
   /* Text is not a model either. */
@@ -249,14 +250,14 @@ static void test_attribute_type(void) {
   CHECK(tcc_onnx_import_bytes(ctx, buf, len, NULL, "bad.onnx", NULL, &g) == TCC_OK);
   int64_t axis = 0;
   CHECK(tcc_node_attr_int(ctx, g, TCC_GRAPH_NODE(g, 0), "axis", -1, &axis) == TCC_ERR);
-  CHECK_MSG(!strcmp(tcc_error_text(ctx),
-                    "bad.onnx: node 'sm' (Softmax): attribute 'axis' must be of type int, got float"),
-            "%s", tcc_error_text(ctx));
+  CHECK_MSG(
+      !strcmp(tcc_error_text(ctx),
+              "bad.onnx: node 'sm' (Softmax): attribute 'axis' must be of type int, got float"),
+      "%s", tcc_error_text(ctx));
   double f;
   tcc_error_clear(ctx);
   CHECK(tcc_node_attr_float(ctx, g, TCC_GRAPH_NODE(g, 0), "axis", 0, &f) == TCC_OK && f == 1.0);
-  CHECK(tcc_node_attr_int(ctx, g, TCC_GRAPH_NODE(g, 0), "absent", 7, &axis) == TCC_OK &&
-        axis == 7);
+  CHECK(tcc_node_attr_int(ctx, g, TCC_GRAPH_NODE(g, 0), "absent", 7, &axis) == TCC_OK && axis == 7);
   tcc_context_destroy(ctx);
 }
 
@@ -403,8 +404,8 @@ static void test_input_shape_errors(void) {
     tcc_context_destroy(ctx);
   }
   /* Flag syntax. */
-  const char *bad[] = {"noequals", "=1x2", "x=1xx2", "x=-1", "x=1x2x3x4x5x6x7x8x9",
-                       "x=99999999999999999999"};
+  const char *bad[] = {
+      "noequals", "=1x2", "x=1xx2", "x=-1", "x=1x2x3x4x5x6x7x8x9", "x=99999999999999999999"};
   for (size_t k = 0; k < TCC_ARRAY_SIZE(bad); k++) {
     tcc_context *ctx = tcc_context_create();
     tcc_input_shape is;

@@ -4,17 +4,16 @@
  * attribute, initializers listed as inputs (IR 3 vs 4), dim_param symbols and their bindings,
  * If/Loop bodies with outer-scope references, model-local functions with attribute references,
  * nodes out of order, value_info, the tensor file reader/writer, and the printers. */
+#include "onnx/onnx_import.h"
+#include "onnx_builder.h"
+#include "testutil.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "onnx/onnx_import.h"
-#include "onnx_builder.h"
-#include "testutil.h"
-
-static tcc_graph *import(tcc_context *ctx, const Onnx__ModelProto *m,
-                         const tcc_import_options *o) {
+static tcc_graph *import(tcc_context *ctx, const Onnx__ModelProto *m, const tcc_import_options *o) {
   size_t len;
   uint8_t *buf = mb_pack(m, &len);
   tcc_graph *g = NULL;
@@ -61,8 +60,8 @@ typedef struct storage_case {
 
 static void test_storage_forms(void) {
   static const float f[] = {1.5f, -2.0f, 3e-5f};
-  static const uint8_t f_le[] = {0x00, 0x00, 0xc0, 0x3f, 0x00, 0x00, 0x00, 0xc0,
-                                 0x82, 0xa8, 0xfb, 0x37};
+  static const uint8_t f_le[] = {0x00, 0x00, 0xc0, 0x3f, 0x00, 0x00,
+                                 0x00, 0xc0, 0x82, 0xa8, 0xfb, 0x37};
   static const int32_t i32[] = {-7, 2147483647};
   static const uint8_t i32_le[] = {0xf9, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f};
   static const int32_t i16[] = {-300, 32767};
@@ -112,11 +111,16 @@ static void test_storage_forms(void) {
     int64_t dims[1] = {sc->n};
     Onnx__TensorProto *t = mb_tensor(sc->name, sc->dtype, 1, dims);
     size_t n = (size_t)sc->n;
-    if (sc->f) t->float_data = mb_new(n * 4), memcpy(t->float_data, sc->f, n * 4), t->n_float_data = n;
-    if (sc->i32) t->int32_data = mb_new(n * 4), memcpy(t->int32_data, sc->i32, n * 4), t->n_int32_data = n;
-    if (sc->i64) t->int64_data = mb_new(n * 8), memcpy(t->int64_data, sc->i64, n * 8), t->n_int64_data = n;
-    if (sc->d) t->double_data = mb_new(n * 8), memcpy(t->double_data, sc->d, n * 8), t->n_double_data = n;
-    if (sc->u64) t->uint64_data = mb_new(n * 8), memcpy(t->uint64_data, sc->u64, n * 8), t->n_uint64_data = n;
+    if (sc->f)
+      t->float_data = mb_new(n * 4), memcpy(t->float_data, sc->f, n * 4), t->n_float_data = n;
+    if (sc->i32)
+      t->int32_data = mb_new(n * 4), memcpy(t->int32_data, sc->i32, n * 4), t->n_int32_data = n;
+    if (sc->i64)
+      t->int64_data = mb_new(n * 8), memcpy(t->int64_data, sc->i64, n * 8), t->n_int64_data = n;
+    if (sc->d)
+      t->double_data = mb_new(n * 8), memcpy(t->double_data, sc->d, n * 8), t->n_double_data = n;
+    if (sc->u64)
+      t->uint64_data = mb_new(n * 8), memcpy(t->uint64_data, sc->u64, n * 8), t->n_uint64_data = n;
     mb_initializer(m->graph, t);
     /* The same bytes as raw_data. */
     char raw_name[64];
@@ -188,7 +192,8 @@ static void test_constants(void) {
   c = mb_node(m->graph, "Constant", "c5", NULL, "k_string");
   mb_attr_string(c, "value_string", "hello");
   c = mb_node(m->graph, "Constant", "c6", NULL, "k_strings");
-  Onnx__AttributeProto *a = mb_attr(c, "value_strings", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRINGS);
+  Onnx__AttributeProto *a =
+      mb_attr(c, "value_strings", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRINGS);
   for (int i = 0; i < 2; i++) {
     ProtobufCBinaryData bd = {1, (uint8_t *)mb_str(i ? "b" : "a")};
     MB_PUSH(a->strings, a->n_strings, bd);
@@ -443,7 +448,8 @@ static void test_functions(void) {
   o->domain = mb_str(""), o->has_version = 1, o->version = 13;
   MB_PUSH(f->opset_import, f->n_opset_import, o);
   Onnx__NodeProto *k = mb_node(NULL, "Constant", "k", NULL, "s");
-  Onnx__AttributeProto *ref = mb_attr(k, "value_float", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT);
+  Onnx__AttributeProto *ref =
+      mb_attr(k, "value_float", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT);
   ref->ref_attr_name = mb_str("alpha");
   MB_PUSH(f->node, f->n_node, k);
   Onnx__NodeProto *mul = mb_node(NULL, "Mul", "mul", "b,s", "t");
@@ -494,7 +500,8 @@ static void test_function_with_subgraph(void) {
   MB_PUSH(f->node, f->n_node, neg);
   Onnx__GraphProto *tg = mb_graph("then");
   Onnx__NodeProto *kc = mb_node(tg, "Constant", "kc", NULL, "kv");
-  Onnx__AttributeProto *ref = mb_attr(kc, "value_float", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT);
+  Onnx__AttributeProto *ref =
+      mb_attr(kc, "value_float", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT);
   ref->ref_attr_name = mb_str("k");
   mb_node(tg, "Mul", "tm", "na,kv", "t_out");
   mb_output(tg, "t_out", 1, "2");
@@ -590,7 +597,8 @@ static void test_graph_api(void) {
   tcc_value *ab[2] = {v[2], v[3]};
   tcc_graph_add_node(g, "n4", "Add", "", 2, ab, 1, &v[4]);
   CHECK(tcc_graph_toposort(g) == TCC_OK);
-  for (int i = 0; i < 5; i++) CHECK(TCC_GRAPH_NODE(g, i)->outputs[0] == v[i]);
+  for (int i = 0; i < 5; i++)
+    CHECK(TCC_GRAPH_NODE(g, i)->outputs[0] == v[i]);
   CHECK(!strcmp(tcc_node_label(TCC_GRAPH_NODE(g, 1)), "v1")); /* unnamed: first output */
   CHECK(v[4]->producer == TCC_GRAPH_NODE(g, 4) && v[4]->kind == TCC_VALUE_NODE);
   CHECK(tcc_node_error(ctx, g, TCC_GRAPH_NODE(g, 1), "expected %d", 3) == TCC_ERR);

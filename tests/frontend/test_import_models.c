@@ -6,14 +6,14 @@
  *  - after op resolution and inference with the input bound to test_data_set_0/input_0.pb's
  *    shape, output 0's dtype and dims equal those of output_0.pb (computed by PyTorch / the
  *    ONNX reference, not by tcc-ml). */
-#include <dirent.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include "onnx.pb-c.h"
 #include "onnx/onnx_import.h"
 #include "ops/op.h"
 #include "testutil.h"
+
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
 
 static uint8_t *read_all(const char *path, size_t *len) {
   FILE *f = fopen(path, "rb");
@@ -88,8 +88,9 @@ static void check_against_proto(const char *name, const char *dir, const uint8_t
   size_t nconst = 0, nchecked = 0;
   for (size_t i = 0; i < m->graph->n_node; i++)
     if (!strcmp(m->graph->node[i]->op_type, "Constant")) nconst++;
-  CHECK_MSG(g->nodes.len == m->graph->n_node - nconst, "%s: %zu nodes, file has %zu (+%zu Constant)",
-            name, g->nodes.len, m->graph->n_node - nconst, nconst);
+  CHECK_MSG(g->nodes.len == m->graph->n_node - nconst,
+            "%s: %zu nodes, file has %zu (+%zu Constant)", name, g->nodes.len,
+            m->graph->n_node - nconst, nconst);
   for (size_t i = 0; i < m->graph->n_initializer; i++) {
     const Onnx__TensorProto *t = m->graph->initializer[i];
     const tcc_value *v = find_value(g, t->name);
@@ -144,8 +145,10 @@ static bool file_out_of_order(const uint8_t *buf, size_t len) {
 static void check_model(const char *dir, const char *file) {
   char path[1024], in_path[1024], out_path[1024];
   if (snprintf(path, sizeof path, "%s/%s", dir, file) >= (int)sizeof path ||
-      snprintf(in_path, sizeof in_path, "%s/test_data_set_0/input_0.pb", dir) >= (int)sizeof in_path ||
-      snprintf(out_path, sizeof out_path, "%s/test_data_set_0/output_0.pb", dir) >= (int)sizeof out_path)
+      snprintf(in_path, sizeof in_path, "%s/test_data_set_0/input_0.pb", dir) >=
+          (int)sizeof in_path ||
+      snprintf(out_path, sizeof out_path, "%s/test_data_set_0/output_0.pb", dir) >=
+          (int)sizeof out_path)
     return;
   const char *name = strrchr(dir, '/') ? strrchr(dir, '/') + 1 : dir;
   size_t len = 0;
@@ -192,7 +195,8 @@ static void check_model(const char *dir, const char *file) {
       tcc_input_shape is = {0};
       is.name = TCC_GRAPH_INPUT(g0, 0)->name;
       is.ndim = in->ndim;
-      for (int d = 0; d < in->ndim; d++) tcc_expr_is_int_imm(in->dims[d], &is.dims[d]);
+      for (int d = 0; d < in->ndim; d++)
+        tcc_expr_is_int_imm(in->dims[d], &is.dims[d]);
       tcc_import_options o = {0};
       o.ninput_shapes = 1;
       o.input_shapes = &is;
@@ -208,8 +212,8 @@ static void check_model(const char *dir, const char *file) {
         CHECK_MSG(st == TCC_OK, "%s (bound): %s", name, tcc_error_text(ctx));
         const tcc_value *y = g1->outputs.len ? TCC_GRAPH_OUTPUT(g1, 0) : NULL;
         if (st == TCC_OK && y) {
-          CHECK_MSG(y->dtype == out->dtype && y->ndim == out->ndim, "%s: output %s rank %d",
-                    name, tccrt_dtype_name(y->dtype), y->ndim);
+          CHECK_MSG(y->dtype == out->dtype && y->ndim == out->ndim, "%s: output %s rank %d", name,
+                    tccrt_dtype_name(y->dtype), y->ndim);
           for (int d = 0; d < y->ndim && d < out->ndim; d++) {
             int64_t a = -1, b = -2;
             tcc_expr_is_int_imm(y->dims[d], &a);

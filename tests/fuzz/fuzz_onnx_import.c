@@ -5,12 +5,12 @@
  * Built as a libFuzzer binary (fuzz_onnx_import, clang only, -fsanitize=fuzzer) and, with
  * fuzz_replay.c, as a plain program that replays the committed corpus and crash files under
  * ctest (and under ASan/UBSan in the sanitizer job). */
+#include "onnx/onnx_import.h"
+#include "ops/op.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "onnx/onnx_import.h"
-#include "ops/op.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -82,7 +82,8 @@ int main(int argc, char **argv) {
   mb_names("c", &f->output, &f->n_output);
   mb_names("alpha", &f->attribute, &f->n_attribute);
   Onnx__NodeProto *k = mb_node(NULL, "Constant", "k", NULL, "s");
-  Onnx__AttributeProto *ref = mb_attr(k, "value_float", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT);
+  Onnx__AttributeProto *ref =
+      mb_attr(k, "value_float", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT);
   ref->ref_attr_name = mb_str("alpha");
   MB_PUSH(f->node, f->n_node, k);
   Onnx__NodeProto *mul = mb_node(NULL, "Mul", "mul", "a,s", "c");

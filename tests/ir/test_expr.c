@@ -1,9 +1,9 @@
 /* Expression construction: hash-consing, constant folding, exact identities, printing. */
-#include <math.h>
-#include <string.h>
-
 #include "expr.h"
 #include "testutil.h"
+
+#include <math.h>
+#include <string.h>
 
 int main(void) {
   tcc_context *ctx = tcc_context_create();

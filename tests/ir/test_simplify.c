@@ -4,11 +4,11 @@
  *  2. a randomized test: random integer expressions over vars with small ranges are simplified,
  *     and the result must equal the original at every point of the ranges (evaluated by a
  *     small reference evaluator written here, following expr.def). */
-#include <stdlib.h>
-#include <string.h>
-
 #include "testutil.h"
 #include "transforms/transforms.h"
+
+#include <stdlib.h>
+#include <string.h>
 
 static tcc_context *ctx;
 static tcc_var *vx, *vy, *vz, *vn;
@@ -18,11 +18,11 @@ static tcc_range_env env;
 static const tcc_expr *c(int64_t v) { return tcc_idx(ctx, v); }
 
 #define SIMP(e) tcc_simplify_expr(ctx, (e), &env)
-#define CHECK_SIMP(e, want)                                                                       \
-  do {                                                                                            \
-    const tcc_expr *got_ = SIMP(e);                                                               \
-    CHECK_MSG(got_ == (want), "%s: got %s, want %s", #e, tcc_expr_str(ctx, got_),                 \
-              tcc_expr_str(ctx, (want)));                                                         \
+#define CHECK_SIMP(e, want)                                                                        \
+  do {                                                                                             \
+    const tcc_expr *got_ = SIMP(e);                                                                \
+    CHECK_MSG(got_ == (want), "%s: got %s, want %s", #e, tcc_expr_str(ctx, got_),                  \
+              tcc_expr_str(ctx, (want)));                                                          \
   } while (0)
 
 static void identities(void) {
@@ -55,7 +55,8 @@ static void identities(void) {
   CHECK_SIMP(tcc_ge(ctx, n, N), tcc_bool(ctx, false));
   CHECK_SIMP(tcc_min(ctx, n, tcc_sub(ctx, N, c(1))), n);
   /* fuse then split back: (x / 8) * 8 + x % 8 == x */
-  CHECK_SIMP(tcc_add(ctx, tcc_mul(ctx, tcc_floordiv(ctx, x, c(8)), c(8)), tcc_floormod(ctx, x, c(8))), x);
+  CHECK_SIMP(
+      tcc_add(ctx, tcc_mul(ctx, tcc_floordiv(ctx, x, c(8)), c(8)), tcc_floormod(ctx, x, c(8))), x);
   CHECK_SIMP(tcc_add(ctx, tcc_mul(ctx, tcc_div(ctx, z, c(3)), c(3)), tcc_mod(ctx, z, c(3))), z);
   /* nested floor division */
   CHECK_SIMP(tcc_floordiv(ctx, tcc_floordiv(ctx, z, c(4)), c(2)), tcc_floordiv(ctx, z, c(8)));
@@ -75,7 +76,8 @@ static void identities(void) {
   const tcc_expr *f = tcc_expr_var(ctx, fv);
   const tcc_expr *fz = tcc_add(ctx, f, tcc_float(ctx, tcc_scalar(TCCRT_FLOAT32), 0.0));
   CHECK_SIMP(fz, fz);
-  const tcc_expr *fa = tcc_sub(ctx, tcc_add(ctx, f, tcc_float(ctx, tcc_scalar(TCCRT_FLOAT32), 1.0)), f);
+  const tcc_expr *fa =
+      tcc_sub(ctx, tcc_add(ctx, f, tcc_float(ctx, tcc_scalar(TCCRT_FLOAT32), 1.0)), f);
   CHECK_SIMP(fa, fa);
   /* tcc_prove */
   CHECK(tcc_prove(ctx, tcc_lt(ctx, tcc_add(ctx, y, c(1)), c(9)), &env));
@@ -122,10 +124,22 @@ static bool ev(const tcc_expr *e, const int64_t *vals, int64_t *out) {
   case TCC_ADD: *out = a + b; return true;
   case TCC_SUB: *out = a - b; return true;
   case TCC_MUL: *out = a * b; return true;
-  case TCC_DIV: if (!b) return false; *out = a / b; return true;
-  case TCC_MOD: if (!b) return false; *out = a % b; return true;
-  case TCC_FLOORDIV: if (!b) return false; *out = fdiv(a, b); return true;
-  case TCC_FLOORMOD: if (!b) return false; *out = a - fdiv(a, b) * b; return true;
+  case TCC_DIV:
+    if (!b) return false;
+    *out = a / b;
+    return true;
+  case TCC_MOD:
+    if (!b) return false;
+    *out = a % b;
+    return true;
+  case TCC_FLOORDIV:
+    if (!b) return false;
+    *out = fdiv(a, b);
+    return true;
+  case TCC_FLOORMOD:
+    if (!b) return false;
+    *out = a - fdiv(a, b) * b;
+    return true;
   case TCC_MIN: *out = a < b ? a : b; return true;
   case TCC_MAX: *out = a > b ? a : b; return true;
   case TCC_EQ: *out = a == b; return true;
@@ -200,9 +214,10 @@ static void randomized(void) {
             if (!ok1) continue; /* the original divides by zero there: undefined */
             if (!ok2 || r1 != r2) {
               if (failures++ < 5)
-                fprintf(stderr, "x=%lld y=%lld z=%lld n=%lld: %s = %lld but simplified %s = %lld%s\n",
-                        (long long)a, (long long)b, (long long)cc, (long long)d, tcc_expr_str(ctx, e),
-                        (long long)r1, tcc_expr_str(ctx, s), (long long)r2, ok2 ? "" : " (undefined)");
+                fprintf(
+                    stderr, "x=%lld y=%lld z=%lld n=%lld: %s = %lld but simplified %s = %lld%s\n",
+                    (long long)a, (long long)b, (long long)cc, (long long)d, tcc_expr_str(ctx, e),
+                    (long long)r1, tcc_expr_str(ctx, s), (long long)r2, ok2 ? "" : " (undefined)");
               a = 99, b = 99, cc = 99, d = 99;
             }
           }

@@ -1,11 +1,12 @@
 /* test_te.c — tensor-expression constructors, input discovery and printing; loop-IR
  * constructors and the PrimFunc printer. */
-#include <stdlib.h>
-#include <string.h>
-
 #include "te.h"
+
 #include "testutil.h"
 #include "tir.h"
+
+#include <stdlib.h>
+#include <string.h>
 
 static char *print_tensor(const tcc_tensor *t) {
   char *buf = NULL;
@@ -63,7 +64,8 @@ static void test_tir_print(void) {
   CHECK(b->align == 4 && b->strides == NULL);
   tcc_var *i = tcc_var_new(ctx, "i", tcc_index_type());
   const tcc_expr *iv = tcc_expr_var(ctx, i);
-  const tcc_stmt *st = tcc_s_store(ctx, b, 1, &iv, tcc_cast(ctx, tcc_scalar(TCCRT_INT32), iv), NULL);
+  const tcc_stmt *st =
+      tcc_s_store(ctx, b, 1, &iv, tcc_cast(ctx, tcc_scalar(TCCRT_INT32), iv), NULL);
   const tcc_stmt *seq1[2] = {NULL, st};
   CHECK(tcc_s_seq(ctx, 2, seq1) == st);
   const tcc_stmt *loop = tcc_s_for(ctx, i, tcc_idx(ctx, 0), sh[0], TCC_FOR_PARALLEL, st);

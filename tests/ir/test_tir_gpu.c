@@ -3,11 +3,11 @@
  * threads in lockstep at the barrier (run one after another, thread 0 would read what thread 7
  * has not written yet); a barrier not reached by all threads is an error; scalars of the device
  * function come from the host. */
-#include <string.h>
-
 #include "interp.h"
 #include "testutil.h"
 #include "transforms/transforms.h"
+
+#include <string.h>
 
 static tcc_context *ctx;
 static const tcc_expr *I(int64_t v) { return tcc_idx(ctx, v); }
@@ -20,8 +20,10 @@ static tcc_primfunc *build(int64_t nb, int64_t T, bool diverge, const tcc_var *s
   tcc_buffer *out = tcc_buffer_new(ctx, "out", TCCRT_INT32, 1, sh_n, TCC_SCOPE_GLOBAL);
   tcc_buffer *sh = tcc_buffer_new(ctx, "sh", TCCRT_INT32, 1, sh_t, TCC_SCOPE_SHARED);
   tcc_var *bx = tcc_var_new(ctx, "bx", tcc_index_type());
-  tcc_var *t1 = tcc_var_new(ctx, "tx", tcc_index_type()), *t2 = tcc_var_new(ctx, "tx", tcc_index_type());
-  const tcc_expr *b = tcc_expr_var(ctx, bx), *x1 = tcc_expr_var(ctx, t1), *x2 = tcc_expr_var(ctx, t2);
+  tcc_var *t1 = tcc_var_new(ctx, "tx", tcc_index_type()),
+          *t2 = tcc_var_new(ctx, "tx", tcc_index_type());
+  const tcc_expr *b = tcc_expr_var(ctx, bx), *x1 = tcc_expr_var(ctx, t1),
+                 *x2 = tcc_expr_var(ctx, t2);
   const tcc_expr *gi1 = tcc_add(ctx, tcc_mul(ctx, b, I(T)), x1);
   const tcc_stmt *load = tcc_s_store(ctx, sh, 1, &x1, tcc_load(ctx, in, 1, &gi1, NULL), NULL);
   const tcc_stmt *l1 = tcc_s_for(ctx, t1, I(0), I(T), TCC_FOR_THREAD_X, load);
@@ -66,7 +68,8 @@ int main(void) {
   ctx = tcc_context_create();
   enum { NB = 3, T = 8 };
   int32_t in[NB * T], out[NB * T];
-  for (int i = 0; i < NB * T; i++) in[i] = i * 7 - 11;
+  for (int i = 0; i < NB * T; i++)
+    in[i] = i * 7 - 11;
   void *bufs[2] = {in, out};
   /* the split: one launch of a device function over the bound loops */
   tcc_var *scale = tcc_var_new(ctx, "scale", tcc_index_type());
@@ -82,7 +85,8 @@ int main(void) {
   CHECK_MSG(tcc_interp_run(ctx, fn, bufs, &sv) == TCC_OK, "%s", tcc_error_text(ctx));
   for (int b = 0; b < NB; b++)
     for (int t = 0; t < T; t++)
-      CHECK_MSG(out[b * T + t] == in[b * T + T - 1 - t] * 3, "block %d thread %d: %d", b, t, out[b * T + t]);
+      CHECK_MSG(out[b * T + t] == in[b * T + T - 1 - t] * 3, "block %d thread %d: %d", b, t,
+                out[b * T + t]);
   /* running the device function directly is refused */
   CHECK(tcc_interp_run(ctx, dev, bufs, &sv) == TCC_ERR);
   tcc_error_clear(ctx);
@@ -93,12 +97,14 @@ int main(void) {
             tcc_error_text(ctx));
   tcc_error_clear(ctx);
   /* bound loops of one index with different extents in one kernel are refused by the split */
-  tcc_var *a = tcc_var_new(ctx, "a", tcc_index_type()), *c = tcc_var_new(ctx, "c", tcc_index_type());
+  tcc_var *a = tcc_var_new(ctx, "a", tcc_index_type()),
+          *c = tcc_var_new(ctx, "c", tcc_index_type());
   const tcc_expr *sh1[1] = {I(16)};
   tcc_buffer *o = tcc_buffer_new(ctx, "o", TCCRT_INT64, 1, sh1, TCC_SCOPE_GLOBAL);
   const tcc_expr *ai = tcc_expr_var(ctx, a), *ci = tcc_expr_var(ctx, c);
-  const tcc_stmt *two[2] = {tcc_s_for(ctx, a, I(0), I(4), TCC_FOR_THREAD_X, tcc_s_store(ctx, o, 1, &ai, ai, NULL)),
-                            tcc_s_for(ctx, c, I(0), I(8), TCC_FOR_THREAD_X, tcc_s_store(ctx, o, 1, &ci, ci, NULL))};
+  const tcc_stmt *two[2] = {
+      tcc_s_for(ctx, a, I(0), I(4), TCC_FOR_THREAD_X, tcc_s_store(ctx, o, 1, &ai, ai, NULL)),
+      tcc_s_for(ctx, c, I(0), I(8), TCC_FOR_THREAD_X, tcc_s_store(ctx, o, 1, &ci, ci, NULL))};
   tcc_var *bb = tcc_var_new(ctx, "b", tcc_index_type());
   const tcc_stmt *k = tcc_s_for(ctx, bb, I(0), I(2), TCC_FOR_BLOCK_X, tcc_s_seq(ctx, 2, two));
   const tcc_stmt *h;

@@ -3,11 +3,11 @@
  * intrinsics (ROUND half to even), C and floor division, shifts past the width, casts,
  * float16/bfloat16 storage, vectors lane by lane (ramp, broadcast, predicated loads/stores),
  * SELECT evaluating only the chosen arm, allocations, parallel loops. */
-#include <math.h>
-#include <string.h>
-
 #include "interp.h"
 #include "testutil.h"
+
+#include <math.h>
+#include <string.h>
 
 static tcc_context *ctx;
 
@@ -46,7 +46,8 @@ static int64_t i64(const tcc_expr *e) {
 }
 
 static void scalars(void) {
-  tcc_type f = tcc_scalar(TCCRT_FLOAT32), i32 = tcc_scalar(TCCRT_INT32), u8 = tcc_scalar(TCCRT_UINT8);
+  tcc_type f = tcc_scalar(TCCRT_FLOAT32), i32 = tcc_scalar(TCCRT_INT32),
+           u8 = tcc_scalar(TCCRT_UINT8);
   const tcc_expr *nan = opaque(tcc_float(ctx, f, NAN)), *one = opaque(tcc_float(ctx, f, 1));
   CHECK(isnan(f32(tcc_min(ctx, nan, one))));
   CHECK(isnan(f32(tcc_max(ctx, one, nan))));
@@ -70,17 +71,22 @@ static void scalars(void) {
   run1(tcc_floormod(ctx, m7, two), TCCRT_INT32, &r32);
   CHECK(r32 == 1);
   /* int32 wraps */
-  run1(tcc_add(ctx, opaque(tcc_int(ctx, i32, INT32_MAX)), opaque(tcc_int(ctx, i32, 1))), TCCRT_INT32, &r32);
+  run1(tcc_add(ctx, opaque(tcc_int(ctx, i32, INT32_MAX)), opaque(tcc_int(ctx, i32, 1))),
+       TCCRT_INT32, &r32);
   CHECK(r32 == INT32_MIN);
   /* shifts */
   uint8_t r8;
-  run1(tcc_binary(ctx, TCC_SHL, opaque(tcc_int(ctx, u8, 3)), opaque(tcc_int(ctx, u8, 9))), TCCRT_UINT8, &r8);
+  run1(tcc_binary(ctx, TCC_SHL, opaque(tcc_int(ctx, u8, 3)), opaque(tcc_int(ctx, u8, 9))),
+       TCCRT_UINT8, &r8);
   CHECK(r8 == 0);
-  run1(tcc_binary(ctx, TCC_SHL, opaque(tcc_int(ctx, u8, 3)), opaque(tcc_int(ctx, u8, 6))), TCCRT_UINT8, &r8);
+  run1(tcc_binary(ctx, TCC_SHL, opaque(tcc_int(ctx, u8, 3)), opaque(tcc_int(ctx, u8, 6))),
+       TCCRT_UINT8, &r8);
   CHECK(r8 == 192);
-  run1(tcc_binary(ctx, TCC_SHR, opaque(tcc_int(ctx, u8, 200)), opaque(tcc_int(ctx, u8, 8))), TCCRT_UINT8, &r8);
+  run1(tcc_binary(ctx, TCC_SHR, opaque(tcc_int(ctx, u8, 200)), opaque(tcc_int(ctx, u8, 8))),
+       TCCRT_UINT8, &r8);
   CHECK(r8 == 0);
-  run1(tcc_binary(ctx, TCC_SHR, opaque(tcc_int(ctx, u8, 200)), opaque(tcc_int(ctx, u8, 3))), TCCRT_UINT8, &r8);
+  run1(tcc_binary(ctx, TCC_SHR, opaque(tcc_int(ctx, u8, 200)), opaque(tcc_int(ctx, u8, 3))),
+       TCCRT_UINT8, &r8);
   CHECK(r8 == 25);
   /* unsigned comparisons */
   uint8_t b;
@@ -97,7 +103,8 @@ static void scalars(void) {
   CHECK(r8 == 44);
   /* select evaluates only the chosen arm: the other divides by zero */
   const tcc_expr *zero = opaque(tcc_idx(ctx, 0));
-  CHECK(i64(tcc_select(ctx, opaque(tcc_bool(ctx, true)), tcc_idx(ctx, 5), tcc_div(ctx, tcc_idx(ctx, 1), zero))) == 5);
+  CHECK(i64(tcc_select(ctx, opaque(tcc_bool(ctx, true)), tcc_idx(ctx, 5),
+                       tcc_div(ctx, tcc_idx(ctx, 1), zero))) == 5);
   /* int abs wraps at INT_MIN */
   run1(tcc_call1(ctx, TCC_INTRIN_ABS, opaque(tcc_int(ctx, i32, INT32_MIN))), TCCRT_INT32, &r32);
   CHECK(r32 == INT32_MIN);
@@ -109,7 +116,8 @@ static void half_formats(void) {
   CHECK(tcc_f16_to_f32(tcc_f32_to_f16(65504.0f)) == 65504.0f);
   CHECK(isinf(tcc_f16_to_f32(tcc_f32_to_f16(70000.0f))));
   CHECK(tcc_f16_to_f32(tcc_f32_to_f16(1.0f + 1.0f / 2048)) == 1.0f); /* half an ulp: ties to even */
-  CHECK(tcc_f16_to_f32(tcc_f32_to_f16(1.0f + 3.0f / 4096)) == 1.0f + 1.0f / 1024); /* 0.75 ulp: rounds up */
+  CHECK(tcc_f16_to_f32(tcc_f32_to_f16(1.0f + 3.0f / 4096)) ==
+        1.0f + 1.0f / 1024);                                             /* 0.75 ulp: rounds up */
   CHECK(tcc_f16_to_f32(tcc_f32_to_f16(5.9604645e-8f)) == 5.9604645e-8f); /* smallest subnormal */
   CHECK(isnan(tcc_f16_to_f32(tcc_f32_to_f16(NAN))));
   CHECK(tcc_bf16_to_f32(tcc_f32_to_bf16(1.0f)) == 1.0f);
@@ -118,7 +126,8 @@ static void half_formats(void) {
   /* float16 arithmetic rounds to half after each operation: 2048 + 1 == 2048 */
   tcc_type h = tcc_scalar(TCCRT_FLOAT16);
   uint16_t r;
-  run1(tcc_add(ctx, opaque(tcc_float(ctx, h, 2048)), opaque(tcc_float(ctx, h, 1))), TCCRT_FLOAT16, &r);
+  run1(tcc_add(ctx, opaque(tcc_float(ctx, h, 2048)), opaque(tcc_float(ctx, h, 1))), TCCRT_FLOAT16,
+       &r);
   CHECK(tcc_f16_to_f32(r) == 2048.0f);
 }
 
@@ -145,13 +154,17 @@ static void vectors(void) {
   fn.params = params;
   fn.body = tcc_s_seq(ctx, 2, v);
   int16_t a[16], o[8];
-  for (int i = 0; i < 16; i++) a[i] = (int16_t)(i * 3 - 7);
-  for (int i = 0; i < 8; i++) o[i] = 100;
+  for (int i = 0; i < 16; i++)
+    a[i] = (int16_t)(i * 3 - 7);
+  for (int i = 0; i < 8; i++)
+    o[i] = 100;
   void *bufs[2] = {a, o};
   CHECK_MSG(tcc_interp_run(ctx, &fn, bufs, NULL) == TCC_OK, "%s", tcc_error_text(ctx));
   int16_t want[8];
-  for (int l = 0; l < 8; l++) want[l] = l < 5 ? (int16_t)(a[1 + 2 * l] * 2) : 100;
-  for (int l = 0; l < 7; l++) CHECK_MSG(o[l] == want[l + 1], "lane %d: %d vs %d", l, o[l], want[l + 1]);
+  for (int l = 0; l < 8; l++)
+    want[l] = l < 5 ? (int16_t)(a[1 + 2 * l] * 2) : 100;
+  for (int l = 0; l < 7; l++)
+    CHECK_MSG(o[l] == want[l + 1], "lane %d: %d vs %d", l, o[l], want[l + 1]);
   CHECK(o[7] == want[7]);
 }
 
@@ -166,8 +179,10 @@ static void alloc_parallel(void) {
                                 tcc_s_store(ctx, tmp, 1, &ie, tcc_mul(ctx, ie, ie), NULL));
   tcc_var *j = tcc_var_new(ctx, "j", tcc_index_type());
   const tcc_expr *je = tcc_expr_var(ctx, j);
-  const tcc_stmt *r = tcc_s_for(ctx, j, tcc_idx(ctx, 0), tcc_idx(ctx, 5), TCC_FOR_UNROLLED,
-                                tcc_s_store(ctx, out, 1, &je, tcc_add(ctx, tcc_load(ctx, tmp, 1, &je, NULL), tcc_idx(ctx, 1)), NULL));
+  const tcc_stmt *r =
+      tcc_s_for(ctx, j, tcc_idx(ctx, 0), tcc_idx(ctx, 5), TCC_FOR_UNROLLED,
+                tcc_s_store(ctx, out, 1, &je,
+                            tcc_add(ctx, tcc_load(ctx, tmp, 1, &je, NULL), tcc_idx(ctx, 1)), NULL));
   const tcc_stmt *v[2] = {w, r};
   const tcc_buffer *params[1] = {out};
   tcc_primfunc fn = {0};
@@ -178,9 +193,11 @@ static void alloc_parallel(void) {
   int64_t o[5];
   void *bufs[1] = {o};
   CHECK_MSG(tcc_interp_run(ctx, &fn, bufs, NULL) == TCC_OK, "%s", tcc_error_text(ctx));
-  for (int k = 0; k < 5; k++) CHECK(o[k] == k * k + 1);
+  for (int k = 0; k < 5; k++)
+    CHECK(o[k] == k * k + 1);
   /* the scratch is gone after its allocation: a load outside it is an error */
-  fn.body = tcc_s_seq(ctx, 2, (const tcc_stmt *const[]){tcc_s_allocate(ctx, tmp, tcc_idx(ctx, 5), w), r});
+  fn.body =
+      tcc_s_seq(ctx, 2, (const tcc_stmt *const[]){tcc_s_allocate(ctx, tmp, tcc_idx(ctx, 5), w), r});
   CHECK(tcc_interp_run(ctx, &fn, bufs, NULL) == TCC_ERR);
   CHECK(strstr(tcc_error_text(ctx), "'tmp' is not allocated") != NULL);
   tcc_error_clear(ctx);

@@ -454,8 +454,7 @@ static bool bad_dtype(tccrt_dtype dt) {
 #ifdef COMPUTE_LOWERED /* the interpreter implements the half-precision formats */
   return dt == TCCRT_STRING || dt == TCCRT_UNDEFINED;
 #else
-  return dt == TCCRT_FLOAT16 || dt == TCCRT_BFLOAT16 || dt == TCCRT_STRING ||
-         dt == TCCRT_UNDEFINED;
+  return dt == TCCRT_FLOAT16 || dt == TCCRT_BFLOAT16 || dt == TCCRT_STRING || dt == TCCRT_UNDEFINED;
 #endif
 }
 

@@ -1,13 +1,13 @@
 /* test_runtime.c — libtccrt: thread pool, tccrt_parallel_for, allocation hooks, errors. */
+#include "tccrt.h"
+#include "testutil.h"
+
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#include "tccrt.h"
-#include "testutil.h"
 
 typedef struct cover {
   int64_t n;
@@ -19,7 +19,8 @@ static int cover_body(int64_t begin, int64_t end, void *cl) {
   cover *c = cl;
   atomic_fetch_add(&c->calls, 1);
   if (begin < 0 || end > c->n || begin >= end) return 7;
-  for (int64_t i = begin; i < end; i++) atomic_fetch_add(&c->hits[i], 1);
+  for (int64_t i = begin; i < end; i++)
+    atomic_fetch_add(&c->hits[i], 1);
   return 0;
 }
 
@@ -38,7 +39,8 @@ static void test_coverage(void) {
         int r = tccrt_parallel_for(c.n, cover_body, &c);
         CHECK_MSG(r == 0, "threads=%d n=%lld r=%d", threads[t], (long long)c.n, r);
         int bad = 0;
-        for (int64_t i = 0; i < c.n; i++) bad += atomic_load(&c.hits[i]) != 1;
+        for (int64_t i = 0; i < c.n; i++)
+          bad += atomic_load(&c.hits[i]) != 1;
         CHECK_MSG(bad == 0, "threads=%d n=%lld: %d indices not visited exactly once", threads[t],
                   (long long)c.n, bad);
         /* Contiguous chunks, claimed dynamically: one call on one thread, at most
@@ -82,7 +84,8 @@ typedef struct nest {
 } nest;
 static int inner_body(int64_t begin, int64_t end, void *cl) {
   nest *n = cl;
-  for (int64_t i = begin; i < end; i++) atomic_fetch_add(&n->sum, (long)i);
+  for (int64_t i = begin; i < end; i++)
+    atomic_fetch_add(&n->sum, (long)i);
   return 0;
 }
 static int outer_body(int64_t begin, int64_t end, void *cl) {
@@ -147,7 +150,8 @@ static int who_body(int64_t begin, int64_t end, void *cl) {
   atomic_fetch_add(&w->calls, 1);
   if (!pthread_equal(pthread_self(), w->caller)) atomic_fetch_add(&w->elsewhere, 1);
   if (w->sleep_us)
-    for (int64_t i = begin; i < end; i++) usleep((useconds_t)w->sleep_us);
+    for (int64_t i = begin; i < end; i++)
+      usleep((useconds_t)w->sleep_us);
   return 0;
 }
 

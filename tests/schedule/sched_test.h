@@ -3,14 +3,14 @@
 #ifndef TCC_SCHED_TEST_H
 #define TCC_SCHED_TEST_H
 
+#include "interp.h"
+#include "schedule.h"
+#include "testutil.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "interp.h"
-#include "schedule.h"
-#include "testutil.h"
 
 static inline const tcc_expr *I(tcc_context *ctx, int64_t v) { return tcc_idx(ctx, v); }
 static inline const tcc_expr *V(tcc_context *ctx, const tcc_itervar *iv) {
@@ -20,15 +20,18 @@ static inline const tcc_expr *V(tcc_context *ctx, const tcc_itervar *iv) {
 static inline tcc_tensor *ph(tcc_context *ctx, const char *name, tccrt_dtype dt, int ndim,
                              const int64_t *dims) {
   const tcc_expr *sh[8];
-  for (int i = 0; i < ndim; i++) sh[i] = tcc_idx(ctx, dims[i]);
+  for (int i = 0; i < ndim; i++)
+    sh[i] = tcc_idx(ctx, dims[i]);
   return tcc_placeholder(ctx, name, dt, ndim, sh);
 }
 
 static inline void fill_f32(float *p, size_t n, double lo, double hi) {
-  for (size_t i = 0; i < n; i++) p[i] = (float)tcc_test_uniform(lo, hi);
+  for (size_t i = 0; i < n; i++)
+    p[i] = (float)tcc_test_uniform(lo, hi);
 }
 static inline void fill_i32(int32_t *p, size_t n, int64_t lo, int64_t hi) {
-  for (size_t i = 0; i < n; i++) p[i] = (int32_t)tcc_test_randint(lo, hi);
+  for (size_t i = 0; i < n; i++)
+    p[i] = (int32_t)tcc_test_randint(lo, hi);
 }
 
 /* Lowers and runs; returns false (and records a failed check) on an error. */
@@ -72,14 +75,14 @@ static inline int cmp_i32(const char *what, const int32_t *got, const int32_t *w
 }
 
 /* CHECK that a primitive failed with a message containing `needle`. */
-#define CHECK_REFUSED(ctx, call, needle)                                                          \
-  do {                                                                                            \
-    tcc_error_clear(ctx);                                                                         \
-    tcc_status st_ = (call);                                                                      \
-    CHECK_MSG(st_ == TCC_ERR, "%s was accepted", #call);                                          \
-    CHECK_MSG(strstr(tcc_error_text(ctx), needle) != NULL, "%s: message '%s' lacks '%s'", #call,  \
-              tcc_error_text(ctx), needle);                                                       \
-    tcc_error_clear(ctx);                                                                         \
+#define CHECK_REFUSED(ctx, call, needle)                                                           \
+  do {                                                                                             \
+    tcc_error_clear(ctx);                                                                          \
+    tcc_status st_ = (call);                                                                       \
+    CHECK_MSG(st_ == TCC_ERR, "%s was accepted", #call);                                           \
+    CHECK_MSG(strstr(tcc_error_text(ctx), needle) != NULL, "%s: message '%s' lacks '%s'", #call,   \
+              tcc_error_text(ctx), needle);                                                        \
+    tcc_error_clear(ctx);                                                                          \
   } while (0)
 
 #endif

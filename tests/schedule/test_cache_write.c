@@ -17,8 +17,10 @@ static mm build(tcc_context *ctx, int64_t M, int64_t N, int64_t K) {
   const tcc_itervar *const *ax = tcc_compute_axes(ctx, 2, sc, nm);
   const tcc_itervar *k = tcc_reduce_axis(ctx, "k", I(ctx, 0), I(ctx, K));
   const tcc_expr *ia[2] = {V(ctx, ax[0]), V(ctx, k)}, *ib[2] = {V(ctx, k), V(ctx, ax[1])};
-  r.C = tcc_compute(ctx, "C", 2, sc, ax,
-                    tcc_sum(ctx, tcc_mul(ctx, tcc_read(ctx, r.A, ia), tcc_read(ctx, r.B, ib)), 1, &k, NULL), NULL);
+  r.C = tcc_compute(
+      ctx, "C", 2, sc, ax,
+      tcc_sum(ctx, tcc_mul(ctx, tcc_read(ctx, r.A, ia), tcc_read(ctx, r.B, ib)), 1, &k, NULL),
+      NULL);
   return r;
 }
 
@@ -32,7 +34,8 @@ static void run(int mode, int64_t M, int64_t N, int64_t K) {
   CHECK_MSG(ok == TCC_OK, "%s", tcc_error_text(ctx));
   CHECK(tcc_schedule_num_stages(s) == 2 && tcc_stage_has_reduce(cw) && !tcc_stage_has_reduce(sc));
   tcc_axis *io, *jo, *ii, *ji;
-  CHECK(tcc_tile(ctx, sc, tcc_stage_axis(sc, 0), tcc_stage_axis(sc, 1), 4, 8, TCC_TAIL_GUARD, &io, &jo, &ii, &ji) == TCC_OK);
+  CHECK(tcc_tile(ctx, sc, tcc_stage_axis(sc, 0), tcc_stage_axis(sc, 1), 4, 8, TCC_TAIL_GUARD, &io,
+                 &jo, &ii, &ji) == TCC_OK);
   if (mode == 0) {
     CHECK(tcc_compute_at(ctx, cw, sc, jo) == TCC_OK);
     CHECK(tcc_vectorize(ctx, sc, ji) == TCC_OK);
@@ -58,7 +61,8 @@ static void run(int mode, int64_t M, int64_t N, int64_t K) {
   for (int64_t i = 0; i < M; i++)
     for (int64_t j = 0; j < N; j++) {
       float acc = 0;
-      for (int64_t q = 0; q < K; q++) acc += a[i * K + q] * b[q * N + j];
+      for (int64_t q = 0; q < K; q++)
+        acc += a[i * K + q] * b[q * N + j];
       ref[i * N + j] = acc;
     }
   const tcc_tensor *args[3] = {m.A, m.B, m.C};
@@ -75,11 +79,13 @@ static void run(int mode, int64_t M, int64_t N, int64_t K) {
     tcc_primfunc_print(f, fn);
     if (mode == 1) tcc_primfunc_print(f, fn->body->u.launch.func);
     fclose(f);
-    CHECK(strstr(t, mode == 0 ? "cache_write(C, stack) -> C.stack\n" : "cache_write(C, local) -> C.local\n"));
+    CHECK(strstr(t, mode == 0 ? "cache_write(C, stack) -> C.stack\n"
+                              : "cache_write(C, local) -> C.local\n"));
     /* the aligned tile: rows of 8 padded to a stride of 20 (20 % 16 == 4): 4 * 20 elements */
     if (mode == 0 && M >= 4 && N >= 8)
       CHECK_MSG(strstr(t, "allocate C.stack: float32[4, 8] stack size 80:") != NULL, "%s", t);
-    if (mode == 1) CHECK_MSG(strstr(t, "allocate C.local: float32[1, 1] local size 1:") != NULL, "%s", t);
+    if (mode == 1)
+      CHECK_MSG(strstr(t, "allocate C.local: float32[1, 1] local size 1:") != NULL, "%s", t);
     free(t);
   }
   free(a), free(b), free(c), free(ref);

@@ -13,19 +13,31 @@ int main(void) {
     const tcc_itervar *const *ax = tcc_compute_axes(ctx, 2, sc, NULL);
     const tcc_itervar *k = tcc_reduce_axis(ctx, "k", I(ctx, 0), I(ctx, K));
     const tcc_expr *ia[2] = {V(ctx, ax[0]), V(ctx, k)}, *ib[2] = {V(ctx, k), V(ctx, ax[1])};
-    tcc_tensor *C = tcc_compute(ctx, "C", 2, sc, ax, tcc_sum(ctx, tcc_mul(ctx, tcc_read(ctx, A, ia), tcc_read(ctx, B, ib)), 1, &k, NULL), NULL);
+    tcc_tensor *C = tcc_compute(
+        ctx, "C", 2, sc, ax,
+        tcc_sum(ctx, tcc_mul(ctx, tcc_read(ctx, A, ia), tcc_read(ctx, B, ib)), 1, &k, NULL), NULL);
     const tcc_itervar *const *ar = tcc_compute_axes(ctx, 2, sc, NULL);
     const tcc_expr *ri[2] = {V(ctx, ar[0]), V(ctx, ar[1])};
-    tcc_tensor *R = tcc_compute(ctx, "R", 2, sc, ar, tcc_max(ctx, tcc_read(ctx, C, ri), tcc_float(ctx, tcc_scalar(TCCRT_FLOAT32), 0)), NULL);
+    tcc_tensor *R = tcc_compute(
+        ctx, "R", 2, sc, ar,
+        tcc_max(ctx, tcc_read(ctx, C, ri), tcc_float(ctx, tcc_scalar(TCCRT_FLOAT32), 0)), NULL);
     const tcc_tensor *outs[1] = {R};
     tcc_schedule *s = tcc_schedule_create(ctx, 1, outs);
     CHECK_MSG(tcc_schedule_auto_cpu(ctx, s, R) == TCC_OK, "%s", tcc_error_text(ctx));
     float a[200], b[200], c[200], ref[200];
-    fill_f32(a, 200, -1, 1); fill_f32(b, 200, -1, 1);
-    for (int64_t i = 0; i < M; i++) for (int64_t j = 0; j < N; j++) { float acc = 0; for (int64_t q = 0; q < K; q++) acc += a[i*K+q]*b[q*N+j]; ref[i*N+j] = acc > 0 ? acc : 0; }
+    fill_f32(a, 200, -1, 1);
+    fill_f32(b, 200, -1, 1);
+    for (int64_t i = 0; i < M; i++)
+      for (int64_t j = 0; j < N; j++) {
+        float acc = 0;
+        for (int64_t q = 0; q < K; q++)
+          acc += a[i * K + q] * b[q * N + j];
+        ref[i * N + j] = acc > 0 ? acc : 0;
+      }
     const tcc_tensor *args[3] = {A, B, R};
     void *bufs[3] = {a, b, c};
-    if (lower_run(ctx, s, "edge", 3, args, bufs, NULL)) cmp_f32("edge", c, ref, (size_t)(M*N), 1e-5);
+    if (lower_run(ctx, s, "edge", 3, args, bufs, NULL))
+      cmp_f32("edge", c, ref, (size_t)(M * N), 1e-5);
     tcc_context_destroy(ctx);
   }
   return tcc_test_finish("edge");

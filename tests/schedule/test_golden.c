@@ -29,7 +29,8 @@ static void print_devices(FILE *m, const tcc_stmt *st) {
   switch (st->kind) {
   case TCC_S_LAUNCH: tcc_primfunc_print(m, st->u.launch.func); return;
   case TCC_S_SEQ:
-    for (int i = 0; i < st->u.seq.n; i++) print_devices(m, st->u.seq.stmts[i]);
+    for (int i = 0; i < st->u.seq.n; i++)
+      print_devices(m, st->u.seq.stmts[i]);
     return;
   case TCC_S_FOR: print_devices(m, st->u.loop.body); return;
   case TCC_S_ALLOCATE: print_devices(m, st->u.alloc.body); return;
@@ -66,8 +67,8 @@ static void check_golden(const char *name, const tcc_schedule *s, const tcc_prim
     char *want = read_file(path);
     CHECK_MSG(want != NULL, "missing golden file %s (run with TCC_UPDATE_GOLDEN=1)", path);
     if (want) {
-      CHECK_MSG(strcmp(want, text) == 0, "%s differs from the lowered IR:\n--- golden\n%s--- now\n%s",
-                path, want, text);
+      CHECK_MSG(strcmp(want, text) == 0,
+                "%s differs from the lowered IR:\n--- golden\n%s--- now\n%s", path, want, text);
       free(want);
     }
   }
@@ -81,22 +82,24 @@ static tcc_tensor *matmul(tcc_context *ctx, tcc_tensor *A, tcc_tensor *B, int64_
   const tcc_itervar *const *ax = tcc_compute_axes(ctx, 2, sc, nm);
   const tcc_itervar *k = tcc_reduce_axis(ctx, "k", I(ctx, 0), I(ctx, K));
   const tcc_expr *ia[2] = {V(ctx, ax[0]), V(ctx, k)}, *ib[2] = {V(ctx, k), V(ctx, ax[1])};
-  return tcc_compute(ctx, "C", 2, sc, ax,
-                     tcc_sum(ctx, tcc_mul(ctx, tcc_read(ctx, A, ia), tcc_read(ctx, B, ib)), 1, &k, NULL),
-                     "dense");
+  return tcc_compute(
+      ctx, "C", 2, sc, ax,
+      tcc_sum(ctx, tcc_mul(ctx, tcc_read(ctx, A, ia), tcc_read(ctx, B, ib)), 1, &k, NULL), "dense");
 }
 
 static void mm_ref(const float *a, const float *b, float *c, int64_t M, int64_t N, int64_t K) {
   for (int64_t i = 0; i < M; i++)
     for (int64_t j = 0; j < N; j++) {
       float acc = 0;
-      for (int64_t k = 0; k < K; k++) acc += a[i * K + k] * b[k * N + j];
+      for (int64_t k = 0; k < K; k++)
+        acc += a[i * K + k] * b[k * N + j];
       c[i * N + j] = acc;
     }
 }
 
 /* tiled 4x8, k split by 2 and unrolled, j.inner vectorized, outer tiles fused and parallel */
-static void golden_matmul(const char *name, int64_t M, int64_t N, int64_t K, int64_t fi, int64_t fj) {
+static void golden_matmul(const char *name, int64_t M, int64_t N, int64_t K, int64_t fi,
+                          int64_t fj) {
   tcc_context *ctx = tcc_context_create();
   int64_t da[2] = {M, K}, db[2] = {K, N};
   tcc_tensor *A = ph(ctx, "A", TCCRT_FLOAT32, 2, da), *B = ph(ctx, "B", TCCRT_FLOAT32, 2, db);
@@ -115,7 +118,8 @@ static void golden_matmul(const char *name, int64_t M, int64_t N, int64_t K, int
   CHECK(tcc_fuse(ctx, st, io, jo, &f) == TCC_OK);
   CHECK(tcc_parallel(ctx, st, f) == TCC_OK);
   float *a = malloc(sizeof(float) * (size_t)(M * K)), *b = malloc(sizeof(float) * (size_t)(K * N));
-  float *c = malloc(sizeof(float) * (size_t)(M * N)), *ref = malloc(sizeof(float) * (size_t)(M * N));
+  float *c = malloc(sizeof(float) * (size_t)(M * N)),
+        *ref = malloc(sizeof(float) * (size_t)(M * N));
   fill_f32(a, (size_t)(M * K), -1, 1);
   fill_f32(b, (size_t)(K * N), -1, 1);
   mm_ref(a, b, ref, M, N, K);
@@ -140,11 +144,14 @@ static void golden_compute_at(void) {
   const char *nb[2] = {"y", "x"}, *nc[2] = {"i", "j"};
   const tcc_itervar *const *bx = tcc_compute_axes(ctx, 2, sb, nb);
   const tcc_expr *ia[2] = {V(ctx, bx[0]), V(ctx, bx[1])};
-  tcc_tensor *B = tcc_compute(ctx, "B", 2, sb, bx,
-                              tcc_mul(ctx, tcc_read(ctx, A, ia), tcc_int(ctx, tcc_scalar(TCCRT_INT32), 2)), NULL);
+  tcc_tensor *B = tcc_compute(
+      ctx, "B", 2, sb, bx,
+      tcc_mul(ctx, tcc_read(ctx, A, ia), tcc_int(ctx, tcc_scalar(TCCRT_INT32), 2)), NULL);
   const tcc_itervar *const *cx = tcc_compute_axes(ctx, 2, sc, nc);
-  const tcc_expr *r0[2] = {V(ctx, cx[0]), V(ctx, cx[1])}, *r1[2] = {tcc_add(ctx, V(ctx, cx[0]), I(ctx, 1)), V(ctx, cx[1])};
-  tcc_tensor *C = tcc_compute(ctx, "C", 2, sc, cx, tcc_add(ctx, tcc_read(ctx, B, r0), tcc_read(ctx, B, r1)), NULL);
+  const tcc_expr *r0[2] = {V(ctx, cx[0]), V(ctx, cx[1])},
+                 *r1[2] = {tcc_add(ctx, V(ctx, cx[0]), I(ctx, 1)), V(ctx, cx[1])};
+  tcc_tensor *C = tcc_compute(ctx, "C", 2, sc, cx,
+                              tcc_add(ctx, tcc_read(ctx, B, r0), tcc_read(ctx, B, r1)), NULL);
   const tcc_tensor *outs[1] = {C};
   tcc_schedule *s = tcc_schedule_create(ctx, 1, outs);
   tcc_stage *sb_ = tcc_schedule_stage(s, B), *sc_ = tcc_schedule_stage(s, C);
@@ -154,7 +161,8 @@ static void golden_compute_at(void) {
   int32_t a[H * W], c[(H - 1) * W], ref[(H - 1) * W];
   fill_i32(a, H * W, -100, 100);
   for (int64_t i = 0; i < H - 1; i++)
-    for (int64_t j = 0; j < W; j++) ref[i * W + j] = a[i * W + j] * 2 + a[(i + 1) * W + j] * 2;
+    for (int64_t j = 0; j < W; j++)
+      ref[i * W + j] = a[i * W + j] * 2 + a[(i + 1) * W + j] * 2;
   const tcc_tensor *args[2] = {A, C};
   void *bufs[2] = {a, c};
   tcc_primfunc *fn;
@@ -173,7 +181,8 @@ static void golden_symbolic(void) {
   tcc_tensor *X = tcc_placeholder(ctx, "X", TCCRT_FLOAT32, 1, sh);
   const tcc_itervar *const *ax = tcc_compute_axes(ctx, 1, sh, NULL);
   const tcc_expr *ix[1] = {V(ctx, ax[0])};
-  tcc_tensor *Y = tcc_compute(ctx, "Y", 1, sh, ax, tcc_mul(ctx, tcc_read(ctx, X, ix), tcc_read(ctx, X, ix)), NULL);
+  tcc_tensor *Y = tcc_compute(ctx, "Y", 1, sh, ax,
+                              tcc_mul(ctx, tcc_read(ctx, X, ix), tcc_read(ctx, X, ix)), NULL);
   const tcc_tensor *outs[1] = {Y};
   tcc_schedule *s = tcc_schedule_create(ctx, 1, outs);
   CHECK(tcc_schedule_auto_cpu(ctx, s, Y) == TCC_OK);
@@ -187,7 +196,8 @@ static void golden_symbolic(void) {
     y[len] = 12345.0f;
     void *bufs[2] = {x, y};
     CHECK_MSG(tcc_interp_run(ctx, fn, bufs, &len) == TCC_OK, "%s", tcc_error_text(ctx));
-    for (int64_t i = 0; i < len; i++) CHECK(y[i] == x[i] * x[i]);
+    for (int64_t i = 0; i < len; i++)
+      CHECK(y[i] == x[i] * x[i]);
     CHECK(y[len] == 12345.0f); /* nothing written past N */
   }
   check_golden("symbolic", s, fn);
@@ -207,7 +217,8 @@ static void golden_gpu_shared(void) {
   CHECK(tcc_cache_read(ctx, s, A, TCC_SCOPE_SHARED, 1, &st, &sa) == TCC_OK);
   CHECK(tcc_cache_read(ctx, s, B, TCC_SCOPE_SHARED, 1, &st, &sb) == TCC_OK);
   tcc_axis *io, *jo, *ii, *ji, *ko, *ki;
-  CHECK(tcc_tile(ctx, st, tcc_stage_axis(st, 0), tcc_stage_axis(st, 1), 4, 8, TCC_TAIL_GUARD, &io, &jo, &ii, &ji) == TCC_OK);
+  CHECK(tcc_tile(ctx, st, tcc_stage_axis(st, 0), tcc_stage_axis(st, 1), 4, 8, TCC_TAIL_GUARD, &io,
+                 &jo, &ii, &ji) == TCC_OK);
   CHECK(tcc_split(ctx, st, tcc_stage_reduce_axis(st, 0), 4, TCC_TAIL_GUARD, &ko, &ki) == TCC_OK);
   CHECK(tcc_bind(ctx, st, io, TCC_FOR_BLOCK_Y) == TCC_OK);
   CHECK(tcc_bind(ctx, st, jo, TCC_FOR_BLOCK_X) == TCC_OK);

@@ -13,18 +13,21 @@ static void matmul(int64_t M, int64_t N, int64_t K) {
   const tcc_itervar *const *ax = tcc_compute_axes(ctx, 2, sc, nm);
   const tcc_itervar *k = tcc_reduce_axis(ctx, "k", I(ctx, 0), I(ctx, K));
   const tcc_expr *ia[2] = {V(ctx, ax[0]), V(ctx, k)}, *ib[2] = {V(ctx, k), V(ctx, ax[1])};
-  tcc_tensor *C = tcc_compute(ctx, "C", 2, sc, ax,
-                              tcc_sum(ctx, tcc_mul(ctx, tcc_read(ctx, A, ia), tcc_read(ctx, B, ib)), 1, &k, NULL), NULL);
+  tcc_tensor *C = tcc_compute(
+      ctx, "C", 2, sc, ax,
+      tcc_sum(ctx, tcc_mul(ctx, tcc_read(ctx, A, ia), tcc_read(ctx, B, ib)), 1, &k, NULL), NULL);
   const tcc_tensor *outs[1] = {C};
   tcc_schedule *s = tcc_schedule_create(ctx, 1, outs);
   tcc_stage *st = tcc_schedule_stage(s, C);
   tcc_axis *io, *jo, *ii, *ji;
-  CHECK(tcc_tile(ctx, st, tcc_stage_axis(st, 0), tcc_stage_axis(st, 1), 4, 8, TCC_TAIL_GUARD, &io, &jo, &ii, &ji) == TCC_OK);
+  CHECK(tcc_tile(ctx, st, tcc_stage_axis(st, 0), tcc_stage_axis(st, 1), 4, 8, TCC_TAIL_GUARD, &io,
+                 &jo, &ii, &ji) == TCC_OK);
   CHECK(tcc_bind(ctx, st, io, TCC_FOR_BLOCK_Y) == TCC_OK);
   CHECK(tcc_bind(ctx, st, jo, TCC_FOR_BLOCK_X) == TCC_OK);
   CHECK(tcc_bind(ctx, st, ii, TCC_FOR_THREAD_Y) == TCC_OK);
   CHECK(tcc_bind(ctx, st, ji, TCC_FOR_THREAD_X) == TCC_OK);
-  CHECK_REFUSED(ctx, tcc_bind(ctx, st, tcc_stage_reduce_axis(st, 0), TCC_FOR_THREAD_Z), "reduction axis");
+  CHECK_REFUSED(ctx, tcc_bind(ctx, st, tcc_stage_reduce_axis(st, 0), TCC_FOR_THREAD_Z),
+                "reduction axis");
   size_t na = (size_t)(M * K), nb = (size_t)(K * N), nc = (size_t)(M * N);
   float *a = malloc(na * 4), *b = malloc(nb * 4), *c = malloc(nc * 4), *ref = malloc(nc * 4);
   fill_f32(a, na, -1, 1);
@@ -32,7 +35,8 @@ static void matmul(int64_t M, int64_t N, int64_t K) {
   for (int64_t i = 0; i < M; i++)
     for (int64_t j = 0; j < N; j++) {
       float acc = 0;
-      for (int64_t q = 0; q < K; q++) acc += a[i * K + q] * b[q * N + j];
+      for (int64_t q = 0; q < K; q++)
+        acc += a[i * K + q] * b[q * N + j];
       ref[i * N + j] = acc;
     }
   const tcc_tensor *args[3] = {A, B, C};
@@ -61,13 +65,16 @@ static void pipeline(void) {
   tcc_tensor *X = tcc_placeholder(ctx, "X", TCCRT_FLOAT32, 1, sh);
   const tcc_itervar *const *ay = tcc_compute_axes(ctx, 1, sh, NULL);
   const tcc_expr *xi[1] = {V(ctx, ay[0])};
-  tcc_tensor *Y = tcc_compute(ctx, "Y", 1, sh, ay, tcc_call1(ctx, TCC_INTRIN_EXP, tcc_read(ctx, X, xi)), NULL);
+  tcc_tensor *Y =
+      tcc_compute(ctx, "Y", 1, sh, ay, tcc_call1(ctx, TCC_INTRIN_EXP, tcc_read(ctx, X, xi)), NULL);
   const tcc_itervar *const *az = tcc_compute_axes(ctx, 1, sh, NULL);
   const tcc_expr *zi[1] = {V(ctx, az[0])};
   const tcc_expr *ri[1] = {tcc_sub(ctx, tcc_sub(ctx, sh[0], I(ctx, 1)), V(ctx, az[0]))};
   tcc_type f = tcc_scalar(TCCRT_FLOAT32);
-  tcc_tensor *Z = tcc_compute(ctx, "Z", 1, sh, az,
-                              tcc_add(ctx, tcc_mul(ctx, tcc_read(ctx, Y, zi), tcc_float(ctx, f, 2)), tcc_read(ctx, Y, ri)), NULL);
+  tcc_tensor *Z = tcc_compute(
+      ctx, "Z", 1, sh, az,
+      tcc_add(ctx, tcc_mul(ctx, tcc_read(ctx, Y, zi), tcc_float(ctx, f, 2)), tcc_read(ctx, Y, ri)),
+      NULL);
   const tcc_tensor *outs[1] = {Z};
   tcc_schedule *s = tcc_schedule_create(ctx, 1, outs);
   for (int q = 0; q < 2; q++) {
@@ -87,7 +94,8 @@ static void pipeline(void) {
       void *bufs[2] = {x, z};
       CHECK_MSG(tcc_interp_run(ctx, fn, bufs, &len) == TCC_OK, "%s", tcc_error_text(ctx));
       float ref[60];
-      for (int64_t i = 0; i < len; i++) ref[i] = expf(x[i]) * 2.0f + expf(x[len - 1 - i]);
+      for (int64_t i = 0; i < len; i++)
+        ref[i] = expf(x[i]) * 2.0f + expf(x[len - 1 - i]);
       cmp_f32("gpu_pipe", z, ref, (size_t)len, 1e-5);
     }
   }
@@ -105,8 +113,9 @@ static void matmul_shared(int64_t M, int64_t N, int64_t K) {
   const tcc_itervar *const *ax = tcc_compute_axes(ctx, 2, sc, nm);
   const tcc_itervar *k = tcc_reduce_axis(ctx, "k", I(ctx, 0), I(ctx, K));
   const tcc_expr *ia[2] = {V(ctx, ax[0]), V(ctx, k)}, *ib[2] = {V(ctx, k), V(ctx, ax[1])};
-  tcc_tensor *C = tcc_compute(ctx, "C", 2, sc, ax,
-                              tcc_sum(ctx, tcc_mul(ctx, tcc_read(ctx, A, ia), tcc_read(ctx, B, ib)), 1, &k, NULL), NULL);
+  tcc_tensor *C = tcc_compute(
+      ctx, "C", 2, sc, ax,
+      tcc_sum(ctx, tcc_mul(ctx, tcc_read(ctx, A, ia), tcc_read(ctx, B, ib)), 1, &k, NULL), NULL);
   const tcc_tensor *outs[1] = {C};
   tcc_schedule *s = tcc_schedule_create(ctx, 1, outs);
   tcc_stage *st = tcc_schedule_stage(s, C);
@@ -115,7 +124,8 @@ static void matmul_shared(int64_t M, int64_t N, int64_t K) {
   CHECK(tcc_cache_read(ctx, s, B, TCC_SCOPE_SHARED, 1, &st, &sb) == TCC_OK);
   CHECK(tcc_schedule_num_stages(s) == 3);
   tcc_axis *io, *jo, *ii, *ji, *ko, *ki;
-  CHECK(tcc_tile(ctx, st, tcc_stage_axis(st, 0), tcc_stage_axis(st, 1), 4, 8, TCC_TAIL_GUARD, &io, &jo, &ii, &ji) == TCC_OK);
+  CHECK(tcc_tile(ctx, st, tcc_stage_axis(st, 0), tcc_stage_axis(st, 1), 4, 8, TCC_TAIL_GUARD, &io,
+                 &jo, &ii, &ji) == TCC_OK);
   CHECK(tcc_split(ctx, st, tcc_stage_reduce_axis(st, 0), 4, TCC_TAIL_GUARD, &ko, &ki) == TCC_OK);
   CHECK(tcc_bind(ctx, st, io, TCC_FOR_BLOCK_Y) == TCC_OK);
   CHECK(tcc_bind(ctx, st, jo, TCC_FOR_BLOCK_X) == TCC_OK);
@@ -130,8 +140,10 @@ static void matmul_shared(int64_t M, int64_t N, int64_t K) {
     CHECK(tcc_split(ctx, cs, f, 8, TCC_TAIL_GUARD, &fo, &fi) == TCC_OK);
     CHECK(tcc_bind(ctx, cs, fi, TCC_FOR_THREAD_X) == TCC_OK);
   }
-  CHECK_REFUSED(ctx, tcc_cache_read(ctx, s, C, TCC_SCOPE_SHARED, 1, &st, NULL), "does not read 'C'");
-  CHECK_REFUSED(ctx, tcc_cache_read(ctx, s, A, TCC_SCOPE_GLOBAL, 1, &st, NULL), "not a cache scope");
+  CHECK_REFUSED(ctx, tcc_cache_read(ctx, s, C, TCC_SCOPE_SHARED, 1, &st, NULL),
+                "does not read 'C'");
+  CHECK_REFUSED(ctx, tcc_cache_read(ctx, s, A, TCC_SCOPE_GLOBAL, 1, &st, NULL),
+                "not a cache scope");
   size_t na = (size_t)(M * K), nb = (size_t)(K * N), nc = (size_t)(M * N);
   float *a = malloc(na * 4), *b = malloc(nb * 4), *c = malloc(nc * 4), *ref = malloc(nc * 4);
   fill_f32(a, na, -1, 1);
@@ -139,7 +151,8 @@ static void matmul_shared(int64_t M, int64_t N, int64_t K) {
   for (int64_t i = 0; i < M; i++)
     for (int64_t j = 0; j < N; j++) {
       float acc = 0;
-      for (int64_t q = 0; q < K; q++) acc += a[i * K + q] * b[q * N + j];
+      for (int64_t q = 0; q < K; q++)
+        acc += a[i * K + q] * b[q * N + j];
       ref[i * N + j] = acc;
     }
   const tcc_tensor *args[3] = {A, B, C};

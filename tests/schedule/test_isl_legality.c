@@ -20,26 +20,31 @@ static tcc_tensor *matmul(tcc_context *ctx, const tcc_expr *M, int64_t K, int64_
   const tcc_itervar *const *ac = tcc_compute_axes(ctx, 2, sc, nm);
   const tcc_itervar *k = tcc_reduce_axis(ctx, "k", I(ctx, 0), I(ctx, K));
   const tcc_expr *ai[2] = {V(ctx, ac[0]), V(ctx, k)}, *bi[2] = {V(ctx, k), V(ctx, ac[1])};
-  return tcc_compute(ctx, "C", 2, sc, ac,
-                     tcc_sum(ctx, tcc_mul(ctx, tcc_read(ctx, A, ai), tcc_read(ctx, B, bi)), 1, &k, NULL),
-                     NULL);
+  return tcc_compute(
+      ctx, "C", 2, sc, ac,
+      tcc_sum(ctx, tcc_mul(ctx, tcc_read(ctx, A, ai), tcc_read(ctx, B, bi)), 1, &k, NULL), NULL);
 }
 
 /* The reduction of matmul: parallel / vectorize / bind of k refused, data axes accepted. */
 static void reduction(bool symbolic) {
   tcc_context *ctx = tcc_context_create();
-  const tcc_expr *M = symbolic ? tcc_expr_var(ctx, tcc_var_new(ctx, "M", tcc_index_type())) : I(ctx, 16);
+  const tcc_expr *M =
+      symbolic ? tcc_expr_var(ctx, tcc_var_new(ctx, "M", tcc_index_type())) : I(ctx, 16);
   tcc_tensor *C = matmul(ctx, M, 32, 8);
   const tcc_tensor *outs[1] = {C};
   tcc_schedule *s = tcc_schedule_create(ctx, 1, outs);
   tcc_stage *sc = tcc_schedule_stage(s, C);
-  tcc_axis *i = tcc_stage_axis(sc, 0), *j = tcc_stage_axis(sc, 1), *k = tcc_stage_reduce_axis(sc, 0);
-  CHECK_REFUSED(ctx, tcc_parallel(ctx, sc, k),
-                "parallel: cannot parallelize 'k' of stage 'C': C[i, j] is carried across k (reduction axis");
-  CHECK_REFUSED(ctx, tcc_bind(ctx, sc, k, TCC_FOR_THREAD_X), "cannot bind 'k' of stage 'C': C[i, j] is carried across k");
+  tcc_axis *i = tcc_stage_axis(sc, 0), *j = tcc_stage_axis(sc, 1),
+           *k = tcc_stage_reduce_axis(sc, 0);
+  CHECK_REFUSED(
+      ctx, tcc_parallel(ctx, sc, k),
+      "parallel: cannot parallelize 'k' of stage 'C': C[i, j] is carried across k (reduction axis");
+  CHECK_REFUSED(ctx, tcc_bind(ctx, sc, k, TCC_FOR_THREAD_X),
+                "cannot bind 'k' of stage 'C': C[i, j] is carried across k");
   tcc_axis *ko, *ki;
   CHECK(tcc_split(ctx, sc, k, 4, TCC_TAIL_GUARD, &ko, &ki) == TCC_OK);
-  CHECK_REFUSED(ctx, tcc_vectorize(ctx, sc, ki), "cannot vectorize 'k.inner' of stage 'C': C[i, j] is carried across k.inner");
+  CHECK_REFUSED(ctx, tcc_vectorize(ctx, sc, ki),
+                "cannot vectorize 'k.inner' of stage 'C': C[i, j] is carried across k.inner");
   CHECK_REFUSED(ctx, tcc_parallel(ctx, sc, ko), "carried across k.outer");
   /* reordering the reduction outside the data axes is legal (the combiner is associative and
    * commutative); the data axes stay free of dependences wherever they are */
@@ -78,7 +83,8 @@ static void after_rfactor(void) {
   ok = tcc_parallel(ctx, rf, rfk);
   CHECK_MSG(ok == TCC_OK, "parallel on the factored axis: %s", tcc_error_text(ctx));
   /* C now combines the partial sums over the factored axis */
-  CHECK_REFUSED(ctx, tcc_vectorize(ctx, sc, tcc_stage_reduce_axis(sc, 0)), "C[i, j] is carried across");
+  CHECK_REFUSED(ctx, tcc_vectorize(ctx, sc, tcc_stage_reduce_axis(sc, 0)),
+                "C[i, j] is carried across");
   ok = tcc_vectorize(ctx, sc, tcc_stage_axis(sc, 1));
   CHECK_MSG(ok == TCC_OK, "%s", tcc_error_text(ctx));
   tcc_context_destroy(ctx);
@@ -121,17 +127,18 @@ static void scans(void) {
   const tcc_expr *sh[2] = {I(ctx, 8), I(ctx, 7)};
   const tcc_itervar *const *ay = tcc_compute_axes(ctx, 2, sh, NULL);
   const tcc_expr *iy[2] = {V(ctx, ay[0]), V(ctx, ay[1])};
-  tcc_tensor *Y = tcc_compute(ctx, "Y", 2, sh, ay,
-                              tcc_add(ctx, tcc_add(ctx, tcc_read(ctx, X, iy), tcc_read(ctx, Z, iy)),
-                                      tcc_read(ctx, F, iy)),
-                              NULL);
+  tcc_tensor *Y = tcc_compute(
+      ctx, "Y", 2, sh, ay,
+      tcc_add(ctx, tcc_add(ctx, tcc_read(ctx, X, iy), tcc_read(ctx, Z, iy)), tcc_read(ctx, F, iy)),
+      NULL);
   tcc_tensor *P = tcc_compute(ctx, "P", 2, sh, tcc_compute_axes(ctx, 2, sh, NULL),
                               tcc_float(ctx, tcc_scalar(TCCRT_FLOAT32), 1), NULL);
   const tcc_expr *ip[2] = {V(ctx, P->axes[0]), V(ctx, P->axes[1])};
   P->body = tcc_read(ctx, A, ip);
   const tcc_tensor *outs[2] = {Y, P};
   tcc_schedule *s = tcc_schedule_create(ctx, 2, outs);
-  tcc_stage *sx = tcc_schedule_stage(s, X), *sz = tcc_schedule_stage(s, Z), *sf = tcc_schedule_stage(s, F);
+  tcc_stage *sx = tcc_schedule_stage(s, X), *sz = tcc_schedule_stage(s, Z),
+            *sf = tcc_schedule_stage(s, F);
   tcc_stage *sy = tcc_schedule_stage(s, Y), *sp = tcc_schedule_stage(s, P);
   CHECK(sx && sz && sf && sy && sp);
   if (!(sx && sz && sf && sy && sp)) {
@@ -161,7 +168,8 @@ static void scans(void) {
   /* compute_at of a scan: a region of it cannot be computed on its own */
   CHECK_REFUSED(ctx, tcc_compute_at(ctx, sx, sy, tcc_stage_axis(sy, 0)),
                 "compute_at: cannot compute 'X' at");
-  CHECK_REFUSED(ctx, tcc_compute_at(ctx, sx, sy, tcc_stage_axis(sy, 0)), "before they are produced");
+  CHECK_REFUSED(ctx, tcc_compute_at(ctx, sx, sy, tcc_stage_axis(sy, 0)),
+                "before they are produced");
   CHECK(tcc_stage_attach(sx) == TCC_ATTACH_ROOT);
 
   /* Z: distance (1, 0): swapping i and j keeps it positive, j is free, i is not */
@@ -174,7 +182,8 @@ static void scans(void) {
   CHECK_REFUSED(ctx, tcc_vectorize(ctx, sz, zi), "Z[i, j] reads Z[(i - 1), j]");
 
   /* F: the floordiv index is over-approximated (refused on i), j stays exact (accepted) */
-  CHECK_REFUSED(ctx, tcc_parallel(ctx, sf, tcc_stage_axis(sf, 0)), "cannot parallelize 'i' of stage 'F'");
+  CHECK_REFUSED(ctx, tcc_parallel(ctx, sf, tcc_stage_axis(sf, 0)),
+                "cannot parallelize 'i' of stage 'F'");
   tcc_axis *fj = tcc_stage_axis(sf, 1), *fi = tcc_stage_axis(sf, 0);
   tcc_axis *fsw[2] = {fj, fi};
   ok = tcc_reorder(ctx, sf, 2, fsw);
@@ -223,7 +232,8 @@ static void compute_at_legal(void) {
   const tcc_itervar *const *ac = tcc_compute_axes(ctx, 2, sh, NULL);
   const tcc_itervar *k = tcc_reduce_axis(ctx, "k", I(ctx, 0), I(ctx, 8));
   const tcc_expr *pi[2] = {V(ctx, ac[0]), V(ctx, k)};
-  tcc_tensor *C = tcc_compute(ctx, "C", 2, sh, ac, tcc_sum(ctx, tcc_read(ctx, P, pi), 1, &k, NULL), NULL);
+  tcc_tensor *C =
+      tcc_compute(ctx, "C", 2, sh, ac, tcc_sum(ctx, tcc_read(ctx, P, pi), 1, &k, NULL), NULL);
   const tcc_tensor *outs[1] = {C};
   tcc_schedule *s = tcc_schedule_create(ctx, 1, outs);
   tcc_stage *sp = tcc_schedule_stage(s, P), *sc = tcc_schedule_stage(s, C);

@@ -31,8 +31,8 @@ static tcc_status s_default(tcc_context *ctx, tcc_stage *st) {
 }
 static tcc_status s_tiled(tcc_context *ctx, tcc_stage *st) {
   tcc_axis *io, *jo, *ii, *ji;
-  return tcc_tile(ctx, st, tcc_stage_axis(st, 0), tcc_stage_axis(st, 1), 4, 4, TCC_TAIL_GUARD,
-                  &io, &jo, &ii, &ji);
+  return tcc_tile(ctx, st, tcc_stage_axis(st, 0), tcc_stage_axis(st, 1), 4, 4, TCC_TAIL_GUARD, &io,
+                  &jo, &ii, &ji);
 }
 static tcc_status s_nondividing(tcc_context *ctx, tcc_stage *st) {
   tcc_axis *io, *ii, *ko, *ki;
@@ -64,8 +64,8 @@ static tcc_status s_parallel(tcc_context *ctx, tcc_stage *st) {
 }
 static tcc_status s_all(tcc_context *ctx, tcc_stage *st) {
   tcc_axis *io, *jo, *ii, *ji, *ko, *ki;
-  TCC_TRY(tcc_tile(ctx, st, tcc_stage_axis(st, 0), tcc_stage_axis(st, 1), 3, 8, TCC_TAIL_GUARD,
-                   &io, &jo, &ii, &ji));
+  TCC_TRY(tcc_tile(ctx, st, tcc_stage_axis(st, 0), tcc_stage_axis(st, 1), 3, 8, TCC_TAIL_GUARD, &io,
+                   &jo, &ii, &ji));
   TCC_TRY(tcc_split(ctx, st, tcc_stage_reduce_axis(st, 0), 2, TCC_TAIL_GUARD, &ko, &ki));
   tcc_axis *o[6] = {io, jo, ko, ii, ki, ji};
   TCC_TRY(tcc_reorder(ctx, st, 6, o));
@@ -85,9 +85,14 @@ static tcc_status s_auto(tcc_context *ctx, tcc_stage *st) {
 static const struct {
   const char *name;
   sched_fn fn;
-} schedules[] = {{"default", s_default},       {"tiled", s_tiled},         {"nondividing", s_nondividing},
-                 {"reordered", s_reordered},   {"vectorized", s_vectorized}, {"unrolled", s_unrolled},
-                 {"parallel", s_parallel},     {"all", s_all},
+} schedules[] = {{"default", s_default},
+                 {"tiled", s_tiled},
+                 {"nondividing", s_nondividing},
+                 {"reordered", s_reordered},
+                 {"vectorized", s_vectorized},
+                 {"unrolled", s_unrolled},
+                 {"parallel", s_parallel},
+                 {"all", s_all},
                  {"auto", s_auto}};
 
 static void run_f32(int64_t M, int64_t N, int64_t K) {
@@ -98,7 +103,8 @@ static void run_f32(int64_t M, int64_t N, int64_t K) {
   for (int64_t i = 0; i < M; i++)
     for (int64_t j = 0; j < N; j++) {
       float acc = 0;
-      for (int64_t k = 0; k < K; k++) acc += a[i * K + k] * b[k * N + j];
+      for (int64_t k = 0; k < K; k++)
+        acc += a[i * K + k] * b[k * N + j];
       ref[i * N + j] = acc;
     }
   for (size_t s = 0; s < TCC_ARRAY_SIZE(schedules); s++) {
@@ -107,8 +113,8 @@ static void run_f32(int64_t M, int64_t N, int64_t K) {
     const tcc_tensor *outs[1] = {m.C};
     tcc_schedule *sch = tcc_schedule_create(ctx, 1, outs);
     tcc_stage *st = tcc_schedule_stage(sch, m.C);
-    tcc_status ok = schedules[s].fn == s_auto ? tcc_schedule_auto_cpu(ctx, sch, m.C)
-                                              : schedules[s].fn(ctx, st);
+    tcc_status ok =
+        schedules[s].fn == s_auto ? tcc_schedule_auto_cpu(ctx, sch, m.C) : schedules[s].fn(ctx, st);
     CHECK_MSG(ok == TCC_OK, "matmul %s: schedule refused: %s", schedules[s].name,
               tcc_error_text(ctx));
     const tcc_tensor *args[3] = {m.A, m.B, m.C};
@@ -135,7 +141,8 @@ static void run_i32(int64_t M, int64_t N, int64_t K) {
   for (int64_t i = 0; i < M; i++)
     for (int64_t j = 0; j < N; j++) {
       int32_t acc = 0;
-      for (int64_t k = 0; k < K; k++) acc += a[i * K + k] * b[k * N + j];
+      for (int64_t k = 0; k < K; k++)
+        acc += a[i * K + k] * b[k * N + j];
       ref[i * N + j] = acc;
     }
   for (size_t s = 0; s < TCC_ARRAY_SIZE(schedules); s++) {

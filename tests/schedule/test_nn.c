@@ -14,11 +14,15 @@ static tcc_tensor *pad_nchw(tcc_context *ctx, tcc_tensor *X, const int64_t *d, i
   const tcc_expr *sh[4] = {I(ctx, d[0]), I(ctx, d[1]), I(ctx, d[2] + 2 * p), I(ctx, d[3] + 2 * p)};
   const char *nm[4] = {"n", "c", "h", "w"};
   const tcc_itervar *const *ax = tcc_compute_axes(ctx, 4, sh, nm);
-  const tcc_expr *h = tcc_sub(ctx, V(ctx, ax[2]), I(ctx, p)), *w = tcc_sub(ctx, V(ctx, ax[3]), I(ctx, p));
-  const tcc_expr *in = tcc_and(ctx, tcc_and(ctx, tcc_ge(ctx, h, I(ctx, 0)), tcc_lt(ctx, h, I(ctx, d[2]))),
-                               tcc_and(ctx, tcc_ge(ctx, w, I(ctx, 0)), tcc_lt(ctx, w, I(ctx, d[3]))));
-  const tcc_expr *idx[4] = {V(ctx, ax[0]), V(ctx, ax[1]), clampi(ctx, h, d[2]), clampi(ctx, w, d[3])};
-  return tcc_compute(ctx, "pad", 4, sh, ax, tcc_select(ctx, in, tcc_read(ctx, X, idx), fill), "pad");
+  const tcc_expr *h = tcc_sub(ctx, V(ctx, ax[2]), I(ctx, p)),
+                 *w = tcc_sub(ctx, V(ctx, ax[3]), I(ctx, p));
+  const tcc_expr *in =
+      tcc_and(ctx, tcc_and(ctx, tcc_ge(ctx, h, I(ctx, 0)), tcc_lt(ctx, h, I(ctx, d[2]))),
+              tcc_and(ctx, tcc_ge(ctx, w, I(ctx, 0)), tcc_lt(ctx, w, I(ctx, d[3]))));
+  const tcc_expr *idx[4] = {V(ctx, ax[0]), V(ctx, ax[1]), clampi(ctx, h, d[2]),
+                            clampi(ctx, w, d[3])};
+  return tcc_compute(ctx, "pad", 4, sh, ax, tcc_select(ctx, in, tcc_read(ctx, X, idx), fill),
+                     "pad");
 }
 
 /* ---------------- conv2d ---------------- */
@@ -43,15 +47,17 @@ static conv build_conv(tcc_context *ctx) {
   const tcc_itervar *rc = tcc_reduce_axis(ctx, "rc", I(ctx, 0), I(ctx, CC));
   const tcc_itervar *ry = tcc_reduce_axis(ctx, "ry", I(ctx, 0), I(ctx, CR));
   const tcc_itervar *rx = tcc_reduce_axis(ctx, "rx", I(ctx, 0), I(ctx, CS));
-  const tcc_expr *ip[4] = {
-      V(ctx, ax[0]), V(ctx, rc),
-      tcc_add(ctx, tcc_mul(ctx, V(ctx, ax[2]), I(ctx, STRIDE)), tcc_mul(ctx, V(ctx, ry), I(ctx, DIL))),
-      tcc_add(ctx, tcc_mul(ctx, V(ctx, ax[3]), I(ctx, STRIDE)), tcc_mul(ctx, V(ctx, rx), I(ctx, DIL)))};
+  const tcc_expr *ip[4] = {V(ctx, ax[0]), V(ctx, rc),
+                           tcc_add(ctx, tcc_mul(ctx, V(ctx, ax[2]), I(ctx, STRIDE)),
+                                   tcc_mul(ctx, V(ctx, ry), I(ctx, DIL))),
+                           tcc_add(ctx, tcc_mul(ctx, V(ctx, ax[3]), I(ctx, STRIDE)),
+                                   tcc_mul(ctx, V(ctx, rx), I(ctx, DIL)))};
   const tcc_expr *iw[4] = {V(ctx, ax[1]), V(ctx, rc), V(ctx, ry), V(ctx, rx)};
   const tcc_itervar *rax[3] = {rc, ry, rx};
-  c.O = tcc_compute(ctx, "O", 4, sh, ax,
-                    tcc_sum(ctx, tcc_mul(ctx, tcc_read(ctx, c.P, ip), tcc_read(ctx, c.Wt, iw)), 3, rax, NULL),
-                    "conv2d");
+  c.O = tcc_compute(
+      ctx, "O", 4, sh, ax,
+      tcc_sum(ctx, tcc_mul(ctx, tcc_read(ctx, c.P, ip), tcc_read(ctx, c.Wt, iw)), 3, rax, NULL),
+      "conv2d");
   return c;
 }
 
@@ -65,7 +71,9 @@ static void conv_ref(const float *x, const float *w, float *o) {
             for (int r = 0; r < CR; r++)
               for (int s = 0; s < CS; s++) {
                 int h = oh * STRIDE + r * DIL - PAD, ww = ow * STRIDE + s * DIL - PAD;
-                float xv = (h >= 0 && h < CH && ww >= 0 && ww < CW) ? x[((n * CC + c) * CH + h) * CW + ww] : 0.0f;
+                float xv = (h >= 0 && h < CH && ww >= 0 && ww < CW)
+                               ? x[((n * CC + c) * CH + h) * CW + ww]
+                               : 0.0f;
                 acc += xv * w[((k * CC + c) * CR + r) * CS + s];
               }
           o[((n * CK + k) * COH + oh) * COW + ow] = acc;
@@ -124,8 +132,9 @@ static void test_conv(void) {
   static const struct {
     const char *name;
     conv_sched fn;
-  } sc[] = {{"default", cv_default}, {"inline", cv_inline}, {"compute_at", cv_at},
-            {"tiled_vec_unroll_par", cv_tiled_vec}, {"reordered", cv_reorder}, {"auto", cv_auto}};
+  } sc[] = {{"default", cv_default},   {"inline", cv_inline},
+            {"compute_at", cv_at},     {"tiled_vec_unroll_par", cv_tiled_vec},
+            {"reordered", cv_reorder}, {"auto", cv_auto}};
   for (size_t i = 0; i < TCC_ARRAY_SIZE(sc); i++) {
     tcc_context *ctx = tcc_context_create();
     conv c = build_conv(ctx);
@@ -138,7 +147,8 @@ static void test_conv(void) {
     memset(o, 0, no * 4);
     char what[64];
     snprintf(what, sizeof what, "conv2d_%s", sc[i].name);
-    if (ok == TCC_OK && lower_run(ctx, s, what, 3, args, bufs, NULL)) cmp_f32(what, o, ref, no, 1e-5);
+    if (ok == TCC_OK && lower_run(ctx, s, what, 3, args, bufs, NULL))
+      cmp_f32(what, o, ref, no, 1e-5);
     tcc_context_destroy(ctx);
   }
   free(x), free(w), free(o), free(ref);
@@ -151,15 +161,17 @@ static void test_conv_relu(void) {
   fill_f32(x, nx, -1, 1);
   fill_f32(w, nw, -1, 1);
   conv_ref(x, w, ref);
-  for (size_t i = 0; i < no; i++) ref[i] = ref[i] > 0 ? ref[i] : 0;
+  for (size_t i = 0; i < no; i++)
+    ref[i] = ref[i] > 0 ? ref[i] : 0;
   for (int sched = 0; sched < 2; sched++) {
     tcc_context *ctx = tcc_context_create();
     conv c = build_conv(ctx);
     const tcc_itervar *const *ax = tcc_compute_axes(ctx, 4, c.O->shape, NULL);
     const tcc_expr *ix[4] = {V(ctx, ax[0]), V(ctx, ax[1]), V(ctx, ax[2]), V(ctx, ax[3])};
-    tcc_tensor *R = tcc_compute(ctx, "relu", 4, c.O->shape, ax,
-                                tcc_max(ctx, tcc_read(ctx, c.O, ix), tcc_float(ctx, tcc_scalar(TCCRT_FLOAT32), 0)),
-                                "elemwise");
+    tcc_tensor *R = tcc_compute(
+        ctx, "relu", 4, c.O->shape, ax,
+        tcc_max(ctx, tcc_read(ctx, c.O, ix), tcc_float(ctx, tcc_scalar(TCCRT_FLOAT32), 0)),
+        "elemwise");
     const tcc_tensor *outs[1] = {R};
     tcc_schedule *s = tcc_schedule_create(ctx, 1, outs);
     tcc_stage *so = tcc_schedule_stage(s, c.O), *sr = tcc_schedule_stage(s, R);
@@ -177,7 +189,8 @@ static void test_conv_relu(void) {
     memset(o, 0, no * 4);
     char what[64];
     snprintf(what, sizeof what, "conv_relu_%d", sched);
-    if (ok == TCC_OK && lower_run(ctx, s, what, 3, args, bufs, NULL)) cmp_f32(what, o, ref, no, 1e-5);
+    if (ok == TCC_OK && lower_run(ctx, s, what, 3, args, bufs, NULL))
+      cmp_f32(what, o, ref, no, 1e-5);
     tcc_context_destroy(ctx);
   }
   free(x), free(w), free(o), free(ref);
@@ -199,7 +212,8 @@ static void test_depthwise(int64_t C, int64_t H, int64_t W) {
         for (int64_t r = 0; r < R; r++)
           for (int64_t s = 0; s < R; s++) {
             int64_t y = h + r - p, xx = ww + s - p;
-            if (y >= 0 && y < H && xx >= 0 && xx < W) acc += x[(c * H + y) * W + xx] * w[(c * R + r) * R + s];
+            if (y >= 0 && y < H && xx >= 0 && xx < W)
+              acc += x[(c * H + y) * W + xx] * w[(c * R + r) * R + s];
           }
         ref[(c * H + h) * W + ww] = acc;
       }
@@ -215,9 +229,10 @@ static void test_depthwise(int64_t C, int64_t H, int64_t W) {
                              tcc_add(ctx, V(ctx, ax[3]), V(ctx, rx))};
     const tcc_expr *iw[3] = {V(ctx, ax[1]), V(ctx, ry), V(ctx, rx)};
     const tcc_itervar *rax[2] = {ry, rx};
-    tcc_tensor *O = tcc_compute(ctx, "O", 4, sh, ax,
-                                tcc_sum(ctx, tcc_mul(ctx, tcc_read(ctx, P, ip), tcc_read(ctx, Wd, iw)), 2, rax, NULL),
-                                "depthwise_conv2d");
+    tcc_tensor *O = tcc_compute(
+        ctx, "O", 4, sh, ax,
+        tcc_sum(ctx, tcc_mul(ctx, tcc_read(ctx, P, ip), tcc_read(ctx, Wd, iw)), 2, rax, NULL),
+        "depthwise_conv2d");
     const tcc_tensor *outs[1] = {O};
     tcc_schedule *s = tcc_schedule_create(ctx, 1, outs);
     tcc_stage *sp = tcc_schedule_stage(s, P), *so = tcc_schedule_stage(s, O);
@@ -262,9 +277,12 @@ static void test_softmax(int64_t M, int64_t N) {
   fill_f32(x, n, -5, 5);
   for (int64_t i = 0; i < M; i++) {
     float mx = -INFINITY, sum = 0;
-    for (int64_t j = 0; j < N; j++) mx = x[i * N + j] > mx ? x[i * N + j] : mx;
-    for (int64_t j = 0; j < N; j++) sum += (float)exp((double)(x[i * N + j] - mx));
-    for (int64_t j = 0; j < N; j++) ref[i * N + j] = (float)exp((double)(x[i * N + j] - mx)) / sum;
+    for (int64_t j = 0; j < N; j++)
+      mx = x[i * N + j] > mx ? x[i * N + j] : mx;
+    for (int64_t j = 0; j < N; j++)
+      sum += (float)exp((double)(x[i * N + j] - mx));
+    for (int64_t j = 0; j < N; j++)
+      ref[i * N + j] = (float)exp((double)(x[i * N + j] - mx)) / sum;
   }
   for (int sched = 0; sched < 5; sched++) {
     tcc_context *ctx = tcc_context_create();
@@ -274,23 +292,28 @@ static void test_softmax(int64_t M, int64_t N) {
     const tcc_itervar *const *am = tcc_compute_axes(ctx, 1, s1, NULL);
     const tcc_itervar *k1 = tcc_reduce_axis(ctx, "k", I(ctx, 0), I(ctx, N));
     const tcc_expr *xi[2] = {V(ctx, am[0]), V(ctx, k1)};
-    tcc_tensor *Mx = tcc_compute(ctx, "maxv", 1, s1, am, tcc_reduce_max(ctx, tcc_read(ctx, X, xi), 1, &k1, NULL), NULL);
+    tcc_tensor *Mx = tcc_compute(ctx, "maxv", 1, s1, am,
+                                 tcc_reduce_max(ctx, tcc_read(ctx, X, xi), 1, &k1, NULL), NULL);
     const tcc_itervar *const *ae = tcc_compute_axes(ctx, 2, s2, NULL);
     const tcc_expr *ei[2] = {V(ctx, ae[0]), V(ctx, ae[1])}, *mi[1] = {V(ctx, ae[0])};
-    tcc_tensor *E = tcc_compute(ctx, "expv", 2, s2, ae,
-                                tcc_call1(ctx, TCC_INTRIN_EXP, tcc_sub(ctx, tcc_read(ctx, X, ei), tcc_read(ctx, Mx, mi))), NULL);
+    tcc_tensor *E = tcc_compute(
+        ctx, "expv", 2, s2, ae,
+        tcc_call1(ctx, TCC_INTRIN_EXP, tcc_sub(ctx, tcc_read(ctx, X, ei), tcc_read(ctx, Mx, mi))),
+        NULL);
     const tcc_itervar *const *as = tcc_compute_axes(ctx, 1, s1, NULL);
     const tcc_itervar *k2 = tcc_reduce_axis(ctx, "k", I(ctx, 0), I(ctx, N));
     const tcc_expr *si[2] = {V(ctx, as[0]), V(ctx, k2)};
-    tcc_tensor *S = tcc_compute(ctx, "sumv", 1, s1, as, tcc_sum(ctx, tcc_read(ctx, E, si), 1, &k2, NULL), NULL);
+    tcc_tensor *S =
+        tcc_compute(ctx, "sumv", 1, s1, as, tcc_sum(ctx, tcc_read(ctx, E, si), 1, &k2, NULL), NULL);
     const tcc_itervar *const *ay = tcc_compute_axes(ctx, 2, s2, NULL);
     const tcc_expr *yi[2] = {V(ctx, ay[0]), V(ctx, ay[1])}, *yi1[1] = {V(ctx, ay[0])};
-    tcc_tensor *Y = tcc_compute(ctx, "Y", 2, s2, ay, tcc_div(ctx, tcc_read(ctx, E, yi), tcc_read(ctx, S, yi1)), "softmax");
+    tcc_tensor *Y = tcc_compute(
+        ctx, "Y", 2, s2, ay, tcc_div(ctx, tcc_read(ctx, E, yi), tcc_read(ctx, S, yi1)), "softmax");
     const tcc_tensor *outs[1] = {Y};
     tcc_schedule *s = tcc_schedule_create(ctx, 1, outs);
     CHECK(tcc_schedule_num_stages(s) == 4);
-    tcc_stage *sm = tcc_schedule_stage(s, Mx), *se = tcc_schedule_stage(s, E), *ss = tcc_schedule_stage(s, S),
-              *sy = tcc_schedule_stage(s, Y);
+    tcc_stage *sm = tcc_schedule_stage(s, Mx), *se = tcc_schedule_stage(s, E),
+              *ss = tcc_schedule_stage(s, S), *sy = tcc_schedule_stage(s, Y);
     tcc_status ok = TCC_OK;
     tcc_axis *a, *b;
     switch (sched) {
@@ -318,7 +341,8 @@ static void test_softmax(int64_t M, int64_t N) {
     memset(y, 0, n * 4);
     char what[64];
     snprintf(what, sizeof what, "softmax_%d", sched);
-    if (ok == TCC_OK && lower_run(ctx, s, what, 2, args, bufs, NULL)) cmp_f32(what, y, ref, n, 1e-5);
+    if (ok == TCC_OK && lower_run(ctx, s, what, 2, args, bufs, NULL))
+      cmp_f32(what, y, ref, n, 1e-5);
     tcc_context_destroy(ctx);
   }
   free(x), free(y), free(ref);
@@ -340,7 +364,8 @@ static void test_maxpool(int64_t C, int64_t H, int64_t W) {
         for (int64_t r = 0; r < K; r++)
           for (int64_t s = 0; s < K; s++) {
             int64_t h = oh * S + r - p, w = ow * S + s - p;
-            if (h >= 0 && h < H && w >= 0 && w < W && x[(c * H + h) * W + w] > m) m = x[(c * H + h) * W + w];
+            if (h >= 0 && h < H && w >= 0 && w < W && x[(c * H + h) * W + w] > m)
+              m = x[(c * H + h) * W + w];
           }
         ref[(c * OH + oh) * OW + ow] = m;
       }
@@ -356,7 +381,8 @@ static void test_maxpool(int64_t C, int64_t H, int64_t W) {
                              tcc_add(ctx, tcc_mul(ctx, V(ctx, ax[2]), I(ctx, S)), V(ctx, ry)),
                              tcc_add(ctx, tcc_mul(ctx, V(ctx, ax[3]), I(ctx, S)), V(ctx, rx))};
     const tcc_itervar *rax[2] = {ry, rx};
-    tcc_tensor *O = tcc_compute(ctx, "O", 4, sh, ax, tcc_reduce_max(ctx, tcc_read(ctx, P, ip), 2, rax, NULL), "pool");
+    tcc_tensor *O = tcc_compute(ctx, "O", 4, sh, ax,
+                                tcc_reduce_max(ctx, tcc_read(ctx, P, ip), 2, rax, NULL), "pool");
     const tcc_tensor *outs[1] = {O};
     tcc_schedule *s = tcc_schedule_create(ctx, 1, outs);
     tcc_stage *sp = tcc_schedule_stage(s, P), *so = tcc_schedule_stage(s, O);

@@ -22,9 +22,9 @@ static pipe build(tcc_context *ctx, int64_t H, int64_t W) {
   const tcc_itervar *const *bx = tcc_compute_axes(ctx, 2, sb, nb);
   const tcc_expr *ia[2] = {V(ctx, bx[0]), tcc_add(ctx, V(ctx, bx[1]), I(ctx, 1))};
   tcc_type f = tcc_scalar(TCCRT_FLOAT32);
-  p.B = tcc_compute(ctx, "B", 2, sb,
-                    bx, tcc_sub(ctx, tcc_mul(ctx, tcc_read(ctx, p.A, ia), tcc_float(ctx, f, 3)),
-                                tcc_float(ctx, f, 1)),
+  p.B = tcc_compute(ctx, "B", 2, sb, bx,
+                    tcc_sub(ctx, tcc_mul(ctx, tcc_read(ctx, p.A, ia), tcc_float(ctx, f, 3)),
+                            tcc_float(ctx, f, 1)),
                     "elemwise");
   const tcc_expr *sc[2] = {I(ctx, H / 2), I(ctx, W - 2)};
   const char *nc[2] = {"i", "j"};
@@ -103,9 +103,15 @@ static tcc_status p_at_fused(tcc_context *ctx, tcc_stage *B, tcc_stage *C) {
 static const struct {
   const char *name;
   pfn fn;
-} scheds[] = {{"root", p_root},           {"inline", p_inline},         {"at_i", p_at_i},
-              {"at_j", p_at_j},           {"at_tile", p_at_tile},       {"at_split_vec", p_at_split_vec},
-              {"at_shift_inward", p_at_round_up}, {"root_tails", p_root_tails}, {"at_fused", p_at_fused}};
+} scheds[] = {{"root", p_root},
+              {"inline", p_inline},
+              {"at_i", p_at_i},
+              {"at_j", p_at_j},
+              {"at_tile", p_at_tile},
+              {"at_split_vec", p_at_split_vec},
+              {"at_shift_inward", p_at_round_up},
+              {"root_tails", p_root_tails},
+              {"at_fused", p_at_fused}};
 
 static void run(int64_t H, int64_t W) {
   size_t na = (size_t)(H * (W + 4)), nc = (size_t)((H / 2) * (W - 2));
@@ -124,8 +130,10 @@ static void run(int64_t H, int64_t W) {
     void *bufs[2] = {a, c};
     memset(c, 0, nc * 4);
     char what[128];
-    snprintf(what, sizeof what, "pipeline_%s_%lldx%lld", scheds[s].name, (long long)H, (long long)W);
-    if (ok == TCC_OK && lower_run(ctx, sch, what, 2, args, bufs, NULL)) cmp_f32(what, c, ref, nc, 1e-5);
+    snprintf(what, sizeof what, "pipeline_%s_%lldx%lld", scheds[s].name, (long long)H,
+             (long long)W);
+    if (ok == TCC_OK && lower_run(ctx, sch, what, 2, args, bufs, NULL))
+      cmp_f32(what, c, ref, nc, 1e-5);
     tcc_context_destroy(ctx);
   }
   free(a);
@@ -142,16 +150,20 @@ static void run_chain(int64_t N) {
   const tcc_expr *sp[1] = {I(ctx, N)}, *sq[1] = {I(ctx, N - 1)}, *sr[1] = {I(ctx, N - 3)};
   const tcc_itervar *const *ap = tcc_compute_axes(ctx, 1, sp, NULL);
   const tcc_expr *x0[1] = {V(ctx, ap[0])};
-  tcc_tensor *P = tcc_compute(ctx, "P", 1, sp, ap, tcc_add(ctx, tcc_read(ctx, A, x0), tcc_int(ctx, it, 1)), NULL);
+  tcc_tensor *P = tcc_compute(ctx, "P", 1, sp, ap,
+                              tcc_add(ctx, tcc_read(ctx, A, x0), tcc_int(ctx, it, 1)), NULL);
   const tcc_itervar *const *aq = tcc_compute_axes(ctx, 1, sq, NULL);
   const tcc_expr *q0[1] = {V(ctx, aq[0])}, *q1[1] = {tcc_add(ctx, V(ctx, aq[0]), I(ctx, 1))};
-  tcc_tensor *Q = tcc_compute(ctx, "Q", 1, sq, aq, tcc_mul(ctx, tcc_read(ctx, P, q0), tcc_read(ctx, P, q1)), NULL);
+  tcc_tensor *Q = tcc_compute(ctx, "Q", 1, sq, aq,
+                              tcc_mul(ctx, tcc_read(ctx, P, q0), tcc_read(ctx, P, q1)), NULL);
   const tcc_itervar *const *ar = tcc_compute_axes(ctx, 1, sr, NULL);
   const tcc_expr *r0[1] = {V(ctx, ar[0])}, *r2[1] = {tcc_add(ctx, V(ctx, ar[0]), I(ctx, 2))};
-  tcc_tensor *R = tcc_compute(ctx, "R", 1, sr, ar, tcc_add(ctx, tcc_read(ctx, Q, r0), tcc_read(ctx, Q, r2)), NULL);
+  tcc_tensor *R = tcc_compute(ctx, "R", 1, sr, ar,
+                              tcc_add(ctx, tcc_read(ctx, Q, r0), tcc_read(ctx, Q, r2)), NULL);
   const tcc_tensor *outs[1] = {R};
   tcc_schedule *sch = tcc_schedule_create(ctx, 1, outs);
-  tcc_stage *sP = tcc_schedule_stage(sch, P), *sQ = tcc_schedule_stage(sch, Q), *sR = tcc_schedule_stage(sch, R);
+  tcc_stage *sP = tcc_schedule_stage(sch, P), *sQ = tcc_schedule_stage(sch, Q),
+            *sR = tcc_schedule_stage(sch, R);
   tcc_axis *ro, *ri, *qo, *qi;
   CHECK(tcc_split(ctx, sR, tcc_stage_axis(sR, 0), 4, TCC_TAIL_GUARD, &ro, &ri) == TCC_OK);
   CHECK(tcc_compute_at(ctx, sQ, sR, ro) == TCC_OK);

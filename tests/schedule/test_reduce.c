@@ -31,7 +31,8 @@ static tcc_status r_auto(tcc_context *ctx, tcc_schedule *s, tcc_stage *st) {
 static const struct {
   const char *name;
   rs fn;
-} scheds[] = {{"default", r_default}, {"split_k", r_split_k}, {"reorder_vec", r_reorder}, {"auto", r_auto}};
+} scheds[] = {
+    {"default", r_default}, {"split_k", r_split_k}, {"reorder_vec", r_reorder}, {"auto", r_auto}};
 
 static void run(const char *what, tcc_context *ctx, tcc_tensor *X, tcc_tensor *Y, const float *x,
                 const float *ref, int ny, int sched) {
@@ -45,7 +46,8 @@ static void run(const char *what, tcc_context *ctx, tcc_tensor *X, tcc_tensor *Y
   void *bufs[2] = {(void *)x, y};
   char name[96];
   snprintf(name, sizeof name, "%s_%s", what, scheds[sched].name);
-  if (ok == TCC_OK && lower_run(ctx, s, name, 2, args, bufs, NULL)) cmp_f32(name, y, ref, (size_t)ny, 1e-5);
+  if (ok == TCC_OK && lower_run(ctx, s, name, 2, args, bufs, NULL))
+    cmp_f32(name, y, ref, (size_t)ny, 1e-5);
 }
 
 int main(void) {
@@ -65,14 +67,16 @@ int main(void) {
       const tcc_itervar *k = tcc_reduce_axis(ctx, "k", I(ctx, 0), I(ctx, K * L));
       tcc_var *a = tcc_var_new(ctx, "acc", f), *b = tcc_var_new(ctx, "v", f);
       const tcc_expr *ae = tcc_expr_var(ctx, a), *be = tcc_expr_var(ctx, b);
-      const tcc_combiner *comb = tcc_combiner_custom(ctx, f, a, b, tcc_add(ctx, ae, tcc_mul(ctx, be, be)),
-                                                     tcc_float(ctx, f, 0));
+      const tcc_combiner *comb = tcc_combiner_custom(
+          ctx, f, a, b, tcc_add(ctx, ae, tcc_mul(ctx, be, be)), tcc_float(ctx, f, 0));
       const tcc_expr *xi[2] = {V(ctx, ax[0]), V(ctx, k)};
-      tcc_tensor *Y = tcc_compute(ctx, "Y", 1, sy, ax, tcc_reduce(ctx, comb, tcc_read(ctx, X, xi), 1, &k, NULL), NULL);
+      tcc_tensor *Y = tcc_compute(ctx, "Y", 1, sy, ax,
+                                  tcc_reduce(ctx, comb, tcc_read(ctx, X, xi), 1, &k, NULL), NULL);
       float ref[M];
       for (int i = 0; i < M; i++) {
         float acc = 0;
-        for (int j = 0; j < K * L; j++) acc = acc + x[i * K * L + j] * x[i * K * L + j];
+        for (int j = 0; j < K * L; j++)
+          acc = acc + x[i * K * L + j] * x[i * K * L + j];
         ref[i] = acc;
       }
       CHECK(isnan(ref[3]));
@@ -89,11 +93,13 @@ int main(void) {
       const tcc_itervar *k = tcc_reduce_axis(ctx, "k", I(ctx, 0), I(ctx, K * L));
       const tcc_expr *xi[2] = {V(ctx, ax[0]), V(ctx, k)};
       const tcc_expr *even = tcc_eq(ctx, tcc_floormod(ctx, V(ctx, k), I(ctx, 2)), I(ctx, 0));
-      tcc_tensor *Y = tcc_compute(ctx, "Y", 1, sy, ax, tcc_sum(ctx, tcc_read(ctx, X, xi), 1, &k, even), NULL);
+      tcc_tensor *Y =
+          tcc_compute(ctx, "Y", 1, sy, ax, tcc_sum(ctx, tcc_read(ctx, X, xi), 1, &k, even), NULL);
       float ref[M];
       for (int i = 0; i < M; i++) {
         float acc = 0;
-        for (int j = 0; j < K * L; j += 2) acc += x[i * K * L + j];
+        for (int j = 0; j < K * L; j += 2)
+          acc += x[i * K * L + j];
         ref[i] = acc;
       }
       run("cond_sum", ctx, X, Y, x, ref, M, sched);
@@ -111,17 +117,22 @@ int main(void) {
       const tcc_itervar *rax[2] = {rk, rl};
       const tcc_expr *xi[3] = {V(ctx, ax[0]), V(ctx, rk), V(ctx, rl)};
       const tcc_expr *src = tcc_read(ctx, X, xi);
-      const tcc_expr *body = which == 0 ? tcc_reduce_min(ctx, src, 2, rax, NULL)
-                                        : tcc_reduce_prod(ctx, tcc_add(ctx, tcc_mul(ctx, src, tcc_float(ctx, f, 0.1)),
-                                                                       tcc_float(ctx, f, 1)), 2, rax, NULL);
+      const tcc_expr *body =
+          which == 0 ? tcc_reduce_min(ctx, src, 2, rax, NULL)
+                     : tcc_reduce_prod(ctx,
+                                       tcc_add(ctx, tcc_mul(ctx, src, tcc_float(ctx, f, 0.1)),
+                                               tcc_float(ctx, f, 1)),
+                                       2, rax, NULL);
       tcc_tensor *Y = tcc_compute(ctx, "Y", 1, sy, ax, body, NULL);
       float ref[M];
       for (int i = 0; i < M; i++) {
         float acc = which == 0 ? INFINITY : 1.0f;
         for (int j = 0; j < K * L; j++) {
           float v = x[i * K * L + j];
-          if (which == 0) acc = (isnan(acc) || isnan(v)) ? NAN : (v < acc ? v : acc);
-          else acc *= v * 0.1f + 1.0f;
+          if (which == 0)
+            acc = (isnan(acc) || isnan(v)) ? NAN : (v < acc ? v : acc);
+          else
+            acc *= v * 0.1f + 1.0f;
         }
         ref[i] = acc;
       }

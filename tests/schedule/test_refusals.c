@@ -17,15 +17,18 @@ static prog build(tcc_context *ctx, const tcc_expr *M) {
   p.B = tcc_placeholder(ctx, "B", TCCRT_FLOAT32, 2, sb);
   const tcc_itervar *const *ap = tcc_compute_axes(ctx, 2, sa, NULL);
   const tcc_expr *ia[2] = {V(ctx, ap[0]), V(ctx, ap[1])};
-  p.P = tcc_compute(ctx, "P", 2, sa, ap,
-                    tcc_add(ctx, tcc_read(ctx, p.A, ia), tcc_float(ctx, tcc_scalar(TCCRT_FLOAT32), 1)), NULL);
+  p.P = tcc_compute(
+      ctx, "P", 2, sa, ap,
+      tcc_add(ctx, tcc_read(ctx, p.A, ia), tcc_float(ctx, tcc_scalar(TCCRT_FLOAT32), 1)), NULL);
   const tcc_expr *sc[2] = {M, I(ctx, N)};
   const char *nm[2] = {"i", "j"};
   const tcc_itervar *const *ac = tcc_compute_axes(ctx, 2, sc, nm);
   const tcc_itervar *k = tcc_reduce_axis(ctx, "k", I(ctx, 0), I(ctx, K));
   const tcc_expr *pi[2] = {V(ctx, ac[0]), V(ctx, k)}, *bi[2] = {V(ctx, k), V(ctx, ac[1])};
-  p.C = tcc_compute(ctx, "C", 2, sc, ac,
-                    tcc_sum(ctx, tcc_mul(ctx, tcc_read(ctx, p.P, pi), tcc_read(ctx, p.B, bi)), 1, &k, NULL), NULL);
+  p.C = tcc_compute(
+      ctx, "C", 2, sc, ac,
+      tcc_sum(ctx, tcc_mul(ctx, tcc_read(ctx, p.P, pi), tcc_read(ctx, p.B, bi)), 1, &k, NULL),
+      NULL);
   const tcc_expr *sd[1] = {M};
   const tcc_itervar *const *ad = tcc_compute_axes(ctx, 1, sd, NULL);
   const tcc_itervar *r = tcc_reduce_axis(ctx, "r", I(ctx, 0), I(ctx, N));
@@ -54,7 +57,8 @@ static void primitives(void) {
   CHECK_REFUSED(ctx, tcc_split_nparts(ctx, p.sC, cj, -3, TCC_TAIL_GUARD, &o, &in), "nparts");
   CHECK_REFUSED(ctx, tcc_split(ctx, p.sD, di, 4, TCC_TAIL_ROUND_UP, &o, &in), "is an output");
   CHECK_REFUSED(ctx, tcc_split(ctx, p.sC, ck, 4, TCC_TAIL_ROUND_UP, &o, &in), "reduction axis");
-  CHECK_REFUSED(ctx, tcc_split(ctx, p.sC, cj, 2, TCC_TAIL_SHIFT_INWARD, &o, &in), "accumulated twice");
+  CHECK_REFUSED(ctx, tcc_split(ctx, p.sC, cj, 2, TCC_TAIL_SHIFT_INWARD, &o, &in),
+                "accumulated twice");
   CHECK_REFUSED(ctx, tcc_split(ctx, p.sC, cj, 2, (tcc_tail)42, &o, &in), "unknown tail");
   CHECK_REFUSED(ctx, tcc_split(ctx, p.sC, NULL, 2, TCC_TAIL_GUARD, &o, &in), "no axis");
   CHECK(tcc_split(ctx, p.sC, cj, 2, TCC_TAIL_GUARD, &o, &in) == TCC_OK);
@@ -89,7 +93,8 @@ static void primitives(void) {
   tcc_axis *a1, *a2, *a3, *a4;
   CHECK_REFUSED(ctx, tcc_tile(ctx, p.sC, ki, io, 2, 2, TCC_TAIL_GUARD, &a1, &a2, &a3, &a4),
                 "must be outside");
-  CHECK_REFUSED(ctx, tcc_tile(ctx, p.sC, io, io, 2, 2, TCC_TAIL_GUARD, &a1, &a2, &a3, &a4), "must differ");
+  CHECK_REFUSED(ctx, tcc_tile(ctx, p.sC, io, io, 2, 2, TCC_TAIL_GUARD, &a1, &a2, &a3, &a4),
+                "must differ");
   /* compute_at / inline / root */
   CHECK_REFUSED(ctx, tcc_compute_at(ctx, p.sD, p.sC, io), "is an output");
   CHECK_REFUSED(ctx, tcc_compute_at(ctx, p.sC, p.sC, io), "inside itself");
@@ -98,7 +103,8 @@ static void primitives(void) {
   CHECK_REFUSED(ctx, tcc_compute_inline(ctx, p.sD), "is an output");
   CHECK_REFUSED(ctx, tcc_compute_inline(ctx, p.sC), "is a reduction");
   CHECK(tcc_compute_at(ctx, p.sP, p.sC, io) == TCC_OK);
-  CHECK_REFUSED(ctx, tcc_split(ctx, p.sC, io, 2, TCC_TAIL_GUARD, NULL, NULL), "split before compute_at");
+  CHECK_REFUSED(ctx, tcc_split(ctx, p.sC, io, 2, TCC_TAIL_GUARD, NULL, NULL),
+                "split before compute_at");
   CHECK(tcc_compute_at(ctx, p.sC, p.sD, di) == TCC_OK); /* P is now read through C, inside D */
   CHECK(tcc_compute_root(ctx, p.sC) == TCC_OK);
   CHECK(tcc_compute_inline(ctx, p.sP) == TCC_OK);
@@ -111,7 +117,8 @@ static void lowering(void) {
   prog p = build(ctx, I(ctx, 7));
   tcc_primfunc *fn;
   const tcc_tensor *no_out[2] = {p.A, p.B};
-  CHECK_REFUSED(ctx, tcc_lower(ctx, p.s, "f", 2, no_out, &fn), "output 'D' is not among the arguments");
+  CHECK_REFUSED(ctx, tcc_lower(ctx, p.s, "f", 2, no_out, &fn),
+                "output 'D' is not among the arguments");
   const tcc_tensor *no_b[2] = {p.A, p.D};
   CHECK_REFUSED(ctx, tcc_lower(ctx, p.s, "f", 2, no_b, &fn), "'B' is read but is neither");
   const tcc_tensor *twice[3] = {p.A, p.A, p.D};
@@ -140,7 +147,8 @@ static void lowering(void) {
   const tcc_expr *ai[2] = {V(ctx, ax[0]), V(ctx, rk)};
   tcc_tensor *bad = tcc_compute(ctx, "bad", 1, sq, ax,
                                 tcc_mul(ctx, tcc_sum(ctx, tcc_read(ctx, p.A, ai), 1, &rk, NULL),
-                                        tcc_float(ctx, tcc_scalar(TCCRT_FLOAT32), 2)), NULL);
+                                        tcc_float(ctx, tcc_scalar(TCCRT_FLOAT32), 2)),
+                                NULL);
   const tcc_tensor *bo[1] = {bad};
   tcc_schedule *s3 = tcc_schedule_create(ctx, 1, bo);
   const tcc_tensor *bargs[2] = {p.A, bad};
@@ -174,9 +182,11 @@ static void interp_errors(void) {
   const tcc_expr *je = tcc_expr_var(ctx, j);
   const tcc_expr *dz = tcc_div(ctx, tcc_int(ctx, tcc_scalar(TCCRT_INT32), 1), je);
   const tcc_expr *i0 = I(ctx, 0);
-  fn.body = tcc_s_let(ctx, j, tcc_int(ctx, tcc_scalar(TCCRT_INT32), 0), tcc_s_store(ctx, b, 1, &i0, dz, NULL));
+  fn.body = tcc_s_let(ctx, j, tcc_int(ctx, tcc_scalar(TCCRT_INT32), 0),
+                      tcc_s_store(ctx, b, 1, &i0, dz, NULL));
   CHECK_REFUSED(ctx, tcc_interp_run(ctx, &fn, bufs, NULL), "division by zero");
-  fn.body = tcc_s_store(ctx, b, 1, &i0, tcc_cast(ctx, tcc_scalar(TCCRT_INT32), tcc_expr_var(ctx, i)), NULL);
+  fn.body = tcc_s_store(ctx, b, 1, &i0,
+                        tcc_cast(ctx, tcc_scalar(TCCRT_INT32), tcc_expr_var(ctx, i)), NULL);
   CHECK_REFUSED(ctx, tcc_interp_run(ctx, &fn, bufs, NULL), "variable 'i' is not bound");
   tcc_context_destroy(ctx);
 }

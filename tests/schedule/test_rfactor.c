@@ -12,13 +12,15 @@ static tcc_tensor *rowsum(tcc_context *ctx, tcc_tensor *A, int64_t M, int64_t K,
   const tcc_expr *ia[2] = {V(ctx, ax[0]), V(ctx, k)};
   const tcc_expr *src = tcc_read(ctx, A, ia);
   return tcc_compute(ctx, "D", 1, sh, ax,
-                     max ? tcc_reduce_max(ctx, src, 1, &k, NULL) : tcc_sum(ctx, src, 1, &k, NULL), NULL);
+                     max ? tcc_reduce_max(ctx, src, 1, &k, NULL) : tcc_sum(ctx, src, 1, &k, NULL),
+                     NULL);
 }
 
 static void ref_rows(const float *a, float *d, int64_t M, int64_t K, bool max) {
   for (int64_t i = 0; i < M; i++) {
     float acc = max ? -INFINITY : 0;
-    for (int64_t k = 0; k < K; k++) acc = max ? (a[i * K + k] > acc ? a[i * K + k] : acc) : acc + a[i * K + k];
+    for (int64_t k = 0; k < K; k++)
+      acc = max ? (a[i * K + k] > acc ? a[i * K + k] : acc) : acc + a[i * K + k];
     d[i] = acc;
   }
 }
@@ -35,13 +37,15 @@ static void rows(int mode, int64_t M, int64_t K) {
   tcc_schedule *s = tcc_schedule_create(ctx, 1, outs);
   tcc_stage *sd = tcc_schedule_stage(s, D), *rf;
   tcc_axis *ko, *ki;
-  CHECK(tcc_split(ctx, sd, tcc_stage_reduce_axis(sd, 0), mode == 2 ? 16 : 8, TCC_TAIL_GUARD, &ko, &ki) == TCC_OK);
+  CHECK(tcc_split(ctx, sd, tcc_stage_reduce_axis(sd, 0), mode == 2 ? 16 : 8, TCC_TAIL_GUARD, &ko,
+                  &ki) == TCC_OK);
   tcc_status ok = tcc_rfactor(ctx, s, sd, mode == 1 ? ko : ki, 1, &rf);
   CHECK_MSG(ok == TCC_OK, "%s", tcc_error_text(ctx));
   if (ok == TCC_OK) {
     CHECK(tcc_schedule_num_stages(s) == 2);
     CHECK(tcc_stage_num_reduce_axes(sd) == 1 && tcc_stage_tensor(rf)->ndim == 2);
-    tcc_axis *rfi = tcc_stage_axis(rf, 0), *rfk = tcc_stage_axis(rf, 1), *rr = tcc_stage_reduce_axis(rf, 0);
+    tcc_axis *rfi = tcc_stage_axis(rf, 0), *rfk = tcc_stage_axis(rf, 1),
+             *rr = tcc_stage_reduce_axis(rf, 0);
     if (mode == 0) {
       tcc_axis *o[2] = {rr, rfk};
       CHECK(tcc_reorder(ctx, rf, 2, o) == TCC_OK);
@@ -82,21 +86,25 @@ static void full_sum(int64_t N) {
   tcc_tensor *A = ph(ctx, "A", TCCRT_INT32, 1, da);
   const tcc_itervar *k = tcc_reduce_axis(ctx, "k", I(ctx, 0), I(ctx, N));
   const tcc_expr *ia[1] = {V(ctx, k)};
-  tcc_tensor *S = tcc_compute(ctx, "S", 0, NULL, NULL, tcc_sum(ctx, tcc_read(ctx, A, ia), 1, &k, NULL), NULL);
+  tcc_tensor *S =
+      tcc_compute(ctx, "S", 0, NULL, NULL, tcc_sum(ctx, tcc_read(ctx, A, ia), 1, &k, NULL), NULL);
   const tcc_tensor *outs[1] = {S};
   tcc_schedule *s = tcc_schedule_create(ctx, 1, outs);
   tcc_stage *ss = tcc_schedule_stage(s, S), *rf;
   tcc_axis *ko, *ki;
-  CHECK(tcc_split_nparts(ctx, ss, tcc_stage_reduce_axis(ss, 0), 4, TCC_TAIL_GUARD, &ko, &ki) == TCC_OK);
+  CHECK(tcc_split_nparts(ctx, ss, tcc_stage_reduce_axis(ss, 0), 4, TCC_TAIL_GUARD, &ko, &ki) ==
+        TCC_OK);
   CHECK_REFUSED(ctx, tcc_rfactor(ctx, s, ss, ko, 2, NULL), "factor position 2");
   CHECK(tcc_rfactor(ctx, s, ss, ko, 0, &rf) == TCC_OK);
   CHECK(tcc_parallel(ctx, rf, tcc_stage_axis(rf, 0)) == TCC_OK);
   int32_t *a = malloc(sizeof(int32_t) * (size_t)N), out = 0, ref = 0;
   fill_i32(a, (size_t)N, -1000, 1000);
-  for (int64_t i = 0; i < N; i++) ref += a[i];
+  for (int64_t i = 0; i < N; i++)
+    ref += a[i];
   const tcc_tensor *args[2] = {A, S};
   void *bufs[2] = {a, &out};
-  if (lower_run(ctx, s, "full_sum", 2, args, bufs, NULL)) CHECK_MSG(out == ref, "%d vs %d", out, ref);
+  if (lower_run(ctx, s, "full_sum", 2, args, bufs, NULL))
+    CHECK_MSG(out == ref, "%d vs %d", out, ref);
   free(a);
   tcc_context_destroy(ctx);
 }
@@ -109,8 +117,10 @@ static void refusals_and_replay(void) {
   const tcc_tensor *outs[1] = {D};
   tcc_schedule *s = tcc_schedule_create(ctx, 1, outs);
   tcc_stage *sd = tcc_schedule_stage(s, D);
-  CHECK_REFUSED(ctx, tcc_rfactor(ctx, s, sd, tcc_stage_axis(sd, 0), 0, NULL), "not a reduction axis");
-  CHECK_REFUSED(ctx, tcc_rfactor(ctx, s, sd, tcc_stage_reduce_axis(sd, 0), 0, NULL), "only reduction axis");
+  CHECK_REFUSED(ctx, tcc_rfactor(ctx, s, sd, tcc_stage_axis(sd, 0), 0, NULL),
+                "not a reduction axis");
+  CHECK_REFUSED(ctx, tcc_rfactor(ctx, s, sd, tcc_stage_reduce_axis(sd, 0), 0, NULL),
+                "only reduction axis");
   tcc_axis *o, *i, *ko, *ki;
   CHECK(tcc_split(ctx, sd, tcc_stage_axis(sd, 0), 2, TCC_TAIL_GUARD, &o, &i) == TCC_OK);
   CHECK(tcc_split(ctx, sd, tcc_stage_reduce_axis(sd, 0), 4, TCC_TAIL_GUARD, &ko, &ki) == TCC_OK);

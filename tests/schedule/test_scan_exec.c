@@ -15,10 +15,12 @@ static tcc_tensor *scan(tcc_context *ctx, const char *name, tcc_tensor *A, bool 
   const tcc_expr *i = V(ctx, ax[0]), *j = V(ctx, ax[1]);
   const tcc_expr *ia[2] = {i, j};
   tcc_tensor *T = tcc_compute(ctx, name, 2, sh, ax, tcc_read(ctx, A, ia), NULL);
-  const tcc_expr *pv[2] = {rows ? i : tcc_sub(ctx, i, I(ctx, 1)), rows ? tcc_sub(ctx, j, I(ctx, 1)) : j};
+  const tcc_expr *pv[2] = {rows ? i : tcc_sub(ctx, i, I(ctx, 1)),
+                           rows ? tcc_sub(ctx, j, I(ctx, 1)) : j};
   const tcc_expr *cond = tcc_gt(ctx, rows ? j : i, I(ctx, 0));
-  T->body = tcc_add(ctx, tcc_read(ctx, A, ia),
-                    tcc_select(ctx, cond, tcc_read(ctx, T, pv), tcc_float(ctx, tcc_scalar(TCCRT_FLOAT32), 0)));
+  T->body = tcc_add(
+      ctx, tcc_read(ctx, A, ia),
+      tcc_select(ctx, cond, tcc_read(ctx, T, pv), tcc_float(ctx, tcc_scalar(TCCRT_FLOAT32), 0)));
   return T;
 }
 
@@ -67,9 +69,9 @@ static void row_scan_compute_at(const float *a) {
   const tcc_expr *sh[2] = {I(ctx, R), I(ctx, NC)};
   const tcc_itervar *const *ay = tcc_compute_axes(ctx, 2, sh, NULL);
   const tcc_expr *iy[2] = {V(ctx, ay[0]), V(ctx, ay[1])};
-  tcc_tensor *Y = tcc_compute(ctx, "Y", 2, sh, ay,
-                              tcc_mul(ctx, tcc_read(ctx, Q, iy), tcc_float(ctx, tcc_scalar(TCCRT_FLOAT32), 2)),
-                              NULL);
+  tcc_tensor *Y = tcc_compute(
+      ctx, "Y", 2, sh, ay,
+      tcc_mul(ctx, tcc_read(ctx, Q, iy), tcc_float(ctx, tcc_scalar(TCCRT_FLOAT32), 2)), NULL);
   const tcc_tensor *outs[1] = {Y};
   tcc_schedule *s = tcc_schedule_create(ctx, 1, outs);
   tcc_stage *sq = tcc_schedule_stage(s, Q), *sy = tcc_schedule_stage(s, Y);
@@ -82,7 +84,8 @@ static void row_scan_compute_at(const float *a) {
   CHECK_MSG(ok == TCC_OK, "%s", tcc_error_text(ctx));
   float y[R * NC], ref[R * NC];
   ref_scan(a, ref, true);
-  for (int k = 0; k < R * NC; k++) ref[k] *= 2;
+  for (int k = 0; k < R * NC; k++)
+    ref[k] *= 2;
   const tcc_tensor *args[2] = {A, Y};
   void *bufs[2] = {(void *)a, y};
   if (ok == TCC_OK && lower_run(ctx, s, "row_scan_at", 2, args, bufs, NULL))

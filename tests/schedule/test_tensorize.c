@@ -16,11 +16,13 @@ static const tcc_stmt *emit_gemm4(tcc_context *ctx, const tcc_intrin_call *c, vo
     const tcc_expr *acc = c->accumulate ? tcc_load(ctx, O->buf, 2, oi, NULL)
                                         : tcc_float(ctx, tcc_type_of(TCCRT_FLOAT32, 4), 0);
     for (int k = 0; k < 4; k++) {
-      const tcc_expr *ai[2] = {tcc_add(ctx, A->base[0], tcc_idx(ctx, i)), tcc_add(ctx, A->base[1], tcc_idx(ctx, k))};
+      const tcc_expr *ai[2] = {tcc_add(ctx, A->base[0], tcc_idx(ctx, i)),
+                               tcc_add(ctx, A->base[1], tcc_idx(ctx, k))};
       const tcc_expr *bi[2] = {tcc_broadcast(ctx, tcc_add(ctx, B->base[0], tcc_idx(ctx, k)), 4),
                                tcc_ramp(ctx, B->base[1], tcc_idx(ctx, 1), 4)};
-      acc = tcc_add(ctx, acc, tcc_mul(ctx, tcc_broadcast(ctx, tcc_load(ctx, A->buf, 2, ai, NULL), 4),
-                                      tcc_load(ctx, B->buf, 2, bi, NULL)));
+      acc = tcc_add(ctx, acc,
+                    tcc_mul(ctx, tcc_broadcast(ctx, tcc_load(ctx, A->buf, 2, ai, NULL), 4),
+                            tcc_load(ctx, B->buf, 2, bi, NULL)));
     }
     rows[i] = tcc_s_store(ctx, O->buf, 2, oi, acc, NULL);
   }
@@ -35,14 +37,16 @@ static tcc_tensor *mm(tcc_context *ctx, const char *name, tcc_tensor *A, tcc_ten
   const tcc_itervar *k = tcc_reduce_axis(ctx, "k", I(ctx, 0), I(ctx, K));
   const tcc_expr *ia[2] = {V(ctx, ax[0]), V(ctx, k)}, *ib[2] = {V(ctx, k), V(ctx, ax[1])};
   const tcc_expr *src = tcc_mul(ctx, tcc_read(ctx, A, ia), tcc_read(ctx, B, ib));
-  return tcc_compute(ctx, name, 2, sc, ax,
-                     use_max ? tcc_reduce_max(ctx, src, 1, &k, NULL) : tcc_sum(ctx, src, 1, &k, NULL), NULL);
+  return tcc_compute(
+      ctx, name, 2, sc, ax,
+      use_max ? tcc_reduce_max(ctx, src, 1, &k, NULL) : tcc_sum(ctx, src, 1, &k, NULL), NULL);
 }
 
 static tcc_tensor_intrin gemm4(tcc_context *ctx, bool use_max) {
   int64_t d[2] = {4, 4};
   tcc_tensor *a = ph(ctx, "a", TCCRT_FLOAT32, 2, d), *b = ph(ctx, "b", TCCRT_FLOAT32, 2, d);
-  tcc_tensor_intrin in = {use_max ? "gemm4_max" : "gemm4", mm(ctx, "o", a, b, 4, 4, 4, use_max), emit_gemm4, NULL};
+  tcc_tensor_intrin in = {use_max ? "gemm4_max" : "gemm4", mm(ctx, "o", a, b, 4, 4, 4, use_max),
+                          emit_gemm4, NULL};
   return in;
 }
 
@@ -59,7 +63,8 @@ static void run(int mode) {
   tcc_stage *st = tcc_schedule_stage(s, C);
   tcc_tensor_intrin in = gemm4(ctx, mode == 2);
   tcc_axis *io, *jo, *ii, *ji, *ko, *ki;
-  CHECK(tcc_tile(ctx, st, tcc_stage_axis(st, 0), tcc_stage_axis(st, 1), 4, 4, TCC_TAIL_GUARD, &io, &jo, &ii, &ji) == TCC_OK);
+  CHECK(tcc_tile(ctx, st, tcc_stage_axis(st, 0), tcc_stage_axis(st, 1), 4, 4, TCC_TAIL_GUARD, &io,
+                 &jo, &ii, &ji) == TCC_OK);
   tcc_axis *at = jo;
   if (mode != 1) {
     CHECK(tcc_split(ctx, st, tcc_stage_reduce_axis(st, 0), 4, TCC_TAIL_GUARD, &ko, &ki) == TCC_OK);
@@ -75,10 +80,11 @@ static void run(int mode) {
   tcc_primfunc *fn;
   tcc_status ok = tcc_lower(ctx, s, "tz", 3, args, &fn);
   if (mode == 2) {
-    CHECK_MSG(ok == TCC_ERR && strstr(tcc_error_text(ctx), "does not match intrinsic 'gemm4_max'"), "%s",
-              tcc_error_text(ctx));
+    CHECK_MSG(ok == TCC_ERR && strstr(tcc_error_text(ctx), "does not match intrinsic 'gemm4_max'"),
+              "%s", tcc_error_text(ctx));
   } else if (mode == 3) {
-    CHECK_MSG(ok == TCC_ERR && strstr(tcc_error_text(ctx), "have a tail"), "%s", tcc_error_text(ctx));
+    CHECK_MSG(ok == TCC_ERR && strstr(tcc_error_text(ctx), "have a tail"), "%s",
+              tcc_error_text(ctx));
   } else {
     CHECK_MSG(ok == TCC_OK, "%s", tcc_error_text(ctx));
     size_t na = (size_t)(M * K), nb = (size_t)(K * N), nc = (size_t)(M * N);
@@ -88,7 +94,8 @@ static void run(int mode) {
     for (int64_t i = 0; i < M; i++)
       for (int64_t j = 0; j < N; j++) {
         float acc = 0;
-        for (int64_t q = 0; q < K; q++) acc += a[i * K + q] * b[q * N + j];
+        for (int64_t q = 0; q < K; q++)
+          acc += a[i * K + q] * b[q * N + j];
         ref[i * N + j] = acc;
       }
     void *bufs[3] = {a, b, c};
@@ -101,9 +108,11 @@ static void run(int mode) {
       tcc_schedule_print(f, s);
       tcc_primfunc_print(f, fn);
       fclose(f);
-      CHECK(strstr(t, mode ? "tensorize(C, j.outer, gemm4)\n" : "tensorize(C, k.outer, gemm4)\n") != NULL);
+      CHECK(strstr(t, mode ? "tensorize(C, j.outer, gemm4)\n" : "tensorize(C, k.outer, gemm4)\n") !=
+            NULL);
       const char *ir = strstr(t, "func tz");
-      CHECK_MSG(ir && strstr(ir, "ramp(") != NULL && strstr(ir, "k.inner") == NULL, "%s", t); /* the intrinsic's code */
+      CHECK_MSG(ir && strstr(ir, "ramp(") != NULL && strstr(ir, "k.inner") == NULL, "%s",
+                t); /* the intrinsic's code */
       free(t);
     }
     free(a), free(b), free(c), free(ref);
@@ -113,6 +122,7 @@ static void run(int mode) {
 
 int main(void) {
   tcc_test_seed("test_tensorize");
-  for (int mode = 0; mode < 4; mode++) run(mode);
+  for (int mode = 0; mode < 4; mode++)
+    run(mode);
   return tcc_test_finish("test_tensorize");
 }

@@ -2,14 +2,14 @@
  * break the generated header, output paths that would overwrite each other or the model, and
  * other bad input; each must give exactly one line "tcc-ml: error: ..." and exit code 1, or (for
  * the header) a header that compiles and holds the names only escaped. */
+#include "onnx_builder.h"
+#include "testutil.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include "onnx_builder.h"
-#include "testutil.h"
 
 static char tmpdir[64], out_path[128], err_path[128];
 static char out_text[1 << 20], err_text[1 << 14];
@@ -39,16 +39,16 @@ static int count_lines(const char *s) {
   return n;
 }
 
-#define EXPECT_ONE_LINE_ERROR(args, ...)                                                          \
-  do {                                                                                            \
-    int rc_ = run(args);                                                                          \
-    const char *subs_[] = {__VA_ARGS__};                                                          \
-    CHECK_MSG(rc_ == 1, "%s: exit %d", args, rc_);                                                \
-    CHECK_MSG(count_lines(err_text) == 1 && !strncmp(err_text, "tcc-ml: error: ", 15),            \
-              "%s: stderr: %s", args, err_text);                                                  \
-    for (size_t k_ = 0; k_ < sizeof subs_ / sizeof subs_[0]; k_++)                                \
-      CHECK_MSG(strstr(err_text, subs_[k_]) != NULL, "%s: '%s' not in: %s", args, subs_[k_],      \
-                err_text);                                                                        \
+#define EXPECT_ONE_LINE_ERROR(args, ...)                                                           \
+  do {                                                                                             \
+    int rc_ = run(args);                                                                           \
+    const char *subs_[] = {__VA_ARGS__};                                                           \
+    CHECK_MSG(rc_ == 1, "%s: exit %d", args, rc_);                                                 \
+    CHECK_MSG(count_lines(err_text) == 1 && !strncmp(err_text, "tcc-ml: error: ", 15),             \
+              "%s: stderr: %s", args, err_text);                                                   \
+    for (size_t k_ = 0; k_ < sizeof subs_ / sizeof subs_[0]; k_++)                                 \
+      CHECK_MSG(strstr(err_text, subs_[k_]) != NULL, "%s: '%s' not in: %s", args, subs_[k_],       \
+                err_text);                                                                         \
   } while (0)
 
 static void write_model(const char *name, const Onnx__ModelProto *m) {
@@ -83,7 +83,9 @@ static void relu_model(const char *file, const char *in, const char *out) {
 /* Tensor names and the model path go into comments of NAME.h: whatever they hold, the header must
  * compile and carry no directive from them. */
 static void test_header_injection(void) {
-  relu_model("in*?? #.onnx", "in*/\n#error boom /*", "out\\\n#error two ?" "?/");
+  relu_model("in*?? #.onnx", "in*/\n#error boom /*",
+             "out\\\n#error two ?"
+             "?/");
   CHECK_MSG(run("compile 'in*?? #.onnx' -o m.o") == 0, "compile: %s", err_text);
   char path[256], hdr[1 << 14];
   snprintf(path, sizeof path, "%s/m.h", tmpdir);
@@ -110,8 +112,7 @@ static void test_output_collisions(void) {
   EXPECT_ONE_LINE_ERROR("compile model.onnx -o mm.h --name mm", "mm.h", "same file");
   EXPECT_ONE_LINE_ERROR("compile model.onnx -o q.o --params q.h --name q", "q.h", "same file");
   EXPECT_ONE_LINE_ERROR("compile model.onnx -o model.onnx --name n", "model.onnx", "same file");
-  EXPECT_ONE_LINE_ERROR("compile model.onnx -o p.o --params model.onnx", "model.onnx",
-                        "same file");
+  EXPECT_ONE_LINE_ERROR("compile model.onnx -o p.o --params model.onnx", "model.onnx", "same file");
   EXPECT_ONE_LINE_ERROR("compile model.onnx -o p.o --params ./p.o", "p.o", "same file");
   CHECK(file_size("model.onnx") == size);
   CHECK(file_size("mm.h") == -1 && file_size("q.h") == -1 && file_size("p.o") == -1);
@@ -140,8 +141,8 @@ static void test_huge_shapes(void) {
   mb_node(m->graph, "Expand", "ex", "x,s", "y");
   mb_output(m->graph, "y", 1, NULL);
   write_model("huge_expand.onnx", m);
-  EXPECT_ONE_LINE_ERROR("compile huge_expand.onnx -o h2.o", "node 'ex' (Expand): ",
-                        "[1099511627776, 1073741824]", "overflows int64");
+  EXPECT_ONE_LINE_ERROR("compile huge_expand.onnx -o h2.o",
+                        "node 'ex' (Expand): ", "[1099511627776, 1073741824]", "overflows int64");
 
   /* 2^32 x 2^29 float32 elements: the count fits, the byte size (2^63) does not. */
   m = mb_model(8, 13);
@@ -163,16 +164,16 @@ static void test_huge_shapes(void) {
   mb_node(m->graph, "Range", "rg", "a,b,c", "y");
   mb_output(m->graph, "y", 1, NULL);
   write_model("huge_range.onnx", m);
-  EXPECT_ONE_LINE_ERROR("compile huge_range.onnx -o h4.o", "node 'rg' (Range): ",
-                        "must fit in int64");
+  EXPECT_ONE_LINE_ERROR("compile huge_range.onnx -o h4.o",
+                        "node 'rg' (Range): ", "must fit in int64");
 }
 
 /* Writes a 1-D int64 .npy file. */
 static void write_npy_i64(const char *name, const int64_t *v, int n) {
   char path[256], hdr[128];
   snprintf(path, sizeof path, "%s/%s", tmpdir, name);
-  int hl = snprintf(hdr, sizeof hdr, "{'descr': '<i8', 'fortran_order': False, 'shape': (%d,), }",
-                    n);
+  int hl =
+      snprintf(hdr, sizeof hdr, "{'descr': '<i8', 'fortran_order': False, 'shape': (%d,), }", n);
   while ((10 + hl + 1) % 64)
     hdr[hl++] = ' ';
   hdr[hl++] = '\n';
@@ -218,10 +219,10 @@ static void test_gather_bounds(void) {
   CHECK_MSG(run("run gather.onnx --input ok.npy") == 0 && strstr(out_text, " 11 13"), "%s%s",
             out_text, err_text);
   /* Duplicate inputs and more inputs than the model has. */
-  EXPECT_ONE_LINE_ERROR("run gather.onnx --input i=ok.npy --input i=bad.npy", "gather.onnx: ",
-                        "'i' given twice");
-  EXPECT_ONE_LINE_ERROR("run gather.onnx --input ok.npy --input bad.npy", "gather.onnx: ",
-                        "the model has 1 input");
+  EXPECT_ONE_LINE_ERROR("run gather.onnx --input i=ok.npy --input i=bad.npy",
+                        "gather.onnx: ", "'i' given twice");
+  EXPECT_ONE_LINE_ERROR("run gather.onnx --input ok.npy --input bad.npy",
+                        "gather.onnx: ", "the model has 1 input");
   /* A .npy whose shape's byte size overflows: refused, not wrapped to a small size. */
   {
     char path[256], hdr[128];
@@ -254,8 +255,10 @@ static void test_test_paths(void) {
   CHECK(run("test --help") == 0 && strstr(out_text, "--match"));
   /* A test folder (its data set empty): --match selecting nothing is an error. */
   char cmd[512];
-  snprintf(cmd, sizeof cmd, "mkdir -p '%s/suite/test_relu/test_data_set_0' && cp '%s/lone.onnx' "
-           "'%s/suite/test_relu/model.onnx'", tmpdir, tmpdir, tmpdir);
+  snprintf(cmd, sizeof cmd,
+           "mkdir -p '%s/suite/test_relu/test_data_set_0' && cp '%s/lone.onnx' "
+           "'%s/suite/test_relu/model.onnx'",
+           tmpdir, tmpdir, tmpdir);
   CHECK(system(cmd) == 0);
   EXPECT_ONE_LINE_ERROR("test --match nothing_like_it suite", "no test left");
   int rc = run("test --match relu suite");
