@@ -34,6 +34,32 @@ static inline void fill_i32(int32_t *p, size_t n, int64_t lo, int64_t hi) {
     p[i] = (int32_t)tcc_test_randint(lo, hi);
 }
 
+/* Plain C reference of C[M,N] = A[M,K] x B[K,N] (row-major float32, summed in k order). */
+static inline void ref_matmul_f32(const float *a, const float *b, float *c, int64_t M, int64_t N,
+                                  int64_t K) {
+  for (int64_t i = 0; i < M; i++)
+    for (int64_t j = 0; j < N; j++) {
+      float acc = 0;
+      for (int64_t q = 0; q < K; q++)
+        acc += a[i * K + q] * b[q * N + j];
+      c[i * N + j] = acc;
+    }
+}
+
+/* Test data of a float32 matmul: *a [M,K] and *b [K,N] uniform in [-1, 1) from the test seed,
+ * *c [M,N] for the result, *ref [M,N] = ref_matmul_f32(a, b). Every buffer is malloc'd. */
+static inline void matmul_data_f32(int64_t M, int64_t N, int64_t K, float **a, float **b, float **c,
+                                   float **ref) {
+  size_t na = (size_t)(M * K), nb = (size_t)(K * N), nc = (size_t)(M * N);
+  *a = malloc(na * 4);
+  *b = malloc(nb * 4);
+  *c = malloc(nc * 4);
+  *ref = malloc(nc * 4);
+  fill_f32(*a, na, -1, 1);
+  fill_f32(*b, nb, -1, 1);
+  ref_matmul_f32(*a, *b, *ref, M, N, K);
+}
+
 /* Lowers and runs; returns false (and records a failed check) on an error. */
 static inline bool lower_run(tcc_context *ctx, tcc_schedule *s, const char *what, int nargs,
                              const tcc_tensor *const *args, void **bufs, tcc_primfunc **fn_out) {

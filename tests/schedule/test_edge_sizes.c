@@ -27,13 +27,9 @@ int main(void) {
     float a[200], b[200], c[200], ref[200];
     fill_f32(a, 200, -1, 1);
     fill_f32(b, 200, -1, 1);
-    for (int64_t i = 0; i < M; i++)
-      for (int64_t j = 0; j < N; j++) {
-        float acc = 0;
-        for (int64_t q = 0; q < K; q++)
-          acc += a[i * K + q] * b[q * N + j];
-        ref[i * N + j] = acc > 0 ? acc : 0;
-      }
+    ref_matmul_f32(a, b, ref, M, N, K);
+    for (int64_t i = 0; i < M * N; i++)
+      ref[i] = ref[i] > 0 ? ref[i] : 0;
     const tcc_tensor *args[3] = {A, B, R};
     void *bufs[3] = {a, b, c};
     if (lower_run(ctx, s, "edge", 3, args, bufs, NULL))

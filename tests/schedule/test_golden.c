@@ -87,16 +87,6 @@ static tcc_tensor *matmul(tcc_context *ctx, tcc_tensor *A, tcc_tensor *B, int64_
       tcc_sum(ctx, tcc_mul(ctx, tcc_read(ctx, A, ia), tcc_read(ctx, B, ib)), 1, &k, NULL), "dense");
 }
 
-static void mm_ref(const float *a, const float *b, float *c, int64_t M, int64_t N, int64_t K) {
-  for (int64_t i = 0; i < M; i++)
-    for (int64_t j = 0; j < N; j++) {
-      float acc = 0;
-      for (int64_t k = 0; k < K; k++)
-        acc += a[i * K + k] * b[k * N + j];
-      c[i * N + j] = acc;
-    }
-}
-
 /* tiled 4x8, k split by 2 and unrolled, j.inner vectorized, outer tiles fused and parallel */
 static void golden_matmul(const char *name, int64_t M, int64_t N, int64_t K, int64_t fi,
                           int64_t fj) {
@@ -122,7 +112,7 @@ static void golden_matmul(const char *name, int64_t M, int64_t N, int64_t K, int
         *ref = malloc(sizeof(float) * (size_t)(M * N));
   fill_f32(a, (size_t)(M * K), -1, 1);
   fill_f32(b, (size_t)(K * N), -1, 1);
-  mm_ref(a, b, ref, M, N, K);
+  ref_matmul_f32(a, b, ref, M, N, K);
   const tcc_tensor *args[3] = {A, B, C};
   void *bufs[3] = {a, b, c};
   tcc_primfunc *fn;
@@ -235,7 +225,7 @@ static void golden_gpu_shared(void) {
   float a[M * K], b[K * N], c[M * N], ref[M * N];
   fill_f32(a, M * K, -1, 1);
   fill_f32(b, K * N, -1, 1);
-  mm_ref(a, b, ref, M, N, K);
+  ref_matmul_f32(a, b, ref, M, N, K);
   const tcc_tensor *args[3] = {A, B, C};
   void *bufs[3] = {a, b, c};
   tcc_primfunc *fn;

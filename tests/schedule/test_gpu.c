@@ -28,17 +28,9 @@ static void matmul(int64_t M, int64_t N, int64_t K) {
   CHECK(tcc_bind(ctx, st, ji, TCC_FOR_THREAD_X) == TCC_OK);
   CHECK_REFUSED(ctx, tcc_bind(ctx, st, tcc_stage_reduce_axis(st, 0), TCC_FOR_THREAD_Z),
                 "reduction axis");
-  size_t na = (size_t)(M * K), nb = (size_t)(K * N), nc = (size_t)(M * N);
-  float *a = malloc(na * 4), *b = malloc(nb * 4), *c = malloc(nc * 4), *ref = malloc(nc * 4);
-  fill_f32(a, na, -1, 1);
-  fill_f32(b, nb, -1, 1);
-  for (int64_t i = 0; i < M; i++)
-    for (int64_t j = 0; j < N; j++) {
-      float acc = 0;
-      for (int64_t q = 0; q < K; q++)
-        acc += a[i * K + q] * b[q * N + j];
-      ref[i * N + j] = acc;
-    }
+  size_t nc = (size_t)(M * N);
+  float *a, *b, *c, *ref;
+  matmul_data_f32(M, N, K, &a, &b, &c, &ref);
   const tcc_tensor *args[3] = {A, B, C};
   void *bufs[3] = {a, b, c};
   tcc_primfunc *fn = NULL;
@@ -144,17 +136,9 @@ static void matmul_shared(int64_t M, int64_t N, int64_t K) {
                 "does not read 'C'");
   CHECK_REFUSED(ctx, tcc_cache_read(ctx, s, A, TCC_SCOPE_GLOBAL, 1, &st, NULL),
                 "not a cache scope");
-  size_t na = (size_t)(M * K), nb = (size_t)(K * N), nc = (size_t)(M * N);
-  float *a = malloc(na * 4), *b = malloc(nb * 4), *c = malloc(nc * 4), *ref = malloc(nc * 4);
-  fill_f32(a, na, -1, 1);
-  fill_f32(b, nb, -1, 1);
-  for (int64_t i = 0; i < M; i++)
-    for (int64_t j = 0; j < N; j++) {
-      float acc = 0;
-      for (int64_t q = 0; q < K; q++)
-        acc += a[i * K + q] * b[q * N + j];
-      ref[i * N + j] = acc;
-    }
+  size_t nc = (size_t)(M * N);
+  float *a, *b, *c, *ref;
+  matmul_data_f32(M, N, K, &a, &b, &c, &ref);
   const tcc_tensor *args[3] = {A, B, C};
   void *bufs[3] = {a, b, c};
   tcc_primfunc *fn = NULL;

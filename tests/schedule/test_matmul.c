@@ -96,17 +96,9 @@ static const struct {
                  {"auto", s_auto}};
 
 static void run_f32(int64_t M, int64_t N, int64_t K) {
-  size_t na = (size_t)(M * K), nb = (size_t)(K * N), nc = (size_t)(M * N);
-  float *a = malloc(na * 4), *b = malloc(nb * 4), *c = malloc(nc * 4), *ref = malloc(nc * 4);
-  fill_f32(a, na, -1, 1);
-  fill_f32(b, nb, -1, 1);
-  for (int64_t i = 0; i < M; i++)
-    for (int64_t j = 0; j < N; j++) {
-      float acc = 0;
-      for (int64_t k = 0; k < K; k++)
-        acc += a[i * K + k] * b[k * N + j];
-      ref[i * N + j] = acc;
-    }
+  size_t nc = (size_t)(M * N);
+  float *a, *b, *c, *ref;
+  matmul_data_f32(M, N, K, &a, &b, &c, &ref);
   for (size_t s = 0; s < TCC_ARRAY_SIZE(schedules); s++) {
     tcc_context *ctx = tcc_context_create();
     mm m = build(ctx, M, N, K, TCCRT_FLOAT32);

@@ -87,17 +87,9 @@ static void run(int mode) {
               tcc_error_text(ctx));
   } else {
     CHECK_MSG(ok == TCC_OK, "%s", tcc_error_text(ctx));
-    size_t na = (size_t)(M * K), nb = (size_t)(K * N), nc = (size_t)(M * N);
-    float *a = malloc(na * 4), *b = malloc(nb * 4), *c = malloc(nc * 4), *ref = malloc(nc * 4);
-    fill_f32(a, na, -1, 1);
-    fill_f32(b, nb, -1, 1);
-    for (int64_t i = 0; i < M; i++)
-      for (int64_t j = 0; j < N; j++) {
-        float acc = 0;
-        for (int64_t q = 0; q < K; q++)
-          acc += a[i * K + q] * b[q * N + j];
-        ref[i * N + j] = acc;
-      }
+    size_t nc = (size_t)(M * N);
+    float *a, *b, *c, *ref;
+    matmul_data_f32(M, N, K, &a, &b, &c, &ref);
     void *bufs[3] = {a, b, c};
     if (ok == TCC_OK) {
       CHECK_MSG(tcc_interp_run(ctx, fn, bufs, NULL) == TCC_OK, "%s", tcc_error_text(ctx));
