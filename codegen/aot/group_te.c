@@ -1,22 +1,9 @@
 /* group_te.c — the tensor expressions of one fused group: each node's compute applied to the TE
  * tensors of its inputs, composed through the group (TOPI style). */
 #include "aot_te.h"
+#include "interp.h"
 
-#include <math.h>
 #include <string.h>
-
-/* IEEE half bits -> double. */
-static double half_to_double(uint16_t h) {
-  int s = h >> 15, e = (h >> 10) & 31, f = h & 1023;
-  double v;
-  if (e == 0)
-    v = ldexp(f, -24);
-  else if (e == 31)
-    v = f ? NAN : INFINITY;
-  else
-    v = ldexp(f + 1024, e - 25);
-  return s ? -v : v;
-}
 
 /* The one element of a fill as an expression of its dtype. */
 static const tcc_expr *fill_expr(tcc_context *ctx, const tcc_value *v) {
@@ -36,15 +23,12 @@ static const tcc_expr *fill_expr(tcc_context *ctx, const tcc_value *v) {
   case TCCRT_FLOAT16: {
     uint16_t x;
     memcpy(&x, p, 2);
-    return tcc_float(ctx, t, half_to_double(x));
+    return tcc_float(ctx, t, tcc_f16_to_f32(x));
   }
   case TCCRT_BFLOAT16: {
     uint16_t x;
     memcpy(&x, p, 2);
-    uint32_t b = (uint32_t)x << 16;
-    float f;
-    memcpy(&f, &b, 4);
-    return tcc_float(ctx, t, f);
+    return tcc_float(ctx, t, tcc_bf16_to_f32(x));
   }
   case TCCRT_BOOL: return tcc_bool(ctx, p[0] != 0);
   case TCCRT_INT8: return tcc_int(ctx, t, (int8_t)p[0]);
