@@ -1,21 +1,29 @@
 /* cmd_test.c — `tcc-ml test [--aot] PATH...`: the conformance runner for folders in the ONNX
  * backend-test layout (model.onnx, test_data_set_N/input_K.pb, output_K.pb).
  *
- * Each test runs in a forked child with a time limit (alarm) and a memory limit (RLIMIT_AS), so a
+ * Each test runs in forked children with a time limit (alarm) and a memory limit (RLIMIT_AS), so a
  * crash or a hang is a FAIL for that test only. JIT mode (default) compiles the model for the host
- * into one object and loads that very object into LLVM's ORC JIT; --aot compiles the object to a
- * file, links it with libtccrt.a and a generated driver through the system C compiler, runs the
- * program and compares the outputs it writes. Floats compare with rtol 1e-3, atol 1e-7 (the ONNX
- * runner's), integers and bools exactly, NaN matches NaN. One line per test, PASS, FAIL (first
- * mismatching index, expected and actual values) or SKIP (reason); then "N passed, N failed,
- * N skipped". Exit status 1 when a test fails (with --known-failures FILE: when a test not listed
- * fails or a listed test passes). */
+ * into one object and loads that very object into LLVM's ORC JIT, in one child per test. --aot
+ * does what a user does, in three steps: a build child per test compiles its model into objects
+ * named t<index>_<k> (one per input-shape signature of its data sets; the symbols carry the name),
+ * writes their headers, each data set's raw inputs and a plan into a work folder ($TMPDIR or /tmp);
+ * the parent links up to 64 objects at a time with libtccrt and ONE generated driver (a table
+ * {name, run function, input/output sizes}; argv selects the model and the files) through the C
+ * compiler — if that link fails, each test is linked on its own so only the culprit FAILs; then a
+ * run child per test runs the program once per data set (a process each, under the child's limits)
+ * and compares the outputs. Floats compare with rtol 1e-3, atol 1e-7 (the ONNX runner's), integers
+ * and bools exactly, NaN matches NaN. One line per test, PASS, FAIL (first mismatching index,
+ * expected and actual values) or SKIP (reason); then "N passed, N failed, N skipped". Exit status
+ * 1 when a test fails (with --known-failures FILE: when a test not listed fails or a listed test
+ * passes). */
 #include "commands.h"
 #include "tool_common.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -189,11 +197,6 @@ static const char *exe_dir(void) {
   return buf;
 }
 
-static const char *ctype(tccrt_dtype dt) {
-  (void)dt;
-  return "unsigned char";
-}
-
 static bool write_file(const char *p, const void *d, size_t n) {
   FILE *f = fopen(p, "wb");
   if (!f) return false;
@@ -201,100 +204,20 @@ static bool write_file(const char *p, const void *d, size_t n) {
   return fclose(f) == 0 && ok;
 }
 
-/* --aot: link the object with libtccrt.a and a generated driver; run it on raw input files. */
-static int run_aot(tcc_context *ctx, const test_opts *o, const char *tmp, tcc_aot_model *m,
-                   const char *name, int nin, const void *const *ins, const size_t *in_sizes,
-                   int nout, void *const *outs, const size_t *out_sizes, char *msg, size_t ml) {
-  tcc_arena *a = tcc_ctx_arena(ctx);
-  const char *obj = tcc_arena_printf(a, "%s/%s.o", tmp, name);
-  if (tcc_aot_emit_file(m, TCC_AOT_OBJECT, obj) != TCC_OK) {
-    snprintf(msg, ml, "emit: %s", tcc_error_text(ctx));
-    return 1;
-  }
-  if (tcc_aot_write_header(m, tcc_arena_printf(a, "%s/%s.h", tmp, name)) != TCC_OK) {
-    snprintf(msg, ml, "header: %s", tcc_error_text(ctx));
-    return 1;
-  }
-  const char *drv = tcc_arena_printf(a, "%s/driver.c", tmp);
-  FILE *f = fopen(drv, "w");
-  if (!f) {
-    snprintf(msg, ml, "cannot write %s", drv);
-    return 1;
-  }
-  fprintf(f, "#include <stdio.h>\n#include <stdlib.h>\n");
-  fprintf(f, "extern int %s_run(const void *const in[], void *const out[]);\n", name);
-  fprintf(f, "static const unsigned long in_size[] = {");
-  for (int i = 0; i < nin; i++)
-    fprintf(f, "%zuul, ", in_sizes[i]);
-  fprintf(f, "0};\nstatic const unsigned long out_size[] = {");
-  for (int i = 0; i < nout; i++)
-    fprintf(f, "%zuul, ", out_sizes[i]);
-  fprintf(f, "0};\n");
-  fprintf(f,
-          "int main(int argc, char **argv) {\n"
-          "  (void)argc;\n"
-          "  %s *in[%d + 1], *out[%d + 1];\n"
-          "  for (int i = 0; i < %d; i++) {\n"
-          "    in[i] = malloc(in_size[i] + 1);\n"
-          "    FILE *f = fopen(argv[1 + i], \"rb\");\n"
-          "    if (!f || fread(in[i], 1, in_size[i], f) != in_size[i]) return 3;\n"
-          "    fclose(f);\n  }\n"
-          "  for (int i = 0; i < %d; i++) out[i] = malloc(out_size[i] + 1);\n"
-          "  int r = %s_run((const void *const *)in, (void *const *)out);\n"
-          "  if (r) { fprintf(stderr, \"%s_run failed: %%d\\n\", r); return 4; }\n"
-          "  for (int i = 0; i < %d; i++) {\n"
-          "    FILE *f = fopen(argv[1 + %d + i], \"wb\");\n"
-          "    if (!f || fwrite(out[i], 1, out_size[i], f) != out_size[i]) return 5;\n"
-          "    fclose(f);\n  }\n  return 0;\n}\n",
-          ctype(TCCRT_UINT8), nin, nout, nin, nout, name, name, nout, nin);
-  fclose(f);
-  const char *lib = o->runtime_lib;
-  const char *exe = tcc_arena_printf(a, "%s/driver", tmp);
-  /* The runtime: a library path, or compiler arguments (e.g. its C sources for a cross target). */
-  const char *cmd = tcc_arena_printf(a, "%s -O1 -o '%s' '%s' '%s' %s -lm -lpthread 2>'%s/cc.log'",
-                                     o->cc, exe, drv, obj, lib, tmp);
-  if (system(cmd) != 0) {
-    snprintf(msg, ml, "linking with %s failed (see %s/cc.log)", o->cc, tmp);
-    return 1;
-  }
-  char *run = tcc_arena_printf(a, "%s '%s'", o->exec ? o->exec : "", exe);
-  for (int i = 0; i < nin; i++) {
-    const char *p = tcc_arena_printf(a, "%s/in%d.bin", tmp, i);
-    if (!write_file(p, ins[i], in_sizes[i])) {
-      snprintf(msg, ml, "cannot write %s", p);
-      return 1;
-    }
-    run = tcc_arena_printf(a, "%s '%s'", run, p);
-  }
-  for (int i = 0; i < nout; i++)
-    run = tcc_arena_printf(a, "%s '%s/out%d.bin'", run, tmp, i);
-  int st = system(run);
-  if (st != 0) {
-    snprintf(msg, ml, "the linked program failed (status %d)", st);
-    return 1;
-  }
-  for (int i = 0; i < nout; i++) {
-    const char *p = tcc_arena_printf(a, "%s/out%d.bin", tmp, i);
-    FILE *fi = fopen(p, "rb");
-    if (!fi || fread(outs[i], 1, out_sizes[i], fi) != out_sizes[i]) {
-      if (fi) fclose(fi);
-      snprintf(msg, ml, "cannot read %s", p);
-      return 1;
-    }
-    fclose(fi);
-  }
-  return 0;
-}
-
+/* Removes a folder and everything under it (our own work folder: no symlinks are followed). */
 static void rm_tree(const char *dir) {
   DIR *d = opendir(dir);
   if (!d) return;
   struct dirent *e;
   while ((e = readdir(d))) {
-    if (e->d_name[0] == '.') continue;
+    if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
     char p[4096];
     snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-    unlink(p);
+    struct stat st;
+    if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
+      rm_tree(p);
+    else
+      unlink(p);
   }
   closedir(d);
   rmdir(dir);
@@ -324,7 +247,7 @@ typedef struct compiled {
  * when `bind`, the inputs should_bind picks bound to their data. */
 static tcc_status compile_test(tcc_context *ctx, const test_opts *o, const char *model, int norig,
                                const char *const *orig_names, int ni, const tcc_host_tensor *ins,
-                               bool bind, const char *bind_err, compiled *c) {
+                               bool bind, const char *bind_err, const char *name, compiled *c) {
   tcc_arena *a = tcc_ctx_arena(ctx);
   memset(c, 0, sizeof *c);
   tcc_input_shape *shapes = tcc_arena_alloc(a, sizeof(tcc_input_shape) * (size_t)(norig + 1));
@@ -350,12 +273,12 @@ static tcc_status compile_test(tcc_context *ctx, const test_opts *o, const char 
     TCC_TRY(tcc_onnx_import_file(ctx, model, &io, &g));
     for (int i = 0; i < nbind; i++)
       TCC_TRY(tcc_tool_bind_input(ctx, g, bnames[i], &bvals[i]));
-    tcc_aot_options ao = {"model", o->triple, NULL, 3, true};
+    tcc_aot_options ao = {name, o->triple, NULL, 3, true};
     TCC_TRY(tcc_aot_compile(ctx, g, &ao, &c->am));
     c->g = tcc_aot_graph(c->am);
     return TCC_OK;
   }
-  TCC_TRY(tcc_tool_jit_compile(ctx, model, nshapes, shapes, nbind, bnames, bvals, "model", &c->jm));
+  TCC_TRY(tcc_tool_jit_compile(ctx, model, nshapes, shapes, nbind, bnames, bvals, name, &c->jm));
   c->g = tcc_aot_graph(c->jm.aot);
   return TCC_OK;
 }
@@ -369,8 +292,44 @@ static bool same_shapes(int n, const tcc_host_tensor *a, const tcc_host_tensor *
   return true;
 }
 
-/* The child: compile, run every data set, compare; reports on fd. */
-static int child_main(const char *dir, const test_opts *o, int fd) {
+/* Writes one data set's entry of an --aot work plan (see aot_set): the model that runs it, its
+ * inputs' and outputs' byte sizes, each output's dtype, shape and name (newlines made spaces). The
+ * closing "end" line marks the entry complete, so a build child that dies mid-entry leaves none. */
+static bool plan_write(FILE *f, int set, const char *model, int nin, const size_t *isz,
+                       const tcc_graph *g, const size_t *osz) {
+  int nout = (int)g->outputs.len;
+  fprintf(f, "set %d %s %d %d\n", set, model, nin, nout);
+  for (int k = 0; k < nin; k++)
+    fprintf(f, "in %zu\n", isz[k]);
+  for (int k = 0; k < nout; k++) {
+    const tcc_value *v = TCC_GRAPH_OUTPUT(g, k);
+    fprintf(f, "out %d %d", (int)v->dtype, v->ndim);
+    for (int d = 0; d < v->ndim && d < TCCRT_MAX_RANK; d++) {
+      int64_t dim = 0;
+      tcc_expr_is_int_imm(v->dims[d], &dim);
+      fprintf(f, " %lld", (long long)dim);
+    }
+    fprintf(f, " %zu ", osz[k]);
+    for (const char *s = v->name ? v->name : ""; *s; s++)
+      fputc(*s == '\n' || *s == '\r' ? ' ' : *s, f);
+    fputc('\n', f);
+  }
+  fputs("end\n", f);
+  return fflush(f) == 0 && !ferror(f);
+}
+
+/* Where an --aot build child puts its files: the test's own folder in the work folder, and the
+ * prefix of its models' names ("t17": objects t17_0, t17_1... one per input-shape signature). */
+typedef struct aot_build {
+  const char *tdir;
+  const char *prefix;
+} aot_build;
+
+/* The child: compile, run every data set, compare; reports on fd. With --aot (`ab` non-NULL) it
+ * only builds: each compiled model becomes the object ab->tdir/NAME.o (and NAME.h), each data
+ * set's inputs raw files sSET_inK.bin, and the plan file ab->tdir/plan lists what to run; it
+ * reports "BUILT" instead of PASS, and the parent links, runs and compares. */
+static int child_main(const char *dir, const test_opts *o, const aot_build *ab, int fd) {
   tcc_context *ctx = tcc_context_create();
   tcc_arena *a = tcc_ctx_arena(ctx);
   char msg[1536];
@@ -396,8 +355,18 @@ static int child_main(const char *dir, const test_opts *o, int fd) {
   bool have = false, bind = false;
   const char *bind_err = "";
   tcc_host_tensor *prev = NULL;
-  int nprev = 0;
-  char *tmp = NULL;
+  int nprev = 0, nmodels = 0;
+  const char *cur_name = "model";
+  FILE *plan = NULL;
+  if (ab) {
+    const char *pp = tcc_arena_printf(a, "%s/plan", ab->tdir);
+    plan = fopen(pp, "w");
+    if (!plan) {
+      snprintf(msg, sizeof msg, "cannot write %s: %s", pp, strerror(errno));
+      report(fd, "FAIL", msg);
+      return 1;
+    }
+  }
   for (int s = 0; s < nsets; s++) {
     tcc_host_tensor *ins, *exps;
     int ni = read_set(ctx, dir, sets[s], "input", &ins);
@@ -410,7 +379,9 @@ static int child_main(const char *dir, const test_opts *o, int fd) {
     }
     if (!have || bind || ni != nprev || !same_shapes(ni, ins, prev)) {
       if (have && c.jm.jit) tcc_tool_jit_free(&c.jm);
-      tcc_status st = compile_test(ctx, o, model, norig, orig_names, ni, ins, bind, bind_err, &c);
+      if (ab) cur_name = tcc_arena_printf(a, "%s_%d", ab->prefix, nmodels);
+      tcc_status st =
+          compile_test(ctx, o, model, norig, orig_names, ni, ins, bind, bind_err, cur_name, &c);
       if (st != TCC_OK && !bind &&
           (strstr(tcc_error_text(ctx), "not constant") ||
            strstr(tcc_error_text(ctx), "needs a constant"))) {
@@ -418,13 +389,28 @@ static int child_main(const char *dir, const test_opts *o, int fd) {
         bind = true;
         bind_err = tcc_arena_strdup(a, tcc_error_text(ctx));
         tcc_error_clear(ctx);
-        st = compile_test(ctx, o, model, norig, orig_names, ni, ins, bind, bind_err, &c);
+        st = compile_test(ctx, o, model, norig, orig_names, ni, ins, bind, bind_err, cur_name, &c);
       }
       if (st != TCC_OK) {
         const char *e = tcc_error_text(ctx);
         snprintf(msg, sizeof msg, "compile: %s", e);
         report(fd, is_unsupported(e) ? "SKIP" : "FAIL", msg);
         return 1;
+      }
+      if (ab) {
+        const char *obj = tcc_arena_printf(a, "%s/%s.o", ab->tdir, cur_name);
+        if (tcc_aot_emit_file(c.am, TCC_AOT_OBJECT, obj) != TCC_OK) {
+          snprintf(msg, sizeof msg, "emit: %s", tcc_error_text(ctx));
+          report(fd, "FAIL", msg);
+          return 1;
+        }
+        if (tcc_aot_write_header(c.am, tcc_arena_printf(a, "%s/%s.h", ab->tdir, cur_name)) !=
+            TCC_OK) {
+          snprintf(msg, sizeof msg, "header: %s", tcc_error_text(ctx));
+          report(fd, "FAIL", msg);
+          return 1;
+        }
+        nmodels++;
       }
       have = true;
       prev = ins;
@@ -472,27 +458,29 @@ static int child_main(const char *dir, const test_opts *o, int fd) {
       osz[k] = (size_t)(numel < 0 ? 0 : numel) * tccrt_dtype_size(v->dtype);
       op[k] = tcc_arena_alloc(a, osz[k] + 64);
     }
-    if (o->aot) {
-      if (!tmp) {
-        char templ[] = "/tmp/tcc-ml-test-XXXXXX";
-        if (!mkdtemp(templ)) {
-          report(fd, "FAIL", "cannot create a temporary folder");
+    if (ab) {
+      /* The parent runs it: raw inputs for the driver, and the plan entry. */
+      for (int k = 0; k < nin; k++) {
+        const char *p = tcc_arena_printf(a, "%s/s%d_in%d.bin", ab->tdir, sets[s], k);
+        if (!write_file(p, ip[k], isz[k])) {
+          snprintf(msg, sizeof msg, "cannot write %s", p);
+          report(fd, "FAIL", msg);
           return 1;
         }
-        tmp = tcc_arena_strdup(a, templ);
       }
-      if (run_aot(ctx, o, tmp, c.am, "model", nin, ip, isz, nout, op, osz, msg, sizeof msg)) {
+      if (!plan_write(plan, sets[s], cur_name, nin, isz, g, osz)) {
+        snprintf(msg, sizeof msg, "cannot write %s/plan", ab->tdir);
         report(fd, "FAIL", msg);
         return 1;
       }
-    } else {
-      int r = c.jm.run(ip, op);
-      if (r != 0) {
-        snprintf(msg, sizeof msg, "data set %d: run failed with %d: %s", sets[s], r,
-                 tccrt_last_error());
-        report(fd, "FAIL", msg);
-        return 1;
-      }
+      continue;
+    }
+    int r = c.jm.run(ip, op);
+    if (r != 0) {
+      snprintf(msg, sizeof msg, "data set %d: run failed with %d: %s", sets[s], r,
+               tccrt_last_error());
+      report(fd, "FAIL", msg);
+      return 1;
     }
     for (int k = 0; k < nout; k++) {
       const tcc_value *v = TCC_GRAPH_OUTPUT(g, k);
@@ -508,15 +496,20 @@ static int child_main(const char *dir, const test_opts *o, int fd) {
       }
     }
   }
-  if (tmp && !o->keep_dir) rm_tree(tmp);
-  report(fd, "PASS", bind ? "(shape inputs bound per data set)" : NULL);
+  if (plan) fclose(plan);
+  report(fd, ab ? "BUILT" : "PASS", bind ? "(shape inputs bound per data set)" : NULL);
   free(sets);
   free(model);
   return 0;
 }
 
-/* Runs one test in a child; returns 0 pass, 1 fail, 2 skip and the message. */
-static int run_one(const char *dir, const test_opts *o, char *msg, size_t ml) {
+/* What a child does: one of the *_child functions below; reports one result line on fd. */
+typedef int (*child_fn)(const void *arg, const test_opts *o, int fd);
+
+/* Runs fn(arg) in a forked child in its own process group with the time limit (alarm) and the
+ * address-space limit (RLIMIT_AS) of the options; returns 0 for PASS (or BUILT), 1 for FAIL (also
+ * a crash, a timeout or no result), 2 for SKIP, and the result's message. */
+static int run_child(child_fn fn, const void *arg, const test_opts *o, char *msg, size_t ml) {
   int p[2];
   if (pipe(p) != 0) {
     snprintf(msg, ml, "pipe: %s", strerror(errno));
@@ -536,7 +529,7 @@ static int run_one(const char *dir, const test_opts *o, char *msg, size_t ml) {
     if (o->mem_mb > 0) setrlimit(RLIMIT_AS, &rl);
     alarm((unsigned)o->timeout_s);
     /* Quiet child: diagnostics go into the result line. */
-    int r = child_main(dir, o, p[1]);
+    int r = fn(arg, o, p[1]);
     close(p[1]);
     _exit(r);
   }
@@ -566,9 +559,459 @@ static int run_one(const char *dir, const test_opts *o, char *msg, size_t ml) {
   }
   const char *rest = strchr(buf, ' ');
   snprintf(msg, ml, "%s", rest ? rest + 1 : "");
-  if (!strncmp(buf, "PASS", 4)) return 0;
+  if (!strncmp(buf, "PASS", 4) || !strncmp(buf, "BUILT", 5)) return 0;
   if (!strncmp(buf, "SKIP", 4)) return 2;
   return 1;
+}
+
+/* JIT mode: the whole test in one child. */
+static int jit_child(const void *arg, const test_opts *o, int fd) {
+  return child_main((const char *)arg, o, NULL, fd);
+}
+
+/* ---- --aot: a build child per test, one link per batch, a run child per test ---------------- */
+
+/* One data set of an --aot test, read back from the plan file its build child wrote. */
+typedef struct aot_set {
+  int set;        /* N of test_data_set_N */
+  char model[64]; /* the model (symbol prefix) that runs it */
+  int nin, nout;
+  size_t *in_size, *out_size; /* bytes */
+  int *out_dtype, *out_ndim;
+  int64_t (*out_dims)[TCCRT_MAX_RANK];
+  char **out_name;
+} aot_set;
+
+/* An --aot test between its build and its verdict. */
+typedef struct aot_test {
+  const char *dir;  /* the test folder */
+  const char *name; /* its base name */
+  char tdir[512];   /* its folder in the work folder: objects, headers, raw inputs and outputs */
+  char prefix[32];  /* "t<index>": its models are prefix_0, prefix_1, ... */
+  int built;        /* the build child's verdict: 0 built, 1 FAIL, 2 SKIP; and its message */
+  char msg[2048];
+  aot_set *sets; /* the data sets it built, in order */
+  int nsets;
+  char exe[600];       /* the linked program that runs its models ("" when linking failed) */
+  char link_msg[1024]; /* why linking failed */
+} aot_test;
+
+static void aot_set_free(aot_set *s) {
+  for (int k = 0; k < s->nout && s->out_name; k++)
+    free(s->out_name[k]);
+  free(s->in_size);
+  free(s->out_size);
+  free(s->out_dtype);
+  free(s->out_ndim);
+  free(s->out_dims);
+  free(s->out_name);
+  memset(s, 0, sizeof *s);
+}
+
+static void aot_test_free(aot_test *t) {
+  for (int i = 0; i < t->nsets; i++)
+    aot_set_free(&t->sets[i]);
+  free(t->sets);
+  free(t);
+}
+
+/* Parses one "out DTYPE NDIM D0.. SIZE NAME" line into output k of s. */
+static bool plan_out(char *line, aot_set *s, int k) {
+  char *p = line + 4, *e;
+  long dt = strtol(p, &e, 10), nd;
+  if (e == p) return false;
+  nd = strtol(p = e, &e, 10);
+  if (e == p || nd < 0 || nd > TCCRT_MAX_RANK) return false;
+  s->out_dtype[k] = (int)dt;
+  s->out_ndim[k] = (int)nd;
+  for (int d = 0; d < nd; d++) {
+    s->out_dims[k][d] = strtoll(p = e, &e, 10);
+    if (e == p) return false;
+  }
+  unsigned long long sz = strtoull(p = e, &e, 10);
+  if (e == p || *e != ' ') return false;
+  s->out_size[k] = (size_t)sz;
+  e++;
+  e[strcspn(e, "\n")] = 0;
+  s->out_name[k] = strdup(e);
+  return true;
+}
+
+/* Reads t->tdir/plan (written by plan_write) into t->sets: the complete entries, in order. */
+static void plan_read(aot_test *t) {
+  char p[600];
+  snprintf(p, sizeof p, "%s/plan", t->tdir);
+  FILE *f = fopen(p, "r");
+  if (!f) return;
+  char *line = NULL;
+  size_t cap = 0;
+  aot_set cur = {0};
+  bool open = false;
+  int ni = 0, no = 0, cap_sets = 0;
+  while (getline(&line, &cap, f) > 0) {
+    if (!strncmp(line, "set ", 4)) {
+      if (open) aot_set_free(&cur);
+      memset(&cur, 0, sizeof cur);
+      open = sscanf(line, "set %d %63s %d %d", &cur.set, cur.model, &cur.nin, &cur.nout) == 4 &&
+             cur.nin >= 0 && cur.nout >= 0 && cur.nin < 100000 && cur.nout < 100000;
+      if (!open) continue;
+      size_t n = (size_t)cur.nin + 1, m = (size_t)cur.nout + 1;
+      cur.in_size = calloc(n, sizeof(size_t));
+      cur.out_size = calloc(m, sizeof(size_t));
+      cur.out_dtype = calloc(m, sizeof(int));
+      cur.out_ndim = calloc(m, sizeof(int));
+      cur.out_dims = calloc(m, sizeof *cur.out_dims);
+      cur.out_name = calloc(m, sizeof(char *));
+      ni = no = 0;
+    } else if (open && !strncmp(line, "in ", 3) && ni < cur.nin) {
+      unsigned long long sz;
+      if (sscanf(line, "in %llu", &sz) == 1) cur.in_size[ni++] = (size_t)sz;
+    } else if (open && !strncmp(line, "out ", 4) && no < cur.nout) {
+      if (plan_out(line, &cur, no)) no++;
+    } else if (open && !strcmp(line, "end\n") && ni == cur.nin && no == cur.nout) {
+      if (t->nsets == cap_sets) {
+        cap_sets = cap_sets ? cap_sets * 2 : 4;
+        t->sets = realloc(t->sets, sizeof(aot_set) * (size_t)cap_sets);
+      }
+      t->sets[t->nsets++] = cur;
+      memset(&cur, 0, sizeof cur);
+      open = false;
+    }
+  }
+  if (open) aot_set_free(&cur);
+  free(line);
+  fclose(f);
+}
+
+/* Is set i the first of test t that runs its model? (Each model is linked and listed once.) */
+static bool first_of_model(const aot_test *t, int i) {
+  for (int j = 0; j < i; j++)
+    if (!strcmp(t->sets[j].model, t->sets[i].model)) return false;
+  return true;
+}
+
+static int count_models(const aot_test *t) {
+  int n = 0;
+  for (int i = 0; i < t->nsets; i++)
+    n += first_of_model(t, i);
+  return n;
+}
+
+/* Writes the driver's C source: a table {name, run function, input and output sizes} of every
+ * model of tests[0..n), and a main that runs the model named argv[1] on the raw input files that
+ * follow and writes its raw outputs to the files after them. Exit status: 0 ok, 2 usage, 3 an
+ * input could not be read, 4 NAME_run failed, 5 an output could not be written. */
+static bool write_driver(const char *path, aot_test *const *tests, int n) {
+  FILE *f = fopen(path, "w");
+  if (!f) return false;
+  fputs("#include <stdio.h>\n#include <stdlib.h>\n#include <string.h>\n\n"
+        "typedef int (*run_fn)(const void *const in[], void *const out[]);\n"
+        "struct model {\n  const char *name;\n  run_fn run;\n  int nin, nout;\n"
+        "  const size_t *size; /* inputs', then outputs' bytes */\n};\n",
+        f);
+  for (int t = 0; t < n; t++)
+    for (int i = 0; i < tests[t]->nsets; i++) {
+      const aot_set *s = &tests[t]->sets[i];
+      if (!first_of_model(tests[t], i)) continue;
+      fprintf(f, "extern int %s_run(const void *const in[], void *const out[]);\n", s->model);
+      fprintf(f, "static const size_t %s_size[] = {", s->model);
+      for (int k = 0; k < s->nin; k++)
+        fprintf(f, "%zuu, ", s->in_size[k]);
+      for (int k = 0; k < s->nout; k++)
+        fprintf(f, "%zuu, ", s->out_size[k]);
+      fputs("0};\n", f);
+    }
+  fputs("static const struct model models[] = {\n", f);
+  for (int t = 0; t < n; t++)
+    for (int i = 0; i < tests[t]->nsets; i++) {
+      const aot_set *s = &tests[t]->sets[i];
+      if (first_of_model(tests[t], i))
+        fprintf(f, "  {\"%s\", %s_run, %d, %d, %s_size},\n", s->model, s->model, s->nin, s->nout,
+                s->model);
+    }
+  fputs("  {NULL, NULL, 0, 0, NULL}};\n\n"
+        "int main(int argc, char **argv) {\n"
+        "  const struct model *m = models;\n"
+        "  while (m->name && (argc < 2 || strcmp(m->name, argv[1])))\n"
+        "    m++;\n"
+        "  if (!m->name || argc != 2 + m->nin + m->nout) {\n"
+        "    fprintf(stderr, \"usage: %s MODEL INPUT... OUTPUT...\\n\", argv[0]);\n"
+        "    return 2;\n  }\n"
+        "  void **buf = calloc((size_t)(m->nin + m->nout) + 1, sizeof *buf);\n"
+        "  for (int i = 0; buf && i < m->nin + m->nout; i++)\n"
+        "    if (!(buf[i] = malloc(m->size[i] + 1))) return 3;\n"
+        "  if (!buf) return 3;\n"
+        "  for (int i = 0; i < m->nin; i++) {\n"
+        "    FILE *f = fopen(argv[2 + i], \"rb\");\n"
+        "    if (!f || fread(buf[i], 1, m->size[i], f) != m->size[i]) return 3;\n"
+        "    fclose(f);\n  }\n"
+        "  int r = m->run((const void *const *)buf, (void *const *)(buf + m->nin));\n"
+        "  if (r) {\n    fprintf(stderr, \"%s_run failed: %d\\n\", m->name, r);\n"
+        "    return 4;\n  }\n"
+        "  for (int i = 0; i < m->nout; i++) {\n"
+        "    FILE *f = fopen(argv[2 + m->nin + i], \"wb\");\n"
+        "    const size_t sz = m->size[m->nin + i];\n"
+        "    if (!f || fwrite(buf[m->nin + i], 1, sz, f) != sz || fclose(f)) return 5;\n"
+        "  }\n  return 0;\n}\n",
+        f);
+  return fclose(f) == 0;
+}
+
+/* A growing string for command lines. */
+typedef struct dstr {
+  char *s;
+  size_t n, cap;
+} dstr;
+static void ds_printf(dstr *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void ds_printf(dstr *d, const char *fmt, ...) {
+  for (;;) {
+    va_list ap;
+    va_start(ap, fmt);
+    int k = vsnprintf(d->s ? d->s + d->n : NULL, d->s ? d->cap - d->n : 0, fmt, ap);
+    va_end(ap);
+    if (k < 0) return;
+    if (d->s && d->n + (size_t)k < d->cap) {
+      d->n += (size_t)k;
+      return;
+    }
+    d->cap = (d->cap + (size_t)k + 1) * 2;
+    d->s = realloc(d->s, d->cap);
+  }
+}
+
+/* Links the models of tests[0..n) with the runtime and a driver into dir/driver through the C
+ * compiler (its messages in dir/cc.log). */
+static bool link_driver(const test_opts *o, const char *dir, aot_test *const *tests, int n) {
+  char drv[600];
+  snprintf(drv, sizeof drv, "%s/driver.c", dir);
+  if (!write_driver(drv, tests, n)) return false;
+  dstr cmd = {0};
+  ds_printf(&cmd, "%s -O1 -o '%s/driver' '%s'", o->cc, dir, drv);
+  for (int t = 0; t < n; t++)
+    for (int i = 0; i < tests[t]->nsets; i++)
+      if (first_of_model(tests[t], i))
+        ds_printf(&cmd, " '%s/%s.o'", tests[t]->tdir, tests[t]->sets[i].model);
+  /* The runtime: a library path, or compiler arguments (e.g. its C sources for a cross target). */
+  ds_printf(&cmd, " %s -lm -lpthread 2>'%s/cc.log'", o->runtime_lib, dir);
+  fflush(stdout);
+  fflush(stderr);
+  bool ok = system(cmd.s) == 0;
+  free(cmd.s);
+  return ok;
+}
+
+/* --aot build child: compile the test's models to objects, write its inputs and plan. */
+typedef struct build_arg {
+  const char *dir;
+  aot_build ab;
+} build_arg;
+static int build_child(const void *arg, const test_opts *o, int fd) {
+  const build_arg *b = arg;
+  return child_main(b->dir, o, &b->ab, fd);
+}
+
+/* --aot run child: run the linked program on each data set the test built (each run a process
+ * of its own, under this child's limits) and compare its outputs with the expected ones. */
+static int verify_child(const void *arg, const test_opts *o, int fd) {
+  const aot_test *t = arg;
+  tcc_context *ctx = tcc_context_create();
+  char msg[1536];
+  for (int i = 0; i < t->nsets; i++) {
+    const aot_set *s = &t->sets[i];
+    dstr cmd = {0};
+    ds_printf(&cmd, "%s '%s' %s", o->exec ? o->exec : "", t->exe, s->model);
+    for (int k = 0; k < s->nin; k++)
+      ds_printf(&cmd, " '%s/s%d_in%d.bin'", t->tdir, s->set, k);
+    for (int k = 0; k < s->nout; k++)
+      ds_printf(&cmd, " '%s/s%d_out%d.bin'", t->tdir, s->set, k);
+    int st = system(cmd.s);
+    free(cmd.s);
+    if (st != 0) {
+      snprintf(msg, sizeof msg, "the linked program failed (status %d)", st);
+      report(fd, "FAIL", msg);
+      return 1;
+    }
+    tcc_host_tensor *exps;
+    int ne = read_set(ctx, t->dir, s->set, "output", &exps);
+    if (ne != s->nout) {
+      snprintf(msg, sizeof msg, "data set %d: %s", s->set,
+               ne < 0 ? tcc_error_text(ctx) : "the expected outputs changed during the test");
+      report(fd, "FAIL", msg);
+      return 1;
+    }
+    for (int k = 0; k < s->nout; k++) {
+      char p[600];
+      snprintf(p, sizeof p, "%s/s%d_out%d.bin", t->tdir, s->set, k);
+      void *out = tcc_arena_alloc(tcc_ctx_arena(ctx), s->out_size[k] + 64);
+      FILE *fi = fopen(p, "rb");
+      if (!fi || fread(out, 1, s->out_size[k], fi) != s->out_size[k]) {
+        if (fi) fclose(fi);
+        snprintf(msg, sizeof msg, "cannot read %s", p);
+        report(fd, "FAIL", msg);
+        return 1;
+      }
+      fclose(fi);
+      char cm[512];
+      if (!tcc_tool_compare(&exps[k], out, (tccrt_dtype)s->out_dtype[k], s->out_ndim[k],
+                            s->out_dims[k], o->rtol, o->atol, cm, sizeof cm)) {
+        snprintf(msg, sizeof msg, "data set %d output %d '%s': %s", s->set, k, s->out_name[k], cm);
+        report(fd, "FAIL", msg);
+        return 1;
+      }
+    }
+  }
+  report(fd, "PASS", NULL);
+  return 0;
+}
+
+static bool in_list(char **v, int n, const char *s) {
+  for (int i = 0; i < n; i++)
+    if (!strcmp(v[i], s)) return true;
+  return false;
+}
+
+/* The counts and the known-failures list. */
+typedef struct tally {
+  int npass, nfail, nskip, unexpected;
+  const char *known;
+  const strlist *klist;
+} tally;
+
+/* Prints one verdict line ("PASS NAME[ MSG]", "FAIL NAME: MSG", "SKIP NAME: MSG", tagged against
+ * the known-failures list) and counts it. r: 0 pass, 1 fail, 2 skip. */
+static void print_verdict(tally *ty, const char *name, int r, const char *msg) {
+  bool listed = ty->known && in_list(ty->klist->v, ty->klist->n, name);
+  const char *tag = "";
+  if (r == 0) {
+    ty->npass++;
+    if (listed) {
+      ty->unexpected++;
+      tag = " (listed in the known failures: remove it from the list)";
+    }
+    printf("PASS %s%s%s%s\n", name, msg[0] ? " " : "", msg, tag);
+  } else {
+    if (r == 1)
+      ty->nfail++;
+    else
+      ty->nskip++;
+    if (ty->known && !listed) {
+      ty->unexpected++;
+      tag = " (a regression: not in the known failures)";
+    } else if (listed) {
+      tag = " (known)";
+    }
+    printf("%s %s: %s%s\n", r == 1 ? "FAIL" : "SKIP", name, msg, tag);
+  }
+  fflush(stdout);
+}
+
+enum { AOT_BATCH = 64 }; /* at most this many objects (and tests) per linked program */
+
+/* Links a batch of built tests into one program (or, when that fails, each test on its own to
+ * find the culprits), runs each test's data sets, prints the verdicts in order and removes the
+ * files of the tests that passed or skipped (unless --keep). Returns how many folders it kept. */
+static int aot_flush(const test_opts *o, tally *ty, const char *work, int nb, aot_test **batch,
+                     int nbatch) {
+  char bdir[512];
+  snprintf(bdir, sizeof bdir, "%s/batch%d", work, nbatch);
+  aot_test **link = malloc(sizeof(aot_test *) * (size_t)(nb + 1));
+  int nlink = 0, kept = 0;
+  for (int i = 0; i < nb; i++)
+    if (batch[i]->nsets > 0) link[nlink++] = batch[i];
+  if (nlink > 0) {
+    if (mkdir(bdir, 0700) == 0 && link_driver(o, bdir, link, nlink)) {
+      for (int i = 0; i < nlink; i++)
+        snprintf(link[i]->exe, sizeof link[i]->exe, "%s/driver", bdir);
+    } else {
+      for (int i = 0; i < nlink; i++) {
+        if (link_driver(o, link[i]->tdir, &link[i], 1)) {
+          snprintf(link[i]->exe, sizeof link[i]->exe, "%s/driver", link[i]->tdir);
+        } else {
+          snprintf(link[i]->link_msg, sizeof link[i]->link_msg,
+                   "linking with %s failed (see %s/cc.log)", o->cc, link[i]->tdir);
+        }
+      }
+    }
+  }
+  free(link);
+  for (int i = 0; i < nb; i++) {
+    aot_test *t = batch[i];
+    char msg[2048];
+    int r;
+    if (t->nsets == 0) {
+      r = t->built;
+      snprintf(msg, sizeof msg, "%s", t->msg);
+    } else if (!t->exe[0]) {
+      r = 1;
+      snprintf(msg, sizeof msg, "%s", t->link_msg);
+    } else {
+      /* The data sets it built run first; a later data set's build error comes after them. */
+      r = run_child(verify_child, t, o, msg, sizeof msg);
+      if (r == 0) {
+        r = t->built;
+        snprintf(msg, sizeof msg, "%s", t->msg);
+      }
+    }
+    print_verdict(ty, t->name, r, msg);
+    if (o->keep_dir || (r == 1 && t->nsets > 0))
+      kept++;
+    else
+      rm_tree(t->tdir);
+    aot_test_free(t);
+  }
+  if (!o->keep_dir) rm_tree(bdir);
+  return kept;
+}
+
+/* --aot: each test's build child compiles its models to objects named t<index>_<k> in the work
+ * folder; batches of them are linked with the runtime and one driver; each test's data sets run
+ * in a child of their own. Returns 0, or 1 when the work folder cannot be made. */
+static int run_aot(const test_opts *o, const strlist *selected, tally *ty) {
+  const char *tmpdir = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+  char work[256];
+  snprintf(work, sizeof work, "%.200s/tcc-ml-test-XXXXXX", tmpdir);
+  if (!mkdtemp(work)) {
+    fprintf(stderr, "tcc-ml: error: test --aot: cannot create a work folder in %s: %s\n", tmpdir,
+            strerror(errno));
+    return 1;
+  }
+  aot_test *batch[AOT_BATCH];
+  int nb = 0, nobj = 0, nbatch = 0, kept = 0;
+  for (int i = 0; i < selected->n; i++) {
+    aot_test *t = calloc(1, sizeof *t);
+    t->dir = selected->v[i];
+    t->name = base_name(t->dir);
+    char clean[81];
+    size_t n = 0;
+    for (const char *s = t->name; *s && n < sizeof clean - 1; s++)
+      clean[n++] = (isalnum((unsigned char)*s) || *s == '_' || *s == '-' || *s == '.') ? *s : '_';
+    clean[n] = 0;
+    snprintf(t->tdir, sizeof t->tdir, "%s/%d_%s", work, i, clean);
+    snprintf(t->prefix, sizeof t->prefix, "t%d", i);
+    if (mkdir(t->tdir, 0700) != 0) {
+      t->built = 1;
+      snprintf(t->msg, sizeof t->msg, "cannot create %s: %s", t->tdir, strerror(errno));
+    } else {
+      build_arg ba = {t->dir, {t->tdir, t->prefix}};
+      t->built = run_child(build_child, &ba, o, t->msg, sizeof t->msg);
+      plan_read(t);
+    }
+    int k = count_models(t);
+    if (nb > 0 && (nb == AOT_BATCH || nobj + k > AOT_BATCH)) {
+      kept += aot_flush(o, ty, work, nb, batch, nbatch++);
+      nb = nobj = 0;
+    }
+    batch[nb++] = t;
+    nobj += k;
+  }
+  if (nb > 0) kept += aot_flush(o, ty, work, nb, batch, nbatch++);
+  if (o->keep_dir)
+    fprintf(stderr, "tcc-ml: test --aot: build folders kept in %s\n", work);
+  else if (kept > 0)
+    fprintf(stderr, "tcc-ml: test --aot: the files of the failing tests are in %s\n", work);
+  else
+    rm_tree(work);
+  return 0;
 }
 
 static void usage(FILE *f) {
@@ -588,17 +1031,11 @@ static void usage(FILE *f) {
         "  --shard I/N          run the tests whose index modulo N is I\n"
         "  --match SUBSTR       run only tests whose name contains SUBSTR (repeatable: any)\n"
         "  --exclude SUBSTR     skip tests whose name contains SUBSTR (repeatable)\n"
-        "  --keep               keep --aot's build folders\n"
+        "  --keep               keep --aot's work folder (objects, headers, drivers, data)\n"
         "  --known-failures F   F lists tests expected not to pass (one name per line, '#'\n"
         "                       comments); exit non-zero only when an unlisted test fails or a\n"
         "                       listed one passes\n",
         f);
-}
-
-static bool in_list(char **v, int n, const char *s) {
-  for (int i = 0; i < n; i++)
-    if (!strcmp(v[i], s)) return true;
-  return false;
 }
 
 int tcc_cmd_test(int argc, char **argv) {
@@ -714,8 +1151,11 @@ int tcc_cmd_test(int argc, char **argv) {
       return 1;
     }
   }
+  tally ty = {0};
+  ty.known = known;
+  ty.klist = &klist;
+  strlist selected = {0};
   int nselected = 0;
-  int npass = 0, nfail = 0, nskip = 0, unexpected = 0;
   int idx = -1;
   for (int t = 0; t < tests.n; t++) {
     const char *name = base_name(tests.v[t]);
@@ -730,32 +1170,18 @@ int tcc_cmd_test(int argc, char **argv) {
     nselected++;
     idx++;
     if (idx % shard_n != shard_i) continue;
-    char msg[2048];
-    int r = run_one(tests.v[t], &o, msg, sizeof msg);
-    bool listed = known && in_list(klist.v, klist.n, name);
-    const char *tag = "";
-    if (r == 0) {
-      npass++;
-      if (listed) {
-        unexpected++;
-        tag = " (listed in the known failures: remove it from the list)";
-      }
-      printf("PASS %s%s%s%s\n", name, msg[0] ? " " : "", msg, tag);
-    } else {
-      if (r == 1)
-        nfail++;
-      else
-        nskip++;
-      if (known && !listed) {
-        unexpected++;
-        tag = " (a regression: not in the known failures)";
-      } else if (listed) {
-        tag = " (known)";
-      }
-      printf("%s %s: %s%s\n", r == 1 ? "FAIL" : "SKIP", name, msg, tag);
-    }
-    fflush(stdout);
+    sl_push(&selected, tests.v[t]);
   }
+  if (o.aot) {
+    if (run_aot(&o, &selected, &ty) != 0) return 1;
+  } else {
+    for (int t = 0; t < selected.n; t++) {
+      char msg[2048];
+      int r = run_child(jit_child, selected.v[t], &o, msg, sizeof msg);
+      print_verdict(&ty, base_name(selected.v[t]), r, msg);
+    }
+  }
+  int npass = ty.npass, nfail = ty.nfail, nskip = ty.nskip, unexpected = ty.unexpected;
   printf("%d passed, %d failed, %d skipped\n", npass, nfail, nskip);
   if (nselected == 0) {
     fprintf(stderr, "tcc-ml: error: test: no test left after --match/--exclude\n");
