@@ -2,9 +2,9 @@
 # aot_verdicts.sh TCC_ML — `tcc-ml test --aot` (objects built per test, linked in batches with
 # libtccrt and one driver, each data set run as a process of its own) gives the same verdict lines
 # as the JIT mode:
-#  1. on a sample of 49 ONNX node tests (passing ones of many ops and dtypes, ones whose shape
-#     inputs are bound per data set, multi-output ones, and known failures that SKIP at import,
-#     at compile and at reading a data set);
+#  1. on the 49 ONNX node tests of aot_sample.txt (passing ones of many ops and dtypes, ones whose
+#     shape inputs are bound per data set, multi-output ones, and known failures that SKIP at
+#     import, at compile and at reading a data set);
 #  2. on suites made here from mnist-pytorch-opset11 (dynamic batch): several data sets of
 #     different batch sizes (one object per shape signature; expected outputs are rows of the
 #     PyTorch reference), a wrong expected value in the second data set, no data set;
@@ -25,20 +25,7 @@ export TCCRT_NUM_THREADS=1
 norm() { sed -E "s/'t[0-9]+_[0-9]+_/'model_/g" "$1"; }
 
 # 1. The node-test sample.
-sample="test_abs test_add_bcast test_argmax_default_axis_example test_averagepool_2d_pads
-test_cast_FLOAT_to_FLOAT16 test_clip_default_inbounds test_concat_3d_axis_0
-test_conv_with_strides_padding test_constantofshape_float_ones test_expand_dim_changed
-test_gather_0 test_gemm_default_no_bias test_lstm_defaults test_matmul_2d test_maxpool_2d_default
-test_reduce_sum_default_axes_keepdims_example test_reshape_reduced_dims
-test_range_float_type_positive_delta test_relu test_softmax_axis_0 test_split_equal_parts_2d
-test_top_k test_transpose_default test_where_example test_and2d test_pow_types_int32_int32
-test_equal_uint8 test_mod_mixed_sign_int8 test_dequantizelinear test_layer_normalization_2d_axis1
-test_resize_upsample_scales_nearest test_onehot_with_axis test_size_example test_shape
-test_constant_pad test_tile test_einsum_batch_matmul test_cumsum_1d_exclusive
-test_equal_string_broadcast test_bernoulli test_bitcast_float32_to_int32
-test_cast_FLOAT16_to_FLOAT8E4M3FN test_cast_FLOAT8E4M3FN_to_FLOAT test_if_seq
-test_sequence_insert_at_back test_optional_get_element_optional_tensor
-test_unique_sorted_without_axis test_dft_axis_opset19 test_identity_sequence"
+sample=$(grep -v "^#" "$(dirname "$0")/aot_sample.txt")
 paths=""
 for t in $sample; do paths="$paths $nt/$t"; done
 # shellcheck disable=SC2086
