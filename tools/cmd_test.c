@@ -496,7 +496,15 @@ static int child_main(const char *dir, const test_opts *o, const aot_build *ab, 
       }
     }
   }
-  if (plan) fclose(plan);
+  if (plan) {
+    /* The count lets the parent check that it read back every data set. */
+    fprintf(plan, "sets %d\n", nsets);
+    if (fclose(plan) != 0) {
+      snprintf(msg, sizeof msg, "cannot write %s/plan", ab->tdir);
+      report(fd, "FAIL", msg);
+      return 1;
+    }
+  }
   report(fd, ab ? "BUILT" : "PASS", bind ? "(shape inputs bound per data set)" : NULL);
   free(sets);
   free(model);
@@ -592,6 +600,7 @@ typedef struct aot_test {
   char msg[2048];
   aot_set *sets; /* the data sets it built, in order */
   int nsets;
+  int nplanned;        /* the plan's closing "sets N" (-1 when absent: the build stopped early) */
   char exe[600];       /* the linked program that runs its models ("" when linking failed) */
   char link_msg[1024]; /* why linking failed */
 } aot_test;
@@ -641,6 +650,7 @@ static bool plan_out(char *line, aot_set *s, int k) {
 static void plan_read(aot_test *t) {
   char p[600];
   snprintf(p, sizeof p, "%s/plan", t->tdir);
+  t->nplanned = -1;
   FILE *f = fopen(p, "r");
   if (!f) return;
   char *line = NULL;
@@ -663,6 +673,8 @@ static void plan_read(aot_test *t) {
       cur.out_dims = calloc(m, sizeof *cur.out_dims);
       cur.out_name = calloc(m, sizeof(char *));
       ni = no = 0;
+    } else if (!strncmp(line, "sets ", 5)) {
+      if (sscanf(line, "sets %d", &t->nplanned) != 1) t->nplanned = -1;
     } else if (open && !strncmp(line, "in ", 3) && ni < cur.nin) {
       unsigned long long sz;
       if (sscanf(line, "in %llu", &sz) == 1) cur.in_size[ni++] = (size_t)sz;
@@ -938,7 +950,11 @@ static int aot_flush(const test_opts *o, tally *ty, const char *work, int nb, ao
     aot_test *t = batch[i];
     char msg[2048];
     int r;
-    if (t->nsets == 0) {
+    if (t->built == 0 && t->nplanned != t->nsets) {
+      r = 1; /* never a PASS for data sets that did not run */
+      snprintf(msg, sizeof msg, "the build's plan %s/plan lists %d data sets; expected %d", t->tdir,
+               t->nsets, t->nplanned);
+    } else if (t->nsets == 0) {
       r = t->built;
       snprintf(msg, sizeof msg, "%s", t->msg);
     } else if (!t->exe[0]) {
