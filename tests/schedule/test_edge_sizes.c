@@ -24,9 +24,10 @@ int main(void) {
     const tcc_tensor *outs[1] = {R};
     tcc_schedule *s = tcc_schedule_create(ctx, 1, outs);
     CHECK_MSG(tcc_schedule_auto_cpu(ctx, s, R) == TCC_OK, "%s", tcc_error_text(ctx));
-    float a[200], b[200], c[200], ref[200];
-    fill_f32(a, 200, -1, 1);
-    fill_f32(b, 200, -1, 1);
+    float a[320], b[320], c[320], ref[320]; /* the largest case is 40 x 7 */
+    CHECK(M * K <= 320 && K * N <= 320 && M * N <= 320);
+    fill_f32(a, 320, -1, 1);
+    fill_f32(b, 320, -1, 1);
     ref_matmul_f32(a, b, ref, M, N, K);
     for (int64_t i = 0; i < M * N; i++)
       ref[i] = ref[i] > 0 ? ref[i] : 0;
