@@ -285,3 +285,58 @@ bool tcc_value_shape_known(const tcc_value *v) {
     if (!tcc_expr_is_int_imm(v->dims[i], NULL)) return false;
   return true;
 }
+
+/* ---- non-tensor types ---- */
+
+bool tcc_value_is_structured(const tcc_value *v) {
+  return v && v->vtype && v->vtype->kind != TCC_TYPE_TENSOR;
+}
+
+void tcc_value_type_print(FILE *f, const tcc_value_type *t) {
+  if (!t) {
+    fputs("?", f);
+    return;
+  }
+  if (t->kind == TCC_TYPE_TENSOR) {
+    fputs(t->dtype == TCCRT_UNDEFINED ? "?" : tccrt_dtype_name(t->dtype), f);
+    if (t->ndim < 0) {
+      fputs("[?]", f);
+      return;
+    }
+    fputc('[', f);
+    for (int i = 0; i < t->ndim; i++) {
+      if (i) fputs(", ", f);
+      if (t->dims[i])
+        tcc_expr_print(f, t->dims[i]);
+      else
+        fputc('?', f); /* an element's unknown dim */
+    }
+    fputc(']', f);
+    return;
+  }
+  fputs(t->kind == TCC_TYPE_SEQUENCE ? "seq" : "opt", f);
+  if (t->nbound < 0) {
+    fputc('(', f);
+    tcc_value_type_print(f, t->elem);
+    fputc(')', f);
+    return;
+  }
+  fputc('[', f);
+  for (int i = 0; i < t->nbound; i++) {
+    if (i) fputs(", ", f);
+    tcc_value_type_print(f, t->bound[i]);
+  }
+  fputc(']', f);
+}
+
+const char *tcc_value_type_str(tcc_context *ctx, const tcc_value_type *t) {
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&buf, &len);
+  if (!f) return "?";
+  tcc_value_type_print(f, t);
+  fclose(f);
+  const char *s = tcc_arena_strdup(tcc_ctx_arena(ctx), buf ? buf : "?");
+  free(buf);
+  return s;
+}

@@ -18,6 +18,34 @@ struct tcc_graph;
 struct tcc_node;
 struct tcc_op;
 
+/* ---- Non-tensor types: ONNX sequences and optionals, bound at compile time ----
+ * tcc-ml compiles ahead of time, so a sequence's length, an optional's presence and every
+ * element's dtype and shape are bound when the model is compiled (as symbolic dims are bound by
+ * --input-shape; Relay's static tuples). A value whose `vtype` is a sequence or an optional
+ * exists only between import and tcc_pass_expand_sequences (ir/passes/passes.h), which turns it
+ * into tensor values: element i of a sequence named P is the tensor value "P[i]", the element of
+ * a present optional named P is named P, and an absent optional has no tensor at all. */
+typedef enum tcc_type_kind {
+  TCC_TYPE_TENSOR = 0, /* a tensor: the value's own dtype/ndim/dims */
+  TCC_TYPE_SEQUENCE = 1,
+  TCC_TYPE_OPTIONAL = 2,
+} tcc_type_kind;
+
+typedef struct tcc_value_type {
+  tcc_type_kind kind;
+  /* TENSOR: element dtype (TCCRT_UNDEFINED when unknown), rank (-1 when unknown) and dims (a
+   * NULL dim is unknown). */
+  tccrt_dtype dtype;
+  int ndim;
+  const tcc_expr *const *dims;
+  /* SEQUENCE / OPTIONAL: the declared element type (NULL when the model leaves it open). */
+  const struct tcc_value_type *elem;
+  /* The bound structure: a SEQUENCE has nbound >= 0 elements, an OPTIONAL 1 (present) or 0
+   * (absent); bound[i] is element i's type with every dim constant. -1: not bound. */
+  int nbound;
+  const struct tcc_value_type *const *bound;
+} tcc_value_type;
+
 typedef enum tcc_value_kind {
   TCC_VALUE_INPUT, /* a graph input the caller feeds */
   TCC_VALUE_CONST, /* an initializer / Constant output: data known at compile time */
@@ -53,6 +81,9 @@ typedef struct tcc_value {
    * instead). */
   const tcc_expr *const *sym_elems;
   int64_t nsym_elems;
+  /* NULL for a tensor (the fields above). A sequence or optional value (see tcc_value_type):
+   * dtype stays TCCRT_UNDEFINED and ndim -1; tcc_pass_expand_sequences removes such values. */
+  const tcc_value_type *vtype;
 } tcc_value;
 
 typedef enum tcc_attr_kind {
@@ -181,6 +212,16 @@ tcc_status tcc_node_error(tcc_context *ctx, const tcc_graph *g, const tcc_node *
 int64_t tcc_value_numel(const tcc_value *v);
 /* True when every dim is an INT_IMM. */
 bool tcc_value_shape_known(const tcc_value *v);
+
+/* True when v is a sequence or an optional (vtype set and not a tensor). */
+bool tcc_value_is_structured(const tcc_value *v);
+/* Prints a type: a tensor as `float32[2, 3]` (`?` for an unknown dtype, `[?]` for an unknown
+ * rank); a declared sequence / optional as `seq(float32[5])`, `opt(seq(float32[5]))`; a bound
+ * one as its elements in brackets: `seq[float32[5], float32[5]]`, `opt[float32[4]]` (present),
+ * `opt[]` (absent). */
+void tcc_value_type_print(FILE *f, const tcc_value_type *t);
+/* The same as a string in the context arena (for diagnostics). */
+const char *tcc_value_type_str(tcc_context *ctx, const tcc_value_type *t);
 
 typedef enum tcc_graph_format { TCC_FMT_TEXT, TCC_FMT_DOT, TCC_FMT_JSON } tcc_graph_format;
 /* Prints the graph with every value's dtype and shape (dims as expressions, e.g. N*64). */

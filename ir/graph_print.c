@@ -27,6 +27,10 @@ static void print_dims(FILE *f, const tcc_value *v) {
 }
 
 static void print_type(FILE *f, const tcc_value *v) {
+  if (tcc_value_is_structured(v)) { /* a sequence or an optional: seq(float32[5]) */
+    tcc_value_type_print(f, v->vtype);
+    return;
+  }
   fputs(dtype_str(v->dtype), f);
   print_dims(f, v);
 }

@@ -1,7 +1,9 @@
 /* cmd_run.c — `tcc-ml run MODEL.onnx --input NAME=FILE ... [--output-dir DIR]`: compiles the model
  * for the host, loads the very object `compile` would write into the JIT, runs it once on the
  * given inputs (.pb or .npy; shapes bind the model's symbolic dims) and prints or writes the
- * outputs (DIR/NAME.npy and DIR/output_K.pb). */
+ * outputs (DIR/NAME.npy and DIR/output_K.pb). A sequence or optional input is an
+ * onnx.SequenceProto / OptionalProto .pb file whose structure binds the model's (lengths,
+ * presence, element shapes); sequence outputs are printed and written per element, NAME[i]. */
 #include "commands.h"
 #include "tool_common.h"
 
@@ -12,7 +14,10 @@
 static void usage(FILE *f) {
   fputs("usage: tcc-ml run MODEL.onnx --input [NAME=]FILE... [--output-dir DIR]\n"
         "  --input NAME=FILE   an input tensor (.pb onnx.TensorProto or .npy); without NAME=,\n"
-        "                      inputs are taken in the model's input order\n"
+        "                      inputs are taken in the model's input order. A sequence or\n"
+        "                      optional input: an onnx.SequenceProto / OptionalProto .pb file\n"
+        "                      (its length and element shapes are compiled in; outputs that are\n"
+        "                      sequences are given per element, NAME[0], NAME[1] ...)\n"
         "  --output-dir DIR    write each output as DIR/NAME.npy and DIR/output_K.pb\n",
         f);
 }
@@ -59,30 +64,40 @@ int tcc_cmd_run(int argc, char **argv) {
   tcc_arena *ar = tcc_ctx_arena(ctx);
   int rc = 1;
   tcc_jit_model jm = {0};
-  tcc_host_tensor *ins = tcc_arena_alloc(ar, sizeof(tcc_host_tensor) * (size_t)(nin + 1));
+  tcc_host_value *vals = tcc_arena_alloc(ar, sizeof(tcc_host_value) * (size_t)(nin + 1));
   const char **names = tcc_arena_alloc(ar, sizeof(char *) * (size_t)(nin + 1));
+  /* The model's declared inputs (sequences and optionals unexpanded) type the files. */
+  tcc_graph *g0;
+  if (tcc_onnx_import_file(ctx, model, NULL, &g0) != TCC_OK) goto fail;
   for (int i = 0; i < nin; i++) {
     const char *eq = strchr(specs[i], '=');
     const char *file = eq ? eq + 1 : specs[i];
     names[i] = eq ? tcc_arena_strndup(ar, specs[i], (size_t)(eq - specs[i])) : NULL;
-    if (tcc_tool_read_tensor(ctx, file, &ins[i]) != TCC_OK) goto fail;
-    if (!names[i] && ins[i].name && ins[i].name[0]) names[i] = ins[i].name;
-  }
-  /* Inputs without a name take the model's input names in order. */
-  bool need_names = false;
-  for (int i = 0; i < nin; i++)
-    need_names |= names[i] == NULL;
-  if (need_names) {
-    tcc_graph *g0;
-    if (tcc_onnx_import_file(ctx, model, NULL, &g0) != TCC_OK) goto fail;
-    for (int i = 0; i < nin; i++) {
-      if (names[i]) continue;
-      if ((size_t)i >= g0->inputs.len) {
+    if (!names[i]) {
+      /* Without a name: the .pb's own name, else the model's input at this position. */
+      if (tcc_tool_read_value(ctx, file, NULL, &vals[i]) != TCC_OK) goto fail;
+      if (vals[i].name && vals[i].name[0]) {
+        names[i] = vals[i].name;
+      } else if ((size_t)i < g0->inputs.len) {
+        names[i] = TCC_GRAPH_INPUT(g0, i)->name;
+      } else {
         tcc_error(ctx, "%s: input %d given but the model has %zu inputs", model, i, g0->inputs.len);
         goto fail;
       }
-      names[i] = TCC_GRAPH_INPUT(g0, i)->name;
     }
+    const tcc_value *decl = NULL;
+    for (size_t k = 0; k < g0->inputs.len; k++)
+      if (!strcmp(TCC_GRAPH_INPUT(g0, k)->name, names[i])) decl = TCC_GRAPH_INPUT(g0, k);
+    if (!decl) {
+      tcc_error(ctx, "%s: --input %s: the model has no input '%s' (it has %zu input%s)", model,
+                specs[i], names[i], g0->inputs.len, g0->inputs.len == 1 ? "" : "s");
+      goto fail;
+    }
+    static const tcc_value_type tensor_type = {
+        TCC_TYPE_TENSOR, TCCRT_UNDEFINED, -1, NULL, NULL, -1, NULL};
+    if (tcc_tool_read_value(ctx, file, tcc_value_is_structured(decl) ? decl->vtype : &tensor_type,
+                            &vals[i]) != TCC_OK)
+      goto fail;
   }
   for (int i = 0; i < nin; i++)
     for (int j = 0; j < i; j++)
@@ -91,32 +106,25 @@ int tcc_cmd_run(int argc, char **argv) {
                   specs[j], specs[i]);
         goto fail;
       }
+  /* Each input's binding (a shape, or a sequence's structure) and its tensors, flattened as the
+   * compiled model takes them (x[0], x[1] ... for a sequence). */
   tcc_input_shape *shapes = tcc_arena_alloc(ar, sizeof(tcc_input_shape) * (size_t)(nin + 1));
-  for (int i = 0; i < nin; i++) {
-    shapes[i].name = names[i];
-    shapes[i].ndim = ins[i].ndim;
-    memcpy(shapes[i].dims, ins[i].dims, sizeof(int64_t) * (size_t)ins[i].ndim);
-  }
+  tcc_vec flat;
+  tcc_vec_init(&flat, sizeof(tcc_host_tensor));
+  for (int i = 0; i < nin; i++)
+    tcc_tool_flatten_value(ctx, names[i], &vals[i], &flat, &shapes[i]);
+  const tcc_host_tensor *ins = flat.data;
+  int nflat = (int)flat.len;
   if (tcc_tool_jit_compile(ctx, model, nin, shapes, 0, NULL, NULL, "model", &jm) != TCC_OK)
     goto fail;
   const tccrt_model_info *mi = jm.info;
-  for (int i = 0; i < nin; i++) {
-    bool known = false;
-    for (int k = 0; k < mi->num_inputs; k++)
-      known |= !strcmp(names[i], mi->inputs[k].name);
-    if (!known) {
-      tcc_error(ctx, "%s: --input %s: the model has no input '%s' (it has %d input%s)", model,
-                specs[i], names[i], mi->num_inputs, mi->num_inputs == 1 ? "" : "s");
-      goto fail;
-    }
-  }
   const void **in_ptrs = tcc_arena_alloc(ar, sizeof(void *) * (size_t)(mi->num_inputs + 1));
   void **out_ptrs = tcc_arena_alloc(ar, sizeof(void *) * (size_t)(mi->num_outputs + 1));
   for (int k = 0; k < mi->num_inputs; k++) {
     const tccrt_tensor_info *ti = &mi->inputs[k];
     int found = -1;
-    for (int i = 0; i < nin; i++)
-      if (!strcmp(names[i], ti->name)) found = i;
+    for (int i = 0; i < nflat; i++)
+      if (!strcmp(ins[i].name, ti->name)) found = i;
     if (found < 0) {
       tcc_error(ctx, "%s: no --input given for the model's input '%s'", model, ti->name);
       goto fail;

@@ -155,20 +155,17 @@ static int data_sets(const char *dir, int **out) {
   return n;
 }
 
-/* Reads the files prefix_0.pb, prefix_1.pb ... of a data set. */
+/* Reads the files prefix_0.pb, prefix_1.pb ... of a data set: *out gets every tensor in order,
+ * sequences and optionals (typed by g0, the model imported unexpanded; NULL: told from the bytes)
+ * flattened as the expanded model takes and gives them; *ds (may be NULL) the whole set. */
 static int read_set(tcc_context *ctx, const char *dir, int set, const char *prefix,
-                    tcc_host_tensor **out) {
-  int n = 0;
-  tcc_host_tensor *v = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof(tcc_host_tensor) * 64);
-  for (int k = 0; k < 64; k++) {
-    char p[4096];
-    snprintf(p, sizeof p, "%s/test_data_set_%d/%s_%d.pb", dir, set, prefix, k);
-    if (!is_file(p)) break;
-    if (tcc_tool_read_tensor(ctx, p, &v[n]) != TCC_OK) return -1;
-    n++;
-  }
-  *out = v;
-  return n;
+                    const tcc_graph *g0, tcc_host_tensor **out, tcc_data_set *ds) {
+  tcc_data_set d;
+  const char *sd = tcc_arena_printf(tcc_ctx_arena(ctx), "%s/test_data_set_%d", dir, set);
+  if (tcc_tool_read_data_set(ctx, sd, prefix, g0, &d) != TCC_OK) return -1;
+  if (ds) *ds = d;
+  *out = d.flat;
+  return d.nflat;
 }
 
 /* Is a compile error an unsupported feature (SKIP) rather than a wrong result (FAIL)? */
@@ -243,36 +240,44 @@ typedef struct compiled {
   const tcc_graph *g;
 } compiled;
 
-/* Compiles the model with input shapes from `ins` (by position in the original input list) and,
- * when `bind`, the inputs should_bind picks bound to their data. */
+/* Compiles the model with input shapes from the data set's files (by position in the original
+ * input list; a sequence or optional binds its structure) and, when `bind`, the inputs
+ * should_bind picks bound to their data. */
 static tcc_status compile_test(tcc_context *ctx, const test_opts *o, const char *model, int norig,
-                               const char *const *orig_names, int ni, const tcc_host_tensor *ins,
-                               bool bind, const char *bind_err, const char *name, compiled *c) {
+                               const char *const *orig_names, const tcc_data_set *ds, bool bind,
+                               const char *bind_err, const char *name, compiled *c) {
   tcc_arena *a = tcc_ctx_arena(ctx);
   memset(c, 0, sizeof *c);
   tcc_input_shape *shapes = tcc_arena_alloc(a, sizeof(tcc_input_shape) * (size_t)(norig + 1));
   const char **bnames = tcc_arena_alloc(a, sizeof(char *) * (size_t)(norig + 1));
   tcc_host_tensor *bvals = tcc_arena_alloc(a, sizeof(tcc_host_tensor) * (size_t)(norig + 1));
   int nshapes = 0, nbind = 0;
-  for (int k = 0; k < norig && k < ni; k++) {
-    if (bind && should_bind(bind_err, orig_names[k], &ins[k])) {
+  for (int k = 0; k < norig && k < ds->nfiles; k++) {
+    if (ds->files[k].kind != TCC_TYPE_TENSOR) {
+      shapes[nshapes++] = ds->binds[k]; /* a sequence or optional: its structure */
+      continue;
+    }
+    const tcc_host_tensor *in = &ds->files[k].tensor;
+    if (bind && should_bind(bind_err, orig_names[k], in)) {
       bnames[nbind] = orig_names[k];
-      bvals[nbind++] = ins[k];
+      bvals[nbind++] = *in;
       continue;
     }
     shapes[nshapes].name = orig_names[k];
-    shapes[nshapes].ndim = ins[k].ndim;
-    memcpy(shapes[nshapes].dims, ins[k].dims, sizeof(int64_t) * (size_t)ins[k].ndim);
+    shapes[nshapes].ndim = in->ndim;
+    memcpy(shapes[nshapes].dims, in->dims, sizeof(int64_t) * (size_t)in->ndim);
     nshapes++;
   }
   if (o->aot) {
     tcc_import_options io = {0};
     io.ninput_shapes = nshapes;
     io.input_shapes = shapes;
+    io.keep_sequences = true; /* expanded below, once bound inputs are constants */
     tcc_graph *g;
     TCC_TRY(tcc_onnx_import_file(ctx, model, &io, &g));
     for (int i = 0; i < nbind; i++)
       TCC_TRY(tcc_tool_bind_input(ctx, g, bnames[i], &bvals[i]));
+    TCC_TRY(tcc_pass_expand_sequences(ctx, g));
     tcc_aot_options ao = {name, o->triple, NULL, 3, true};
     TCC_TRY(tcc_aot_compile(ctx, g, &ao, &c->am));
     c->g = tcc_aot_graph(c->am);
@@ -369,8 +374,9 @@ static int child_main(const char *dir, const test_opts *o, const aot_build *ab, 
   }
   for (int s = 0; s < nsets; s++) {
     tcc_host_tensor *ins, *exps;
-    int ni = read_set(ctx, dir, sets[s], "input", &ins);
-    int ne = ni < 0 ? -1 : read_set(ctx, dir, sets[s], "output", &exps);
+    tcc_data_set ids;
+    int ni = read_set(ctx, dir, sets[s], "input", g0, &ins, &ids);
+    int ne = ni < 0 ? -1 : read_set(ctx, dir, sets[s], "output", g0, &exps, NULL);
     if (ni < 0 || ne < 0) {
       const char *e = tcc_error_text(ctx);
       snprintf(msg, sizeof msg, "data set %d: %s", sets[s], e);
@@ -381,7 +387,7 @@ static int child_main(const char *dir, const test_opts *o, const aot_build *ab, 
       if (have && c.jm.jit) tcc_tool_jit_free(&c.jm);
       if (ab) cur_name = tcc_arena_printf(a, "%s_%d", ab->prefix, nmodels);
       tcc_status st =
-          compile_test(ctx, o, model, norig, orig_names, ni, ins, bind, bind_err, cur_name, &c);
+          compile_test(ctx, o, model, norig, orig_names, &ids, bind, bind_err, cur_name, &c);
       if (st != TCC_OK && !bind &&
           (strstr(tcc_error_text(ctx), "not constant") ||
            strstr(tcc_error_text(ctx), "needs a constant"))) {
@@ -389,7 +395,7 @@ static int child_main(const char *dir, const test_opts *o, const aot_build *ab, 
         bind = true;
         bind_err = tcc_arena_strdup(a, tcc_error_text(ctx));
         tcc_error_clear(ctx);
-        st = compile_test(ctx, o, model, norig, orig_names, ni, ins, bind, bind_err, cur_name, &c);
+        st = compile_test(ctx, o, model, norig, orig_names, &ids, bind, bind_err, cur_name, &c);
       }
       if (st != TCC_OK) {
         const char *e = tcc_error_text(ctx);
@@ -426,9 +432,9 @@ static int child_main(const char *dir, const test_opts *o, const aot_build *ab, 
       const tcc_value *v = TCC_GRAPH_INPUT(g, k);
       int64_t numel = tcc_value_numel(v);
       isz[k] = (size_t)(numel < 0 ? 0 : numel) * tccrt_dtype_size(v->dtype);
-      int from = -1;
-      for (int q = 0; q < norig; q++)
-        if (!strcmp(orig_names[q], v->name)) from = q;
+      int from = -1; /* the data set's tensor of that name (x[0] for a sequence's element) */
+      for (int q = 0; q < ni; q++)
+        if (!strcmp(ins[q].name, v->name)) from = q;
       if (from >= 0 && from < ni) {
         if (ins[from].dtype != v->dtype || ins[from].nbytes != isz[k]) {
           snprintf(msg, sizeof msg,
@@ -844,7 +850,7 @@ static int verify_child(const void *arg, const test_opts *o, int fd) {
       return 1;
     }
     tcc_host_tensor *exps;
-    int ne = read_set(ctx, t->dir, s->set, "output", &exps);
+    int ne = read_set(ctx, t->dir, s->set, "output", NULL, &exps, NULL);
     if (ne != s->nout) {
       snprintf(msg, sizeof msg, "data set %d: %s", s->set,
                ne < 0 ? tcc_error_text(ctx) : "the expected outputs changed during the test");

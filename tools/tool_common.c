@@ -188,6 +188,140 @@ tcc_status tcc_tool_read_tensor(tcc_context *ctx, const char *path, tcc_host_ten
   return TCC_OK;
 }
 
+static tcc_status host_from_data(tcc_context *ctx, const char *path, const tcc_onnx_data *d,
+                                 tcc_host_value *out) {
+  memset(out, 0, sizeof *out);
+  out->name = d->name ? d->name : "";
+  out->kind = d->kind;
+  if (d->kind == TCC_TYPE_TENSOR) {
+    const tcc_value *v = d->tensor;
+    tcc_host_tensor *t = &out->tensor;
+    if (v->ndim > TCCRT_MAX_RANK) return tcc_error(ctx, "%s: rank %d too large", path, v->ndim);
+    t->name = v->name;
+    t->dtype = v->dtype;
+    t->ndim = v->ndim;
+    for (int i = 0; i < v->ndim; i++)
+      if (!tcc_expr_is_int_imm(v->dims[i], &t->dims[i]))
+        return tcc_error(ctx, "%s: non-constant dim", path);
+    int64_t ne = tcc_value_numel(v);
+    if (ne < 0 || v->dtype == TCCRT_STRING) return tcc_error(ctx, "%s: bad shape or dtype", path);
+    t->nbytes = (size_t)ne * tccrt_dtype_size(v->dtype);
+    t->data = tcc_arena_alloc(tcc_ctx_arena(ctx), t->nbytes + 1);
+    if (v->is_fill) {
+      size_t es = tccrt_dtype_size(v->dtype);
+      for (size_t o = 0; o + es <= t->nbytes; o += es)
+        memcpy((char *)t->data + o, v->data, es);
+    } else if (t->nbytes) {
+      if (!v->data || v->nbytes < t->nbytes)
+        return tcc_error(ctx, "%s: tensor data is shorter than its shape", path);
+      memcpy(t->data, v->data, t->nbytes);
+    }
+    return TCC_OK;
+  }
+  out->nelems = d->nelems;
+  out->elems =
+      tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof(tcc_host_value) * (size_t)(d->nelems + 1));
+  for (int i = 0; i < d->nelems; i++)
+    TCC_TRY(host_from_data(ctx, path, &d->elems[i], &out->elems[i]));
+  return TCC_OK;
+}
+
+tcc_status tcc_tool_read_value(tcc_context *ctx, const char *path, const tcc_value_type *declared,
+                               tcc_host_value *out) {
+  memset(out, 0, sizeof *out);
+  if (!declared && !ends_with(path, ".npy")) { /* told from the bytes */
+    tcc_onnx_data *d;
+    TCC_TRY(tcc_onnx_read_data_file(ctx, path, -1, &d));
+    return host_from_data(ctx, path, d, out);
+  }
+  tcc_type_kind kind = declared ? declared->kind : TCC_TYPE_TENSOR;
+  if (kind == TCC_TYPE_TENSOR) {
+    out->kind = TCC_TYPE_TENSOR;
+    TCC_TRY(tcc_tool_read_tensor(ctx, path, &out->tensor));
+    out->name = out->tensor.name;
+    return TCC_OK;
+  }
+  if (ends_with(path, ".npy"))
+    return tcc_error(ctx, "%s: a .npy file holds a tensor; this value is %s (give an %s .pb file)",
+                     path, kind == TCC_TYPE_SEQUENCE ? "a sequence" : "an optional",
+                     kind == TCC_TYPE_SEQUENCE ? "onnx.SequenceProto" : "onnx.OptionalProto");
+  tcc_onnx_data *d;
+  TCC_TRY(tcc_onnx_read_data_file(ctx, path, kind, &d));
+  return host_from_data(ctx, path, d, out);
+}
+
+void tcc_tool_flatten_value(tcc_context *ctx, const char *name, const tcc_host_value *v,
+                            tcc_vec *tensors, tcc_input_shape *binding) {
+  tcc_arena *a = tcc_ctx_arena(ctx);
+  if (binding) {
+    memset(binding, 0, sizeof *binding);
+    binding->name = name;
+  }
+  if (v->kind == TCC_TYPE_TENSOR) {
+    tcc_host_tensor t = v->tensor;
+    t.name = name;
+    tcc_vec_push(a, tensors, &t);
+    if (binding) {
+      binding->ndim = t.ndim;
+      memcpy(binding->dims, t.dims, sizeof(int64_t) * (size_t)t.ndim);
+    }
+    return;
+  }
+  if (v->kind == TCC_TYPE_OPTIONAL) {
+    if (v->nelems == 0) {
+      if (binding) binding->kind = TCC_SHAPE_NONE;
+      return;
+    }
+    tcc_tool_flatten_value(ctx, name, &v->elems[0], tensors, binding);
+    return;
+  }
+  tcc_input_shape *elems =
+      binding ? tcc_arena_alloc(a, sizeof(tcc_input_shape) * (size_t)(v->nelems + 1)) : NULL;
+  for (int i = 0; i < v->nelems; i++)
+    tcc_tool_flatten_value(ctx, tcc_arena_printf(a, "%s[%d]", name, i), &v->elems[i], tensors,
+                           binding ? &elems[i] : NULL);
+  if (binding) {
+    binding->kind = TCC_SHAPE_SEQUENCE;
+    binding->nelems = v->nelems;
+    binding->elems = elems;
+  }
+}
+
+tcc_status tcc_tool_read_data_set(tcc_context *ctx, const char *setdir, const char *prefix,
+                                  const tcc_graph *g0, tcc_data_set *out) {
+  tcc_arena *a = tcc_ctx_arena(ctx);
+  enum { MAX_FILES = 64 };
+  memset(out, 0, sizeof *out);
+  out->files = tcc_arena_alloc(a, sizeof(tcc_host_value) * MAX_FILES);
+  out->binds = tcc_arena_alloc(a, sizeof(tcc_input_shape) * MAX_FILES);
+  bool outputs = !strcmp(prefix, "output");
+  tcc_vec flat;
+  tcc_vec_init(&flat, sizeof(tcc_host_tensor));
+  for (int k = 0; k < MAX_FILES; k++) {
+    const char *p = tcc_arena_printf(a, "%s/%s_%d.pb", setdir, prefix, k);
+    FILE *f = fopen(p, "rb");
+    if (!f) break;
+    fclose(f);
+    const tcc_value *decl = NULL;
+    if (g0 && (size_t)k < (outputs ? g0->outputs.len : g0->inputs.len))
+      decl = outputs ? TCC_GRAPH_OUTPUT(g0, k) : TCC_GRAPH_INPUT(g0, k);
+    static const tcc_value_type tensor_type = {
+        TCC_TYPE_TENSOR, TCCRT_UNDEFINED, -1, NULL, NULL, -1, NULL};
+    tcc_host_value *hv = &out->files[k];
+    TCC_TRY(tcc_tool_read_value(ctx, p,
+                                !decl                           ? NULL
+                                : tcc_value_is_structured(decl) ? decl->vtype
+                                                                : &tensor_type,
+                                hv));
+    const char *name = decl ? decl->name : hv->name;
+    tcc_tool_flatten_value(ctx, name, hv, &flat, &out->binds[k]);
+    out->nfiles++;
+  }
+  out->nflat = (int)flat.len;
+  out->flat = flat.len ? flat.data : tcc_arena_alloc(a, sizeof(tcc_host_tensor));
+  return TCC_OK;
+}
+
 tcc_status tcc_tool_bind_input(tcc_context *ctx, tcc_graph *g, const char *name,
                                const tcc_host_tensor *t) {
   for (size_t i = 0; i < g->inputs.len; i++) {
@@ -223,10 +357,12 @@ tcc_status tcc_tool_jit_compile(tcc_context *ctx, const char *path, int nshapes,
   tcc_import_options io = {0};
   io.ninput_shapes = nshapes;
   io.input_shapes = shapes;
+  io.keep_sequences = true; /* expanded below, once bound inputs are constants (positions) */
   tcc_graph *g;
   TCC_TRY(tcc_onnx_import_file(ctx, path, &io, &g));
   for (int i = 0; i < nbind; i++)
     TCC_TRY(tcc_tool_bind_input(ctx, g, bind_names[i], &bind_vals[i]));
+  TCC_TRY(tcc_pass_expand_sequences(ctx, g));
   tcc_aot_options ao = {name, NULL, "native", 3, true};
   TCC_TRY(tcc_aot_compile(ctx, g, &ao, &out->aot));
   tcc_aot_run_fn run;

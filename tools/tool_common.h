@@ -5,6 +5,7 @@
 
 #include "aot/aot.h"
 #include "onnx/onnx_import.h"
+#include "passes/passes.h" /* tcc_pass_expand_sequences */
 
 #include <stdio.h>
 
@@ -22,6 +23,49 @@ typedef struct tcc_host_tensor {
 tcc_status tcc_tool_read_tensor(tcc_context *ctx, const char *path, tcc_host_tensor *out);
 /* Writes a tensor as .npy (little-endian, C order). */
 tcc_status tcc_tool_write_npy(tcc_context *ctx, const char *path, const tcc_host_tensor *t);
+
+/* A value of a test-data file or --input: a tensor, or a sequence / optional of them (read
+ * from onnx.SequenceProto / OptionalProto files). */
+typedef struct tcc_host_value {
+  const char *name;
+  tcc_type_kind kind;
+  tcc_host_tensor tensor; /* TCC_TYPE_TENSOR */
+  int nelems;             /* SEQUENCE: elements; OPTIONAL: 0 (absent) or 1 */
+  struct tcc_host_value *elems;
+} tcc_host_value;
+
+/* Reads a value of the type `declared` (a graph input's or output's vtype): a tensor type reads a
+ * tensor (tcc_tool_read_tensor: .pb or .npy), a sequence an onnx.SequenceProto .pb file, an
+ * optional an onnx.OptionalProto. NULL: a .npy tensor, or a .pb file told from its bytes (a
+ * TensorProto, else a SequenceProto/OptionalProto read as a sequence). Errors name the file. */
+tcc_status tcc_tool_read_value(tcc_context *ctx, const char *path, const tcc_value_type *declared,
+                               tcc_host_value *out);
+
+/* Flattens v, the value of the graph input or output `name`, into the tensors the expanded
+ * model takes or gives (tcc_pass_expand_sequences: element i of a sequence is NAME[i], a present
+ * optional's element keeps NAME, an absent one gives nothing), appended to `tensors` (a tcc_vec
+ * of tcc_host_tensor, each named), and, when `binding` is not NULL, sets *binding to the
+ * --input-shape binding of its structure (and a tensor's shape). */
+void tcc_tool_flatten_value(tcc_context *ctx, const char *name, const tcc_host_value *v,
+                            tcc_vec *tensors, tcc_input_shape *binding);
+
+/* One test_data_set_N folder's files PREFIX_0.pb, PREFIX_1.pb ... ("input" files are the
+ * model's inputs in order, "output" files its outputs). */
+typedef struct tcc_data_set {
+  int nfiles;
+  tcc_host_value *files;  /* per file */
+  tcc_input_shape *binds; /* per file: its --input-shape binding (a shape, or a structure) */
+  int nflat;
+  tcc_host_tensor *flat; /* every tensor in order, sequences/optionals flattened (x[0], ...) */
+} tcc_data_set;
+
+/* Reads PREFIX_K.pb of folder `setdir` for K = 0, 1 ... while the file exists (at most 64). g0 is
+ * the model imported without expanding its sequences (tcc_onnx_import_file with NULL options):
+ * file K has the declared type of g0's input (or output) K and takes its name; without g0 a
+ * SequenceProto/OptionalProto is told from the bytes and the .pb's names are kept. Errors name
+ * the file. */
+tcc_status tcc_tool_read_data_set(tcc_context *ctx, const char *setdir, const char *prefix,
+                                  const tcc_graph *g0, tcc_data_set *out);
 
 typedef int (*tcc_model_run_fn)(const void *const inputs[], void *const outputs[]);
 typedef const tccrt_model_info *(*tcc_model_info_fn)(void);

@@ -17,10 +17,14 @@
  *  - model-local functions (ModelProto.functions) inlined at each call, with attribute
  *    references (ref_attr_name) substituted and internal names prefixed by the call's name;
  *  - nodes in any order: the graph is sorted topologically and a cycle is an error.
- * Limitations: sparse tensors and sequence/map/optional types are rejected with an error;
+ *  - sequence and optional types (nested) on inputs, outputs and value_info (tcc_value.vtype);
+ *    with options, inputs are bound by --input-shape (NAME=[2x3,4], NAME=none) and the graph is
+ *    expanded into tensors (tcc_pass_expand_sequences);
+ * Limitations: sparse tensors and map types are rejected with an error;
  * function attribute defaults (FunctionProto.attribute_proto) are not in the system's
  * onnx.proto, so an attribute a call leaves out is simply absent. */
 #include "onnx_internal.h"
+#include "passes/passes.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -172,6 +176,139 @@ static const char *type_case_name(const Onnx__TypeProto *tp) {
   }
 }
 
+#define MAX_TYPE_DEPTH 16 /* nested sequence/optional types */
+
+/* The declared type tp as a tcc_value_type (sequences and optionals nest; a tensor's unknown
+ * dims are NULL, its unknown rank -1). Input mode: maps, sparse tensors and unsupported element
+ * dtypes are errors; otherwise they leave the type unknown (*out NULL). */
+static tcc_status parse_type(importer *imp, const Onnx__TypeProto *tp, bool input_mode,
+                             const char *what, const char *name, int depth,
+                             const tcc_value_type **out) {
+  *out = NULL;
+  if (!tp) return TCC_OK;
+  if (depth > MAX_TYPE_DEPTH)
+    return GERR("%s '%s': types are nested deeper than %d levels", what, name, MAX_TYPE_DEPTH);
+  tcc_value_type *t = tcc_arena_alloc(imp->a, sizeof *t);
+  t->nbound = -1;
+  switch (tp->value_case) {
+  case ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE: {
+    const Onnx__TypeProto__Tensor *tt = tp->tensor_type;
+    t->kind = TCC_TYPE_TENSOR;
+    t->dtype = TCCRT_UNDEFINED;
+    t->ndim = -1;
+    if (tt->has_elem_type && tt->elem_type != 0 && !tcc_onnx_dtype(tt->elem_type, &t->dtype) &&
+        input_mode)
+      return GERR("%s '%s' has element type %d (%s), which is not supported", what, name,
+                  (int)tt->elem_type, tcc_onnx_dtype_code_name(tt->elem_type));
+    if (tt->shape) {
+      if (tt->shape->n_dim > TCCRT_MAX_RANK) {
+        if (input_mode)
+          return GERR("%s '%s': an element of rank %zu is not supported (at most %d)", what, name,
+                      tt->shape->n_dim, TCCRT_MAX_RANK);
+        break;
+      }
+      const tcc_expr **dims = tcc_arena_alloc(imp->a, sizeof(tcc_expr *) * (tt->shape->n_dim + 1));
+      for (size_t i = 0; i < tt->shape->n_dim; i++) {
+        const Onnx__TensorShapeProto__Dimension *d = tt->shape->dim[i];
+        if (d->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE &&
+            d->dim_value >= 0)
+          dims[i] = tcc_idx(imp->ctx, d->dim_value);
+      }
+      t->ndim = (int)tt->shape->n_dim;
+      t->dims = dims;
+    }
+    break;
+  }
+  case ONNX__TYPE_PROTO__VALUE_SEQUENCE_TYPE:
+  case ONNX__TYPE_PROTO__VALUE_OPTIONAL_TYPE: {
+    bool seq = tp->value_case == ONNX__TYPE_PROTO__VALUE_SEQUENCE_TYPE;
+    const Onnx__TypeProto *et = seq ? tp->sequence_type->elem_type : tp->optional_type->elem_type;
+    t->kind = seq ? TCC_TYPE_SEQUENCE : TCC_TYPE_OPTIONAL;
+    TCC_TRY(parse_type(imp, et, input_mode, what, name, depth + 1, &t->elem));
+    break;
+  }
+  default:
+    if (input_mode)
+      return GERR("%s '%s' has %s type, which is not supported (only tensors, sequences and "
+                  "optionals are)",
+                  what, name, type_case_name(tp));
+    return TCC_OK;
+  }
+  *out = t;
+  return TCC_OK;
+}
+
+/* The bound type of input `input` at `path` from its declared type and its --input-shape
+ * binding: a sequence takes [SHAPE,...], an optional `none` or its element's binding, a tensor
+ * dims that agree with the declared rank and fixed dims. */
+static tcc_status bind_type(importer *imp, const char *input, const char *path,
+                            const tcc_value_type *decl, const tcc_input_shape *is,
+                            const tcc_value_type **out) {
+  static const char *const kinds[] = {"dims (e.g. 2x3)", "a sequence [SHAPE,...]", "none"};
+  const char *given = kinds[is->kind <= TCC_SHAPE_NONE ? is->kind : 0];
+  if (!decl)
+    return GERR("--input-shape %s: the model declares no type for '%s'; its dtype is unknown",
+                input, path);
+  tcc_value_type *t = tcc_arena_alloc(imp->a, sizeof *t);
+  *t = *decl;
+  t->nbound = -1;
+  t->bound = NULL;
+  if (decl->kind == TCC_TYPE_OPTIONAL) {
+    if (is->kind == TCC_SHAPE_NONE) {
+      t->nbound = 0;
+    } else {
+      const tcc_value_type **b = tcc_arena_alloc(imp->a, sizeof *b);
+      TCC_TRY(bind_type(imp, input, path, decl->elem, is, &b[0]));
+      t->nbound = 1;
+      t->bound = b;
+    }
+    *out = t;
+    return TCC_OK;
+  }
+  if (decl->kind == TCC_TYPE_SEQUENCE) {
+    if (is->kind != TCC_SHAPE_SEQUENCE)
+      return GERR("--input-shape %s: '%s' is a sequence (%s); bind it as [SHAPE,SHAPE,...] (its "
+                  "length and element shapes, e.g. [2x3,4]), not %s",
+                  input, path, tcc_value_type_str(imp->ctx, decl), given);
+    const tcc_value_type **b =
+        tcc_arena_alloc(imp->a, sizeof *b * (size_t)(is->nelems > 0 ? is->nelems : 1));
+    for (int i = 0; i < is->nelems; i++)
+      TCC_TRY(bind_type(imp, input, tcc_arena_printf(imp->a, "%s[%d]", path, i), decl->elem,
+                        &is->elems[i], &b[i]));
+    t->nbound = is->nelems;
+    t->bound = b;
+    *out = t;
+    return TCC_OK;
+  }
+  if (is->kind != TCC_SHAPE_TENSOR)
+    return GERR("--input-shape %s: '%s' is a tensor (%s); bind it with dims (e.g. 2x3), not %s",
+                input, path, tcc_value_type_str(imp->ctx, decl), given);
+  if (decl->dtype == TCCRT_UNDEFINED)
+    return GERR("--input-shape %s: the model declares no element type for '%s'", input, path);
+  if (decl->ndim >= 0 && decl->ndim != is->ndim)
+    return GERR("--input-shape %s: '%s' has rank %d (%s), but %d dims were given", input, path,
+                decl->ndim, tcc_value_type_str(imp->ctx, decl), is->ndim);
+  const tcc_expr **dims = tcc_arena_alloc(imp->a, sizeof(tcc_expr *) * (size_t)(is->ndim + 1));
+  int64_t ne = 1;
+  for (int d = 0; d < is->ndim; d++) {
+    int64_t fixed;
+    if (is->dims[d] < 0)
+      return GERR("--input-shape %s: dim %d of '%s' is negative", input, d, path);
+    if (decl->ndim >= 0 && decl->dims[d] && tcc_expr_is_int_imm(decl->dims[d], &fixed) &&
+        fixed != is->dims[d])
+      return GERR("--input-shape %s: dim %d of '%s' is fixed at %" PRId64 " by the model (%s), "
+                  "not %" PRId64,
+                  input, d, path, fixed, tcc_value_type_str(imp->ctx, decl), is->dims[d]);
+    if (!tcc_mul_ovf(ne, is->dims[d], &ne))
+      return GERR("--input-shape %s: the dims of '%s' overflow int64", input, path);
+    dims[d] = tcc_idx(imp->ctx, is->dims[d]);
+  }
+  t->ndim = is->ndim;
+  t->dims = dims;
+  *out = t;
+  return TCC_OK;
+}
+
 /* Sets v's dtype and shape from a declared type.
  *   input mode: every dim_param becomes a symbol (or its binding), unnamed dims get a fresh
  *               symbol named NAME_dK; errors for non-tensor types;
@@ -181,9 +318,10 @@ static tcc_status set_declared_type(importer *imp, tcc_graph *g, tcc_value *v,
                                     const Onnx__TypeProto *tp, bool input_mode, const char *what) {
   const Onnx__TypeProto__Tensor *tt = tensor_type(tp);
   if (!tt) {
-    if (input_mode && tp)
-      return GERR("%s '%s' has %s type; only tensors are supported", what, v->name,
-                  type_case_name(tp));
+    /* A sequence or optional keeps its declared type (expanded later); maps are refused. */
+    const tcc_value_type *vt;
+    TCC_TRY(parse_type(imp, tp, input_mode, what, v->name, 0, &vt));
+    if (vt) v->vtype = vt;
     return TCC_OK;
   }
   if (tt->has_elem_type && tt->elem_type != 0) {
@@ -690,7 +828,7 @@ static tcc_status import_graph(importer *imp, const Onnx__GraphProto *gp, tcc_gr
       goto done;
     }
     if ((st = set_declared_type(imp, g, v, vi->type, true, "input")) != TCC_OK) goto done;
-    if (!parent && v->dtype == TCCRT_UNDEFINED) {
+    if (!parent && v->dtype == TCCRT_UNDEFINED && !tcc_value_is_structured(v)) {
       st = GERR("graph input '%s' has no element type", name);
       goto done;
     }
@@ -703,6 +841,12 @@ static tcc_status import_graph(importer *imp, const Onnx__GraphProto *gp, tcc_gr
       const tcc_input_shape *is = &imp->opts->input_shapes[k];
       tcc_value *v = scope_get_local(s, is->name);
       if (!v || v->kind != TCC_VALUE_INPUT) continue; /* reported by collect_bindings */
+      if (tcc_value_is_structured(v)) {
+        /* A sequence or optional: its bound structure (expanded after import). */
+        if ((st = bind_type(imp, is->name, is->name, v->vtype, is, &v->vtype)) != TCC_OK) goto done;
+        continue;
+      }
+      if (is->kind != TCC_SHAPE_TENSOR) continue; /* reported by collect_bindings */
       const tcc_expr **dims = tcc_arena_alloc(imp->a, sizeof(tcc_expr *) * (size_t)(is->ndim + 1));
       for (int d = 0; d < is->ndim; d++)
         dims[d] = tcc_idx(imp->ctx, is->dims[d]);
@@ -846,6 +990,13 @@ static tcc_status collect_bindings(importer *imp, const Onnx__GraphProto *gp) {
       return GERR("--input-shape %s: the model has no input named '%s' (its inputs: %s)", is->name,
                   is->name, list);
     }
+    if (vi->type && (vi->type->value_case == ONNX__TYPE_PROTO__VALUE_SEQUENCE_TYPE ||
+                     vi->type->value_case == ONNX__TYPE_PROTO__VALUE_OPTIONAL_TYPE))
+      continue; /* its structure is bound by import_graph */
+    if (is->kind != TCC_SHAPE_TENSOR)
+      return GERR("--input-shape %s: input '%s' is a tensor; bind it with dims (e.g. 1x3x224x224), "
+                  "not %s",
+                  is->name, is->name, is->kind == TCC_SHAPE_NONE ? "none" : "a sequence [...]");
     if (is->ndim < 0 || is->ndim > TCCRT_MAX_RANK)
       return GERR("--input-shape %s: invalid rank %d", is->name, is->ndim);
     for (int d = 0; d < is->ndim; d++)
@@ -956,7 +1107,11 @@ tcc_status tcc_onnx_import_bytes(tcc_context *ctx, const void *data, size_t size
                         "the model has no opset_import (IR version 3 and later must have one)");
   imp->root = g;
   TCC_TRY(collect_bindings(imp, m->graph));
-  TCC_TRY(import_graph(imp, m->graph, NULL, NULL, out));
+  tcc_graph *res;
+  TCC_TRY(import_graph(imp, m->graph, NULL, NULL, &res));
+  /* Sequences and optionals bound by the options become tensors (see onnx_import.h). */
+  if (opts && !opts->keep_sequences) TCC_TRY(tcc_pass_expand_sequences(ctx, res));
+  *out = res;
   return TCC_OK;
 }
 

@@ -78,6 +78,21 @@ typedef struct tcc_mem_request {
 tcc_status tcc_memplan(tcc_context *ctx, int n, tcc_mem_request *reqs, size_t align,
                        size_t *arena_size);
 
+/* ---- Sequences and optionals: static expansion (Relay's static tuples) ----
+ * Turns every ONNX sequence and optional of the main graph into tensors, given their structure
+ * bound at compile time (tcc_value_type.nbound/bound on graph inputs; see graph.h): a sequence
+ * input x of length L becomes the tensor inputs x[0]..x[L-1] in its place, a present optional
+ * its element (same name), an absent one nothing; Identity of a sequence/optional becomes
+ * per-element Identity; SequenceConstruct, SequenceEmpty, SequenceLength, SequenceAt,
+ * SequenceInsert, SequenceErase (positions must be constants), Optional (with an input),
+ * OptionalHasElement and OptionalGetElement are evaluated at compile time (opsets 11-25); graph
+ * outputs that are sequences/optionals become their leaves, named alike, in order. Runs on an
+ * imported graph before tcc_graph_resolve_ops; a graph without sequences is left unchanged.
+ * Errors (naming the file and node): an unbound input (with the --input-shape syntax that binds
+ * it), a run-time position, a position out of range, getting the element of an absent optional,
+ * and any other op that takes a sequence or optional ("not supported"). */
+tcc_status tcc_pass_expand_sequences(tcc_context *ctx, tcc_graph *g);
+
 #ifdef __cplusplus
 }
 #endif

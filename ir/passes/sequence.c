@@ -1,0 +1,474 @@
+/* sequence.c — static expansion of ONNX sequences and optionals into tensors (see
+ * tcc_pass_expand_sequences in passes.h).
+ *
+ * tcc-ml compiles ahead of time: a sequence input's length, an optional input's presence and each
+ * element's dtype and shape are bound at compile time (tcc_value_type's bound structure, from
+ * --input-shape NAME=[2x3,4] / NAME=none), as Relay's static tuples are. Every sequence or
+ * optional value is then a compile-time tree whose leaves are tensor values, and the ops that
+ * build or take apart sequences and optionals only route leaves:
+ *   Identity            of a sequence/optional: the same leaves (per-element identity);
+ *   SequenceConstruct   (opset 11) the inputs as elements;
+ *   SequenceEmpty       (11) no element;
+ *   SequenceLength      (11) an int64 scalar constant;
+ *   SequenceAt          (11) the element at a constant position (negative counts from the end);
+ *   SequenceInsert      (11) inserts at a constant position (default: at the end);
+ *   SequenceErase       (11) erases at a constant position (default: the last);
+ *   Optional            (15) with an input: a present optional;
+ *   OptionalHasElement  (15, 18) a bool scalar constant (true for a tensor or sequence input,
+ *                       false for an omitted input);
+ *   OptionalGetElement  (15, 18) the element (an error when absent); a tensor or sequence input
+ *                       is returned as is (18).
+ * Graph inputs are replaced by their leaves in order (x[0], x[1], ...), graph outputs likewise,
+ * each leaf output produced by an Identity node. Other ops taking a sequence or optional, ops
+ * producing one (SplitToSequence, SequenceMap, Loop ...) and sequence ops inside subgraphs are
+ * not expanded (they stay, and are reported as unsupported later). */
+#include "passes.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A compile-time value: a tensor leaf, or a sequence/optional of such values. */
+typedef struct sval {
+  tcc_type_kind kind;
+  tcc_value *t; /* TENSOR */
+  int n;        /* SEQUENCE: elements; OPTIONAL: 0 or 1 */
+  struct sval **e;
+} sval;
+
+typedef struct expander {
+  tcc_context *ctx;
+  tcc_arena *a;
+  tcc_graph *g;
+  size_t nvals; /* values before the pass: map covers them */
+  sval **map;   /* by value id */
+} expander;
+
+static const char *const seq_ops[] = {
+    "SequenceConstruct", "SequenceEmpty",      "SequenceLength",
+    "SequenceAt",        "SequenceInsert",     "SequenceErase",
+    "Optional",          "OptionalHasElement", "OptionalGetElement",
+};
+
+static bool is_seq_op(const tcc_node *n) {
+  if (n->domain[0]) return false;
+  for (size_t i = 0; i < TCC_ARRAY_SIZE(seq_ops); i++)
+    if (!strcmp(n->op_type, seq_ops[i])) return true;
+  return false;
+}
+
+static sval *sv_new(expander *x, tcc_type_kind kind, int n) {
+  sval *s = tcc_arena_alloc(x->a, sizeof *s);
+  s->kind = kind;
+  s->n = n;
+  s->e = tcc_arena_alloc(x->a, sizeof(sval *) * (size_t)(n > 0 ? n : 1));
+  return s;
+}
+
+static sval *sv_tensor(expander *x, tcc_value *t) {
+  sval *s = sv_new(x, TCC_TYPE_TENSOR, 0);
+  s->t = t;
+  return s;
+}
+
+/* The compile-time value of v: its expansion, or v itself as a tensor leaf. */
+static sval *sv_of(expander *x, tcc_value *v) {
+  if (v->id < x->nvals && TCC_GRAPH_VALUE(x->g, v->id) == v && x->map[v->id]) return x->map[v->id];
+  return sv_tensor(x, v);
+}
+
+static bool is_structured_sv(const expander *x, const tcc_value *v) {
+  return v && v->id < x->nvals && TCC_GRAPH_VALUE(x->g, v->id) == v && x->map[v->id] &&
+         x->map[v->id]->kind != TCC_TYPE_TENSOR;
+}
+
+static const char *kind_word(tcc_type_kind k) {
+  return k == TCC_TYPE_SEQUENCE   ? "a sequence"
+         : k == TCC_TYPE_OPTIONAL ? "an optional"
+                                  : "a tensor";
+}
+
+/* The --input-shape syntax that binds a declared type, for the unbound-input error. */
+static void example_binding(FILE *f, const tcc_value_type *t) {
+  if (!t || t->kind == TCC_TYPE_TENSOR) {
+    if (!t || t->ndim < 0) {
+      fputs("2x3", f);
+      return;
+    }
+    if (t->ndim == 0) fputs("()", f);
+    for (int i = 0; i < t->ndim; i++) {
+      int64_t d = 2;
+      if (t->dims[i]) tcc_expr_is_int_imm(t->dims[i], &d);
+      fprintf(f, "%s%" PRId64, i ? "x" : "", d);
+    }
+    return;
+  }
+  if (t->kind == TCC_TYPE_OPTIONAL) {
+    example_binding(f, t->elem);
+    return;
+  }
+  fputc('[', f);
+  example_binding(f, t->elem);
+  fputc(',', f);
+  example_binding(f, t->elem);
+  fputc(']', f);
+}
+
+static tcc_status unbound_error(expander *x, const tcc_value *v) {
+  char *ex = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&ex, &len);
+  if (f) {
+    example_binding(f, v->vtype->kind == TCC_TYPE_OPTIONAL ? v->vtype->elem : v->vtype);
+    fclose(f);
+  }
+  tcc_status st = tcc_error_at(
+      x->ctx, x->g->file, NULL, NULL,
+      "input '%s' is %s (%s) whose structure is not bound: tcc-ml compiles ahead of time, so "
+      "give %s with --input-shape, e.g. --input-shape '%s=%s'%s",
+      v->name, kind_word(v->vtype->kind), tcc_value_type_str(x->ctx, v->vtype),
+      v->vtype->kind == TCC_TYPE_SEQUENCE ? "its length and every element's shape"
+                                          : "its presence and its element's shape",
+      v->name, ex ? ex : "", v->vtype->kind == TCC_TYPE_OPTIONAL ? " (or NAME=none: absent)" : "");
+  free(ex);
+  return st;
+}
+
+/* Builds the leaves of a bound input type: new graph inputs named by path, appended to *ins. */
+static tcc_status expand_input(expander *x, const tcc_value *root, const tcc_value_type *t,
+                               const char *path, tcc_vec *ins, sval **out) {
+  if (t->kind == TCC_TYPE_TENSOR) {
+    if (t->dtype == TCCRT_UNDEFINED || t->ndim < 0)
+      return tcc_error_at(x->ctx, x->g->file, NULL, NULL,
+                          "input '%s': element '%s' has no dtype or shape (the model declares no "
+                          "element type, and the binding gives only shapes)",
+                          root->name, path);
+    tcc_value *v = tcc_graph_add_value(x->g, path, TCC_VALUE_INPUT);
+    v->dtype = t->dtype;
+    v->ndim = t->ndim;
+    v->dims = t->dims;
+    tcc_vec_push(x->a, ins, &v);
+    *out = sv_tensor(x, v);
+    return TCC_OK;
+  }
+  if (t->nbound < 0) return unbound_error(x, root);
+  sval *s = sv_new(x, t->kind, t->nbound);
+  for (int i = 0; i < t->nbound; i++) {
+    const char *p = t->kind == TCC_TYPE_SEQUENCE ? tcc_arena_printf(x->a, "%s[%d]", path, i) : path;
+    TCC_TRY(expand_input(x, root, t->bound[i], p, ins, &s->e[i]));
+  }
+  *out = s;
+  return TCC_OK;
+}
+
+/* A constant scalar of `dtype` as the value v (which stays in the graph, now a constant). */
+static void make_const_scalar(expander *x, tcc_value *v, tccrt_dtype dtype, int64_t val) {
+  v->kind = TCC_VALUE_CONST;
+  v->producer = NULL;
+  v->producer_output = 0;
+  v->vtype = NULL;
+  v->dtype = dtype;
+  v->ndim = 0;
+  v->dims = tcc_arena_alloc(x->a, sizeof(tcc_expr *));
+  size_t es = tccrt_dtype_size(dtype);
+  void *d = tcc_arena_alloc(x->a, es ? es : 1);
+  if (dtype == TCCRT_BOOL) {
+    *(uint8_t *)d = val != 0;
+  } else {
+    memcpy(d, &val, sizeof val);
+  }
+  v->data = d;
+  v->nbytes = es;
+}
+
+/* The value of a constant int32/int64 scalar (or one-element) position input. */
+static tcc_status const_position(expander *x, const tcc_node *n, int k, int64_t *out) {
+  const tcc_value *v = sv_of(x, n->inputs[k])->t;
+  int64_t ne = tcc_value_numel(v);
+  if (v->kind != TCC_VALUE_CONST || !v->data || ne != 1 || v->is_fill)
+    return tcc_node_error(x->ctx, x->g, n,
+                          "position '%s' is not constant: a sequence expanded at compile time "
+                          "needs a constant position (an initializer or a Constant); a run-time "
+                          "position is not supported",
+                          v->name);
+  if (v->dtype == TCCRT_INT64) {
+    memcpy(out, v->data, sizeof *out);
+  } else if (v->dtype == TCCRT_INT32) {
+    int32_t p;
+    memcpy(&p, v->data, sizeof p);
+    *out = p;
+  } else {
+    return tcc_node_error(x->ctx, x->g, n, "position '%s' is %s; expected int32 or int64", v->name,
+                          tccrt_dtype_name(v->dtype));
+  }
+  return TCC_OK;
+}
+
+static tcc_status want_kind(expander *x, const tcc_node *n, int k, tcc_type_kind kind, sval **out) {
+  if (k >= n->ninputs || !n->inputs[k])
+    return tcc_node_error(x->ctx, x->g, n, "input %d is missing; expected %s", k, kind_word(kind));
+  sval *s = sv_of(x, n->inputs[k]);
+  if (s->kind != kind) {
+    const tcc_value *v = n->inputs[k];
+    if (s->kind == TCC_TYPE_TENSOR && v->producer && v->producer->op_type &&
+        !is_seq_op(v->producer) && tcc_value_is_structured(v))
+      return tcc_node_error(x->ctx, x->g, n,
+                            "input '%s' is produced by node '%s' (%s) as %s, which is not "
+                            "supported when sequences are expanded at compile time",
+                            v->name, tcc_node_label(v->producer), v->producer->op_type,
+                            kind_word(v->vtype->kind));
+    return tcc_node_error(x->ctx, x->g, n, "input '%s' is %s; expected %s", v->name,
+                          kind_word(s->kind), kind_word(kind));
+  }
+  *out = s;
+  return TCC_OK;
+}
+
+/* Expands one sequence/optional node (or an Identity of one) into the value of its output. */
+static tcc_status expand_node(expander *x, tcc_node *n, sval **out) {
+  const char *op = n->op_type;
+  int nin = n->ninputs;
+  while (nin > 0 && !n->inputs[nin - 1])
+    nin--;
+  if (n->noutputs != 1 || !n->outputs[0])
+    return tcc_node_error(x->ctx, x->g, n, "expected exactly one output, got %d", n->noutputs);
+  sval *s = NULL, *seq;
+  if (!strcmp(op, "Identity") || (!strcmp(op, "OptionalGetElement") && nin == 1 &&
+                                  sv_of(x, n->inputs[0])->kind != TCC_TYPE_OPTIONAL)) {
+    if (nin != 1 || !n->inputs[0])
+      return tcc_node_error(x->ctx, x->g, n, "expected one input, got %d", nin);
+    s = sv_of(x, n->inputs[0]);
+  } else if (!strcmp(op, "SequenceConstruct")) {
+    if (nin < 1)
+      return tcc_node_error(x->ctx, x->g, n, "SequenceConstruct takes at least one input");
+    s = sv_new(x, TCC_TYPE_SEQUENCE, nin);
+    for (int k = 0; k < nin; k++) {
+      if (!n->inputs[k]) return tcc_node_error(x->ctx, x->g, n, "input %d is omitted", k);
+      s->e[k] = sv_of(x, n->inputs[k]);
+      if (s->e[k]->kind != TCC_TYPE_TENSOR)
+        return tcc_node_error(x->ctx, x->g, n, "input '%s' is %s; SequenceConstruct takes tensors",
+                              n->inputs[k]->name, kind_word(s->e[k]->kind));
+    }
+  } else if (!strcmp(op, "SequenceEmpty")) {
+    if (nin) return tcc_node_error(x->ctx, x->g, n, "SequenceEmpty takes no input");
+    s = sv_new(x, TCC_TYPE_SEQUENCE, 0);
+  } else if (!strcmp(op, "SequenceLength")) {
+    TCC_TRY(want_kind(x, n, 0, TCC_TYPE_SEQUENCE, &seq));
+    make_const_scalar(x, n->outputs[0], TCCRT_INT64, seq->n);
+    s = sv_tensor(x, n->outputs[0]);
+  } else if (!strcmp(op, "SequenceAt")) {
+    TCC_TRY(want_kind(x, n, 0, TCC_TYPE_SEQUENCE, &seq));
+    if (nin != 2) return tcc_node_error(x->ctx, x->g, n, "SequenceAt takes 2 inputs");
+    int64_t p;
+    TCC_TRY(const_position(x, n, 1, &p));
+    if (p < -seq->n || p >= seq->n)
+      return tcc_node_error(x->ctx, x->g, n,
+                            "position %" PRId64 " is out of range for a sequence of %d elements "
+                            "(expected %d..%d)",
+                            p, seq->n, -seq->n, seq->n - 1);
+    s = seq->e[p < 0 ? p + seq->n : p];
+  } else if (!strcmp(op, "SequenceInsert") || !strcmp(op, "SequenceErase")) {
+    bool ins = op[8] == 'I';
+    TCC_TRY(want_kind(x, n, 0, TCC_TYPE_SEQUENCE, &seq));
+    int pk = ins ? 2 : 1;
+    if (ins && (nin < 2 || !n->inputs[1]))
+      return tcc_node_error(x->ctx, x->g, n, "SequenceInsert needs a tensor to insert");
+    int64_t p = ins ? seq->n : seq->n - 1;
+    if (nin > pk && n->inputs[pk]) {
+      TCC_TRY(const_position(x, n, pk, &p));
+      int64_t hi = ins ? seq->n : seq->n - 1;
+      if (p < -seq->n || p > hi)
+        return tcc_node_error(x->ctx, x->g, n,
+                              "position %" PRId64 " is out of range for a sequence of %d "
+                              "elements (expected %d..%" PRId64 ")",
+                              p, seq->n, -seq->n, hi);
+      if (p < 0) p += seq->n;
+    } else if (!ins && seq->n == 0) {
+      return tcc_node_error(x->ctx, x->g, n, "cannot erase from an empty sequence");
+    }
+    s = sv_new(x, TCC_TYPE_SEQUENCE, ins ? seq->n + 1 : seq->n - 1);
+    int o = 0;
+    for (int i = 0; i < seq->n; i++) {
+      if (ins && i == p) s->e[o++] = sv_of(x, n->inputs[1]);
+      if (!ins && i == p) continue;
+      s->e[o++] = seq->e[i];
+    }
+    if (ins && p == seq->n) s->e[o++] = sv_of(x, n->inputs[1]);
+    if (ins && s->e[p]->kind != TCC_TYPE_TENSOR)
+      return tcc_node_error(x->ctx, x->g, n, "input '%s' is %s; SequenceInsert inserts tensors",
+                            n->inputs[1]->name, kind_word(s->e[p]->kind));
+  } else if (!strcmp(op, "Optional")) {
+    if (nin == 0)
+      return tcc_node_error(x->ctx, x->g, n,
+                            "an Optional without input (an absent optional of a given type) is "
+                            "not supported yet");
+    s = sv_new(x, TCC_TYPE_OPTIONAL, 1);
+    s->e[0] = sv_of(x, n->inputs[0]);
+  } else if (!strcmp(op, "OptionalHasElement")) {
+    bool has = nin >= 1 && n->inputs[0];
+    if (has) {
+      sval *in = sv_of(x, n->inputs[0]);
+      has = in->kind != TCC_TYPE_OPTIONAL || in->n == 1;
+    }
+    make_const_scalar(x, n->outputs[0], TCCRT_BOOL, has);
+    s = sv_tensor(x, n->outputs[0]);
+  } else if (!strcmp(op, "OptionalGetElement")) {
+    TCC_TRY(want_kind(x, n, 0, TCC_TYPE_OPTIONAL, &seq));
+    if (seq->n != 1)
+      return tcc_node_error(x->ctx, x->g, n,
+                            "input '%s' is an absent optional (bound to none); it has no "
+                            "element to get",
+                            n->inputs[0]->name);
+    s = seq->e[0];
+  } else {
+    return tcc_node_error(x->ctx, x->g, n, "not a sequence op");
+  }
+  *out = s;
+  return TCC_OK;
+}
+
+/* Replaces inputs that name an expanded tensor (an output of a removed node) by its leaf, in n
+ * and in the nodes of its subgraphs (which read outer values by pointer). */
+static tcc_status remap_inputs(expander *x, tcc_graph *g, tcc_node *n) {
+  for (int k = 0; k < n->ninputs; k++) {
+    tcc_value *v = n->inputs[k];
+    if (!v || v->id >= x->nvals || TCC_GRAPH_VALUE(x->g, v->id) != v || !x->map[v->id]) continue;
+    sval *s = x->map[v->id];
+    if (s->kind != TCC_TYPE_TENSOR)
+      return tcc_node_error(x->ctx, g, n,
+                            "input '%s' is %s; only the sequence and optional operators "
+                            "(SequenceAt, OptionalGetElement, ...) and Identity take one when "
+                            "sequences are expanded at compile time, %s is not supported",
+                            v->name, kind_word(s->kind), n->op_type);
+    n->inputs[k] = s->t;
+  }
+  for (int a = 0; a < n->nattrs; a++) {
+    const tcc_attr *at = &n->attrs[a];
+    int ng = at->kind == TCC_ATTR_GRAPH ? 1 : at->kind == TCC_ATTR_GRAPHS ? at->u.graphs.n : 0;
+    for (int j = 0; j < ng; j++) {
+      tcc_graph *sub = at->kind == TCC_ATTR_GRAPH ? at->u.g : at->u.graphs.v[j];
+      if (!sub) continue;
+      for (size_t m = 0; m < sub->nodes.len; m++)
+        TCC_TRY(remap_inputs(x, sub, TCC_GRAPH_NODE(sub, m)));
+      for (size_t m = 0; m < sub->outputs.len; m++) {
+        tcc_value *v = TCC_GRAPH_OUTPUT(sub, m);
+        if (v && v->id < x->nvals && TCC_GRAPH_VALUE(x->g, v->id) == v && x->map[v->id] &&
+            x->map[v->id]->kind == TCC_TYPE_TENSOR)
+          TCC_VEC_AT(sub->outputs, tcc_value *, m) = x->map[v->id]->t;
+      }
+    }
+  }
+  return TCC_OK;
+}
+
+/* Appends graph outputs for the leaves of s, each produced by an Identity node into a value
+ * named by its path (`into` for a tensor leaf at the top: the original output value). */
+static tcc_status expand_output(expander *x, sval *s, const char *path, tcc_value *into,
+                                tcc_vec *outs) {
+  if (s->kind == TCC_TYPE_TENSOR) {
+    tcc_value *o = into ? into : tcc_graph_add_value(x->g, path, TCC_VALUE_NODE);
+    tcc_value *in = s->t;
+    tcc_graph_add_node(x->g, tcc_arena_printf(x->a, "%s/identity", path), "Identity", "", 1, &in, 1,
+                       &o);
+    o->vtype = NULL;
+    tcc_vec_push(x->a, outs, &o);
+    return TCC_OK;
+  }
+  for (int i = 0; i < s->n; i++) {
+    const char *p = s->kind == TCC_TYPE_SEQUENCE ? tcc_arena_printf(x->a, "%s[%d]", path, i) : path;
+    TCC_TRY(expand_output(x, s->e[i], p, NULL, outs));
+  }
+  return TCC_OK;
+}
+
+static bool has_work(const tcc_graph *g) {
+  for (size_t i = 0; i < g->inputs.len; i++)
+    if (tcc_value_is_structured(TCC_GRAPH_INPUT(g, i))) return true;
+  for (size_t i = 0; i < g->nodes.len; i++)
+    if (is_seq_op(TCC_GRAPH_NODE(g, i))) return true;
+  return false;
+}
+
+tcc_status tcc_pass_expand_sequences(tcc_context *ctx, tcc_graph *g) {
+  if (!has_work(g)) return TCC_OK;
+  expander x_ = {ctx, tcc_ctx_arena(ctx), g, g->values.len, NULL}, *x = &x_;
+  x->map = tcc_arena_alloc(x->a, sizeof(sval *) * (x->nvals + 1));
+  tcc_arena *a = x->a;
+
+  /* Inputs: every bound sequence/optional input becomes its leaves, in order. */
+  tcc_vec ins;
+  tcc_vec_init(&ins, sizeof(tcc_value *));
+  for (size_t i = 0; i < g->inputs.len; i++) {
+    tcc_value *v = TCC_GRAPH_INPUT(g, i);
+    if (!tcc_value_is_structured(v)) {
+      tcc_vec_push(a, &ins, &v);
+      continue;
+    }
+    if (v->vtype->nbound < 0) return unbound_error(x, v);
+    TCC_TRY(expand_input(x, v, v->vtype, v->name, &ins, &x->map[v->id]));
+  }
+  g->inputs = ins;
+
+  /* Nodes, in topological order: sequence ops are evaluated at compile time and removed. */
+  size_t nn = g->nodes.len;
+  bool *drop = tcc_arena_alloc(a, nn + 1);
+  for (size_t i = 0; i < nn; i++) {
+    tcc_node *n = TCC_GRAPH_NODE(g, i);
+    bool structured_in = false;
+    for (int k = 0; k < n->ninputs; k++)
+      structured_in |= is_structured_sv(x, n->inputs[k]);
+    bool route =
+        is_seq_op(n) || (structured_in && !n->domain[0] && !strcmp(n->op_type, "Identity"));
+    if (!route) {
+      TCC_TRY(remap_inputs(x, g, n));
+      continue;
+    }
+    sval *s = NULL;
+    TCC_TRY(expand_node(x, n, &s));
+    x->map[n->outputs[0]->id] = s;
+    drop[i] = true;
+  }
+
+  /* Outputs: leaves, each produced by an Identity (a graph output must be a node's output). */
+  tcc_vec outs;
+  tcc_vec_init(&outs, sizeof(tcc_value *));
+  for (size_t i = 0; i < g->outputs.len; i++) {
+    tcc_value *v = TCC_GRAPH_OUTPUT(g, i);
+    sval *s = v->id < x->nvals ? x->map[v->id] : NULL;
+    if (!s || (s->kind == TCC_TYPE_TENSOR && s->t == v)) {
+      tcc_vec_push(a, &outs, &v);
+      continue;
+    }
+    TCC_TRY(expand_output(x, s, v->name, s->kind == TCC_TYPE_TENSOR ? v : NULL, &outs));
+  }
+  g->outputs = outs;
+
+  /* Drop the removed nodes and the values that only they produced or that were expanded. */
+  tcc_vec nodes;
+  tcc_vec_init(&nodes, sizeof(tcc_node *));
+  for (size_t i = 0; i < g->nodes.len; i++) {
+    tcc_node *n = TCC_GRAPH_NODE(g, i);
+    if (i < nn && drop[i]) continue;
+    n->id = (uint32_t)nodes.len;
+    tcc_vec_push(a, &nodes, &n);
+  }
+  g->nodes = nodes;
+  tcc_vec vals;
+  tcc_vec_init(&vals, sizeof(tcc_value *));
+  for (size_t i = 0; i < g->values.len; i++) {
+    tcc_value *v = TCC_GRAPH_VALUE(g, i);
+    bool gone = false;
+    if (i < x->nvals && x->map[i]) {
+      sval *s = x->map[i];
+      /* Kept: constants made here and values an output Identity now produces. */
+      gone = !(s->kind == TCC_TYPE_TENSOR && s->t == v) &&
+             !(v->kind == TCC_VALUE_NODE && v->producer && v->producer->id < nodes.len &&
+               TCC_GRAPH_NODE(g, v->producer->id) == v->producer);
+    }
+    if (gone) continue;
+    v->id = (uint32_t)vals.len;
+    tcc_vec_push(a, &vals, &v);
+  }
+  g->values = vals;
+  return TCC_OK;
+}
