@@ -82,6 +82,7 @@ typedef enum tcc_ctx_slot_id {
   TCC_SLOT_OPS,
   TCC_SLOT_SCHEDULE,
   TCC_SLOT_CODEGEN,
+  TCC_SLOT_CHECKS, /* messages of run-time checks (ir/transforms/range_check.c) */
   TCC_SLOT_COUNT
 } tcc_ctx_slot_id;
 void **tcc_ctx_slot(tcc_context *ctx, tcc_ctx_slot_id id);

@@ -226,6 +226,24 @@ static inline bool tcc_expr_is_int_imm(const tcc_expr *e, int64_t *v) {
 int64_t tcc_dtype_int_min(tccrt_dtype dt);
 int64_t tcc_dtype_int_max(tccrt_dtype dt);
 
+/* ---- run-time checks (ir/transforms/range_check.c) ---- */
+
+/* `v` (an integer scalar) checked at run time to lie in [lo, hi) (lo, hi: exprs of v's type):
+ * select(lo <= v && v < hi, v, range_error(v, lo, hi, id)), the intrinsic RANGE_ERROR of expr.def.
+ * Its value is v; evaluating it with v outside the range is a run-time error whose message is
+ * "WHERE: index V is out of range [LO, HI-1]" (the interpreter records it as a diagnostic; LLVM
+ * code makes the kernel return TCCRT_ERR_INVALID_ARGUMENT with the message in
+ * tccrt_last_error()). `where` (copied; e.g. "node 'g0' (Gather)") is registered in the context's
+ * table of check messages (one id per distinct text). Constant v, lo and hi inside the range give
+ * v itself. The check costs a compare and a branch where it is evaluated; callers still clamp
+ * the value before using it as an index, so code that evaluates a select's both arms stays
+ * memory-safe. */
+const tcc_expr *tcc_check_range(tcc_context *ctx, const tcc_expr *v, const tcc_expr *lo,
+                                const tcc_expr *hi, const char *where);
+/* The WHERE text of a RANGE_ERROR call (its id argument, possibly broadcast to lanes), or
+ * "index check" when the id is unknown in this context. */
+const char *tcc_range_error_where(tcc_context *ctx, const tcc_expr *call);
+
 /* ---- substitution: replace vars by exprs everywhere in e (rebuilds through constructors) ---- */
 const tcc_expr *tcc_expr_substitute(tcc_context *ctx, const tcc_expr *e, int n,
                                     const tcc_var *const *vars, const tcc_expr *const *values);

@@ -375,8 +375,24 @@ static double call1(tcc_intrin op, double x) {
   }
 }
 
+/* range_error(v, lo, hi, id) reached on this lane: the run-time check failed (expr.def). */
+static val eval_range_error(interp *it, const tcc_expr *e, int lane) {
+  if (e->u.call.nargs != 4) {
+    fail(it, "interp: range_error with %d arguments", e->u.call.nargs);
+    return mk_i(0);
+  }
+  val v = eval(it, e->u.call.args[0], lane);
+  val lo = eval(it, e->u.call.args[1], lane);
+  val hi = eval(it, e->u.call.args[2], lane);
+  if (it->err) return v;
+  fail(it, "%s: index %lld is out of range [%lld, %lld]", tcc_range_error_where(it->ctx, e),
+       (long long)v.i, (long long)lo.i, (long long)(hi.i - 1));
+  return v;
+}
+
 static val eval_call(interp *it, const tcc_expr *e, int lane) {
   tcc_intrin op = e->u.call.op;
+  if (op == TCC_INTRIN_RANGE_ERROR) return eval_range_error(it, e, lane);
   const tcc_expr *a0 = e->u.call.args[0];
   tccrt_dtype d = (tccrt_dtype)a0->type.dtype;
   val x = eval(it, a0, lane);

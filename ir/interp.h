@@ -24,10 +24,12 @@ extern "C" {
 /* Runs fn. buffers[i] is the data of fn->params[i]: dense row-major (or as its strides say),
  * of its dtype, holding at least the number of elements its shape gives once the symbolic dims
  * are bound; scalars[j] binds fn->scalars[j] (may be NULL when fn has none).
- * Errors (TCC_ERR with a message naming the buffer, index and size, or the variable): a load or
- * store outside its buffer, integer division by zero, an unbound variable, a NULL buffer, a
- * negative or huge allocation, a device LAUNCH, or a tensor-expression node left in the IR.
- * Never crashes on such input. */
+ * Errors (TCC_ERR with a message naming the buffer, index and size, or the variable): a failed
+ * run-time check (a RANGE_ERROR reached: "WHERE: index V is out of range [LO, HI]", see
+ * tcc_check_range in expr.h; only the select arms taken and the active lanes are evaluated, so
+ * checks elsewhere do not fire), a load or store outside its buffer, integer division by zero, an
+ * unbound variable, a NULL buffer, a negative or huge allocation, a device LAUNCH, or a
+ * tensor-expression node left in the IR. Never crashes on such input. */
 tcc_status tcc_interp_run(tcc_context *ctx, const tcc_primfunc *fn, void *const *buffers,
                           const int64_t *scalars);
 

@@ -582,6 +582,118 @@ static LLVMValueRef all_true(tcc_llvm_fn *s, int lanes) {
   return tcc_llvm_const_i(vec_of(s->m->t_i1, lanes), -1);
 }
 
+/* ---- run-time checks: path conditions, early error returns, RANGE_ERROR ---- */
+
+static void path_push(tcc_llvm_fn *s, LLVMValueRef cond, bool negate) {
+  if (s->npath == s->cappath) {
+    s->cappath = s->cappath ? 2 * s->cappath : 16;
+    s->path = realloc(s->path, sizeof *s->path * (size_t)s->cappath);
+    if (!s->path) abort(); /* out of memory: internal invariant, as tcc_arena_alloc */
+  }
+  s->path[s->npath].cond = cond;
+  s->path[s->npath].negate = negate;
+  s->npath++;
+}
+
+static void path_pop(tcc_llvm_fn *s) { s->npath--; }
+
+static void scratch_push_ptr(tcc_llvm_fn *s, LLVMValueRef p) {
+  if (s->nscratch == s->capscratch) {
+    s->capscratch = s->capscratch ? 2 * s->capscratch : 8;
+    s->scratch = realloc(s->scratch, sizeof *s->scratch * (size_t)s->capscratch);
+    if (!s->scratch) abort();
+  }
+  s->scratch[s->nscratch++] = p;
+}
+
+/* At the insert point: releases this function's pending scratch (the outermost push, which pops
+ * everything pushed after it) and returns `rc` (i32). The block is terminated. */
+static void error_return(tcc_llvm_fn *s, LLVMValueRef rc) {
+  if (s->nscratch > 0) {
+    LLVMTypeRef fty = LLVMFunctionType(s->m->t_void, &s->m->t_ptr, 1, 0);
+    call_c(s, "tccrt_scratch_pop", fty, &s->scratch[0], 1);
+  }
+  LLVMBuildRet(s->b, rc);
+}
+
+static int lanes_of(LLVMValueRef v) {
+  LLVMTypeRef t = LLVMTypeOf(v);
+  return is_vec(t) ? (int)LLVMGetVectorSize(t) : 1;
+}
+
+/* range_error(v, lo, hi, id) (expr.def): the lanes that reach it under the path conditions fail.
+ * Emits: if (any lane fails) { tccrt_range_error(WHERE, v, lo, hi - 1) at the first failing lane;
+ * return its code } and yields v (the select around it takes the other arm whenever execution
+ * continues). */
+static LLVMValueRef cg_range_error(tcc_llvm_fn *s, const tcc_expr *e) {
+  tcc_llvm_module *m = s->m;
+  int lanes = e->type.lanes;
+  if (e->u.call.nargs != 4 || !tcc_dtype_is_int((tccrt_dtype)e->type.dtype)) {
+    tcc_llvm_fail(s, "range_error needs 4 integer arguments");
+    return LLVMGetUndef(reg_type(s, e->type));
+  }
+  LLVMValueRef a[3];
+  for (int i = 0; i < 3; i++)
+    a[i] = broadcast_to(s, cg_expr(s, e->u.call.args[i]), lanes);
+  /* The failing lanes: the conjunction of the path conditions, at the widest lane count. */
+  int wide = lanes;
+  for (int i = 0; i < s->npath; i++)
+    if (lanes_of(s->path[i].cond) > wide) wide = lanes_of(s->path[i].cond);
+  LLVMValueRef fail = NULL;
+  for (int i = 0; i < s->npath; i++) {
+    LLVMValueRef c = broadcast_to(s, s->path[i].cond, wide);
+    if (s->path[i].negate) c = LLVMBuildNot(s->b, c, "");
+    fail = fail ? LLVMBuildAnd(s->b, fail, c, "") : c;
+  }
+  if (!fail) fail = wide > 1 ? all_true(s, wide) : LLVMConstInt(m->t_i1, 1, 0);
+  LLVMValueRef any = fail;
+  if (wide > 1) {
+    LLVMTypeRef vt = LLVMTypeOf(fail);
+    any = tcc_llvm_call_intrin(s, "llvm.vector.reduce.or", &vt, 1, &fail, 1);
+  }
+  LLVMBasicBlockRef cold = LLVMAppendBasicBlockInContext(m->llctx, s->fn, "range.fail");
+  LLVMBasicBlockRef cont = LLVMAppendBasicBlockInContext(m->llctx, s->fn, "range.ok");
+  LLVMValueRef br = LLVMBuildCondBr(s->b, any, cold, cont);
+  /* the failing side is cold */
+  unsigned kind = LLVMGetMDKindIDInContext(m->llctx, "prof", 4);
+  LLVMMetadataRef md[3] = {
+      LLVMMDStringInContext2(m->llctx, "branch_weights", 14),
+      LLVMValueAsMetadata(LLVMConstInt(m->t_i32, 1, 0)),
+      LLVMValueAsMetadata(LLVMConstInt(m->t_i32, 1 << 20, 0)),
+  };
+  LLVMSetMetadata(br, kind, LLVMMetadataAsValue(m->llctx, LLVMMDNodeInContext2(m->llctx, md, 3)));
+  LLVMPositionBuilderAtEnd(s->b, cold);
+  LLVMValueRef x[3];
+  tcc_type st = tcc_scalar((tccrt_dtype)e->type.dtype);
+  LLVMValueRef lane = NULL;
+  if (wide > 1) {
+    LLVMTypeRef it = LLVMIntTypeInContext(m->llctx, (unsigned)wide);
+    LLVMValueRef bits = LLVMBuildBitCast(s->b, fail, it, "");
+    LLVMValueRef ca[2] = {bits, LLVMConstInt(m->t_i1, 1, 0)};
+    lane = tcc_llvm_call_intrin(s, "llvm.cttz", &it, 1, ca, 2);
+    lane = LLVMBuildIntCast2(s->b, lane, m->t_i32, 0, "");
+  }
+  for (int i = 0; i < 3; i++) {
+    LLVMValueRef v = a[i];
+    if (lanes > 1) v = LLVMBuildExtractElement(s->b, v, lane, "");
+    x[i] = cast_value(s, v, st, tcc_index_type());
+  }
+  LLVMValueRef hi = LLVMBuildSub(s->b, x[2], LLVMConstInt(m->t_i64, 1, 0), "");
+  const char *where = tcc_range_error_where(m->ctx, e);
+  LLVMValueRef msg = LLVMBuildGlobalStringPtr(s->b, where, "range.where");
+  LLVMTypeRef ps[4] = {m->t_ptr, m->t_i64, m->t_i64, m->t_i64};
+  LLVMTypeRef fty = LLVMFunctionType(m->t_i32, ps, 4, 0);
+  LLVMValueRef args[4] = {msg, x[0], x[1], hi};
+  LLVMValueRef rc = call_c(s, "tccrt_range_error", fty, args, 4);
+  /* a host's replacement might return 0: still an error */
+  LLVMValueRef zero = LLVMConstInt(m->t_i32, 0, 0);
+  rc = LLVMBuildSelect(s->b, LLVMBuildICmp(s->b, LLVMIntEQ, rc, zero, ""),
+                       LLVMConstInt(m->t_i32, TCCRT_ERR_INVALID_ARGUMENT, 0), rc, "");
+  error_return(s, rc);
+  LLVMPositionBuilderAtEnd(s->b, cont);
+  return a[0];
+}
+
 /* The number of elements of `buf` (i64), from its shape (and strides). */
 static LLVMValueRef buffer_numel(tcc_llvm_fn *s, const tcc_buffer *buf) {
   LLVMValueRef n = LLVMConstInt(s->m->t_i64, 1, 0);
@@ -617,7 +729,7 @@ static LLVMValueRef clamp_index(tcc_llvm_fn *s, const tcc_buffer *buf, LLVMValue
   return tcc_llvm_call_intrin(s, "llvm.smin", &T, 1, a2, 2);
 }
 
-static LLVMValueRef cg_load(tcc_llvm_fn *s, const tcc_expr *e) {
+static LLVMValueRef cg_load_impl(tcc_llvm_fn *s, const tcc_expr *e) {
   const tcc_buffer *buf = e->u.load.buf;
   tccrt_dtype d = buf->dtype;
   LLVMTypeRef ms = mem_scalar(s->m, d);
@@ -629,6 +741,7 @@ static LLVMValueRef cg_load(tcc_llvm_fn *s, const tcc_expr *e) {
   unsigned esz = (unsigned)tccrt_dtype_size(d);
   LLVMValueRef ptr = buffer_ptr(s, buf);
   LLVMValueRef pred = e->u.load.pred ? cg_expr(s, e->u.load.pred) : NULL;
+  if (pred) path_push(s, pred, false); /* the index is used by the active lanes only */
   LLVMTypeRef MT = vec_of(ms, lanes);
   LLVMValueRef base, v;
   if (lanes == 1) {
@@ -686,6 +799,46 @@ static LLVMValueRef cg_load(tcc_llvm_fn *s, const tcc_expr *e) {
   return from_mem(s, v, d, lanes);
 }
 
+static LLVMValueRef cg_load(tcc_llvm_fn *s, const tcc_expr *e) {
+  int save = s->npath;
+  LLVMValueRef r = cg_load_impl(s, e);
+  s->npath = save;
+  return r;
+}
+
+/* Does e hold a RANGE_ERROR? (true as well when it is too large to scan) */
+static bool has_check(const tcc_expr *e, int *budget) {
+  if (!e) return false;
+  if (--*budget < 0) return true;
+  switch (e->kind) {
+  case TCC_INT_IMM:
+  case TCC_FLOAT_IMM:
+  case TCC_VAR:
+  case TCC_TENSOR_READ:
+  case TCC_REDUCE: return false;
+  case TCC_SELECT:
+    return has_check(e->u.select.cond, budget) || has_check(e->u.select.t, budget) ||
+           has_check(e->u.select.f, budget);
+  case TCC_CAST: return has_check(e->u.cast.a, budget);
+  case TCC_CALL:
+    if (e->u.call.op == TCC_INTRIN_RANGE_ERROR) return true;
+    for (int i = 0; i < e->u.call.nargs; i++)
+      if (has_check(e->u.call.args[i], budget)) return true;
+    return false;
+  case TCC_LOAD:
+    for (int i = 0; i < e->u.load.nidx; i++)
+      if (has_check(e->u.load.idx[i], budget)) return true;
+    return has_check(e->u.load.pred, budget);
+  case TCC_RAMP: return has_check(e->u.ramp.base, budget) || has_check(e->u.ramp.stride, budget);
+  case TCC_BROADCAST: return has_check(e->u.bcast.value, budget);
+  case TCC_LET: return has_check(e->u.let.value, budget) || has_check(e->u.let.body, budget);
+  case TCC_NEG:
+  case TCC_NOT:
+  case TCC_BITNOT: return has_check(e->u.bin.a, budget);
+  default: return has_check(e->u.bin.a, budget) || has_check(e->u.bin.b, budget);
+  }
+}
+
 static LLVMValueRef cg_expr(tcc_llvm_fn *s, const tcc_expr *e) {
   LLVMBuilderRef B = s->b;
   switch (e->kind) {
@@ -718,8 +871,11 @@ static LLVMValueRef cg_expr(tcc_llvm_fn *s, const tcc_expr *e) {
     int lanes = e->type.lanes;
     LLVMValueRef c = cg_expr(s, e->u.select.cond);
     s->guard_depth++;
+    path_push(s, c, false);
     LLVMValueRef t = broadcast_to(s, cg_expr(s, e->u.select.t), lanes);
+    s->path[s->npath - 1].negate = true;
     LLVMValueRef f = broadcast_to(s, cg_expr(s, e->u.select.f), lanes);
+    path_pop(s);
     s->guard_depth--;
     return LLVMBuildSelect(B, c, t, f, "");
   }
@@ -729,6 +885,7 @@ static LLVMValueRef cg_expr(tcc_llvm_fn *s, const tcc_expr *e) {
     return cast_value(s, v, tcc_type_with_lanes(a->type, e->type.lanes), e->type);
   }
   case TCC_CALL: {
+    if (e->u.call.op == TCC_INTRIN_RANGE_ERROR) return cg_range_error(s, e);
     LLVMValueRef r = cg_call(s, e);
     tccrt_dtype d = (tccrt_dtype)e->type.dtype;
     if ((d == TCCRT_FLOAT16 || d == TCCRT_BFLOAT16) && e->u.call.op != TCC_INTRIN_FABS &&
@@ -785,11 +942,11 @@ static void return_if_error(tcc_llvm_fn *s, LLVMValueRef rc) {
   LLVMValueRef bad = LLVMBuildICmp(s->b, LLVMIntNE, rc, LLVMConstInt(s->m->t_i32, 0, 0), "");
   LLVMBuildCondBr(s->b, bad, fail, ok);
   LLVMPositionBuilderAtEnd(s->b, fail);
-  LLVMBuildRet(s->b, rc);
+  error_return(s, rc);
   LLVMPositionBuilderAtEnd(s->b, ok);
 }
 
-static void cg_store(tcc_llvm_fn *s, const tcc_stmt *st) {
+static void cg_store_impl(tcc_llvm_fn *s, const tcc_stmt *st) {
   const tcc_buffer *buf = st->u.store.buf;
   tccrt_dtype d = buf->dtype;
   LLVMTypeRef ms = mem_scalar(s->m, d);
@@ -802,13 +959,24 @@ static void cg_store(tcc_llvm_fn *s, const tcc_stmt *st) {
     if (st->u.store.idx[i]->type.lanes > lanes) lanes = st->u.store.idx[i]->type.lanes;
   unsigned esz = (unsigned)tccrt_dtype_size(d);
   LLVMValueRef ptr = buffer_ptr(s, buf);
+  /* A store whose value or index holds a run-time check evaluates its predicate first: the check
+   * fails only on the lanes that are stored. */
+  LLVMValueRef pred = NULL;
+  int budget = 100000;
+  bool checked = false;
+  for (int i = 0; i < st->u.store.nidx && !checked; i++)
+    checked = has_check(st->u.store.idx[i], &budget);
+  if (st->u.store.pred && (checked || has_check(st->u.store.value, &budget))) {
+    pred = cg_expr(s, st->u.store.pred);
+    path_push(s, pred, false);
+  }
   LLVMValueRef val = broadcast_to(s, cg_expr(s, st->u.store.value), lanes);
   /* The value's dtype should be the buffer's; convert if a producer left it different. */
   if (st->u.store.value->type.dtype != d)
     val = cast_value(s, val, tcc_type_of((tccrt_dtype)st->u.store.value->type.dtype, lanes),
                      tcc_type_of(d, lanes));
   val = to_mem(s, val, d, lanes);
-  LLVMValueRef pred = st->u.store.pred ? cg_expr(s, st->u.store.pred) : NULL;
+  if (!pred && st->u.store.pred) pred = cg_expr(s, st->u.store.pred);
   LLVMTypeRef MT = vec_of(ms, lanes);
   LLVMValueRef base;
   bool scalar_idx = true;
@@ -851,6 +1019,12 @@ static void cg_store(tcc_llvm_fn *s, const tcc_stmt *st) {
   } else {
     LLVMSetAlignment(LLVMBuildStore(s->b, val, p), esz);
   }
+}
+
+static void cg_store(tcc_llvm_fn *s, const tcc_stmt *st) {
+  int save = s->npath;
+  cg_store_impl(s, st);
+  s->npath = save;
 }
 
 /* Emits a serial loop for v in [lo, lo + ext) around `gen_body`. */
@@ -1010,6 +1184,8 @@ static void parallel_loop(tcc_llvm_fn *s, const tcc_stmt *st) {
   }
   end_function(&c);
   free(c.env);
+  free(c.path);
+  free(c.scratch);
   if (c.failed) s->failed = true;
   /* closure function */
   LLVMTypeRef sty = LLVMStructTypeInContext(m->llctx, ftys + 2, (unsigned)(ncap + 1), 0);
@@ -1102,7 +1278,9 @@ static void cg_allocate(tcc_llvm_fn *s, const tcc_stmt *st) {
                       LLVMConstInt(m->t_i32, 0, 0), "");
   return_if_error(s, rc);
   env_push(s, buf->data, p);
+  scratch_push_ptr(s, p);
   cg_stmt(s, st->u.alloc.body);
+  s->nscratch--;
   s->nenv = save;
   LLVMTypeRef fty = LLVMFunctionType(m->t_void, &m->t_ptr, 1, 0);
   call_c(s, "tccrt_scratch_pop", fty, &p, 1);
@@ -1219,6 +1397,8 @@ tcc_status tcc_llvm_add_primfunc(tcc_llvm_module *m, const tcc_primfunc *pf, LLV
   cg_stmt(&s, pf->body);
   end_function(&s);
   free(s.env);
+  free(s.path);
+  free(s.scratch);
   /* NAME(ptr args, ptr scalars) */
   LLVMTypeRef wps[2] = {m->t_ptr, m->t_ptr};
   LLVMValueRef wfn = LLVMAddFunction(m->mod, pf->name, LLVMFunctionType(m->t_i32, wps, 2, 0));

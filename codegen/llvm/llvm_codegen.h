@@ -12,9 +12,10 @@
  *
  * `args[i]` is the base pointer of fn->params[i] (dense, dtype-aligned at least), `scalars[i]` the
  * value of fn->scalars[i] (NULL allowed when the function has none). Returns 0, or the non-zero
- * status of a failed runtime call (tccrt_alloc returning NULL, a parallel body) with the message
- * in tccrt_last_error(). Buffers must not overlap (parameters carry `noalias`). The body lives in
- * an internal function NAME.impl(ptr noalias align A ..., i64 ...) that NAME unpacks into.
+ * status of a failed runtime call (tccrt_alloc returning NULL, a parallel body) or of a failed
+ * run-time index check (below), with the message in tccrt_last_error(). Buffers must not overlap
+ * (parameters carry `noalias`). The body lives in an internal function NAME.impl(ptr noalias
+ * align A ..., i64 ...) that NAME unpacks into.
  *
  * Semantics: integer arithmetic wraps; integer division or modulo by zero gives 0 and
  * INT_MIN / -1 gives INT_MIN (no trap); float ops carry only the `reassoc contract` fast-math flags
@@ -31,6 +32,15 @@
  * arms of a SELECT are evaluated, so loads inside an arm never fault: their scalar index is clamped
  * into the buffer and vector lanes outside it are masked off (padding reads may be out of bounds in
  * the arm not chosen).
+ *
+ * Run-time checks (RANGE_ERROR, built by tcc_check_range: ONNX index inputs that must lie in
+ * their axis): when one is reached by a lane that is evaluated (the conditions of the select arms
+ * around it and the store/load predicates above it hold), the function calls
+ * tccrt_range_error(WHERE, index, lo, hi) for the first such lane, pops the scratch it pushed and
+ * returns TCCRT_ERR_INVALID_ARGUMENT (non-zero even if a host's runtime returns 0); the message
+ * is in tccrt_last_error(). In an outlined parallel body the body returns it, and
+ * tccrt_parallel_for hands the first failing body's code and message to the calling thread. The
+ * branch is marked cold; functions without checks are generated exactly as before.
  *
  * Vectorized math on float32 (and float16/bfloat16, computed in float32): exp, log, tanh,
  * sigmoid and erf are inline polynomial approximations that work on whole vectors; their maximum

@@ -43,6 +43,19 @@ typedef struct tcc_llvm_fn {
   /* > 0 while generating an arm of a SELECT: both arms run, so loads there must not fault (the
    * IR allows an out-of-bounds index in the arm that is not chosen). */
   int guard_depth;
+  /* The conditions under which the expression being generated is evaluated, innermost last: the
+   * arm of a SELECT (cond, or its negation in the false arm), a store's or a load's predicate.
+   * Only RANGE_ERROR reads them (to build the lanes it fails on), so code without checks is
+   * unchanged. */
+  struct tcc_llvm_path {
+    LLVMValueRef cond; /* i1 or <N x i1> */
+    bool negate;
+  } *path;
+  int npath, cappath;
+  /* Scratch pointers this function pushed (tccrt_scratch_push) and has not popped yet, outermost
+   * first: an early error return pops the outermost, which releases them all. */
+  LLVMValueRef *scratch;
+  int nscratch, capscratch;
   bool failed;
 } tcc_llvm_fn;
 

@@ -335,6 +335,7 @@ tcc_status tcc_llvm_jit_create(tcc_context *ctx, tcc_llvm_jit **out) {
       {"tccrt_scratch_push", (void *)tccrt_scratch_push},
       {"tccrt_scratch_pop", (void *)tccrt_scratch_pop},
       {"tccrt_set_error", (void *)tccrt_set_error},
+      {"tccrt_range_error", (void *)tccrt_range_error},
       {"tccrt_last_error", (void *)tccrt_last_error},
       {"tccrt_get_num_threads", (void *)tccrt_get_num_threads},
   };

@@ -54,6 +54,13 @@ int tccrt_set_error(int code, const char *fmt, ...)
 #endif
     ;
 
+/* Records "WHERE: index INDEX is out of range [LO, HI]" (HI inclusive; WHERE names the node, e.g.
+ * "node 'g0' (Gather)") for tccrt_last_error() and returns TCCRT_ERR_INVALID_ARGUMENT. Generated
+ * kernels call it when a run-time index check fails (an index the ONNX spec says must lie in its
+ * axis: Gather, GatherElements, GatherND, Scatter*) and then return that code, so NAME_run returns
+ * it too. A NULL `where` is printed as "index check". */
+int tccrt_range_error(const char *where, int64_t index, int64_t lo, int64_t hi);
+
 /* ---- Model metadata (emitted by `tcc-ml compile` as NAME_info()) ---- */
 #define TCCRT_MAX_RANK 8
 typedef struct tccrt_tensor_info {
@@ -83,8 +90,10 @@ typedef int (*tccrt_parallel_body)(int64_t begin, int64_t end, void *closure);
  * chunks, so `body` is called that many times at most, on any thread, in any order); a loop the
  * runtime has measured to take less than a few tens of microseconds runs in one call on the
  * calling thread. Weak symbol: a host program may define its own. Returns 0, or the first
- * non-zero body result (chunks not yet started when a body fails are skipped). Nested calls from
- * inside a body run serially. */
+ * non-zero body result (chunks not yet started when a body fails are skipped); the message that
+ * body recorded (tccrt_last_error() on the thread it ran on) becomes the calling thread's
+ * tccrt_last_error() (a replacement should do the same). Nested calls from inside a body run
+ * serially. */
 #define TCCRT_MAX_CHUNKS_PER_THREAD 8
 int tccrt_parallel_for(int64_t n, tccrt_parallel_body body, void *closure);
 /* Sets the number of threads (>= 1; 1 means no pool). Default: TCCRT_NUM_THREADS or the number of

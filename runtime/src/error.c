@@ -15,3 +15,9 @@ int tccrt_set_error(int code, const char *fmt, ...) {
   va_end(ap);
   return code;
 }
+
+int tccrt_range_error(const char *where, int64_t index, int64_t lo, int64_t hi) {
+  return tccrt_set_error(TCCRT_ERR_INVALID_ARGUMENT, "%s: index %lld is out of range [%lld, %lld]",
+                         where ? where : "index check", (long long)index, (long long)lo,
+                         (long long)hi);
+}

@@ -34,6 +34,7 @@
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -75,6 +76,9 @@ typedef struct tccrt_pool {
   /* Workers registered in the current loop; first non-zero body result. */
   _Alignas(TCCRT_CACHE_LINE) atomic_int active;
   atomic_int result;
+  /* The message of the first failing body, copied from its thread's tccrt_last_error() by the
+   * thread that set `result` (before it leaves the loop), read by the caller after the join. */
+  char message[512];
   /* Sleeping: counts of sleeping workers / a sleeping caller, under mu. */
   _Alignas(TCCRT_CACHE_LINE) atomic_int sleepers;
   atomic_bool caller_sleeping;
@@ -136,7 +140,10 @@ static void cost_update(atomic_llong *slot, int64_t iters, int64_t ns) {
 static void note_result(tccrt_pool *p, int r) {
   if (r == 0) return;
   int expected = 0;
-  atomic_compare_exchange_strong(&p->result, &expected, r);
+  if (atomic_compare_exchange_strong(&p->result, &expected, r)) {
+    /* first error wins: only this thread writes the message of this loop */
+    snprintf(p->message, sizeof p->message, "%s", tccrt_last_error());
+  }
   /* Stop handing out chunks: the loop has failed. */
   atomic_store_explicit(&p->next, p->nchunks, memory_order_relaxed);
 }
@@ -411,6 +418,9 @@ __attribute__((weak)) int tccrt_parallel_for(int64_t n, tccrt_parallel_body body
   }
   cost_update(slot, mine, t1 - t0);
   int r = atomic_load_explicit(&p->result, memory_order_relaxed);
+  /* The failing body may have run on a worker: its message becomes this thread's (the join above
+   * ordered the worker's write before this read). */
+  if (r != 0) tccrt_set_error(r, "%s", p->message);
   atomic_flag_clear_explicit(&g_busy, memory_order_release);
   return r;
 }
