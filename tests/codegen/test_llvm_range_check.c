@@ -5,7 +5,8 @@
  * return TCCRT_ERR_INVALID_ARGUMENT with "node 'g0' (Gather): index V is out of range [-D, D-1]"
  * in tccrt_last_error() of the calling thread (also when a pool worker ran the failing chunk),
  * leaves no lane the guard or the select skips failing, and the pool keeps working afterwards
- * (no deadlock; the next valid call returns 0). */
+ * (no deadlock; the next valid call returns 0). A failing kernel pops the scratch it pushed (the
+ * scratch hooks are replaced here to count). */
 #include "../ir/range_kernels.h"
 #include "testutil.h"
 
@@ -109,10 +110,92 @@ static void check_case(const rk_spec *sp) {
   tcc_context_destroy(ctx);
 }
 
+/* The scratch hooks, replaced here (strong definitions win over libtccrt's weak ones, as a host may
+ * do): a per-thread LIFO of malloc'ed blocks whose depth the test reads. */
+#define SCRATCH_MAX 64
+static _Thread_local void *g_scratch[SCRATCH_MAX];
+static _Thread_local int g_nscratch;
+void *tccrt_scratch_push(size_t size, size_t alignment) {
+  void *p = NULL;
+  if (g_nscratch == SCRATCH_MAX || posix_memalign(&p, alignment < 16 ? 16 : alignment, size + 1)) {
+    tccrt_set_error(TCCRT_ERR_OUT_OF_MEMORY, "test scratch exhausted");
+    return NULL;
+  }
+  g_scratch[g_nscratch++] = p;
+  return p;
+}
+void tccrt_scratch_pop(void *p) {
+  while (g_nscratch > 0) {
+    void *q = g_scratch[--g_nscratch];
+    free(q);
+    if (q == p) return;
+  }
+}
+
+/* A check inside a scratch allocation: tmp = gathered (WORKSPACE, from tccrt_scratch_push), out =
+ * tmp + 1. A failing call returns early and must still pop what it pushed. */
+static void scratch_on_error(void) {
+  tcc_context *ctx = tcc_context_create();
+  const int64_t n = 40, dim = 6;
+  const tcc_expr *sd[1] = {tcc_idx(ctx, dim)}, *sn[1] = {tcc_idx(ctx, n)};
+  tcc_buffer *data = tcc_buffer_new(ctx, "data", TCCRT_FLOAT32, 1, sd, TCC_SCOPE_GLOBAL);
+  tcc_buffer *idx = tcc_buffer_new(ctx, "idx", TCCRT_INT64, 1, sn, TCC_SCOPE_GLOBAL);
+  tcc_buffer *out = tcc_buffer_new(ctx, "out", TCCRT_FLOAT32, 1, sn, TCC_SCOPE_GLOBAL);
+  tcc_buffer *tmp = tcc_buffer_new(ctx, "tmp", TCCRT_FLOAT32, 1, sn, TCC_SCOPE_WORKSPACE);
+  tcc_var *i = tcc_var_new(ctx, "i", tcc_index_type());
+  const tcc_expr *vi = tcc_expr_var(ctx, i), *zero = tcc_idx(ctx, 0), *d = tcc_idx(ctx, dim);
+  const tcc_expr *v =
+      tcc_check_range(ctx, tcc_load(ctx, idx, 1, &vi, NULL), tcc_idx(ctx, -dim), d, RK_WHERE);
+  v = tcc_select(ctx, tcc_lt(ctx, v, zero), tcc_add(ctx, v, d), v);
+  v = tcc_min(ctx, tcc_max(ctx, v, zero), tcc_idx(ctx, dim - 1));
+  const tcc_stmt *fill =
+      tcc_s_for(ctx, i, zero, tcc_idx(ctx, n), TCC_FOR_SERIAL,
+                tcc_s_store(ctx, tmp, 1, &vi, tcc_load(ctx, data, 1, &v, NULL), NULL));
+  tcc_type f32 = tcc_scalar(TCCRT_FLOAT32);
+  const tcc_stmt *copy = tcc_s_for(
+      ctx, i, zero, tcc_idx(ctx, n), TCC_FOR_SERIAL,
+      tcc_s_store(ctx, out, 1, &vi,
+                  tcc_add(ctx, tcc_load(ctx, tmp, 1, &vi, NULL), tcc_float(ctx, f32, 1)), NULL));
+  const tcc_stmt *seq[2] = {fill, copy};
+  tcc_primfunc fn = {0};
+  const tcc_buffer *params[3] = {data, idx, out};
+  fn.name = "scr";
+  fn.nparams = 3;
+  fn.params = params;
+  fn.body = tcc_s_allocate(ctx, tmp, tcc_idx(ctx, n), tcc_s_seq(ctx, 2, seq));
+  const tcc_primfunc *fns[1] = {&fn};
+  tcc_llvm_jit *jit = NULL;
+  void *addr = NULL;
+  tcc_status st = tcc_llvm_jit_primfuncs(ctx, NULL, 1, fns, &jit);
+  if (st == TCC_OK) st = tcc_llvm_jit_lookup(jit, "scr", &addr);
+  CHECK_MSG(st == TCC_OK && addr, "%s", tcc_error_text(ctx));
+  if (st == TCC_OK && addr) {
+    tcc_llvm_kernel_fn f = (tcc_llvm_kernel_fn)addr;
+    float dv[6] = {1, 2, 3, 4, 5, 6}, o[40];
+    int64_t iv[40];
+    for (int64_t k = 0; k < n; k++)
+      iv[k] = k % (2 * dim) - dim;
+    CHECK(call(f, dv, iv, o, n) == 0 && g_nscratch == 0);
+    for (int64_t k = 0; k < n; k++)
+      CHECK(o[k] == dv[iv[k] < 0 ? iv[k] + dim : iv[k]] + 1);
+    iv[17] = 99;
+    for (int rep = 0; rep < 3; rep++) {
+      int rc = call(f, dv, iv, o, n);
+      CHECK_MSG(rc == TCCRT_ERR_INVALID_ARGUMENT &&
+                    !strcmp(tccrt_last_error(), RK_WHERE ": index 99 is out of range [-6, 5]"),
+                "rc %d: %s", rc, tccrt_last_error());
+      CHECK_MSG(g_nscratch == 0, "a failing call left %d scratch blocks pushed", g_nscratch);
+    }
+    tcc_llvm_jit_destroy(jit);
+  }
+  tcc_context_destroy(ctx);
+}
+
 int main(void) {
   tcc_test_seed("codegen_test_llvm_range_check");
   /* a pool of several threads, so that parallel loops really run on workers */
   CHECK(tccrt_set_num_threads(4) == 0);
+  scratch_on_error();
   for (int nest = 0; nest < RK_NEST_COUNT; nest++) {
     bool par = nest == RK_PARALLEL || nest == RK_PARALLEL_VEC;
     rk_spec plain = {(rk_nest)nest, par ? 1 << 16 : 64, 5, 8, -1, -1};
