@@ -17,11 +17,15 @@
  *   OptionalHasElement  (15, 18) a bool scalar constant (true for a tensor or sequence input,
  *                       false for an omitted input);
  *   OptionalGetElement  (15, 18) the element (an error when absent); a tensor or sequence input
- *                       is returned as is (18).
+ *                       is returned as is (18);
+ *   SplitToSequence     (11) of an input whose split dim is known: without `split`, one Gather
+ *                       per index (keepdims 0: a scalar index, the dim removed; 1: a 1-element
+ *                       index); with a constant `split` (a scalar chunk size or 1-D sizes), one
+ *                       Slice per chunk.
  * Graph inputs are replaced by their leaves in order (x[0], x[1], ...), graph outputs likewise,
- * each leaf output produced by an Identity node. Other ops taking a sequence or optional, ops
- * producing one (SplitToSequence, SequenceMap, Loop ...) and sequence ops inside subgraphs are
- * not expanded (they stay, and are reported as unsupported later). */
+ * each leaf output produced by an Identity node; nodes are sorted again at the end. Other ops
+ * taking a sequence or optional, ops producing one (SequenceMap, Loop ...) and sequence ops inside
+ * subgraphs are not expanded (they stay, and are reported as unsupported later). */
 #include "passes.h"
 
 #include <inttypes.h>
@@ -45,9 +49,9 @@ typedef struct expander {
 } expander;
 
 static const char *const seq_ops[] = {
-    "SequenceConstruct", "SequenceEmpty",      "SequenceLength",
-    "SequenceAt",        "SequenceInsert",     "SequenceErase",
-    "Optional",          "OptionalHasElement", "OptionalGetElement",
+    "SequenceConstruct",  "SequenceEmpty",   "SequenceLength", "SequenceAt",
+    "SequenceInsert",     "SequenceErase",   "Optional",       "OptionalHasElement",
+    "OptionalGetElement", "SplitToSequence",
 };
 
 static bool is_seq_op(const tcc_node *n) {
@@ -224,6 +228,128 @@ static tcc_status want_kind(expander *x, const tcc_node *n, int k, tcc_type_kind
   return TCC_OK;
 }
 
+/* A new constant int64 tensor of rank `ndim` (0 or 1) holding vals. */
+static tcc_value *const_i64(expander *x, const char *name, int ndim, int n, const int64_t *vals) {
+  tcc_value *v = tcc_graph_add_value(x->g, name, TCC_VALUE_CONST);
+  v->dtype = TCCRT_INT64;
+  v->ndim = ndim;
+  const tcc_expr **dims = tcc_arena_alloc(x->a, sizeof(tcc_expr *));
+  if (ndim == 1) dims[0] = tcc_idx(x->ctx, n);
+  v->dims = dims;
+  int64_t *d = tcc_arena_alloc(x->a, sizeof(int64_t) * (size_t)(n > 0 ? n : 1));
+  memcpy(d, vals, sizeof(int64_t) * (size_t)n);
+  v->data = d;
+  v->nbytes = sizeof(int64_t) * (size_t)n;
+  return v;
+}
+
+/* A new node OP(ins) -> one new value named `name`, with an int attribute (NULL: none). */
+static tcc_value *add_op(expander *x, const char *op, const char *name, int nin, tcc_value **ins,
+                         const char *attr, int64_t val) {
+  tcc_value *o = tcc_graph_add_value(x->g, name, TCC_VALUE_NODE);
+  tcc_node *n =
+      tcc_graph_add_node(x->g, tcc_arena_printf(x->a, "%s/%s", name, op), op, "", nin, ins, 1, &o);
+  if (attr) {
+    tcc_attr *at = tcc_arena_alloc(x->a, sizeof *at);
+    at->name = attr;
+    at->kind = TCC_ATTR_INT;
+    at->u.i = val;
+    n->nattrs = 1;
+    n->attrs = at;
+  }
+  return o;
+}
+
+/* SplitToSequence (opset 11): see the file comment. */
+static tcc_status split_to_sequence(expander *x, tcc_node *n, int nin, sval **out) {
+  sval *sin = n->inputs[0] ? sv_of(x, n->inputs[0]) : NULL;
+  if (!sin || sin->kind != TCC_TYPE_TENSOR)
+    return tcc_node_error(x->ctx, x->g, n, "SplitToSequence takes a tensor input");
+  tcc_value *in = sin->t;
+  int64_t axis, keepdims, dim;
+  TCC_TRY(tcc_node_attr_int(x->ctx, x->g, n, "axis", 0, &axis));
+  TCC_TRY(tcc_node_attr_int(x->ctx, x->g, n, "keepdims", 1, &keepdims));
+  if (in->ndim < 0)
+    return tcc_node_error(x->ctx, x->g, n,
+                          "input '%s' has no known rank: expanding a sequence at compile time "
+                          "needs its length; a run-time split is not supported",
+                          in->name);
+  if (axis < -in->ndim || axis >= in->ndim)
+    return tcc_node_error(x->ctx, x->g, n, "axis %" PRId64 " is out of range for rank %d", axis,
+                          in->ndim);
+  if (axis < 0) axis += in->ndim;
+  if (!tcc_expr_is_int_imm(in->dims[axis], &dim))
+    return tcc_node_error(x->ctx, x->g, n,
+                          "dim %" PRId64 " of input '%s' is not constant: expanding a sequence at "
+                          "compile time needs its length (bind it with --input-shape); a "
+                          "run-time length is not supported",
+                          axis, in->name);
+  const char *base = n->outputs[0]->name;
+  bool has_split = nin > 1 && n->inputs[1];
+  if (!has_split) {
+    if (dim > 4096)
+      return tcc_node_error(x->ctx, x->g, n,
+                            "splitting dim %" PRId64 " of size %" PRId64 " into one tensor each "
+                            "is not supported (at most 4096 elements)",
+                            axis, dim);
+    sval *s = sv_new(x, TCC_TYPE_SEQUENCE, (int)dim);
+    for (int64_t i = 0; i < dim; i++) {
+      const char *name = tcc_arena_printf(x->a, "%s[%" PRId64 "]", base, i);
+      tcc_value *ins[2] = {
+          in, const_i64(x, tcc_arena_printf(x->a, "%s/index", name), keepdims ? 1 : 0, 1, &i)};
+      s->e[i] = sv_tensor(x, add_op(x, "Gather", name, 2, ins, "axis", axis));
+    }
+    *out = s;
+    return TCC_OK;
+  }
+  const tcc_value *sp = sv_of(x, n->inputs[1])->t;
+  int64_t ns = tcc_value_numel(sp);
+  if (sp->kind != TCC_VALUE_CONST || !sp->data || sp->is_fill || ns < 0 || sp->ndim > 1 ||
+      (sp->dtype != TCCRT_INT64 && sp->dtype != TCCRT_INT32))
+    return tcc_node_error(x->ctx, x->g, n,
+                          "split '%s' must be a constant int32/int64 scalar or 1-D tensor: a "
+                          "sequence expanded at compile time needs its length; a run-time split "
+                          "is not supported",
+                          sp->name);
+  if (ns > 4096 || (sp->ndim == 0 && ns != 1))
+    return tcc_node_error(x->ctx, x->g, n, "split '%s' has %" PRId64 " elements", sp->name, ns);
+  int64_t *sizes = tcc_arena_alloc(x->a, sizeof(int64_t) * 4097);
+  int64_t nchunks = 0, total = 0;
+  for (int64_t i = 0; i < ns; i++)
+    sizes[i] =
+        sp->dtype == TCCRT_INT64 ? ((const int64_t *)sp->data)[i] : ((const int32_t *)sp->data)[i];
+  if (sp->ndim == 0) { /* chunks of that size, the last one smaller */
+    int64_t c = sizes[0];
+    if (c <= 0) return tcc_node_error(x->ctx, x->g, n, "split %" PRId64 " must be positive", c);
+    if (dim / c > 4096)
+      return tcc_node_error(x->ctx, x->g, n, "split %" PRId64 " makes more than 4096 chunks", c);
+    for (int64_t o = 0; o < dim; o += c)
+      sizes[nchunks++] = o + c <= dim ? c : dim - o;
+  } else {
+    nchunks = ns;
+  }
+  for (int64_t i = 0; i < nchunks; i++)
+    if (sizes[i] < 0 || !tcc_add_ovf(total, sizes[i], &total))
+      return tcc_node_error(x->ctx, x->g, n, "split sizes must be >= 0");
+  if (total != dim)
+    return tcc_node_error(x->ctx, x->g, n,
+                          "split sizes sum to %" PRId64 "; dim %" PRId64 " of '%s' is %" PRId64,
+                          total, axis, in->name, dim);
+  sval *s = sv_new(x, TCC_TYPE_SEQUENCE, (int)nchunks);
+  int64_t start = 0;
+  for (int64_t i = 0; i < nchunks; i++) {
+    const char *name = tcc_arena_printf(x->a, "%s[%" PRId64 "]", base, i);
+    int64_t end = start + sizes[i];
+    tcc_value *ins[4] = {in, const_i64(x, tcc_arena_printf(x->a, "%s/starts", name), 1, 1, &start),
+                         const_i64(x, tcc_arena_printf(x->a, "%s/ends", name), 1, 1, &end),
+                         const_i64(x, tcc_arena_printf(x->a, "%s/axes", name), 1, 1, &axis)};
+    s->e[i] = sv_tensor(x, add_op(x, "Slice", name, 4, ins, NULL, 0));
+    start = end;
+  }
+  *out = s;
+  return TCC_OK;
+}
+
 /* Expands one sequence/optional node (or an Identity of one) into the value of its output. */
 static tcc_status expand_node(expander *x, tcc_node *n, sval **out) {
   const char *op = n->op_type;
@@ -238,6 +364,8 @@ static tcc_status expand_node(expander *x, tcc_node *n, sval **out) {
     if (nin != 1 || !n->inputs[0])
       return tcc_node_error(x->ctx, x->g, n, "expected one input, got %d", nin);
     s = sv_of(x, n->inputs[0]);
+  } else if (!strcmp(op, "SplitToSequence")) {
+    TCC_TRY(split_to_sequence(x, n, nin, &s));
   } else if (!strcmp(op, "SequenceConstruct")) {
     if (nin < 1)
       return tcc_node_error(x->ctx, x->g, n, "SequenceConstruct takes at least one input");
@@ -470,5 +598,6 @@ tcc_status tcc_pass_expand_sequences(tcc_context *ctx, tcc_graph *g) {
     tcc_vec_push(a, &vals, &v);
   }
   g->values = vals;
-  return TCC_OK;
+  /* Nodes made here (Gather/Slice of SplitToSequence, output Identity) were appended. */
+  return tcc_graph_toposort(g);
 }

@@ -27,7 +27,8 @@ test_optional_has_element_empty_no_input_name_tensor_input
 test_optional_has_element_empty_no_input_optional_input
 test_optional_has_element_empty_no_input_tensor_input
 test_optional_has_element_empty_optional_input test_optional_has_element_optional_input
-test_optional_has_element_tensor_input test_sequence_insert_at_back test_sequence_insert_at_front"
+test_optional_has_element_tensor_input test_sequence_insert_at_back test_sequence_insert_at_front
+test_split_to_sequence_nokeepdims"
 paths=""
 n=0
 for t in $tests; do paths="$paths $nt/$t"; n=$((n + 1)); done

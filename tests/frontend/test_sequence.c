@@ -3,10 +3,11 @@
  * and their printing; --input-shape's structure syntax (NAME=[2x3,4], NAME=none); binding errors
  * (unbound, sequence bound with dims, wrong element rank or fixed dim, tensor bound with a
  * sequence); the expansion pass (tcc_pass_expand_sequences: inputs x[0].., per-element Identity,
- * the sequence and optional ops evaluated at compile time, outputs, its errors); and the
+ * the sequence and optional ops evaluated at compile time, SplitToSequence as Gather/Slice
+ * nodes, outputs, its errors); and the
  * SequenceProto / OptionalProto file reader, on bytes written here by hand from onnx-data.proto's
  * field numbers. Expected values come from the ONNX operator spec (SequenceAt, SequenceInsert,
- * SequenceErase, SequenceLength, OptionalHasElement, OptionalGetElement). */
+ * SequenceErase, SequenceLength, OptionalHasElement, OptionalGetElement, SplitToSequence). */
 #include "onnx/onnx_import.h"
 #include "onnx_builder.h"
 #include "passes/passes.h"
@@ -363,6 +364,81 @@ static void test_expand_ops(void) {
   tcc_context_destroy(ctx);
 }
 
+/* SplitToSequence of a[3, 4] (spec: without split, chunks of 1 along axis, keepdims 0 drops the
+ * axis; with split, the given sizes or chunks of a scalar size, the last one smaller). */
+static const tcc_value *const_input(const tcc_node *n, int k) {
+  return n && k < n->ninputs && n->inputs[k] && n->inputs[k]->kind == TCC_VALUE_CONST ? n->inputs[k]
+                                                                                      : NULL;
+}
+static int64_t i64_at(const tcc_value *v, int i) { return v ? ((const int64_t *)v->data)[i] : -99; }
+
+static void test_split_to_sequence(void) {
+  tcc_context *ctx = tcc_context_create();
+  Onnx__ModelProto *m = mb_model(8, 24);
+  Onnx__GraphProto *gp = m->graph;
+  mb_input(gp, "a", FLOAT, "3,4");
+  Onnx__TensorProto *sz = mb_tensor("sizes", INT64, 1, (int64_t[]){2});
+  mb_raw(sz, (int64_t[]){1, 2}, 2 * sizeof(int64_t));
+  mb_initializer(gp, sz);
+  const_i64(gp, "two", 2);
+  const_i64(gp, "one", 1);
+  Onnx__NodeProto *n1 = mb_node(gp, "SplitToSequence", "s1", "a", "cols");
+  mb_attr_int(n1, "axis", -1);
+  mb_attr_int(n1, "keepdims", 0);
+  mb_node(gp, "SplitToSequence", "s2", "a,sizes", "rows");
+  mb_node(gp, "SplitToSequence", "s3", "a,two", "pairs");
+  mb_node(gp, "SequenceAt", "at", "cols,one", "c1");
+  mb_node(gp, "Relu", "relu", "c1", "r");
+  mb_output(gp, "r", FLOAT, "3");
+  out_t(gp, "cols", mb_seq(mb_type(FLOAT, NULL)));
+  out_t(gp, "rows", mb_seq(mb_type(FLOAT, NULL)));
+  out_t(gp, "pairs", mb_seq(mb_type(FLOAT, NULL)));
+  tcc_input_shape dummy;
+  memset(&dummy, 0, sizeof dummy);
+  tcc_import_options o = {0};
+  o.input_shapes = &dummy;
+  tcc_graph *g = import(ctx, m, &o);
+  if (g) {
+    /* r, cols[0..3], rows[0..1], pairs[0..1]. */
+    CHECK(g->outputs.len == 1 + 4 + 2 + 2);
+    if (g->outputs.len == 9) {
+      const tcc_node *relu = TCC_GRAPH_OUTPUT(g, 0)->producer;
+      const tcc_node *gat = relu && relu->inputs[0] ? relu->inputs[0]->producer : NULL;
+      CHECK(gat && !strcmp(gat->op_type, "Gather") && gat->inputs[0] == find_value(g, "a"));
+      const tcc_value *idx = const_input(gat, 1);
+      CHECK(idx && idx->ndim == 0 && i64_at(idx, 0) == 1); /* keepdims 0: a scalar index */
+      const tcc_attr *ax = gat ? tcc_node_attr(gat, "axis") : NULL;
+      CHECK(ax && ax->kind == TCC_ATTR_INT && ax->u.i == 1);
+      for (int i = 0; i < 4; i++) {
+        const tcc_value *c = TCC_GRAPH_OUTPUT(g, 1 + i);
+        const tcc_node *id = c->producer;
+        const tcc_node *gi = id && id->inputs[0] ? id->inputs[0]->producer : NULL;
+        CHECK_MSG(!strcmp(c->name, tcc_arena_printf(tcc_ctx_arena(ctx), "cols[%d]", i)), "%s",
+                  c->name);
+        CHECK(gi && !strcmp(gi->op_type, "Gather") && i64_at(const_input(gi, 1), 0) == i);
+      }
+      /* rows: Slice [0, 1) and [1, 3) on axis 0; pairs: [0, 2) and [2, 3). */
+      const int64_t want[4][2] = {{0, 1}, {1, 3}, {0, 2}, {2, 3}};
+      for (int i = 0; i < 4; i++) {
+        const tcc_node *id = TCC_GRAPH_OUTPUT(g, 5 + i)->producer;
+        const tcc_node *sl = id && id->inputs[0] ? id->inputs[0]->producer : NULL;
+        CHECK(sl && !strcmp(sl->op_type, "Slice"));
+        CHECK_MSG(i64_at(const_input(sl, 1), 0) == want[i][0] &&
+                      i64_at(const_input(sl, 2), 0) == want[i][1] &&
+                      i64_at(const_input(sl, 3), 0) == 0,
+                  "chunk %d", i);
+      }
+    }
+    /* Producers come before consumers. */
+    for (size_t i = 0; i < g->nodes.len; i++) {
+      const tcc_node *nd = TCC_GRAPH_NODE(g, i);
+      for (int k = 0; k < nd->ninputs; k++)
+        if (nd->inputs[k] && nd->inputs[k]->producer) CHECK(nd->inputs[k]->producer->id < nd->id);
+    }
+  }
+  tcc_context_destroy(ctx);
+}
+
 static void expect_expand_error(Onnx__ModelProto *m, const char *spec, const char *want) {
   tcc_context *ctx = tcc_context_create();
   tcc_input_shape b[1];
@@ -405,6 +481,20 @@ static void test_expand_errors(void) {
   mb_output(m->graph, "y", FLOAT, "4");
   expect_expand_error(m, "x=[4]", "node 'r' (Relu): input 'x' is a sequence");
   expect_expand_error(m, "x=[4]", "not supported");
+  /* SplitToSequence: sizes that do not sum to the dim; a dim that is not known. */
+  m = mb_model(8, 24);
+  mb_input(m->graph, "a", FLOAT, "5");
+  Onnx__TensorProto *sz = mb_tensor("sizes", INT64, 1, (int64_t[]){2});
+  mb_raw(sz, (int64_t[]){1, 2}, 2 * sizeof(int64_t));
+  mb_initializer(m->graph, sz);
+  mb_node(m->graph, "SplitToSequence", "sp", "a,sizes", "s");
+  out_t(m->graph, "s", mb_seq(mb_type(FLOAT, NULL)));
+  expect_expand_error(m, NULL, "split sizes sum to 3; dim 0 of 'a' is 5");
+  m = mb_model(8, 24);
+  mb_input(m->graph, "a", FLOAT, "N");
+  mb_node(m->graph, "SplitToSequence", "sp", "a", "s");
+  out_t(m->graph, "s", mb_seq(mb_type(FLOAT, NULL)));
+  expect_expand_error(m, NULL, "dim 0 of input 'a' is not constant");
   mb_free_all();
 }
 
@@ -513,6 +603,7 @@ int main(void) {
   test_expand_identity();
   test_expand_ops();
   test_expand_errors();
+  test_split_to_sequence();
   test_data_files();
   mb_free_all();
   return tcc_test_finish("test_sequence");
