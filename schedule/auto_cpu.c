@@ -202,7 +202,15 @@ tcc_status tcc_schedule_auto_cpu(tcc_context *ctx, tcc_schedule *sch, const tcc_
       }
     }
   }
-  if (out->attach == TCC_ATTACH_ROOT) TCC_TRY(schedule_one(ctx, out, ncand > 0, false, ncand > 0));
+  /* a blocked conv (conv2d_NCHWc, [N, C/b, H, W, b]) before its bias/activation: the parallel
+   * loop fuses the batch, channel-block and row dims and the conv is computed at it, one output
+   * row (W x b) at a time; the row split made for a matmul's register tile would stop that
+   * parallel loop at the batch (one iteration) */
+  bool nchwc = false;
+  for (int c = 0; c < ncand; c++)
+    nchwc |= cand[c]->t->tag && !strcmp(cand[c]->t->tag, "conv2d_NCHWc");
+  if (out->attach == TCC_ATTACH_ROOT)
+    TCC_TRY(schedule_one(ctx, out, ncand > 0, false, ncand > 0 && !nchwc));
   if (ncand > 0 && out->nleaves > 0 && out->leaves[0]->annot == TCC_ANNOT_PARALLEL) {
     /* only when the per-iteration buffers stay small (stack scratch, nothing allocated per
      * call): estimated as the output elements one parallel iteration covers */

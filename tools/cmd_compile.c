@@ -57,7 +57,8 @@ static bool same_file(const char *a, const char *b) {
 static void usage(FILE *f) {
   fputs("usage: tcc-ml compile MODEL.onnx -o OUT.o [--name NAME] [--target TRIPLE] [--mcpu CPU]\n"
         "                      [--input-shape NAME=DIMS]... [--emit obj|asm|llvm] [--report]\n"
-        "                      [--params FILE] [--dump-ir graph|tir] [-O0|-O1|-O2|-O3]\n"
+        "                      [--params FILE] [--dump-ir graph|tir] [--layout auto|nchw]\n"
+        "                      [-O0|-O1|-O2|-O3]\n"
         "Writes OUT.o (or assembly / LLVM IR with --emit) and NAME.h beside it.\n"
         "  --name NAME         symbol prefix (NAME_run, NAME_info ...); default: OUT's stem\n"
         "  --target TRIPLE     e.g. x86_64-linux-gnu, aarch64-linux-gnu, arm-linux-gnueabihf,\n"
@@ -67,8 +68,12 @@ static void usage(FILE *f) {
         "  --params FILE       write the weights to FILE (mapped at run time and given to\n"
         "                      NAME_set_params) instead of the object's read-only data\n"
         "  --report            print the memory plan and kernels\n"
-        "  --dump-ir graph|tir print the graph after the passes (with the fused groups) or\n"
-        "                      every kernel's loop IR\n",
+        "  --dump-ir graph|tir print the graph after the passes (with the fused groups and\n"
+        "                      the blocked layouts of values) or every kernel's loop IR\n"
+        "  --layout auto|nchw  auto (default): convolutions and the ops around them compute in\n"
+        "                      blocked NCHW{x}c layouts (x from the target's vector width);\n"
+        "                      nchw: every tensor stays in its ONNX layout. Inputs and outputs\n"
+        "                      keep their ONNX layouts either way\n",
         f);
 }
 
@@ -107,7 +112,7 @@ static char *stem_identifier(const char *path) {
 
 int tcc_cmd_compile(int argc, char **argv) {
   const char *model = NULL, *out = NULL, *name = NULL, *triple = NULL, *mcpu = NULL;
-  const char *emit = "obj", *params = NULL, *dump = NULL;
+  const char *emit = "obj", *params = NULL, *dump = NULL, *layout = "auto";
   bool report = false;
   int opt = 3;
   int nshapes = 0;
@@ -130,6 +135,12 @@ int tcc_cmd_compile(int argc, char **argv) {
       if (!(dump = arg_value(argc, argv, &i, "--dump-ir"))) goto bad;
       if (strcmp(dump, "graph") && strcmp(dump, "tir")) {
         fprintf(stderr, "tcc-ml: error: --dump-ir '%s': expected graph or tir\n", dump);
+        goto bad;
+      }
+    } else if (is_flag(a, "--layout")) {
+      if (!(layout = arg_value(argc, argv, &i, "--layout"))) goto bad;
+      if (strcmp(layout, "auto") && strcmp(layout, "nchw")) {
+        fprintf(stderr, "tcc-ml: error: --layout '%s': expected auto or nchw\n", layout);
         goto bad;
       }
     } else if (is_flag(a, "--params")) {
@@ -227,6 +238,7 @@ int tcc_cmd_compile(int argc, char **argv) {
               model, (long long)want, (long long)newest, (long long)newest);
   }
   tcc_aot_options ao = {name ? name : stem, triple, mcpu, opt, true, params != NULL, NULL, NULL};
+  ao.layout = !strcmp(layout, "nchw") ? TCC_AOT_LAYOUT_PLAIN : TCC_AOT_LAYOUT_AUTO;
   if (dump && !strcmp(dump, "graph")) ao.dump_graph = stdout;
   if (dump && !strcmp(dump, "tir")) ao.dump_tir = stdout;
   tcc_aot_model *m;

@@ -99,13 +99,32 @@ static int graph_output_index(const tcc_graph *g, const tcc_value *v) {
   return -1;
 }
 
-tcc_status tcc_aot_compile(tcc_context *ctx, tcc_graph *g, const tcc_aot_options *opts,
-                           tcc_aot_model **out) {
-  tcc_arena *a = tcc_ctx_arena(ctx);
-  if (!is_c_identifier(opts->name))
-    return tcc_error(ctx, "--name '%s' is not a C identifier (letters, digits, _)",
-                     opts->name ? opts->name : "");
-  if (g->inputs.len > 0 && TCCRT_MAX_RANK < 1) return TCC_ERR;
+static bool starts_with(const char *s, const char *p) { return !strncmp(s, p, strlen(p)); }
+
+int tcc_aot_vector_lanes(const char *triple, const char *mcpu) {
+  if (!triple || !*triple) triple = tcc_llvm_host_triple();
+  if (!triple || !starts_with(triple, "x86_64")) return 4;
+  if (mcpu && !strcmp(mcpu, "native")) {
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") ? 16 : 8;
+#else
+    mcpu = tcc_llvm_host_cpu();
+#endif
+  }
+  if (!mcpu) return 8; /* x86-64-v3 */
+  static const char *const avx512[] = {
+      "x86-64-v4",      "skylake-avx512",  "cascadelake",   "cooperlake", "cannonlake",
+      "icelake-client", "icelake-server",  "tigerlake",     "rocketlake", "sapphirerapids",
+      "graniterapids",  "emeraldrapids",   "knl",           "knm",        "znver4",
+      "znver5",         "graniterapids-d", "diamondrapids", "avx512"};
+  for (size_t i = 0; i < TCC_ARRAY_SIZE(avx512); i++)
+    if (strstr(mcpu, avx512[i])) return 16;
+  return 8;
+}
+
+tcc_status tcc_aot_prepare_graph(tcc_context *ctx, tcc_graph *g, const tcc_aot_options *opts,
+                                 tcc_layout_table *layouts) {
   TCC_TRY(tcc_graph_resolve_ops(ctx, g));
   /* Inference stops at a node whose output shape depends on values not yet known; folding the
    * constant subgraph before it (e.g. Cast -> Range of a constant) can make them known. */
@@ -123,6 +142,42 @@ tcc_status tcc_aot_compile(tcc_context *ctx, tcc_graph *g, const tcc_aot_options
     if (TCC_GRAPH_INPUT(g, i)->ndim > TCCRT_MAX_RANK)
       return tcc_error_at(ctx, g->file, NULL, NULL, "input '%s' has rank %d; at most %d",
                           TCC_GRAPH_INPUT(g, i)->name, TCC_GRAPH_INPUT(g, i)->ndim, TCCRT_MAX_RANK);
+  if (opts->layout != TCC_AOT_LAYOUT_PLAIN) {
+    tcc_layout_table local = {0, NULL};
+    TCC_TRY(tcc_pass_alter_layout(ctx, g, tcc_aot_vector_lanes(opts->triple, opts->mcpu),
+                                  layouts ? layouts : &local));
+  }
+  return TCC_OK;
+}
+
+void tcc_aot_print_layouts(FILE *f, const tcc_graph *g, const tcc_layout_table *layouts) {
+  for (size_t i = 0; i < g->values.len; i++) {
+    const tcc_value *v = TCC_GRAPH_VALUE(g, i);
+    const tcc_layout *l = tcc_layout_of(layouts, v->id);
+    if (!tcc_layout_is_blocked(l)) continue;
+    /* only values the graph still uses: produced by a node of g, or read by one */
+    bool used = v->kind == TCC_VALUE_NODE && v->producer && v->producer->id < g->nodes.len &&
+                TCC_GRAPH_NODE(g, v->producer->id) == v->producer;
+    for (size_t k = 0; k < g->nodes.len && !used; k++) {
+      const tcc_node *n = TCC_GRAPH_NODE(g, k);
+      for (int j = 0; j < n->ninputs && !used; j++)
+        used = n->inputs[j] == v;
+    }
+    if (!used) continue;
+    fprintf(f, "layout %%%s: %s%s\n", v->name, tcc_layout_str(g->ctx, l),
+            v->kind == TCC_VALUE_CONST ? " (constant, packed at compile time)" : "");
+  }
+}
+
+tcc_status tcc_aot_compile(tcc_context *ctx, tcc_graph *g, const tcc_aot_options *opts,
+                           tcc_aot_model **out) {
+  tcc_arena *a = tcc_ctx_arena(ctx);
+  if (!is_c_identifier(opts->name))
+    return tcc_error(ctx, "--name '%s' is not a C identifier (letters, digits, _)",
+                     opts->name ? opts->name : "");
+  if (g->inputs.len > 0 && TCCRT_MAX_RANK < 1) return TCC_ERR;
+  tcc_layout_table layouts = {0, NULL};
+  TCC_TRY(tcc_aot_prepare_graph(ctx, g, opts, &layouts));
 
   tcc_aot_model *m = tcc_arena_alloc(a, sizeof *m);
   m->ctx = ctx;
@@ -138,6 +193,7 @@ tcc_status tcc_aot_compile(tcc_context *ctx, tcc_graph *g, const tcc_aot_options
   TCC_TRY(tcc_pass_fuse(ctx, g, opt, 64, &fu));
   if (opts->dump_graph) {
     tcc_graph_print(opts->dump_graph, g, TCC_FMT_TEXT);
+    tcc_aot_print_layouts(opts->dump_graph, g, &layouts);
     for (int gi = 0; gi < fu->ngroups; gi++) {
       const tcc_fused_group *fg = &fu->groups[gi];
       fprintf(opts->dump_graph, "group %d (anchor '%s' %s):", gi, tcc_node_label(fg->anchor),

@@ -1,10 +1,10 @@
 /* aot.h — ahead-of-time compilation of a whole model into one object file plus a C header.
  *
  * Pipeline (DESIGN.md): imported graph -> resolve ops -> infer -> fold constants -> dead code ->
- * fuse into groups -> per group: TE through each op's compute, composed through the group ->
- * schedule (tcc_schedule_auto_cpu) -> lower -> PrimFunc -> LLVM (codegen/llvm), all into one
- * module -> static memory plan of the graph tensors in one arena -> executor, weights, metadata
- * (executor.h) -> object + NAME.h.
+ * blocked layouts (tcc_pass_alter_layout) -> fuse into groups -> per group: TE through each op's
+ * compute, composed through the group -> schedule (tcc_schedule_auto_cpu) -> lower -> PrimFunc ->
+ * LLVM (codegen/llvm), all into one module -> static memory plan of the graph tensors in one arena
+ * -> executor, weights, metadata (executor.h) -> object + NAME.h.
  *
  * The object exports, for model NAME (a C identifier):
  *   int NAME_run(const void *const inputs[], void *const outputs[]);
@@ -15,6 +15,7 @@
 #define TCC_AOT_H
 
 #include "graph.h"
+#include "layout.h"
 
 #include <stdio.h>
 
@@ -35,7 +36,29 @@ typedef struct tcc_aot_options {
    * every kernel's PrimFunc are printed to these streams. */
   FILE *dump_graph;
   FILE *dump_tir;
+  /* Data layouts (tcc_pass_alter_layout): TCC_AOT_LAYOUT_AUTO (0, the default) computes 2-D
+   * float32 convolutions and the ops around them in blocked NCHW{x}c layouts with a channel
+   * block from the target's vector width; TCC_AOT_LAYOUT_PLAIN keeps every tensor in its ONNX
+   * layout (NCHW). Either way graph inputs and outputs keep their ONNX layouts. */
+  int layout;
 } tcc_aot_options;
+
+enum { TCC_AOT_LAYOUT_AUTO = 0, TCC_AOT_LAYOUT_PLAIN = 1 };
+
+/* The float32 lanes of one vector register of the target (triple NULL = host; mcpu NULL = the
+ * triple's baseline, "native" = the host CPU): 16 for AVX-512 CPUs, 8 for other x86-64 (AVX2
+ * baseline), 4 for AArch64 / ARMv7 NEON and anything else. The layout pass's channel block. */
+int tcc_aot_vector_lanes(const char *triple, const char *mcpu);
+
+/* The graph passes of tcc_aot_compile before fusion, on their own: resolve ops, infer (folding
+ * constants where inference needs values), check that shapes are bound, fold constants, drop
+ * dead code and, unless opts->layout is TCC_AOT_LAYOUT_PLAIN, tcc_pass_alter_layout for the
+ * target of opts (its blocked values recorded in *layouts, which may be NULL). For `tcc-ml
+ * inspect --layout` and tests. Errors as tcc_aot_compile's. */
+tcc_status tcc_aot_prepare_graph(tcc_context *ctx, tcc_graph *g, const tcc_aot_options *opts,
+                                 tcc_layout_table *layouts);
+/* Prints "layout %VALUE: NCHW8c" for every value of g that *layouts records as blocked. */
+void tcc_aot_print_layouts(FILE *f, const tcc_graph *g, const tcc_layout_table *layouts);
 
 typedef struct tcc_aot_kernel_info {
   const char *name;   /* the kernel's symbol */

@@ -429,10 +429,16 @@ static const tcc_attr_schema mod_attrs[] = {{"fmod", TCC_ATTR_INT, false}, {NULL
 static const tcc_attr_schema bitshift_attrs[] = {{"direction", TCC_ATTR_STRING, true}, {NULL}};
 static const tcc_attr_schema variadic_attrs[] = {{"consumed_inputs", TCC_ATTR_INTS, false}, {NULL}};
 
+/* Numpy broadcasting computes: a blocked layout (NCHW8c) passes through when the other operands
+ * are in it, scalars or per-channel tensors ([C,1,1]): tcc_layout_infer_broadcast. */
+/* clang-format off */
 #define BIN(NAME, SINCE, ATTRS)                                                                    \
-  {NAME, "", SINCE, 0, TCC_PAT_BROADCAST, 2, 2, 1, 1, ATTRS, infer_binary, compute_binary}
+  {NAME, "", SINCE, 0, TCC_PAT_BROADCAST, 2, 2, 1, 1, ATTRS, infer_binary, compute_binary,         \
+   tcc_layout_infer_broadcast, NULL}
 #define VAR(NAME)                                                                                  \
-  {NAME, "", 1, 0, TCC_PAT_BROADCAST, 1, -1, 1, 1, variadic_attrs, infer_variadic, compute_variadic}
+  {NAME, "", 1, 0, TCC_PAT_BROADCAST, 1, -1, 1, 1, variadic_attrs, infer_variadic,                 \
+   compute_variadic, tcc_layout_infer_broadcast, NULL}
+/* clang-format on */
 
 const tcc_op tcc_ops_binary[] = {
     BIN("Add", 1, legacy_attrs),
@@ -460,6 +466,7 @@ const tcc_op tcc_ops_binary[] = {
     {"BitwiseNot", "", 18, 0, TCC_PAT_ELEMWISE, 1, 1, 1, 1, no_attrs, infer_bitwise_not,
      compute_bitwise_not},
     {"SwiGLU", "", 28, 0, TCC_PAT_ELEMWISE, 2, 2, 1, 1, swiglu_attrs, infer_swiglu, compute_swiglu},
-    {"Where", "", 9, 0, TCC_PAT_BROADCAST, 3, 3, 1, 1, no_attrs, infer_where, compute_where},
+    {"Where", "", 9, 0, TCC_PAT_BROADCAST, 3, 3, 1, 1, no_attrs, infer_where, compute_where,
+     tcc_layout_infer_broadcast, NULL},
 };
 const int tcc_ops_binary_count = (int)TCC_ARRAY_SIZE(tcc_ops_binary);

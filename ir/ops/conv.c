@@ -858,13 +858,307 @@ static tcc_status compute_ccws(tcc_compute_ctx *cc, tcc_tensor **outputs) {
   return TCC_OK;
 }
 
+/* ---- blocked layouts (layout.h): Conv -> tcc.internal ConvNCHWc ----
+ *
+ * ConvNCHWc {auto_pad, dilations, group, kernel_shape, pads, strides (as Conv, 2-D);
+ * data_layout "NCHW{ib}c", kernel_layout "OIHW{ib}i{ob}o" (group 1) or "OIHW1i{ob}o"
+ * (depthwise: group = C = M, ib = ob), out_layout "NCHW{ob}c"}: X [N, C/ib, H, W, ib],
+ * W [M/ob, C/ib (1 depthwise), kH, kW, ib (1), ob], optional B [M/ob, ob] -> Y [N, M/ob, OH, OW,
+ * ob], where Y in NCHW order is ONNX Conv of X, W, B in NCHW order (TVM's conv2d_NCHWc). The
+ * reduction runs over (C/ib, ib, kH, kW) around the default schedule's register tile of several
+ * ow rows x ob lanes: a vector weight load and a broadcast data load per FMA. */
+static const tcc_attr_schema conv_nchwc_attrs[] = {
+    {"auto_pad", TCC_ATTR_STRING, false},   {"dilations", TCC_ATTR_INTS, false},
+    {"group", TCC_ATTR_INT, false},         {"kernel_shape", TCC_ATTR_INTS, false},
+    {"pads", TCC_ATTR_INTS, false},         {"strides", TCC_ATTR_INTS, false},
+    {"data_layout", TCC_ATTR_STRING, true}, {"kernel_layout", TCC_ATTR_STRING, true},
+    {"out_layout", TCC_ATTR_STRING, true},  {NULL, 0, false}};
+
+typedef struct nchwc_geom {
+  int64_t ib, ob, group;
+  bool depthwise;
+  int64_t kernel[2];
+  const tcc_expr *N, *C, *M, *Co, *Mo; /* C, M logical; Co = C/ib, Mo = M/ob */
+  nn_window w;
+} nchwc_geom;
+
+/* Parses `name` (a string attribute) as a layout whose letters are exactly `letters` with the
+ * sub-dims in the order given and returns the factors of the sub-dims in *f0, *f1. */
+static tcc_status nchwc_layout_attr(tcc_infer_ctx *ic, const tcc_node *n, const char *name,
+                                    const char *letters, int64_t *f0, int64_t *f1) {
+  const char *s = NULL;
+  TCC_TRY(nn_attr_string(ic, n, name, NULL, &s));
+  tcc_layout l;
+  if (!s || tcc_layout_parse(ic->ctx, s, &l) != TCC_OK)
+    return tcc_node_error(ic->ctx, ic->graph, n, "attribute '%s' is %s; expected a layout like %s",
+                          name, s ? s : "missing", letters);
+  bool ok = l.ndim == (int)strlen(letters);
+  for (int d = 0; ok && d < l.ndim; d++)
+    ok = l.axis[d] == letters[d];
+  if (!ok)
+    return tcc_node_error(ic->ctx, ic->graph, n, "attribute '%s' is '%s'; expected the dims %s",
+                          name, s, letters);
+  int k = 0;
+  for (int d = 0; d < l.ndim; d++)
+    if (l.factor[d] > 0) *(k++ ? f1 : f0) = l.factor[d];
+  return TCC_OK;
+}
+
+static tcc_status nchwc_geometry(tcc_infer_ctx *ic, const tcc_node *n, nchwc_geom *g) {
+  tcc_context *ctx = ic->ctx;
+  memset(g, 0, sizeof *g);
+  int64_t ib = 0, ob = 0, kib = 0, kob = 0, dummy = 0;
+  TCC_TRY(nchwc_layout_attr(ic, n, "data_layout", "NCHWc", &ib, &dummy));
+  TCC_TRY(nchwc_layout_attr(ic, n, "out_layout", "NCHWc", &ob, &dummy));
+  TCC_TRY(nchwc_layout_attr(ic, n, "kernel_layout", "OIHWio", &kib, &kob));
+  const tcc_value *X, *W;
+  TCC_TRY(tcc_infer_input(ic, n, 0, &X));
+  TCC_TRY(tcc_infer_input(ic, n, 1, &W));
+  int64_t e;
+  if (X->ndim != 5 || !tcc_expr_is_int_imm(X->dims[4], &e) || e != ib)
+    return tcc_node_error(ctx, ic->graph, n, "input X %s: expected [N, C/%lld, H, W, %lld]",
+                          tcc_value_shape_str(ctx, X), (long long)ib, (long long)ib);
+  if (W->ndim != 6 || !tcc_expr_is_int_imm(W->dims[4], &e) || e != kib ||
+      !tcc_expr_is_int_imm(W->dims[5], &e) || e != kob || kob != ob ||
+      !tcc_expr_is_int_imm(W->dims[2], &g->kernel[0]) ||
+      !tcc_expr_is_int_imm(W->dims[3], &g->kernel[1]))
+    return tcc_node_error(ctx, ic->graph, n,
+                          "weight W %s: expected [M/%lld, C/%lld, kH, kW, %lld, %lld] (constant "
+                          "kernel)",
+                          tcc_value_shape_str(ctx, W), (long long)ob, (long long)kib,
+                          (long long)kib, (long long)ob);
+  TCC_TRY(nn_attr_int(ic, n, "group", 1, &g->group));
+  g->ib = ib;
+  g->ob = ob;
+  g->N = X->dims[0];
+  g->Co = X->dims[1];
+  g->Mo = W->dims[0];
+  g->C = tcc_shape_mul(ctx, X->dims[1], tcc_idx(ctx, ib));
+  g->M = tcc_shape_mul(ctx, W->dims[0], tcc_idx(ctx, ob));
+  int64_t c = -1, m = -1, wc = -1;
+  tcc_expr_is_int_imm(g->C, &c);
+  tcc_expr_is_int_imm(g->M, &m);
+  tcc_expr_is_int_imm(W->dims[1], &wc);
+  if (g->group == 1) {
+    if (kib != ib || !tcc_shape_dim_eq(ctx, W->dims[1], X->dims[1]))
+      return tcc_node_error(ctx, ic->graph, n, "weight W %s does not match input X %s (group 1)",
+                            tcc_value_shape_str(ctx, W), tcc_value_shape_str(ctx, X));
+  } else if (g->group == c && c == m && wc == 1 && kib == 1 && ib == ob) {
+    g->depthwise = true;
+  } else {
+    return tcc_node_error(ctx, ic->graph, n,
+                          "group %lld: ConvNCHWc supports group 1 and depthwise (group = C = M)",
+                          (long long)g->group);
+  }
+  return nn_window_infer(ic, n, 2, X->dims + 2, g->kernel, false, true, &g->w);
+}
+
+static tcc_status infer_conv_nchwc(tcc_infer_ctx *ic, tcc_node *n) {
+  TCC_TRY(tcc_infer_check_dtype(ic, n, 0, TCC_DTM_FLOAT));
+  TCC_TRY(tcc_infer_same_dtype(ic, n, 0, 1));
+  nchwc_geom g;
+  TCC_TRY(nchwc_geometry(ic, n, &g));
+  if (tcc_op_input(n, 2)) {
+    TCC_TRY(tcc_infer_same_dtype(ic, n, 0, 2));
+    const tcc_expr *bd[2] = {g.Mo, tcc_idx(ic->ctx, g.ob)};
+    TCC_TRY(nn_check_shape(ic, n, 2, "bias B", 2, bd));
+  }
+  const tcc_expr *dims[5] = {g.N, g.Mo, g.w.out[0], g.w.out[1], tcc_idx(ic->ctx, g.ob)};
+  return tcc_infer_set_output(ic, n, 0, tcc_op_input(n, 0)->dtype, 5, dims);
+}
+
+static tcc_status compute_conv_nchwc(tcc_compute_ctx *cc, tcc_tensor **outputs) {
+  tcc_context *ctx = cc->ctx;
+  tcc_infer_ctx ic = nn_ic_of(cc);
+  nchwc_geom g;
+  TCC_TRY(nchwc_geometry(&ic, cc->node, &g));
+  const tcc_tensor *X = cc->inputs[0], *W = cc->inputs[1];
+  const tcc_tensor *B = cc->node->ninputs > 2 ? cc->inputs[2] : NULL;
+  /* zero-padded input: its own "conv_pad" stage, computed at the root by the CPU schedule */
+  bool any_pad = false;
+  for (int i = 0; i < 2; i++) {
+    int64_t pb = -1, pe = -1;
+    if (!tcc_expr_is_int_imm(g.w.pad_begin[i], &pb) || !tcc_expr_is_int_imm(g.w.pad_end[i], &pe) ||
+        pb || pe)
+      any_pad = true;
+  }
+  if (any_pad) {
+    const tcc_expr *ps[5] = {
+        X->shape[0], X->shape[1],
+        tcc_shape_canon(ctx,
+                        tcc_add(ctx, X->shape[2], tcc_add(ctx, g.w.pad_begin[0], g.w.pad_end[0]))),
+        tcc_shape_canon(ctx,
+                        tcc_add(ctx, X->shape[3], tcc_add(ctx, g.w.pad_begin[1], g.w.pad_end[1]))),
+        X->shape[4]};
+    const tcc_itervar *const *pax = tcc_compute_axes(ctx, 5, ps, NULL);
+    const tcc_expr **p = nn_axis_exprs(ctx, 5, pax);
+    const tcc_expr *src[5] = {p[0], p[1], tcc_sub(ctx, p[2], g.w.pad_begin[0]),
+                              tcc_sub(ctx, p[3], g.w.pad_begin[1]), p[4]};
+    const tcc_expr *in = tcc_and(ctx, nn_in_range(ctx, src[2], tcc_idx(ctx, 0), X->shape[2]),
+                                 nn_in_range(ctx, src[3], tcc_idx(ctx, 0), X->shape[3]));
+    X = tcc_compute(
+        ctx, "conv_pad", 5, ps, pax,
+        tcc_select(ctx, in, nn_read_clamped(ctx, X, src), tcc_const(ctx, tcc_scalar(X->dtype), 0)),
+        "conv_pad");
+  }
+  const tcc_expr *shape[5] = {X->shape[0], g.Mo, g.w.out[0], g.w.out[1], tcc_idx(ctx, g.ob)};
+  const tcc_itervar *const *ax = tcc_compute_axes(ctx, 5, shape, NULL);
+  const tcc_expr **o = nn_axis_exprs(ctx, 5, ax);
+  /* reduction order (C/ib, ib, kH, kW): input channel c = ic * ib + ii outermost, as the plain
+   * conv's (C, kH, kW), so the sum is taken in the same order whatever the block (results do not
+   * depend on the target's vector width) */
+  const tcc_itervar *red[4];
+  int nred = 0;
+  if (!g.depthwise) {
+    red[nred++] = tcc_reduce_axis(ctx, "ic", tcc_idx(ctx, 0), g.Co);
+    red[nred++] = tcc_reduce_axis(ctx, "ii", tcc_idx(ctx, 0), tcc_idx(ctx, g.ib));
+  }
+  red[nred++] = tcc_reduce_axis(ctx, "kh", tcc_idx(ctx, 0), tcc_idx(ctx, g.kernel[0]));
+  red[nred++] = tcc_reduce_axis(ctx, "kw", tcc_idx(ctx, 0), tcc_idx(ctx, g.kernel[1]));
+  const tcc_expr *kh = tcc_expr_var(ctx, red[g.depthwise ? 0 : 2]->var);
+  const tcc_expr *kw = tcc_expr_var(ctx, red[g.depthwise ? 1 : 3]->var);
+  const tcc_expr *zero = tcc_idx(ctx, 0);
+  const tcc_expr *ic_ = g.depthwise ? o[1] : tcc_expr_var(ctx, red[0]->var);
+  const tcc_expr *ii = g.depthwise ? o[4] : tcc_expr_var(ctx, red[1]->var);
+  const tcc_expr *xi[5] = {o[0], ic_,
+                           tcc_add(ctx, tcc_mul(ctx, o[2], tcc_idx(ctx, g.w.stride[0])),
+                                   tcc_mul(ctx, kh, tcc_idx(ctx, g.w.dil[0]))),
+                           tcc_add(ctx, tcc_mul(ctx, o[3], tcc_idx(ctx, g.w.stride[1])),
+                                   tcc_mul(ctx, kw, tcc_idx(ctx, g.w.dil[1]))),
+                           ii};
+  const tcc_expr *wi[6] = {o[1], g.depthwise ? zero : ic_, kh, kw, g.depthwise ? zero : ii, o[4]};
+  tcc_type at = tcc_scalar(nn_acc_dtype(X->dtype));
+  const tcc_expr *body = tcc_sum(ctx,
+                                 tcc_mul(ctx, tcc_cast(ctx, at, tcc_read(ctx, X, xi)),
+                                         tcc_cast(ctx, at, tcc_read(ctx, W, wi))),
+                                 nred, red, NULL);
+  tcc_tensor *y = tcc_compute(ctx, "conv_nchwc", 5, shape, ax, body, "conv2d_NCHWc");
+  if (B || y->dtype != X->dtype) {
+    const tcc_itervar *const *ax2 = tcc_compute_axes(ctx, 5, shape, NULL);
+    const tcc_expr **o2 = nn_axis_exprs(ctx, 5, ax2);
+    const tcc_expr *v = tcc_read(ctx, y, o2);
+    if (B) {
+      const tcc_expr *bi[2] = {o2[1], o2[4]};
+      v = tcc_add(ctx, v, tcc_cast(ctx, v->type, tcc_read(ctx, B, bi)));
+    }
+    y = tcc_compute(ctx, "conv_bias", 5, shape, ax2, tcc_cast(ctx, tcc_scalar(X->dtype), v),
+                    "elemwise");
+  }
+  outputs[0] = y;
+  return TCC_OK;
+}
+
+/* The largest preferred block (the vector lanes, then half of them, at least 4) dividing c. */
+static int64_t pick_block(int lanes, int64_t c) {
+  for (int64_t f = lanes; f >= 4; f /= 2)
+    if (c % f == 0) return f;
+  return 0;
+}
+
+static bool const_data(const tcc_value *v) {
+  return v && v->kind == TCC_VALUE_CONST && !v->is_fill && v->data && tcc_value_shape_known(v);
+}
+
+/* Conv: 2-D float32 convolutions of constant weights with group 1 or depthwise go blocked:
+ * ob = the vector lanes (or half) dividing M; ib = the block the input already has when it
+ * divides C, else the preferred one, else C itself for a first conv of 2 to 4 channels (RGB).
+ * Anything else (grouped, symbolic, indivisible channels, run-time weights) stays plain. */
+static tcc_status conv_infer_layout(tcc_layout_ctx *lc, const tcc_node *n, const tcc_layout *in,
+                                    tcc_layout *req, tcc_layout *out) {
+  const tcc_value *X = tcc_op_input(n, 0), *W = tcc_op_input(n, 1), *B = tcc_op_input(n, 2);
+  if (!X || !W || X->dtype != TCCRT_FLOAT32 || X->ndim != 4 || W->ndim != 4 || !const_data(W) ||
+      (B && !const_data(B)) || !tcc_value_shape_known(X) || n->noutputs != 1 || !n->outputs[0])
+    return TCC_OK;
+  int64_t group = 1, C, M, wc;
+  const tcc_attr *ga = tcc_node_attr(n, "group");
+  if (ga && ga->kind == TCC_ATTR_INT) group = ga->u.i;
+  if (!tcc_expr_is_int_imm(X->dims[1], &C) || !tcc_expr_is_int_imm(W->dims[0], &M) ||
+      !tcc_expr_is_int_imm(W->dims[1], &wc))
+    return TCC_OK;
+  /* the block X already has (NCHW{b}c) */
+  int64_t have = 0;
+  if (tcc_layout_is_blocked(&in[0])) {
+    if (in[0].ndim != 5 || memcmp(in[0].axis, "NCHWc", 5)) return TCC_OK;
+    have = in[0].factor[4];
+  }
+  int lanes = lc->vector_lanes > 0 ? lc->vector_lanes : 8;
+  int64_t ib, ob;
+  bool dw = false;
+  if (group == 1) {
+    ob = pick_block(lanes, M);
+    ib = have > 0 && C % have == 0 ? have : pick_block(lanes, C);
+    /* a first conv of 2 to 4 channels (RGB) reads NCHW{C}c: one transform of the input; a
+     * single-channel one stays plain (NCHW1c would only copy the input into the same order) */
+    if (!ib && C >= 2 && C <= 4) ib = C;
+  } else if (group == C && group == M && wc == 1) {
+    dw = true;
+    ib = ob = have > 0 && C % have == 0 && have >= 4 ? have : pick_block(lanes, C);
+  } else {
+    return TCC_OK;
+  }
+  if (!ib || !ob) return TCC_OK;
+  tcc_context *ctx = lc->ctx;
+  char s[64];
+  snprintf(s, sizeof s, "NCHW%lldc", (long long)ib);
+  TCC_TRY(tcc_layout_parse(ctx, s, &req[0]));
+  if (dw)
+    snprintf(s, sizeof s, "OIHW1i%lldo", (long long)ob);
+  else
+    snprintf(s, sizeof s, "OIHW%lldi%lldo", (long long)ib, (long long)ob);
+  TCC_TRY(tcc_layout_parse(ctx, s, &req[1]));
+  if (B) {
+    snprintf(s, sizeof s, "C%lldc", (long long)ob);
+    TCC_TRY(tcc_layout_parse(ctx, s, &req[2]));
+  }
+  snprintf(s, sizeof s, "NCHW%lldc", (long long)ob);
+  return tcc_layout_parse(ctx, s, &out[0]);
+}
+
+static tcc_attr string_attr(tcc_context *ctx, const char *name, const tcc_layout *l) {
+  tcc_attr a;
+  memset(&a, 0, sizeof a);
+  a.name = name;
+  a.kind = TCC_ATTR_STRING;
+  a.u.s = tcc_layout_str(ctx, l);
+  a.slen = strlen(a.u.s);
+  return a;
+}
+
+/* Conv -> ConvNCHWc in place: same attributes plus the three layouts. */
+static tcc_status conv_alter_layout(tcc_layout_ctx *lc, tcc_node *n, const tcc_layout *in,
+                                    const tcc_layout *out, tcc_layout_rewrite *rw) {
+  tcc_context *ctx = lc->ctx;
+  const tcc_op *op = tcc_op_lookup(TCC_INTERNAL_DOMAIN, "ConvNCHWc", 1);
+  if (!op) return tcc_node_error(ctx, lc->graph, n, "ConvNCHWc is not registered");
+  tcc_attr *attrs = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof(tcc_attr) * (size_t)(n->nattrs + 3));
+  int na = 0;
+  for (int a = 0; a < n->nattrs; a++)
+    if (strcmp(n->attrs[a].name, "kernel_shape")) attrs[na++] = n->attrs[a];
+  attrs[na++] = string_attr(ctx, "data_layout", &in[0]);
+  attrs[na++] = string_attr(ctx, "kernel_layout", &in[1]);
+  attrs[na++] = string_attr(ctx, "out_layout", &out[0]);
+  n->attrs = attrs;
+  n->nattrs = na;
+  n->op_type = "ConvNCHWc";
+  n->domain = TCC_INTERNAL_DOMAIN;
+  n->opset = 1;
+  n->op = op;
+  rw->nnodes = 0;
+  return TCC_OK;
+}
+
 #define CONV_ENTRY(NAME, SINCE, UNTIL, MINI, MAXI, ATTRS, INFER, COMPUTE)                          \
   {NAME, "", SINCE, UNTIL, TCC_PAT_OUT_ELEMWISE_FUSABLE, MINI, MAXI, 1, 1, ATTRS, INFER, COMPUTE}
+/* clang-format off */
+#define CONV_LAYOUT_ENTRY(SINCE, UNTIL)                                                            \
+  {"Conv", "", SINCE, UNTIL, TCC_PAT_OUT_ELEMWISE_FUSABLE, 2, 3, 1, 1, conv_attrs, infer_conv,     \
+   compute_conv, conv_infer_layout, conv_alter_layout}
+/* clang-format on */
 
 const tcc_op tcc_ops_conv[] = {
-    CONV_ENTRY("Conv", 1, 10, 2, 3, conv_attrs, infer_conv, compute_conv),
-    CONV_ENTRY("Conv", 11, 21, 2, 3, conv_attrs, infer_conv, compute_conv),
-    CONV_ENTRY("Conv", 22, 0, 2, 3, conv_attrs, infer_conv, compute_conv),
+    CONV_LAYOUT_ENTRY(1, 10),
+    CONV_LAYOUT_ENTRY(11, 21),
+    CONV_LAYOUT_ENTRY(22, 0),
     CONV_ENTRY("ConvTranspose", 1, 10, 2, 3, convt_attrs, infer_conv_transpose,
                compute_conv_transpose),
     CONV_ENTRY("ConvTranspose", 11, 21, 2, 3, convt_attrs, infer_conv_transpose,
@@ -878,5 +1172,7 @@ const tcc_op tcc_ops_conv[] = {
     CONV_ENTRY("DeformConv", 22, 0, 3, 5, deform_attrs, infer_deform_conv, compute_deform_conv),
     {"CausalConvWithState", "", 27, 0, TCC_PAT_OPAQUE, 2, 4, 1, 2, ccws_attrs, infer_ccws,
      compute_ccws},
+    {"ConvNCHWc", TCC_INTERNAL_DOMAIN, 1, 0, TCC_PAT_OUT_ELEMWISE_FUSABLE, 2, 3, 1, 1,
+     conv_nchwc_attrs, infer_conv_nchwc, compute_conv_nchwc, NULL, NULL},
 };
 const int tcc_ops_conv_count = (int)TCC_ARRAY_SIZE(tcc_ops_conv);

@@ -436,8 +436,13 @@ static const tcc_attr_schema isinf_attrs[] = {
     {"detect_negative", TCC_ATTR_INT, false}, {"detect_positive", TCC_ATTR_INT, false}, {NULL}};
 static const tcc_attr_schema castlike_attrs[] = {{"saturate", TCC_ATTR_INT, false}, {NULL}};
 
+/* Every op here computes element by element (PRelu and Clip's min/max by numpy broadcasting),
+ * so a blocked layout (NCHW8c) passes through: tcc_layout_infer_broadcast. */
+/* clang-format off */
 #define E(NAME, SINCE, ATTRS, INFER)                                                               \
-  {NAME, "", SINCE, 0, TCC_PAT_ELEMWISE, 1, 1, 1, 1, ATTRS, INFER, compute_unary}
+  {NAME, "", SINCE, 0, TCC_PAT_ELEMWISE, 1, 1, 1, 1, ATTRS, INFER, compute_unary,                  \
+   tcc_layout_infer_broadcast, NULL}
+/* clang-format on */
 
 const tcc_op tcc_ops_elementwise[] = {
     E("Abs", 1, legacy_attrs, infer_abs_neg),
@@ -450,7 +455,8 @@ const tcc_op tcc_ops_elementwise[] = {
     E("Tanh", 1, legacy_attrs, infer_unary),
     E("Relu", 1, legacy_attrs, infer_unary),
     E("LeakyRelu", 1, alpha_attrs, infer_unary),
-    {"PRelu", "", 1, 0, TCC_PAT_BROADCAST, 2, 2, 1, 1, legacy_attrs, infer_prelu, compute_prelu},
+    {"PRelu", "", 1, 0, TCC_PAT_BROADCAST, 2, 2, 1, 1, legacy_attrs, infer_prelu, compute_prelu,
+     tcc_layout_infer_broadcast, NULL},
     E("Elu", 1, alpha_attrs, infer_unary),
     E("Selu", 1, selu_attrs, infer_unary),
     E("Celu", 12, alpha_attrs, infer_unary),
@@ -480,9 +486,11 @@ const tcc_op tcc_ops_elementwise[] = {
     E("Not", 1, no_attrs, infer_bool_out),
     E("IsNaN", 9, no_attrs, infer_bool_out),
     E("IsInf", 10, isinf_attrs, infer_bool_out),
-    {"Clip", "", 1, 0, TCC_PAT_ELEMWISE, 1, 3, 1, 1, clip_attrs, infer_clip, compute_clip},
+    {"Clip", "", 1, 0, TCC_PAT_ELEMWISE, 1, 3, 1, 1, clip_attrs, infer_clip, compute_clip,
+     tcc_layout_infer_broadcast, NULL},
     /* Cast's `to` is INT (STRING before opset 6): checked in infer_cast, so no schema. */
-    {"Cast", "", 1, 0, TCC_PAT_ELEMWISE, 1, 1, 1, 1, NULL, infer_cast, compute_cast},
+    {"Cast", "", 1, 0, TCC_PAT_ELEMWISE, 1, 1, 1, 1, NULL, infer_cast, compute_cast,
+     tcc_layout_infer_broadcast, NULL},
     {"CastLike", "", 15, 0, TCC_PAT_ELEMWISE, 2, 2, 1, 1, castlike_attrs, infer_castlike,
      compute_castlike},
     E("ThresholdedRelu", 10, alpha_attrs, infer_unary),

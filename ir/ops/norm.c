@@ -10,6 +10,7 @@
  * inputs (stash_type), as two reductions (mean, then mean of squared deviations). */
 #include "nn_util.h"
 
+#include <math.h>
 #include <string.h>
 
 #define A_END {NULL, 0, false}
@@ -640,11 +641,118 @@ static tcc_status compute_lpnorm(tcc_compute_ctx *cc, tcc_tensor **outputs) {
   return TCC_OK;
 }
 
+/* ---- BatchNormalization in a blocked layout (inference mode, constant float32 statistics):
+ * y = x * s + t per channel with s = scale / sqrt(var + epsilon), t = B - mean * s computed at
+ * compile time (in double, stored as float32) as [C/b, 1, 1, b] constants, i.e. a Mul and an
+ * Add of NCHW{b}c tensors. ---- */
+
+static const float *bn_const_f32(const tcc_value *v, int64_t C) {
+  if (!v || v->kind != TCC_VALUE_CONST || v->is_fill || !v->data || v->dtype != TCCRT_FLOAT32 ||
+      v->ndim != 1 || tcc_value_numel(v) != C || v->nbytes < (size_t)C * 4)
+    return NULL;
+  return v->data;
+}
+
+static tcc_status bn_infer_layout(tcc_layout_ctx *lc, const tcc_node *n, const tcc_layout *in,
+                                  tcc_layout *req, tcc_layout *out) {
+  (void)lc;
+  const tcc_value *X = tcc_op_input(n, 0);
+  if (!X || X->dtype != TCCRT_FLOAT32 || !tcc_layout_is_blocked(&in[0])) return TCC_OK;
+  const tcc_layout *L = &in[0];
+  int R = tcc_layout_primal_rank(L);
+  int64_t C;
+  if (X->ndim != R || R < 2 || !tcc_expr_is_int_imm(X->dims[1], &C)) return TCC_OK;
+  /* C, at primal position 1, must be the only blocked dim; dropping N must keep the layout */
+  tcc_layout primal = tcc_layout_primal(L), lk;
+  if (primal.axis[1] != 'C' || !tcc_layout_drop_leading(L, 1, &lk)) return TCC_OK;
+  for (int d = 0; d < L->ndim; d++)
+    if (L->factor[d] > 0 && L->axis[d] != 'c') return TCC_OK;
+  for (int k = 1; k < n->noutputs; k++)
+    if (n->outputs[k]) return TCC_OK;
+  const tcc_attr *tm = tcc_node_attr(n, "training_mode");
+  if (tm && tm->kind == TCC_ATTR_INT && tm->u.i) return TCC_OK;
+  for (int k = 1; k <= 4; k++)
+    if (!bn_const_f32(tcc_op_input(n, k), C)) return TCC_OK;
+  req[0] = *L;
+  out[0] = *L;
+  return TCC_OK;
+}
+
+/* A [C/b, 1, ..., 1, b] float32 constant of the per-channel values v[C] (the NCHW{b}c order of a
+ * per-channel tensor is the plain channel order). */
+static tcc_value *bn_blocked_const(tcc_graph *g, const char *name, const tcc_layout *lk, int64_t C,
+                                   const float *v) {
+  tcc_context *ctx = g->ctx;
+  tcc_value *c = tcc_graph_add_value(g, name, TCC_VALUE_CONST);
+  const tcc_expr **dims =
+      tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof(tcc_expr *) * (size_t)lk->ndim);
+  for (int d = 0; d < lk->ndim; d++)
+    dims[d] = tcc_idx(ctx, lk->axis[d] == 'C'   ? C / tcc_layout_block(lk, 'C')
+                           : lk->axis[d] == 'c' ? tcc_layout_block(lk, 'C')
+                                                : 1);
+  float *data = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof(float) * (size_t)C);
+  memcpy(data, v, sizeof(float) * (size_t)C);
+  c->dtype = TCCRT_FLOAT32;
+  c->ndim = lk->ndim;
+  c->dims = dims;
+  c->data = data;
+  c->nbytes = sizeof(float) * (size_t)C;
+  return c;
+}
+
+static tcc_status bn_alter_layout(tcc_layout_ctx *lc, tcc_node *n, const tcc_layout *in,
+                                  const tcc_layout *out, tcc_layout_rewrite *rw) {
+  (void)out;
+  tcc_context *ctx = lc->ctx;
+  tcc_graph *g = lc->graph;
+  tcc_infer_ctx ic = {ctx, g};
+  double eps;
+  TCC_TRY(nn_attr_float(&ic, n, "epsilon", 1e-5, &eps));
+  tcc_layout lk;
+  if (!tcc_layout_drop_leading(&in[0], 1, &lk))
+    return tcc_node_error(ctx, g, n, "blocked BatchNormalization: bad layout");
+  const tcc_value *S = n->inputs[1];
+  int64_t C = tcc_value_numel(S);
+  const float *sc = bn_const_f32(S, C), *bb = bn_const_f32(n->inputs[2], C),
+              *mu = bn_const_f32(n->inputs[3], C), *var = bn_const_f32(n->inputs[4], C);
+  if (!sc || !bb || !mu || !var)
+    return tcc_node_error(ctx, g, n,
+                          "blocked BatchNormalization needs constant float32 statistics");
+  float *s = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof(float) * (size_t)C);
+  float *t = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof(float) * (size_t)C);
+  for (int64_t c = 0; c < C; c++) {
+    double sv = (double)sc[c] / sqrt((double)var[c] + eps);
+    s[c] = (float)sv;
+    t[c] = (float)((double)bb[c] - (double)mu[c] * sv);
+  }
+  const char *label = tcc_node_label(n);
+  tcc_arena *ar = tcc_ctx_arena(ctx);
+  tcc_value *sv = bn_blocked_const(g, tcc_arena_printf(ar, "%s_bn_scale", label), &lk, C, s);
+  tcc_value *tv = bn_blocked_const(g, tcc_arena_printf(ar, "%s_bn_shift", label), &lk, C, t);
+  tcc_value *mid =
+      tcc_graph_add_value(g, tcc_arena_printf(ar, "%s_bn_scaled", label), TCC_VALUE_NODE);
+  tcc_value *mi[2] = {n->inputs[0], sv}, *ai[2] = {mid, tv};
+  tcc_node *mul =
+      tcc_graph_add_node(g, tcc_arena_printf(ar, "%s_mul", label), "Mul", "", 2, mi, 1, &mid);
+  tcc_node *add = tcc_graph_add_node(g, tcc_arena_printf(ar, "%s_add", label), "Add", "", 2, ai, 1,
+                                     &n->outputs[0]);
+  mul->opset = add->opset = 14;
+  mul->op = tcc_op_lookup("", "Mul", 14);
+  add->op = tcc_op_lookup("", "Add", 14);
+  if (!mul->op || !add->op) return tcc_node_error(ctx, g, n, "Mul/Add are not registered");
+  rw->nnodes = 2;
+  rw->nodes[0] = mul;
+  rw->nodes[1] = add;
+  return TCC_OK;
+}
+
 #define NORM(NAME, SINCE, UNTIL, PAT, MINI, MAXI, MINO, MAXO, ATTRS, INFER, COMPUTE)               \
   {NAME, "", SINCE, UNTIL, PAT, MINI, MAXI, MINO, MAXO, ATTRS, INFER, COMPUTE}
+/* clang-format off */
 #define BN(SINCE, UNTIL, MAXO, ATTRS)                                                              \
-  NORM("BatchNormalization", SINCE, UNTIL, TCC_PAT_BROADCAST, 5, 5, 1, MAXO, ATTRS,                \
-       infer_batchnorm, compute_batchnorm)
+  {"BatchNormalization", "", SINCE, UNTIL, TCC_PAT_BROADCAST, 5, 5, 1, MAXO, ATTRS,                \
+   infer_batchnorm, compute_batchnorm, bn_infer_layout, bn_alter_layout}
+/* clang-format on */
 
 const tcc_op tcc_ops_norm[] = {
     BN(1, 5, 5, bn1_attrs),

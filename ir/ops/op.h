@@ -7,6 +7,7 @@
 #define TCC_OP_H
 
 #include "../graph.h"
+#include "../layout.h"
 #include "../te.h"
 
 #ifdef __cplusplus
@@ -46,6 +47,26 @@ typedef struct tcc_compute_ctx {
   const tcc_tensor *const *inputs;
 } tcc_compute_ctx;
 
+/* Layout context: what the layout pass (ir/passes/alter_layout.c) tells the layout hooks. */
+typedef struct tcc_layout_ctx {
+  tcc_context *ctx;
+  tcc_graph *graph;
+  /* float32 lanes of the target's vector registers (4 NEON, 8 AVX2, 16 AVX-512): the channel
+   * block an op that starts a blocked layout (Conv) prefers. */
+  int vector_lanes;
+} tcc_layout_ctx;
+
+/* What an alter_layout hook did. nnodes == 0: the node was changed in place (attributes, op)
+ * or left alone. nnodes > 0: the node is replaced by nodes[0..nnodes), made by the hook with
+ * tcc_graph_add_node (ops resolved, in topological order), the last ones producing the node's
+ * (current) outputs; the pass removes the node, places these where it was and infers them.
+ * Every value they produce is in the layout of the node's output 0. */
+#define TCC_LAYOUT_REWRITE_MAX 8
+typedef struct tcc_layout_rewrite {
+  int nnodes;
+  tcc_node *nodes[TCC_LAYOUT_REWRITE_MAX];
+} tcc_layout_rewrite;
+
 typedef struct tcc_op {
   const char *name;
   const char *domain; /* "" = ai.onnx */
@@ -60,7 +81,45 @@ typedef struct tcc_op {
   tcc_status (*infer)(tcc_infer_ctx *ic, tcc_node *node);
   /* Builds the output tensors as TE (outputs[k] for node output k). NULL while unimplemented. */
   tcc_status (*compute)(tcc_compute_ctx *cc, tcc_tensor **outputs);
+  /* Layouts (layout.h; NULL = the op works in the plain layout only). Called by the layout pass
+   * on an inferred node as the model wrote it (its inputs are the original values with their
+   * plain, logical shapes) with in[k], the layout input k is available in now (in has
+   * node->ninputs entries; omitted inputs and plain values have the plain layout, ndim 0). The
+   * hook fills req[k] (node->ninputs entries), the layout each input must be given in, and
+   * out[j] (node->noutputs entries), the layout of each output it will then produce; all
+   * entries arrive plain. Leaving everything plain says "plain only": the pass then gives every
+   * input in its plain layout and the node stays as it was. Otherwise the pass converts each
+   * input to req[k] (a blocked constant is packed at compile time, anything else gets a
+   * LayoutTransform node), makes fresh output values of the out[j] physical shapes, calls
+   * alter_layout (when set) and re-infers the node. A hook accepts a layout only when the op's
+   * own infer and compute, run on the physical shapes (after alter_layout), compute exactly
+   * the op in that layout (e.g. Relu on an NCHW8c tensor; Add with a [C/8,1,1,8] operand).
+   * Errors are only for malformed nodes (TCC_ERR with a diagnostic naming the node); an
+   * unsuitable node (symbolic or indivisible channels, other dtypes) answers plain. */
+  tcc_status (*infer_layout)(tcc_layout_ctx *lc, const tcc_node *node, const tcc_layout *in,
+                             tcc_layout *req, tcc_layout *out);
+  /* Rewrites the node for the layouts infer_layout chose (in: the inputs' layouts, now equal
+   * to req; out: the outputs'), after the pass rewired its inputs and outputs: in place
+   * (MaxPool's kernel_shape gains a unit dim for the block) or by a replacement subgraph in *rw
+   * (Conv -> tcc.internal ConvNCHWc; BatchNormalization -> Mul, Add). NULL: nothing to do.
+   * Errors name the node. */
+  tcc_status (*alter_layout)(tcc_layout_ctx *lc, tcc_node *node, const tcc_layout *in,
+                             const tcc_layout *out, tcc_layout_rewrite *rw);
 } tcc_op;
+
+/* The domain of tcc-ml's internal ops (LayoutTransform, ConvNCHWc): never an ONNX domain. */
+#define TCC_INTERNAL_DOMAIN "tcc.internal"
+
+/* Generic layout hooks, for op entries of other families (ir/ops/layout_ops.c):
+ * - elementwise and numpy-broadcasting ops whose compute reads every input by broadcasting
+ *   (Relu, Add, Clip, PRelu, Where ...): a blocked input keeps its layout for the output; every
+ *   other input must be in the same layout, all ones (a scalar), or a plain tensor of the
+ *   trailing primal dims with full extents ([C,1,1], [1,C,1,1]: converted to CHW8c / NCHW8c);
+ * - Concat along axis 1 of NCHW tensors whose channel counts all divide by the block. */
+tcc_status tcc_layout_infer_broadcast(tcc_layout_ctx *lc, const tcc_node *node,
+                                      const tcc_layout *in, tcc_layout *req, tcc_layout *out);
+tcc_status tcc_layout_infer_concat(tcc_layout_ctx *lc, const tcc_node *node, const tcc_layout *in,
+                                   tcc_layout *req, tcc_layout *out);
 
 /* The entry for (domain, name) covering `opset`; NULL when the op is unknown or that opset is not
  * covered. */
@@ -74,6 +133,9 @@ const tcc_op *tcc_op_at(int i);
 tcc_status tcc_graph_resolve_ops(tcc_context *ctx, tcc_graph *g);
 /* Runs each node's infer in topological order; stops at the first error. */
 tcc_status tcc_graph_infer(tcc_context *ctx, tcc_graph *g);
+/* Infers one node (its op resolved, its inputs typed): checks input/output counts and attributes
+ * against the op and runs its infer, as tcc_graph_infer does for each node. */
+tcc_status tcc_graph_infer_node(tcc_context *ctx, tcc_graph *g, tcc_node *n);
 
 #ifdef __cplusplus
 }

@@ -620,31 +620,134 @@ static tcc_status compute_max_unpool(tcc_compute_ctx *cc, tcc_tensor **outputs) 
   return TCC_OK;
 }
 
+/* ---- blocked layouts: a 2-D pool of an NCHW{b}c tensor [N, C/b, H, W, b] is the same pool of
+ * the 5-D tensor with a unit window along the block (kernel [kH, kW, 1], strides [.., 1], no
+ * padding, dilation 1 there); a global pool becomes that window over all of H x W. ---- */
+
+/* Accepts X in NCHW{b}c (the only blocked dim c, innermost) for MaxPool (without Indices),
+ * AveragePool and the global pools; float X of constant spatial extents. */
+static tcc_status pool_infer_layout(tcc_layout_ctx *lc, const tcc_node *n, const tcc_layout *in,
+                                    tcc_layout *req, tcc_layout *out) {
+  (void)lc;
+  const tcc_value *X = tcc_op_input(n, 0);
+  if (!X || X->ndim != 4 || !tcc_layout_is_blocked(&in[0])) return TCC_OK;
+  if (in[0].ndim != 5 || memcmp(in[0].axis, "NCHWc", 5)) return TCC_OK;
+  for (int k = 1; k < n->noutputs; k++)
+    if (n->outputs[k]) return TCC_OK; /* MaxPool's Indices are NCHW offsets */
+  if (!tcc_value_shape_known(X)) return TCC_OK;
+  int64_t so = 0;
+  const tcc_attr *a = tcc_node_attr(n, "storage_order");
+  if (a && a->kind == TCC_ATTR_INT) so = a->u.i;
+  if (so) return TCC_OK;
+  req[0] = in[0];
+  out[0] = in[0];
+  return TCC_OK;
+}
+
+/* The attribute `name` (INTS of count values) extended for the block dim: a unit kernel, stride,
+ * dilation; pads [b0, b1, e0, e1] -> [b0, b1, 0, e0, e1, 0]. */
+static tcc_attr extend_ints(tcc_context *ctx, const tcc_attr *at) {
+  tcc_attr r = *at;
+  int n = at->u.ints.n;
+  int64_t *v = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof(int64_t) * (size_t)(n + 2));
+  if (!strcmp(at->name, "pads") && n % 2 == 0) {
+    int h = n / 2;
+    for (int i = 0; i < h; i++) {
+      v[i] = at->u.ints.v[i];
+      v[h + 1 + i] = at->u.ints.v[h + i];
+    }
+    v[h] = 0;
+    v[n + 1] = 0;
+    r.u.ints.n = n + 2;
+  } else {
+    for (int i = 0; i < n; i++)
+      v[i] = at->u.ints.v[i];
+    v[n] = 1;
+    r.u.ints.n = n + 1;
+  }
+  r.u.ints.v = v;
+  return r;
+}
+
+static tcc_status pool_alter_layout(tcc_layout_ctx *lc, tcc_node *n, const tcc_layout *in,
+                                    const tcc_layout *out, tcc_layout_rewrite *rw) {
+  (void)in;
+  (void)out;
+  tcc_context *ctx = lc->ctx;
+  tcc_arena *ar = tcc_ctx_arena(ctx);
+  rw->nnodes = 0;
+  bool global_avg = !strcmp(n->op_type, "GlobalAveragePool");
+  bool global_max = !strcmp(n->op_type, "GlobalMaxPool");
+  if (global_avg || global_max) {
+    const tcc_value *X = n->inputs[0]; /* the 5-D blocked input */
+    int64_t h, w;
+    if (X->ndim != 5 || !tcc_expr_is_int_imm(X->dims[2], &h) ||
+        !tcc_expr_is_int_imm(X->dims[3], &w))
+      return tcc_node_error(ctx, lc->graph, n,
+                            "blocked global pool: input %s is not [N, C/b, H, W, b]",
+                            tcc_value_shape_str(ctx, X));
+    const char *name = global_avg ? "AveragePool" : "MaxPool";
+    int64_t opset = n->opset > 0 ? n->opset : tcc_graph_opset(lc->graph, "");
+    const tcc_op *op = tcc_op_lookup("", name, opset);
+    if (!op) op = tcc_op_lookup("", name, 11);
+    int64_t *k = tcc_arena_alloc(ar, sizeof(int64_t) * 3);
+    k[0] = h;
+    k[1] = w;
+    k[2] = 1;
+    tcc_attr *at = tcc_arena_alloc(ar, sizeof(tcc_attr));
+    at->name = "kernel_shape";
+    at->kind = TCC_ATTR_INTS;
+    at->u.ints.n = 3;
+    at->u.ints.v = k;
+    n->attrs = at;
+    n->nattrs = 1;
+    n->op_type = name;
+    n->op = op;
+    n->opset = op->since_version;
+    return TCC_OK;
+  }
+  tcc_attr *attrs = tcc_arena_alloc(ar, sizeof(tcc_attr) * (size_t)(n->nattrs + 1));
+  for (int a = 0; a < n->nattrs; a++) {
+    const tcc_attr *at = &n->attrs[a];
+    bool ext = at->kind == TCC_ATTR_INTS &&
+               (!strcmp(at->name, "kernel_shape") || !strcmp(at->name, "strides") ||
+                !strcmp(at->name, "dilations") || !strcmp(at->name, "pads"));
+    attrs[a] = ext ? extend_ints(ctx, at) : *at;
+  }
+  n->attrs = attrs;
+  return TCC_OK;
+}
+
 #define POOL(NAME, SINCE, UNTIL, MAXO, ATTRS, INFER, COMPUTE)                                      \
   {NAME, "", SINCE, UNTIL, TCC_PAT_OUT_ELEMWISE_FUSABLE, 1, 1, 1, MAXO, ATTRS, INFER, COMPUTE}
+/* clang-format off */
+#define POOL_L(NAME, SINCE, UNTIL, MAXO, ATTRS, INFER, COMPUTE)                                    \
+  {NAME, "", SINCE, UNTIL, TCC_PAT_OUT_ELEMWISE_FUSABLE, 1, 1, 1, MAXO, ATTRS, INFER, COMPUTE,     \
+   pool_infer_layout, pool_alter_layout}
+/* clang-format on */
 
 const tcc_op tcc_ops_pool[] = {
-    POOL("MaxPool", 1, 7, 1, maxpool1_attrs, infer_maxpool, compute_maxpool),
-    POOL("MaxPool", 8, 9, 2, maxpool8_attrs, infer_maxpool, compute_maxpool),
-    POOL("MaxPool", 10, 10, 2, maxpool10_attrs, infer_maxpool, compute_maxpool),
-    POOL("MaxPool", 11, 11, 2, maxpool10_attrs, infer_maxpool, compute_maxpool),
-    POOL("MaxPool", 12, 21, 2, maxpool10_attrs, infer_maxpool, compute_maxpool),
-    POOL("MaxPool", 22, 0, 2, maxpool10_attrs, infer_maxpool, compute_maxpool),
-    POOL("AveragePool", 1, 6, 1, avgpool1_attrs, infer_avgpool, compute_avgpool),
-    POOL("AveragePool", 7, 9, 1, avgpool7_attrs, infer_avgpool, compute_avgpool),
-    POOL("AveragePool", 10, 10, 1, avgpool10_attrs, infer_avgpool, compute_avgpool),
-    POOL("AveragePool", 11, 18, 1, avgpool10_attrs, infer_avgpool, compute_avgpool),
-    POOL("AveragePool", 19, 21, 1, avgpool19_attrs, infer_avgpool, compute_avgpool),
-    POOL("AveragePool", 22, 0, 1, avgpool19_attrs, infer_avgpool, compute_avgpool),
+    POOL_L("MaxPool", 1, 7, 1, maxpool1_attrs, infer_maxpool, compute_maxpool),
+    POOL_L("MaxPool", 8, 9, 2, maxpool8_attrs, infer_maxpool, compute_maxpool),
+    POOL_L("MaxPool", 10, 10, 2, maxpool10_attrs, infer_maxpool, compute_maxpool),
+    POOL_L("MaxPool", 11, 11, 2, maxpool10_attrs, infer_maxpool, compute_maxpool),
+    POOL_L("MaxPool", 12, 21, 2, maxpool10_attrs, infer_maxpool, compute_maxpool),
+    POOL_L("MaxPool", 22, 0, 2, maxpool10_attrs, infer_maxpool, compute_maxpool),
+    POOL_L("AveragePool", 1, 6, 1, avgpool1_attrs, infer_avgpool, compute_avgpool),
+    POOL_L("AveragePool", 7, 9, 1, avgpool7_attrs, infer_avgpool, compute_avgpool),
+    POOL_L("AveragePool", 10, 10, 1, avgpool10_attrs, infer_avgpool, compute_avgpool),
+    POOL_L("AveragePool", 11, 18, 1, avgpool10_attrs, infer_avgpool, compute_avgpool),
+    POOL_L("AveragePool", 19, 21, 1, avgpool19_attrs, infer_avgpool, compute_avgpool),
+    POOL_L("AveragePool", 22, 0, 1, avgpool19_attrs, infer_avgpool, compute_avgpool),
     POOL("LpPool", 1, 1, 1, lppool1_attrs, infer_avgpool, compute_lppool),
     POOL("LpPool", 2, 10, 1, lppool2_attrs, infer_avgpool, compute_lppool),
     POOL("LpPool", 11, 17, 1, lppool2_attrs, infer_avgpool, compute_lppool),
     POOL("LpPool", 18, 21, 1, lppool18_attrs, infer_avgpool, compute_lppool),
     POOL("LpPool", 22, 0, 1, lppool18_attrs, infer_avgpool, compute_lppool),
-    POOL("GlobalAveragePool", 1, 21, 1, no_attrs, infer_global_pool, compute_global_avg),
-    POOL("GlobalAveragePool", 22, 0, 1, no_attrs, infer_global_pool, compute_global_avg),
-    POOL("GlobalMaxPool", 1, 21, 1, no_attrs, infer_global_pool, compute_global_max),
-    POOL("GlobalMaxPool", 22, 0, 1, no_attrs, infer_global_pool, compute_global_max),
+    POOL_L("GlobalAveragePool", 1, 21, 1, no_attrs, infer_global_pool, compute_global_avg),
+    POOL_L("GlobalAveragePool", 22, 0, 1, no_attrs, infer_global_pool, compute_global_avg),
+    POOL_L("GlobalMaxPool", 1, 21, 1, no_attrs, infer_global_pool, compute_global_max),
+    POOL_L("GlobalMaxPool", 22, 0, 1, no_attrs, infer_global_pool, compute_global_max),
     {"MaxUnpool", "", 9, 10, TCC_PAT_OPAQUE, 2, 3, 1, 1, unpool_attrs, infer_max_unpool,
      compute_max_unpool},
     {"MaxUnpool", "", 11, 21, TCC_PAT_OPAQUE, 2, 3, 1, 1, unpool_attrs, infer_max_unpool,

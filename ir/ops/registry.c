@@ -146,6 +146,11 @@ static tcc_status infer_node(tcc_infer_ctx *ic, tcc_node *n) {
   return TCC_OK;
 }
 
+tcc_status tcc_graph_infer_node(tcc_context *ctx, tcc_graph *g, tcc_node *n) {
+  tcc_infer_ctx ic = {ctx, g};
+  return infer_node(&ic, n);
+}
+
 tcc_status tcc_graph_infer(tcc_context *ctx, tcc_graph *g) {
   tcc_infer_ctx ic = {ctx, g};
   for (size_t i = 0; i < g->nodes.len; i++)

@@ -1,6 +1,7 @@
 /* passes.h — graph passes run by the AOT driver between inference and lowering: constant
- * folding of constant subgraphs, fusion into fused groups (TVM's fuse_ops by op pattern) and the
- * static memory plan of graph tensors (liveness-based reuse of one arena).
+ * folding of constant subgraphs, blocked layouts for convolutions, fusion into fused groups (TVM's
+ * fuse_ops by op pattern) and the static memory plan of graph tensors (liveness-based reuse of one
+ * arena).
  *
  * Every pass works on a graph whose ops are resolved (tcc_graph_resolve_ops) and whose values are
  * typed; errors name the file and node. */
@@ -34,6 +35,23 @@ tcc_status tcc_pass_fold_constants(tcc_context *ctx, tcc_graph *g, tcc_fold_eval
 /* Drops nodes none of whose outputs reach a graph output (dead code after folding).
  * Renumbers node ids. */
 void tcc_pass_dead_code(tcc_context *ctx, tcc_graph *g);
+
+/* ---- Layouts (TVM's AlterOpLayout + InferCorrectLayout; layout.h, op.h's layout hooks) ----
+ * Rewrites an inferred, folded graph so that convolutions compute in blocked layouts: each node
+ * (topological order) is asked by its op's infer_layout which layouts it takes given the layouts
+ * its inputs are available in. 2-D float32 Convs with constant weights become tcc.internal
+ * ConvNCHWc with a channel block from `vector_lanes` (the float32 lanes of the target: 4 NEON,
+ * 8 AVX2, 16 AVX-512; a block dividing the channel counts), their weights packed at compile time
+ * (OIHW{ib}i{ob}o); the blocked layout then flows through every op whose hook accepts it
+ * (elementwise, broadcasting with per-channel constants transformed at compile time,
+ * BatchNormalization, the pools, Concat on channels). A LayoutTransform back to plain is
+ * inserted before every other consumer and before graph outputs, so graph inputs and outputs
+ * keep their layouts. Values the pass makes are recorded in *layouts (indexed by value id;
+ * values absent or plain there are plain). Graphs with subgraphs (If/Loop/Scan) are left
+ * unchanged. Nodes are renumbered. Errors: an op hook's error (naming the node) or an internal
+ * inconsistency (a rewritten node infers another shape), naming the node. */
+tcc_status tcc_pass_alter_layout(tcc_context *ctx, tcc_graph *g, int vector_lanes,
+                                 tcc_layout_table *layouts);
 
 /* ---- Fusion (TVM relay fuse_ops, simplified to chains and diamonds of one anchor) ----
  * Groups nodes: elementwise/broadcast/injective producers fuse into their single consumer group
