@@ -1060,11 +1060,17 @@ static void usage(FILE *f) {
         f);
 }
 
-int tcc_cmd_test(int argc, char **argv) {
+/* The lists a run of `tcc-ml test` builds (klist and tests own their strings). */
+typedef struct test_lists {
+  strlist paths, excludes, matches, klist, tests, selected;
+} test_lists;
+
+static int test_main(int argc, char **argv, test_lists *L) {
+  strlist *paths = &L->paths, *excludes = &L->excludes, *matches = &L->matches;
+  strlist *klist = &L->klist, *tests = &L->tests, *selected = &L->selected;
   test_opts o = {false, 120, 8192, 1e-3, 1e-7, NULL, NULL, NULL, NULL, NULL};
   const char *known = NULL;
   int shard_i = 0, shard_n = 1;
-  strlist paths = {0}, excludes = {0}, matches = {0};
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
@@ -1097,9 +1103,9 @@ int tcc_cmd_test(int argc, char **argv) {
         return 1;
       }
     } else if (!strcmp(a, "--exclude") && i + 1 < argc) {
-      sl_push(&excludes, argv[++i]);
+      sl_push(excludes, argv[++i]);
     } else if (!strcmp(a, "--match") && i + 1 < argc) {
-      sl_push(&matches, argv[++i]);
+      sl_push(matches, argv[++i]);
     } else if (!strcmp(a, "--known-failures") && i + 1 < argc) {
       known = argv[++i];
     } else if (a[0] == '-') {
@@ -1107,10 +1113,10 @@ int tcc_cmd_test(int argc, char **argv) {
       usage(stderr);
       return 1;
     } else {
-      sl_push(&paths, (char *)a);
+      sl_push(paths, (char *)a);
     }
   }
-  if (paths.n == 0) {
+  if (paths->n == 0) {
     fprintf(stderr, "tcc-ml: error: test: no PATH given\n");
     usage(stderr);
     return 1;
@@ -1137,7 +1143,6 @@ int tcc_cmd_test(int argc, char **argv) {
             o.runtime_lib);
     return 1;
   }
-  strlist klist = {0};
   if (known) {
     FILE *f = fopen(known, "r");
     if (!f) {
@@ -1152,55 +1157,53 @@ int tcc_cmd_test(int argc, char **argv) {
       if (*s == '#' || *s == '\n' || !*s) continue;
       size_t n = strcspn(s, " \t\n#");
       s[n] = 0;
-      sl_push(&klist, strdup(s));
+      sl_push(klist, strdup(s));
     }
     fclose(f);
   }
-  strlist tests = {0};
-  for (int i = 0; i < paths.n; i++) {
+  for (int i = 0; i < paths->n; i++) {
     struct stat st;
-    if (stat(paths.v[i], &st)) {
-      fprintf(stderr, "tcc-ml: error: test: %s: %s\n", paths.v[i], strerror(errno));
+    if (stat(paths->v[i], &st)) {
+      fprintf(stderr, "tcc-ml: error: test: %s: %s\n", paths->v[i], strerror(errno));
       return 1;
     }
-    int before = tests.n;
-    collect(paths.v[i], &tests);
-    if (tests.n == before) {
+    int before = tests->n;
+    collect(paths->v[i], tests);
+    if (tests->n == before) {
       fprintf(stderr,
               "tcc-ml: error: test: %s: no test found (expected a folder with model.onnx and "
               "test_data_set_N/, or a folder of such folders)\n",
-              paths.v[i]);
+              paths->v[i]);
       return 1;
     }
   }
   tally ty = {0};
   ty.known = known;
-  ty.klist = &klist;
-  strlist selected = {0};
+  ty.klist = klist;
   int nselected = 0;
   int idx = -1;
-  for (int t = 0; t < tests.n; t++) {
-    const char *name = base_name(tests.v[t]);
+  for (int t = 0; t < tests->n; t++) {
+    const char *name = base_name(tests->v[t]);
     bool excluded = false;
-    for (int e = 0; e < excludes.n; e++)
-      excluded |= strstr(name, excludes.v[e]) != NULL;
+    for (int e = 0; e < excludes->n; e++)
+      excluded |= strstr(name, excludes->v[e]) != NULL;
     if (excluded) continue;
-    bool matched = matches.n == 0;
-    for (int e = 0; e < matches.n; e++)
-      matched |= strstr(name, matches.v[e]) != NULL;
+    bool matched = matches->n == 0;
+    for (int e = 0; e < matches->n; e++)
+      matched |= strstr(name, matches->v[e]) != NULL;
     if (!matched) continue;
     nselected++;
     idx++;
     if (idx % shard_n != shard_i) continue;
-    sl_push(&selected, tests.v[t]);
+    sl_push(selected, tests->v[t]);
   }
   if (o.aot) {
-    if (run_aot(&o, &selected, &ty) != 0) return 1;
+    if (run_aot(&o, selected, &ty) != 0) return 1;
   } else {
-    for (int t = 0; t < selected.n; t++) {
+    for (int t = 0; t < selected->n; t++) {
       char msg[2048];
-      int r = run_child(jit_child, selected.v[t], &o, msg, sizeof msg);
-      print_verdict(&ty, base_name(selected.v[t]), r, msg);
+      int r = run_child(jit_child, selected->v[t], &o, msg, sizeof msg);
+      print_verdict(&ty, base_name(selected->v[t]), r, msg);
     }
   }
   int npass = ty.npass, nfail = ty.nfail, nskip = ty.nskip, unexpected = ty.unexpected;
@@ -1215,4 +1218,18 @@ int tcc_cmd_test(int argc, char **argv) {
     return unexpected ? 1 : 0;
   }
   return nfail ? 1 : 0;
+}
+
+/* `tcc-ml test`: every list the run allocates is freed on every exit path. */
+int tcc_cmd_test(int argc, char **argv) {
+  test_lists L = {0};
+  int rc = test_main(argc, argv, &L);
+  for (int i = 0; i < L.klist.n; i++)
+    free(L.klist.v[i]);
+  for (int i = 0; i < L.tests.n; i++)
+    free(L.tests.v[i]);
+  strlist *all[] = {&L.paths, &L.excludes, &L.matches, &L.klist, &L.tests, &L.selected};
+  for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+    free(all[i]->v);
+  return rc;
 }
