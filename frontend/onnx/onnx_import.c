@@ -588,6 +588,13 @@ static tcc_status convert_attr(importer *imp, tcc_graph *g, scope *s, const Onnx
                 "attribute '%s' refers to '%s', but only nodes inside a function body may "
                 "refer to attributes",
                 name, at->ref_attr_name);
+  if (at->has_type && (at->type == ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__TYPE_PROTO ||
+                       at->type == ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__TYPE_PROTOS)) {
+    /* A type (Optional's `type`): a declaration only; sequences and optionals are bound at
+     * compile time (tcc_pass_expand_sequences), so it is kept as an attribute of no kind. */
+    out->kind = TCC_ATTR_UNDEFINED;
+    return TCC_OK;
+  }
   bool ok;
   tcc_attr_kind k = attr_kind_of(at, &ok);
   if (!ok)

@@ -13,7 +13,7 @@
  *   SequenceAt          (11) the element at a constant position (negative counts from the end);
  *   SequenceInsert      (11) inserts at a constant position (default: at the end);
  *   SequenceErase       (11) erases at a constant position (default: the last);
- *   Optional            (15) with an input: a present optional;
+ *   Optional            (15) with an input a present optional, without one an absent one;
  *   OptionalHasElement  (15, 18) a bool scalar constant (true for a tensor or sequence input,
  *                       false for an omitted input);
  *   OptionalGetElement  (15, 18) the element (an error when absent); a tensor or sequence input
@@ -426,12 +426,9 @@ static tcc_status expand_node(expander *x, tcc_node *n, sval **out) {
       return tcc_node_error(x->ctx, x->g, n, "input '%s' is %s; SequenceInsert inserts tensors",
                             n->inputs[1]->name, kind_word(s->e[p]->kind));
   } else if (!strcmp(op, "Optional")) {
-    if (nin == 0)
-      return tcc_node_error(x->ctx, x->g, n,
-                            "an Optional without input (an absent optional of a given type) is "
-                            "not supported yet");
-    s = sv_new(x, TCC_TYPE_OPTIONAL, 1);
-    s->e[0] = sv_of(x, n->inputs[0]);
+    /* With an input: present; without: absent (its `type` attribute only declares the type). */
+    s = sv_new(x, TCC_TYPE_OPTIONAL, nin ? 1 : 0);
+    if (nin) s->e[0] = sv_of(x, n->inputs[0]);
   } else if (!strcmp(op, "OptionalHasElement")) {
     bool has = nin >= 1 && n->inputs[0];
     if (has) {

@@ -439,6 +439,32 @@ static void test_split_to_sequence(void) {
   tcc_context_destroy(ctx);
 }
 
+/* Optional without input (opset 15): an absent optional of the type its `type` attribute (a
+ * TypeProto) declares; OptionalHasElement of it is false. */
+static void test_absent_optional(void) {
+  tcc_context *ctx = tcc_context_create();
+  Onnx__ModelProto *m = mb_model(8, 18);
+  Onnx__NodeProto *n = mb_node(m->graph, "Optional", "op", NULL, "o");
+  Onnx__AttributeProto *at = mb_attr(n, "type", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__TYPE_PROTO);
+  at->tp = mb_type(FLOAT, "2");
+  mb_node(m->graph, "OptionalHasElement", "oh", "o", "h");
+  mb_output(m->graph, "h", 9, "");
+  out_t(m->graph, "o", mb_opt(mb_type(FLOAT, "2")));
+  tcc_input_shape dummy;
+  memset(&dummy, 0, sizeof dummy);
+  tcc_import_options o = {0};
+  o.input_shapes = &dummy;
+  tcc_graph *g = import(ctx, m, &o);
+  if (g) {
+    /* h only: the absent optional output has no tensor. */
+    CHECK(g->outputs.len == 1 && g->nodes.len == 0);
+    const tcc_value *h = g->outputs.len ? TCC_GRAPH_OUTPUT(g, 0) : NULL;
+    CHECK(h && h->kind == TCC_VALUE_CONST && h->dtype == TCCRT_BOOL &&
+          *(const uint8_t *)h->data == 0);
+  }
+  tcc_context_destroy(ctx);
+}
+
 static void expect_expand_error(Onnx__ModelProto *m, const char *spec, const char *want) {
   tcc_context *ctx = tcc_context_create();
   tcc_input_shape b[1];
@@ -587,7 +613,31 @@ static void test_data_files(void) {
   tcc_error_clear(ctx);
   CHECK(tcc_onnx_read_data_file(ctx, p, TCC_TYPE_SEQUENCE, &d) == TCC_ERR);
   CHECK_MSG(strstr(tcc_error_text(ctx), "elem_type"), "%s", tcc_error_text(ctx));
-  const char *names[] = {"seq.pb", "opt.pb", "empty.pb", "t.pb", "trunc.pb", "mismatch.pb"};
+  /* Random mutations of the sequence and optional files: read or refused, never a crash (the
+   * sanitizer job checks the reads stay in bounds). */
+  tcc_test_seed("test_sequence");
+  uint8_t mut[300];
+  snprintf(p, sizeof p, "%s/mut.pb", dir);
+  for (int it = 0; it < 400; it++) {
+    const uint8_t *src = it & 1 ? opt : seq;
+    size_t n = it & 1 ? oo : o;
+    memcpy(mut, src, n);
+    int nflip = (int)tcc_test_randint(1, 4);
+    for (int f = 0; f < nflip; f++)
+      mut[tcc_test_randint(0, (int64_t)n - 1)] = (uint8_t)tcc_test_randint(0, 255);
+    size_t len = (size_t)tcc_test_randint(0, (int64_t)n);
+    CHECK(mb_write(p, mut, len) == 0);
+    for (int kind = -1; kind <= TCC_TYPE_OPTIONAL; kind++) {
+      tcc_context *c2 = tcc_context_create();
+      tcc_onnx_data *dd;
+      tcc_status st = tcc_onnx_read_data_file(c2, p, kind, &dd);
+      CHECK(st == TCC_OK || st == TCC_ERR);
+      if (st == TCC_ERR) CHECK(strstr(tcc_error_text(c2), "mut.pb") != NULL);
+      tcc_context_destroy(c2);
+    }
+  }
+  const char *names[] = {"seq.pb",   "opt.pb",      "empty.pb", "t.pb",
+                         "trunc.pb", "mismatch.pb", "mut.pb"};
   for (size_t i = 0; i < TCC_ARRAY_SIZE(names); i++) {
     snprintf(p, sizeof p, "%s/%s", dir, names[i]);
     unlink(p);
@@ -604,6 +654,7 @@ int main(void) {
   test_expand_ops();
   test_expand_errors();
   test_split_to_sequence();
+  test_absent_optional();
   test_data_files();
   mb_free_all();
   return tcc_test_finish("test_sequence");
