@@ -2,7 +2,9 @@
 # sequence_cli.sh TCC_ML — sequences and optionals through the command line:
 #  1. the ONNX node tests of Identity on sequences/optionals and of the sequence and optional ops
 #     that static expansion covers PASS in JIT mode and in --aot mode (the runner compares every
-#     element with the suite's expected SequenceProto/OptionalProto outputs);
+#     element with the suite's expected SequenceProto/OptionalProto outputs); data sets of two
+#     lengths PASS (one compiled model per structure), an expected sequence of a wrong length
+#     FAILs;
 #  2. `tcc-ml run` on a SequenceProto input prints each element output (y[0], y[1]) with the
 #     values of the input elements (Identity), and writes y[0].npy / output_0.pb ...;
 #  3. `tcc-ml compile --input-shape 'x=[2x3,4]'` declares the inputs x[0] float32 [2, 3] and
@@ -38,6 +40,32 @@ for mode in "" "--aot"; do
   # shellcheck disable=SC2086
   "$tccml" test $mode $paths > "$tmp/out.txt" 2>&1 || { cat "$tmp/out.txt"; fail "test $mode"; }
   grep -q "^$n passed, 0 failed, 0 skipped" "$tmp/out.txt" || { cat "$tmp/out.txt"; fail "test $mode: not all passed"; }
+done
+
+# 1b. Data sets of different lengths: the first element of test_identity_sequence's sequences
+# (name "x"/"y", elem_type, then a 28-byte TensorProto: the first 35 bytes of each file) is a
+# sequence of length 1; the runner compiles once per structure. An expected output of another
+# length than the model's is a FAIL naming both counts.
+m=$nt/test_identity_sequence
+mk() { # mk DIR INPUT_BYTES OUTPUT_BYTES (0: whole file)
+  mkdir -p "$1/test_data_set_0" "$1/test_data_set_1"
+  cp "$m/model.onnx" "$1/"
+  cp "$m/test_data_set_0/input_0.pb" "$m/test_data_set_0/output_0.pb" "$1/test_data_set_0/"
+  if [ "$2" = 0 ]; then cp "$m/test_data_set_0/input_0.pb" "$1/test_data_set_1/"; else
+    head -c "$2" "$m/test_data_set_0/input_0.pb" > "$1/test_data_set_1/input_0.pb"; fi
+  if [ "$3" = 0 ]; then cp "$m/test_data_set_0/output_0.pb" "$1/test_data_set_1/"; else
+    head -c "$3" "$m/test_data_set_0/output_0.pb" > "$1/test_data_set_1/output_0.pb"; fi
+}
+mk "$tmp/lengths" 35 35
+mk "$tmp/wrong_length" 0 35
+for mode in "" "--aot"; do
+  # shellcheck disable=SC2086
+  "$tccml" test $mode "$tmp/lengths" > "$tmp/l.txt" 2>&1 || { cat "$tmp/l.txt"; fail "lengths $mode"; }
+  grep -q "^PASS lengths" "$tmp/l.txt" || { cat "$tmp/l.txt"; fail "lengths $mode"; }
+  # shellcheck disable=SC2086
+  if "$tccml" test $mode "$tmp/wrong_length" > "$tmp/w.txt" 2>&1; then cat "$tmp/w.txt"; fail "wrong length passed"; fi
+  grep -q "^FAIL wrong_length: .*data set 1 has 1 outputs; the model has 2" "$tmp/w.txt" ||
+    { cat "$tmp/w.txt"; fail "wrong length $mode: message"; }
 done
 
 # 2. run: the input sequence of two [1,1,2,2] tensors (1 2 3 4 and 2 3 1 5) comes back per element.
