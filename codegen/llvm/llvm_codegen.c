@@ -368,6 +368,15 @@ static LLVMValueRef cg_binary(tcc_llvm_fn *s, const tcc_expr *e) {
                            : (e->kind == TCC_MIN ? "llvm.smin" : "llvm.smax");
     if (d == TCCRT_BOOL) /* bool: min = and, max = or */
       return e->kind == TCC_MIN ? LLVMBuildAnd(B, a, b, "") : LLVMBuildOr(B, a, b, "");
+    if (fl && d == TCCRT_FLOAT64 && !strncmp(s->m->triple, "arm", 3)) {
+      /* 32-bit ARM: LLVM 19 cannot select its own expansion of llvm.minimum/maximum.f64 ("Cannot
+       * select: setcc i64"); the same NaN-propagating min/max from compares and selects (a NaN
+       * operand gives a + b, a NaN). */
+      LLVMValueRef lt = LLVMBuildFCmp(B, e->kind == TCC_MIN ? LLVMRealOLT : LLVMRealOGT, a, b, "");
+      LLVMValueRef nan = LLVMBuildFCmp(B, LLVMRealUNO, a, b, "");
+      return LLVMBuildSelect(B, nan, LLVMBuildFAdd(B, a, b, ""), LLVMBuildSelect(B, lt, a, b, ""),
+                             "");
+    }
     return tcc_llvm_call_intrin(s, nm, &ty, 1, args, 2);
   }
   case TCC_EQ:
