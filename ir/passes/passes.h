@@ -102,9 +102,9 @@ tcc_status tcc_memplan(tcc_context *ctx, int n, tcc_mem_request *reqs, size_t al
  * input x of length L becomes the tensor inputs x[0]..x[L-1] in its place, a present optional
  * its element (same name), an absent one nothing; Identity of a sequence/optional becomes
  * per-element Identity; SequenceConstruct, SequenceEmpty, SequenceLength, SequenceAt,
- * SequenceInsert, SequenceErase (positions must be constants), Optional,
- * OptionalHasElement and OptionalGetElement are evaluated at compile time (opsets 11-25);
- * SplitToSequence of a known dim becomes Gather/Slice nodes; graph outputs that are
+ * SequenceInsert, SequenceErase (positions must be constants), Optional, OptionalHasElement and
+ * OptionalGetElement are evaluated at compile time (opsets 11-25); SplitToSequence of a known dim
+ * becomes Gather/Slice nodes, SequenceMap its body inlined per element; graph outputs that are
  * sequences/optionals become their leaves, named alike, in order. Runs on an imported graph
  * before tcc_graph_resolve_ops (nodes are sorted again); a graph without sequences is unchanged.
  * Errors (naming the file and node): an unbound input (with the --input-shape syntax that binds

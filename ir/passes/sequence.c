@@ -21,10 +21,13 @@
  *   SplitToSequence     (11) of an input whose split dim is known: without `split`, one Gather
  *                       per index (keepdims 0: a scalar index, the dim removed; 1: a 1-element
  *                       index); with a constant `split` (a scalar chunk size or 1-D sizes), one
- *                       Slice per chunk.
+ *                       Slice per chunk;
+ *   SequenceMap         (17) the body inlined once per element (element i of each sequence
+ *                       input, tensors as they are); a body with subgraphs or sequence ops is
+ *                       not supported.
  * Graph inputs are replaced by their leaves in order (x[0], x[1], ...), graph outputs likewise,
  * each leaf output produced by an Identity node; nodes are sorted again at the end. Other ops
- * taking a sequence or optional, ops producing one (SequenceMap, Loop ...) and sequence ops inside
+ * taking a sequence or optional, ops producing one (Loop, If ...) and sequence ops inside
  * subgraphs are not expanded (they stay, and are reported as unsupported later). */
 #include "passes.h"
 
@@ -51,7 +54,7 @@ typedef struct expander {
 static const char *const seq_ops[] = {
     "SequenceConstruct",  "SequenceEmpty",   "SequenceLength", "SequenceAt",
     "SequenceInsert",     "SequenceErase",   "Optional",       "OptionalHasElement",
-    "OptionalGetElement", "SplitToSequence",
+    "OptionalGetElement", "SplitToSequence", "SequenceMap",
 };
 
 static bool is_seq_op(const tcc_node *n) {
@@ -350,6 +353,130 @@ static tcc_status split_to_sequence(expander *x, tcc_node *n, int nin, sval **ou
   return TCC_OK;
 }
 
+/* The main-graph value a value read inside SequenceMap's body stands for in iteration `it`:
+ * body values through `local` (indexed by body value id), outer values through the expansion. */
+static tcc_status body_value(expander *x, const tcc_node *n, const tcc_graph *b, tcc_value **local,
+                             tcc_value *v, tcc_value **out) {
+  if (v->id < b->values.len && TCC_GRAPH_VALUE(b, v->id) == v) {
+    if (!local[v->id] && v->kind == TCC_VALUE_CONST) {
+      /* A constant of the body (initializer, Constant): copied into the main graph once. */
+      tcc_value *c = tcc_graph_add_value(
+          x->g, tcc_arena_printf(x->a, "%s/%s", tcc_node_label(n), v->name), TCC_VALUE_CONST);
+      uint32_t id = c->id;
+      const char *name = c->name;
+      *c = *v;
+      c->id = id;
+      c->name = name;
+      local[v->id] = c;
+    }
+    if (!local[v->id])
+      return tcc_node_error(x->ctx, x->g, n, "body value '%s' is read before it is produced",
+                            v->name);
+    *out = local[v->id];
+    return TCC_OK;
+  }
+  sval *s = sv_of(x, v);
+  if (s->kind != TCC_TYPE_TENSOR)
+    return tcc_node_error(x->ctx, x->g, n,
+                          "the body reads '%s', which is %s; only tensors are supported there",
+                          v->name, kind_word(s->kind));
+  *out = s->t;
+  return TCC_OK;
+}
+
+/* SequenceMap (opset 17): the body is inlined once per element, its inputs bound to element i
+ * of input_sequence and of each sequence among the additional inputs (a tensor is passed to every
+ * iteration); output k's element i is the body's output k of iteration i. */
+static tcc_status sequence_map(expander *x, tcc_node *n, int nin) {
+  const tcc_attr *at = tcc_node_attr(n, "body");
+  if (!at || at->kind != TCC_ATTR_GRAPH || !at->u.g)
+    return tcc_node_error(x->ctx, x->g, n, "SequenceMap needs a graph attribute 'body'");
+  const tcc_graph *b = at->u.g;
+  if (nin < 1 || !n->inputs[0])
+    return tcc_node_error(x->ctx, x->g, n, "SequenceMap needs an input sequence");
+  if ((size_t)nin != b->inputs.len)
+    return tcc_node_error(x->ctx, x->g, n, "the body takes %zu inputs; the node has %d",
+                          b->inputs.len, nin);
+  if ((size_t)n->noutputs != b->outputs.len)
+    return tcc_node_error(x->ctx, x->g, n, "the body gives %zu outputs; the node has %d",
+                          b->outputs.len, n->noutputs);
+  sval **in = tcc_arena_alloc(x->a, sizeof(sval *) * (size_t)nin);
+  for (int k = 0; k < nin; k++) {
+    if (!n->inputs[k]) return tcc_node_error(x->ctx, x->g, n, "input %d is omitted", k);
+    in[k] = sv_of(x, n->inputs[k]);
+  }
+  if (in[0]->kind != TCC_TYPE_SEQUENCE)
+    return tcc_node_error(x->ctx, x->g, n, "input '%s' is %s; expected a sequence",
+                          n->inputs[0]->name, kind_word(in[0]->kind));
+  int len = in[0]->n;
+  for (int k = 0; k < nin; k++) {
+    if (in[k]->kind == TCC_TYPE_OPTIONAL || (in[k]->kind == TCC_TYPE_SEQUENCE && in[k]->n != len))
+      return tcc_node_error(x->ctx, x->g, n,
+                            "input '%s' is %s of %d elements; expected a tensor or a sequence of "
+                            "%d elements (the length of '%s')",
+                            n->inputs[k]->name, kind_word(in[k]->kind), in[k]->n, len,
+                            n->inputs[0]->name);
+  }
+  for (size_t m = 0; m < b->nodes.len; m++) {
+    const tcc_node *bn = TCC_GRAPH_NODE(b, m);
+    for (int a = 0; a < bn->nattrs; a++)
+      if (bn->attrs[a].kind == TCC_ATTR_GRAPH || bn->attrs[a].kind == TCC_ATTR_GRAPHS)
+        return tcc_node_error(x->ctx, x->g, n,
+                              "body node '%s' (%s) has a subgraph; inlining it is not supported",
+                              tcc_node_label(bn), bn->op_type);
+    if (is_seq_op(bn))
+      return tcc_node_error(x->ctx, x->g, n,
+                            "body node '%s' (%s) works on sequences; not supported inside "
+                            "SequenceMap",
+                            tcc_node_label(bn), bn->op_type);
+  }
+  sval **outs = tcc_arena_alloc(x->a, sizeof(sval *) * (size_t)(n->noutputs + 1));
+  for (int k = 0; k < n->noutputs; k++)
+    outs[k] = sv_new(x, TCC_TYPE_SEQUENCE, len);
+  tcc_value **local = tcc_arena_alloc(x->a, sizeof(tcc_value *) * (b->values.len + 1));
+  for (int it = 0; it < len; it++) {
+    memset(local, 0, sizeof(tcc_value *) * (b->values.len + 1));
+    for (int k = 0; k < nin; k++) {
+      sval *e = in[k]->kind == TCC_TYPE_SEQUENCE ? in[k]->e[it] : in[k];
+      if (e->kind != TCC_TYPE_TENSOR)
+        return tcc_node_error(x->ctx, x->g, n,
+                              "element %d of input '%s' is %s; only sequences of tensors are "
+                              "supported",
+                              it, n->inputs[k]->name, kind_word(e->kind));
+      local[TCC_GRAPH_INPUT(b, k)->id] = e->t;
+    }
+    const char *prefix = tcc_arena_printf(x->a, "%s[%d]", tcc_node_label(n), it);
+    for (size_t m = 0; m < b->nodes.len; m++) {
+      const tcc_node *bn = TCC_GRAPH_NODE(b, m);
+      tcc_value **ins = tcc_arena_alloc(x->a, sizeof(tcc_value *) * (size_t)(bn->ninputs + 1));
+      tcc_value **os = tcc_arena_alloc(x->a, sizeof(tcc_value *) * (size_t)(bn->noutputs + 1));
+      for (int k = 0; k < bn->ninputs; k++)
+        if (bn->inputs[k]) TCC_TRY(body_value(x, n, b, local, bn->inputs[k], &ins[k]));
+      for (int k = 0; k < bn->noutputs; k++) {
+        tcc_value *bv = bn->outputs[k];
+        if (!bv) continue;
+        os[k] = tcc_graph_add_value(x->g, tcc_arena_printf(x->a, "%s/%s", prefix, bv->name),
+                                    TCC_VALUE_NODE);
+        if (bv->id < b->values.len && TCC_GRAPH_VALUE(b, bv->id) == bv) local[bv->id] = os[k];
+      }
+      tcc_node *c =
+          tcc_graph_add_node(x->g, tcc_arena_printf(x->a, "%s/%s", prefix, tcc_node_label(bn)),
+                             bn->op_type, bn->domain, bn->ninputs, ins, bn->noutputs, os);
+      c->opset = bn->opset;
+      c->nattrs = bn->nattrs;
+      c->attrs = bn->attrs;
+    }
+    for (int k = 0; k < n->noutputs; k++) {
+      tcc_value *o;
+      TCC_TRY(body_value(x, n, b, local, TCC_GRAPH_OUTPUT(b, k), &o));
+      outs[k]->e[it] = sv_tensor(x, o);
+    }
+  }
+  for (int k = 0; k < n->noutputs; k++)
+    if (n->outputs[k]) x->map[n->outputs[k]->id] = outs[k];
+  return TCC_OK;
+}
+
 /* Expands one sequence/optional node (or an Identity of one) into the value of its output. */
 static tcc_status expand_node(expander *x, tcc_node *n, sval **out) {
   const char *op = n->op_type;
@@ -548,10 +675,17 @@ tcc_status tcc_pass_expand_sequences(tcc_context *ctx, tcc_graph *g) {
       TCC_TRY(remap_inputs(x, g, n));
       continue;
     }
+    drop[i] = true;
+    if (!n->domain[0] && !strcmp(n->op_type, "SequenceMap")) {
+      int nin = n->ninputs;
+      while (nin > 0 && !n->inputs[nin - 1])
+        nin--;
+      TCC_TRY(sequence_map(x, n, nin));
+      continue;
+    }
     sval *s = NULL;
     TCC_TRY(expand_node(x, n, &s));
     x->map[n->outputs[0]->id] = s;
-    drop[i] = true;
   }
 
   /* Outputs: leaves, each produced by an Identity (a graph output must be a node's output). */

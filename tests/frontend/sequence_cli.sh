@@ -30,7 +30,9 @@ test_optional_has_element_empty_no_input_optional_input
 test_optional_has_element_empty_no_input_tensor_input
 test_optional_has_element_empty_optional_input test_optional_has_element_optional_input
 test_optional_has_element_tensor_input test_sequence_insert_at_back test_sequence_insert_at_front
-test_split_to_sequence_nokeepdims"
+test_split_to_sequence_nokeepdims test_sequence_map_add_1_sequence_1_tensor
+test_sequence_map_add_2_sequences test_sequence_map_extract_shapes
+test_sequence_map_identity_1_sequence_1_tensor test_sequence_map_identity_2_sequences"
 paths=""
 n=0
 for t in $tests; do paths="$paths $nt/$t"; n=$((n + 1)); done

@@ -4,7 +4,7 @@
  * (unbound, sequence bound with dims, wrong element rank or fixed dim, tensor bound with a
  * sequence); the expansion pass (tcc_pass_expand_sequences: inputs x[0].., per-element Identity,
  * the sequence and optional ops evaluated at compile time, SplitToSequence as Gather/Slice
- * nodes, outputs, its errors); and the
+ * nodes, SequenceMap's body inlined per element, outputs, its errors); and the
  * SequenceProto / OptionalProto file reader, on bytes written here by hand from onnx-data.proto's
  * field numbers. Expected values come from the ONNX operator spec (SequenceAt, SequenceInsert,
  * SequenceErase, SequenceLength, OptionalHasElement, OptionalGetElement, SplitToSequence). */
@@ -465,6 +465,61 @@ static void test_absent_optional(void) {
   tcc_context_destroy(ctx);
 }
 
+/* SequenceMap (opset 17): y = map(body(in0, in1) = Add(in0, in1) and Neg(in0), x0, x1): the body
+ * inlined per element, a tensor x1 given to every iteration, a sequence x1 element-wise. */
+static Onnx__ModelProto *seq_map_model(bool x1_is_seq) {
+  Onnx__ModelProto *m = mb_model(8, 17);
+  in_t(m->graph, "x0", mb_seq(mb_type(FLOAT, "N")));
+  if (x1_is_seq)
+    in_t(m->graph, "x1", mb_seq(mb_type(FLOAT, "N")));
+  else
+    mb_input(m->graph, "x1", FLOAT, "3");
+  Onnx__GraphProto *body = mb_graph("body");
+  mb_input(body, "in0", FLOAT, "?");
+  mb_input(body, "in1", FLOAT, "?");
+  mb_node(body, "Add", "add", "in0,in1", "sum");
+  mb_node(body, "Neg", "neg", "in0", "neg");
+  mb_output(body, "sum", FLOAT, "?");
+  mb_output(body, "neg", FLOAT, "?");
+  Onnx__NodeProto *n = mb_node(m->graph, "SequenceMap", "map", "x0,x1", "y,z");
+  mb_attr_graph(n, "body", body);
+  out_t(m->graph, "y", mb_seq(mb_type(FLOAT, NULL)));
+  out_t(m->graph, "z", mb_seq(mb_type(FLOAT, NULL)));
+  return m;
+}
+
+static void test_sequence_map(void) {
+  tcc_context *ctx = tcc_context_create();
+  tcc_input_shape b[2];
+  tcc_import_options o = opts_of(ctx, 2, (const char *[]){"x0=[3,3]", "x1=3"}, b);
+  tcc_graph *g = import(ctx, seq_map_model(false), &o);
+  if (g) {
+    CHECK(g->inputs.len == 3 && g->outputs.len == 4); /* x0[0], x0[1], x1; y[0..1], z[0..1] */
+    const tcc_value *x1 = find_value(g, "x1");
+    for (int i = 0; i < 2 && g->outputs.len == 4; i++) {
+      const tcc_value *x0i = find_value(g, i ? "x0[1]" : "x0[0]");
+      const tcc_node *id = TCC_GRAPH_OUTPUT(g, i)->producer;
+      const tcc_node *add = id && id->inputs[0] ? id->inputs[0]->producer : NULL;
+      CHECK_MSG(!strcmp(TCC_GRAPH_OUTPUT(g, i)->name, i ? "y[1]" : "y[0]"), "%s",
+                TCC_GRAPH_OUTPUT(g, i)->name);
+      CHECK(add && !strcmp(add->op_type, "Add") && add->inputs[0] == x0i && add->inputs[1] == x1);
+      id = TCC_GRAPH_OUTPUT(g, 2 + i)->producer;
+      const tcc_node *neg = id && id->inputs[0] ? id->inputs[0]->producer : NULL;
+      CHECK(neg && !strcmp(neg->op_type, "Neg") && neg->inputs[0] == x0i);
+    }
+  }
+  /* Two sequences of different lengths. */
+  tcc_context_destroy(ctx);
+  ctx = tcc_context_create();
+  o = opts_of(ctx, 2, (const char *[]){"x0=[3,3]", "x1=[3]"}, b);
+  tcc_graph *g2;
+  CHECK(import_st(ctx, seq_map_model(true), &o, &g2) == TCC_ERR);
+  CHECK_MSG(strstr(tcc_error_text(ctx), "input 'x1' is a sequence of 1 elements; expected a tensor "
+                                        "or a sequence of 2 elements"),
+            "%s", tcc_error_text(ctx));
+  tcc_context_destroy(ctx);
+}
+
 static void expect_expand_error(Onnx__ModelProto *m, const char *spec, const char *want) {
   tcc_context *ctx = tcc_context_create();
   tcc_input_shape b[1];
@@ -655,6 +710,7 @@ int main(void) {
   test_expand_errors();
   test_split_to_sequence();
   test_absent_optional();
+  test_sequence_map();
   test_data_files();
   mb_free_all();
   return tcc_test_finish("test_sequence");
