@@ -22,6 +22,7 @@
  *                       per index (keepdims 0: a scalar index, the dim removed; 1: a 1-element
  *                       index); with a constant `split` (a scalar chunk size or 1-D sizes), one
  *                       Slice per chunk;
+ *   ConcatFromSequence  (11) a Concat of the elements (new_axis 1: each Unsqueezed first);
  *   SequenceMap         (17) the body inlined once per element (element i of each sequence
  *                       input, tensors as they are); a body with subgraphs or sequence ops is
  *                       not supported.
@@ -54,7 +55,7 @@ typedef struct expander {
 static const char *const seq_ops[] = {
     "SequenceConstruct",  "SequenceEmpty",   "SequenceLength", "SequenceAt",
     "SequenceInsert",     "SequenceErase",   "Optional",       "OptionalHasElement",
-    "OptionalGetElement", "SplitToSequence", "SequenceMap",
+    "OptionalGetElement", "SplitToSequence", "SequenceMap",    "ConcatFromSequence",
 };
 
 static bool is_seq_op(const tcc_node *n) {
@@ -353,6 +354,56 @@ static tcc_status split_to_sequence(expander *x, tcc_node *n, int nin, sval **ou
   return TCC_OK;
 }
 
+/* ConcatFromSequence (opset 11): Concat of the elements along `axis`; with new_axis 1 each
+ * element is first unsqueezed at `axis` (so axis may be -r-1..r for elements of rank r). */
+static tcc_status concat_from_sequence(expander *x, tcc_node *n, sval **out) {
+  sval *seq;
+  TCC_TRY(want_kind(x, n, 0, TCC_TYPE_SEQUENCE, &seq));
+  const tcc_attr *ax = tcc_node_attr(n, "axis");
+  if (!ax || ax->kind != TCC_ATTR_INT)
+    return tcc_node_error(x->ctx, x->g, n, "ConcatFromSequence needs an int attribute 'axis'");
+  int64_t new_axis;
+  TCC_TRY(tcc_node_attr_int(x->ctx, x->g, n, "new_axis", 0, &new_axis));
+  if (seq->n == 0)
+    return tcc_node_error(x->ctx, x->g, n,
+                          "input '%s' is an empty sequence; ConcatFromSequence needs at least one "
+                          "element",
+                          n->inputs[0]->name);
+  const char *base = n->outputs[0]->name;
+  tcc_value **ins = tcc_arena_alloc(x->a, sizeof(tcc_value *) * (size_t)seq->n);
+  for (int i = 0; i < seq->n; i++) {
+    if (seq->e[i]->kind != TCC_TYPE_TENSOR)
+      return tcc_node_error(x->ctx, x->g, n, "element %d of '%s' is %s; expected a tensor", i,
+                            n->inputs[0]->name, kind_word(seq->e[i]->kind));
+    ins[i] = seq->e[i]->t;
+    if (!new_axis) continue;
+    const char *name = tcc_arena_printf(x->a, "%s/unsqueeze%d", base, i);
+    if (n->opset >= 13) { /* axes as an input */
+      tcc_value *uin[2] = {ins[i],
+                           const_i64(x, tcc_arena_printf(x->a, "%s/axes", name), 1, 1, &ax->u.i)};
+      ins[i] = add_op(x, "Unsqueeze", name, 2, uin, NULL, 0);
+    } else { /* axes as an attribute */
+      ins[i] = add_op(x, "Unsqueeze", name, 1, &ins[i], NULL, 0);
+      tcc_node *un = ins[i]->producer;
+      tcc_attr *at = tcc_arena_alloc(x->a, sizeof *at);
+      int64_t *axes = tcc_arena_alloc(x->a, sizeof *axes);
+      *axes = ax->u.i;
+      at->name = "axes";
+      at->kind = TCC_ATTR_INTS;
+      at->u.ints.n = 1;
+      at->u.ints.v = axes;
+      un->nattrs = 1;
+      un->attrs = at;
+    }
+    ins[i]->producer->opset = n->opset;
+  }
+  tcc_value *o =
+      add_op(x, "Concat", tcc_arena_printf(x->a, "%s/concat", base), seq->n, ins, "axis", ax->u.i);
+  o->producer->opset = n->opset;
+  *out = sv_tensor(x, o);
+  return TCC_OK;
+}
+
 /* The main-graph value a value read inside SequenceMap's body stands for in iteration `it`:
  * body values through `local` (indexed by body value id), outer values through the expansion. */
 static tcc_status body_value(expander *x, const tcc_node *n, const tcc_graph *b, tcc_value **local,
@@ -491,6 +542,8 @@ static tcc_status expand_node(expander *x, tcc_node *n, sval **out) {
     if (nin != 1 || !n->inputs[0])
       return tcc_node_error(x->ctx, x->g, n, "expected one input, got %d", nin);
     s = sv_of(x, n->inputs[0]);
+  } else if (!strcmp(op, "ConcatFromSequence")) {
+    TCC_TRY(concat_from_sequence(x, n, &s));
   } else if (!strcmp(op, "SplitToSequence")) {
     TCC_TRY(split_to_sequence(x, n, nin, &s));
   } else if (!strcmp(op, "SequenceConstruct")) {

@@ -4,10 +4,12 @@
  * (unbound, sequence bound with dims, wrong element rank or fixed dim, tensor bound with a
  * sequence); the expansion pass (tcc_pass_expand_sequences: inputs x[0].., per-element Identity,
  * the sequence and optional ops evaluated at compile time, SplitToSequence as Gather/Slice
- * nodes, SequenceMap's body inlined per element, outputs, its errors); and the
+ * nodes, ConcatFromSequence as Concat (and Unsqueeze), SequenceMap's body inlined per element,
+ * outputs, its errors); and the
  * SequenceProto / OptionalProto file reader, on bytes written here by hand from onnx-data.proto's
  * field numbers. Expected values come from the ONNX operator spec (SequenceAt, SequenceInsert,
- * SequenceErase, SequenceLength, OptionalHasElement, OptionalGetElement, SplitToSequence). */
+ * SequenceErase, SequenceLength, OptionalHasElement, OptionalGetElement, SplitToSequence,
+ * ConcatFromSequence, SequenceMap). */
 #include "onnx/onnx_import.h"
 #include "onnx_builder.h"
 #include "passes/passes.h"
@@ -520,6 +522,60 @@ static void test_sequence_map(void) {
   tcc_context_destroy(ctx);
 }
 
+/* ConcatFromSequence (opset 11): c = Concat(a, b) on axis 0; d = the elements of [a, a] stacked
+ * on a new last axis: Unsqueeze(a, axes [-1]) twice, Concat on axis -1 (opset 13+: axes as an
+ * input; before: an attribute). */
+static void test_concat_from_sequence(int opset) {
+  tcc_context *ctx = tcc_context_create();
+  Onnx__ModelProto *m = mb_model(8, opset);
+  Onnx__GraphProto *gp = m->graph;
+  mb_input(gp, "a", FLOAT, "2,3");
+  mb_input(gp, "b", FLOAT, "1,3");
+  mb_node(gp, "SequenceConstruct", "s1", "a,b", "ab");
+  mb_node(gp, "SequenceConstruct", "s2", "a,a", "aa");
+  mb_attr_int(mb_node(gp, "ConcatFromSequence", "c1", "ab", "c"), "axis", 0);
+  Onnx__NodeProto *c2 = mb_node(gp, "ConcatFromSequence", "c2", "aa", "d");
+  mb_attr_int(c2, "axis", -1);
+  mb_attr_int(c2, "new_axis", 1);
+  mb_output(gp, "c", FLOAT, "3,3");
+  mb_output(gp, "d", FLOAT, "2,3,2");
+  tcc_input_shape dummy;
+  memset(&dummy, 0, sizeof dummy);
+  tcc_import_options o = {0};
+  o.input_shapes = &dummy;
+  tcc_graph *g = import(ctx, m, &o);
+  if (g && g->outputs.len == 2) {
+    const tcc_value *a = find_value(g, "a"), *b = find_value(g, "b");
+    const tcc_node *id = TCC_GRAPH_OUTPUT(g, 0)->producer;
+    const tcc_node *cat = id && id->inputs[0] ? id->inputs[0]->producer : NULL;
+    CHECK(cat && !strcmp(cat->op_type, "Concat") && cat->ninputs == 2 && cat->inputs[0] == a &&
+          cat->inputs[1] == b);
+    const tcc_attr *ax = cat ? tcc_node_attr(cat, "axis") : NULL;
+    CHECK(ax && ax->u.i == 0);
+    id = TCC_GRAPH_OUTPUT(g, 1)->producer;
+    cat = id && id->inputs[0] ? id->inputs[0]->producer : NULL;
+    CHECK(cat && !strcmp(cat->op_type, "Concat") && cat->ninputs == 2);
+    ax = cat ? tcc_node_attr(cat, "axis") : NULL;
+    CHECK(ax && ax->u.i == -1);
+    for (int k = 0; cat && k < 2; k++) {
+      const tcc_node *un = cat->inputs[k]->producer;
+      CHECK(un && !strcmp(un->op_type, "Unsqueeze") && un->inputs[0] == a);
+      if (!un) continue;
+      if (opset >= 13) {
+        const tcc_value *axes = const_input(un, 1);
+        CHECK(axes && axes->ndim == 1 && i64_at(axes, 0) == -1);
+      } else {
+        const tcc_attr *axes = tcc_node_attr(un, "axes");
+        CHECK(axes && axes->kind == TCC_ATTR_INTS && axes->u.ints.n == 1 &&
+              axes->u.ints.v[0] == -1);
+      }
+    }
+  } else {
+    CHECK(!"ConcatFromSequence graph");
+  }
+  tcc_context_destroy(ctx);
+}
+
 static void expect_expand_error(Onnx__ModelProto *m, const char *spec, const char *want) {
   tcc_context *ctx = tcc_context_create();
   tcc_input_shape b[1];
@@ -711,6 +767,8 @@ int main(void) {
   test_split_to_sequence();
   test_absent_optional();
   test_sequence_map();
+  test_concat_from_sequence(11);
+  test_concat_from_sequence(18);
   test_data_files();
   mb_free_all();
   return tcc_test_finish("test_sequence");
