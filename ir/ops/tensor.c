@@ -597,10 +597,53 @@ static tcc_status check_const_indices(tcc_infer_ctx *ic, const tcc_node *n, cons
   return TCC_OK;
 }
 
-/* An index read at run time, made safe: negative counts from the end, then clamped into
- * [0, dim - 1] so an out-of-range index (an error by the spec, not checkable before run time)
- * never reads outside the tensor. */
-static const tcc_expr *safe_index(tcc_context *ctx, const tcc_expr *iv, const tcc_expr *dim) {
+/* "node 'NAME' (OP)", naming the node in run-time index errors (its first output when the node
+ * has no name). */
+static const char *check_where(const tcc_compute_ctx *cc) {
+  const tcc_node *n = cc->node;
+  const char *name = n->name && n->name[0]              ? n->name
+                     : n->noutputs > 0 && n->outputs[0] ? n->outputs[0]->name
+                                                        : "?";
+  return tcc_arena_printf(tcc_ctx_arena(cc->ctx), "node '%s' (%s)", name, n->op_type);
+}
+
+/* Does the indices tensor `ind` hold constant values (a weight) that all lie in [-dim, dim - 1]?
+ * Only the elements of component `comp` of `ncomp` along the last dim count (GatherND, ScatterND;
+ * ncomp 0: all). False when unknown. */
+static bool const_indices_in_range(const tcc_tensor *ind, int64_t comp, int64_t ncomp,
+                                   const tcc_expr *dim) {
+  int64_t d, n = 1, e;
+  if (ind->kind != TCC_TENSOR_PLACEHOLDER || !ind->const_data || !tcc_expr_is_int_imm(dim, &d) ||
+      (ind->dtype != TCCRT_INT32 && ind->dtype != TCCRT_INT64))
+    return false;
+  for (int i = 0; i < ind->ndim; i++)
+    if (!tcc_expr_is_int_imm(ind->shape[i], &e) || !tcc_mul_ovf(n, e, &n)) return false;
+  for (int64_t k = ncomp > 0 ? comp : 0; k < n; k += ncomp > 0 ? ncomp : 1) {
+    int64_t v = ind->dtype == TCCRT_INT32 ? ((const int32_t *)ind->const_data)[k]
+                                          : ((const int64_t *)ind->const_data)[k];
+    if (v < -d || v >= d) return false;
+  }
+  return true;
+}
+
+/* An index read at run time (int64) from `ind`: checked to lie in [-dim, dim - 1] (ONNX: "It is
+ * an error if any of the index values are out of bounds"; tcc_check_range makes the kernel fail
+ * with "node 'g0' (Gather): index 7 is out of range [-5, 4]"). Constant indices known to be in
+ * range need no check. */
+static const tcc_expr *checked_index(const tcc_compute_ctx *cc, const tcc_tensor *ind, int64_t comp,
+                                     int64_t ncomp, const tcc_expr *iv, const tcc_expr *dim) {
+  tcc_context *ctx = cc->ctx;
+  if (const_indices_in_range(ind, comp, ncomp, dim)) return iv;
+  return tcc_check_range(ctx, iv, tcc_sub(ctx, tcc_idx(ctx, 0), dim), dim, check_where(cc));
+}
+
+/* An index read at run time, checked (checked_index), then made safe: negative counts from the
+ * end, then clamped into [0, dim - 1], so that code evaluating it where it is not used (the arm
+ * of a select not taken) never reads outside the tensor, and bounds inference sees the range. */
+static const tcc_expr *safe_index(const tcc_compute_ctx *cc, const tcc_tensor *ind, int64_t comp,
+                                  int64_t ncomp, const tcc_expr *iv, const tcc_expr *dim) {
+  tcc_context *ctx = cc->ctx;
+  iv = checked_index(cc, ind, comp, ncomp, iv, dim);
   iv = tcc_select(ctx, tcc_lt(ctx, iv, tcc_idx(ctx, 0)), tcc_add(ctx, iv, dim), iv);
   const tcc_expr *hi = tcc_max(ctx, tcc_sub(ctx, dim, tcc_idx(ctx, 1)), tcc_idx(ctx, 0));
   return tcc_min(ctx, tcc_max(ctx, iv, tcc_idx(ctx, 0)), hi);
@@ -1019,7 +1062,7 @@ static tcc_status compute_gather(tcc_compute_ctx *cc, tcc_tensor **outs) {
   for (int i = 0; i < ind->ndim; i++)
     ii[i] = idx[a + i];
   const tcc_expr *iv = tcc_cast(ctx, tcc_index_type(), tcc_tensor_read(ctx, ind, ind->ndim, ii));
-  iv = safe_index(ctx, iv, x->shape[a]);
+  iv = safe_index(cc, ind, 0, 0, iv, x->shape[a]);
   for (int i = 0; i < a; i++)
     ri[i] = idx[i];
   ri[a] = iv;
@@ -1261,7 +1304,7 @@ static tcc_status compute_gather_elements(tcc_compute_ctx *cc, tcc_tensor **outs
   const tcc_expr *const *idx;
   const tcc_itervar *const *axes = tcc_compute_out_axes(cc, 0, &idx);
   const tcc_expr *iv = tcc_cast(ctx, tcc_index_type(), tcc_read(ctx, ind, idx));
-  iv = safe_index(ctx, iv, x->shape[a]);
+  iv = safe_index(cc, ind, 0, 0, iv, x->shape[a]);
   const tcc_expr *ri[MAXR];
   for (int i = 0; i < x->ndim; i++)
     ri[i] = i == a ? iv : idx[i];
@@ -1290,7 +1333,7 @@ static tcc_status compute_gather_nd(tcc_compute_ctx *cc, tcc_tensor **outs) {
     ii[q] = tcc_idx(ctx, j);
     const tcc_expr *iv = tcc_cast(ctx, tcc_index_type(), tcc_read(ctx, ind, ii));
     const tcc_expr *d = x->shape[b + j];
-    ri[b + j] = safe_index(ctx, iv, d);
+    ri[b + j] = safe_index(cc, ind, j, m, iv, d);
   }
   for (int i = (int)(b + m); i < x->ndim; i++)
     ri[i] = idx[q + i - (int)(b + m)];
@@ -1350,6 +1393,8 @@ static tcc_status compute_scatter_elements(tcc_compute_ctx *cc, tcc_tensor **out
     p[d] = tcc_min(ctx, idx[d], tcc_max(ctx, tcc_sub(ctx, ind->shape[d], one), tcc_idx(ctx, 0)));
   }
   const tcc_expr *iv = tcc_cast(ctx, tcc_index_type(), tcc_tensor_read(ctx, ind, r, p));
+  /* checked where p lies inside indices (every element of indices is read there) */
+  iv = tcc_select(ctx, in_range, checked_index(cc, ind, 0, 0, iv, x->shape[a]), iv);
   iv = tcc_select(ctx, tcc_lt(ctx, iv, tcc_idx(ctx, 0)), tcc_add(ctx, iv, x->shape[a]), iv);
   const tcc_expr *hit = tcc_and(ctx, in_range, tcc_eq(ctx, iv, idx[a]));
   const char *nm = tcc_arena_printf(tcc_ctx_arena(ctx), "%s.scatter", o->name);
@@ -1410,6 +1455,7 @@ static tcc_status compute_scatter_nd(tcc_compute_ctx *cc, tcc_tensor **outs) {
   for (int j = 0; j < k; j++) {
     q[nq] = tcc_idx(ctx, j);
     const tcc_expr *iv = tcc_cast(ctx, tcc_index_type(), tcc_tensor_read(ctx, ind, nq + 1, q));
+    iv = checked_index(cc, ind, j, k, iv, x->shape[j]);
     iv = tcc_select(ctx, tcc_lt(ctx, iv, tcc_idx(ctx, 0)), tcc_add(ctx, iv, x->shape[j]), iv);
     hit = tcc_and(ctx, hit, tcc_eq(ctx, iv, idx[j]));
   }
