@@ -198,7 +198,9 @@ def fmt_bytes(n):
     return "%.1f MiB" % (n / 1048576) if n >= 1048576 else "%.1f KiB" % (n / 1024)
 
 
-def bench_model(args, ort, folder, rows, notes):
+def bench_model(args, ort, folder, rows, notes, layout=None):
+    """Benchmarks one model folder; `layout` (auto or nchw) is passed to tcc-ml compile --layout
+    and names the row "MODEL [layout]" (None: tcc-ml's default, the row is the model's name)."""
     name = os.path.basename(os.path.normpath(folder))
     onnx_path = model_file(folder)
     data = os.path.join(folder, "test_data_set_0")
@@ -207,9 +209,11 @@ def bench_model(args, ort, folder, rows, notes):
         return
     ins = [read_tensor_pb(p) for p in sorted(glob.glob(os.path.join(data, "input_*.pb")))]
     outs = [read_tensor_pb(p) for p in sorted(glob.glob(os.path.join(data, "output_*.pb")))]
-    work = os.path.join(args.work, name)
-    os.makedirs(work, exist_ok=True)
     cname = ident(name)
+    work = os.path.join(args.work, name + ("-" + layout if layout else ""))
+    os.makedirs(work, exist_ok=True)
+    if layout:
+        name = "%s [%s]" % (name, layout)
 
     # The peer first: its input names and which dims are symbolic.
     sess = ort_session(ort, onnx_path, 1)
@@ -227,6 +231,8 @@ def bench_model(args, ort, folder, rows, notes):
     cmd = [args.tcc, "compile", onnx_path, "-o", obj, "--name", cname] + shape_args
     if args.mcpu:
         cmd += ["--mcpu", args.mcpu]
+    if layout:
+        cmd += ["--layout", layout]
     t0 = time.perf_counter()
     r = subprocess.run(cmd, capture_output=True, text=True)
     compile_s = time.perf_counter() - t0
@@ -318,6 +324,9 @@ def main():
     ap.add_argument("--extra", action="append", default=[], help="another model folder (repeat)")
     ap.add_argument("--threads", default="1,2", help="thread counts, e.g. 1,2")
     ap.add_argument("--mcpu", default="native", help="tcc-ml --mcpu (empty: the baseline CPU)")
+    ap.add_argument("--layouts", default="",
+                    help="comma-separated tcc-ml --layout values to compare in one run, e.g.\n"
+                    "auto,nchw (rows 'MODEL [auto]', 'MODEL [nchw]'); empty: tcc-ml's default")
     ap.add_argument("--warmup", type=int, default=2)
     ap.add_argument("--iters", type=int, default=50, help="most timed inferences per engine")
     ap.add_argument("--min-iters", type=int, default=5, help="fewest timed inferences per engine")
@@ -338,8 +347,10 @@ def main():
     print("tcc-ml vs onnxruntime %s, %d CPUs, %s" % (ort.__version__, os.cpu_count(),
                                                      time.strftime("%Y-%m-%d %H:%M UTC",
                                                                    time.gmtime())), flush=True)
+    layouts = [l for l in args.layouts.split(",") if l] or [None]
     for f in folders:
-        bench_model(args, ort, f, rows, notes)
+        for lay in layouts:
+            bench_model(args, ort, f, rows, notes, lay)
     head = ("| model | threads | tcc-ml median ms | tcc-ml p90 ms | onnxruntime median ms | "
             "onnxruntime p90 ms | ratio | tcc-ml CPU ms | onnxruntime CPU ms | CPU ratio | n | "
             "output | compile s | object |")
