@@ -107,8 +107,8 @@ tcc_status tcc_memplan(tcc_context *ctx, int n, tcc_mem_request *reqs, size_t al
  * becomes Gather/Slice nodes, ConcatFromSequence a Concat (and Unsqueezes), SequenceMap its body
  * inlined per element; graph outputs that are sequences/optionals become their leaves, named
  * alike, in order. Runs on an imported graph before tcc_graph_resolve_ops (nodes are sorted
- * again), so SplitToSequence needs a dim known at import (a bound input's); a graph without
- * sequences is unchanged.
+ * again; for a SplitToSequence of a computed tensor the nodes before it are inferred); a graph
+ * without sequences is unchanged.
  * Errors (naming the file and node): an unbound input (with the --input-shape syntax that binds
  * it), a run-time position, a position out of range, getting the element of an absent optional,
  * and any other op that takes a sequence or optional ("not supported"). */

@@ -48,8 +48,11 @@ typedef struct expander {
   tcc_context *ctx;
   tcc_arena *a;
   tcc_graph *g;
-  size_t nvals; /* values before the pass: map covers them */
-  sval **map;   /* by value id */
+  size_t nvals;  /* values before the pass: map covers them */
+  sval **map;    /* by value id */
+  size_t cur;    /* the node being expanded (the nodes before it are tensor-only) */
+  size_t nnodes; /* nodes before the pass (later ones were made by it) */
+  bool *drop;    /* nodes removed so far */
 } expander;
 
 static const char *const seq_ops[] = {
@@ -264,6 +267,30 @@ static tcc_value *add_op(expander *x, const char *op, const char *name, int nin,
   return o;
 }
 
+/* Infers the types of the tensor-only nodes before the current one (their inputs are already
+ * leaves), so that a SplitToSequence of a computed tensor knows its length. Best effort: when
+ * inference stops (e.g. at a shape only constant folding gives), the values it did not reach
+ * stay unknown and no error is left behind; the AOT driver infers everything again later. */
+static void infer_prefix(expander *x) {
+  if (tcc_error_count(x->ctx)) return; /* keep diagnostics already recorded */
+  tcc_graph *tmp = tcc_graph_new(x->ctx, x->g->name, NULL);
+  tmp->file = x->g->file;
+  tmp->ir_version = x->g->ir_version;
+  tmp->nopsets = x->g->nopsets;
+  tmp->opsets = x->g->opsets;
+  /* The nodes kept so far and those this pass appended (Gather/Slice, inlined bodies), sorted
+   * (ids are renumbered for the sort; the pass renumbers them again at its end). */
+  for (size_t i = 0; i < x->g->nodes.len; i++) {
+    if (i < x->nnodes && (i >= x->cur || x->drop[i])) continue;
+    tcc_node *n = TCC_GRAPH_NODE(x->g, i);
+    n->id = (uint32_t)tmp->nodes.len;
+    tcc_vec_push(x->a, &tmp->nodes, &n);
+  }
+  if (tcc_graph_toposort(tmp) == TCC_OK && tcc_graph_resolve_ops(x->ctx, tmp) == TCC_OK)
+    tcc_graph_infer(x->ctx, tmp);
+  tcc_error_clear(x->ctx);
+}
+
 /* SplitToSequence (opset 11): see the file comment. */
 static tcc_status split_to_sequence(expander *x, tcc_node *n, int nin, sval **out) {
   sval *sin = n->inputs[0] ? sv_of(x, n->inputs[0]) : NULL;
@@ -273,6 +300,7 @@ static tcc_status split_to_sequence(expander *x, tcc_node *n, int nin, sval **ou
   int64_t axis, keepdims, dim;
   TCC_TRY(tcc_node_attr_int(x->ctx, x->g, n, "axis", 0, &axis));
   TCC_TRY(tcc_node_attr_int(x->ctx, x->g, n, "keepdims", 1, &keepdims));
+  if (in->kind == TCC_VALUE_NODE && !tcc_value_shape_known(in)) infer_prefix(x);
   if (in->ndim < 0)
     return tcc_node_error(x->ctx, x->g, n,
                           "input '%s' has no known rank: expanding a sequence at compile time "
@@ -696,7 +724,7 @@ static bool has_work(const tcc_graph *g) {
 
 tcc_status tcc_pass_expand_sequences(tcc_context *ctx, tcc_graph *g) {
   if (!has_work(g)) return TCC_OK;
-  expander x_ = {ctx, tcc_ctx_arena(ctx), g, g->values.len, NULL}, *x = &x_;
+  expander x_ = {ctx, tcc_ctx_arena(ctx), g, g->values.len, NULL, 0, g->nodes.len, NULL}, *x = &x_;
   x->map = tcc_arena_alloc(x->a, sizeof(sval *) * (x->nvals + 1));
   tcc_arena *a = x->a;
 
@@ -717,8 +745,10 @@ tcc_status tcc_pass_expand_sequences(tcc_context *ctx, tcc_graph *g) {
   /* Nodes, in topological order: sequence ops are evaluated at compile time and removed. */
   size_t nn = g->nodes.len;
   bool *drop = tcc_arena_alloc(a, nn + 1);
+  x->drop = drop;
   for (size_t i = 0; i < nn; i++) {
     tcc_node *n = TCC_GRAPH_NODE(g, i);
+    x->cur = i;
     bool structured_in = false;
     for (int k = 0; k < n->ninputs; k++)
       structured_in |= is_structured_sv(x, n->inputs[k]);

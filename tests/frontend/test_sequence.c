@@ -618,6 +618,31 @@ static void test_expand_errors(void) {
   mb_output(m->graph, "y", FLOAT, "4");
   expect_expand_error(m, "x=[4]", "node 'r' (Relu): input 'x' is a sequence");
   expect_expand_error(m, "x=[4]", "not supported");
+  /* SplitToSequence of a computed tensor: the nodes before it are inferred for its length. */
+  {
+    tcc_context *ctx = tcc_context_create();
+    Onnx__ModelProto *mc = mb_model(8, 18);
+    mb_input(mc->graph, "a", FLOAT, "2,3");
+    mb_node(mc->graph, "Add", "add", "a,a", "c");
+    mb_attr_int(mb_node(mc->graph, "SplitToSequence", "sp", "c", "s"), "axis", 1);
+    mb_node(mc->graph, "SequenceLength", "len", "s", "n");
+    mb_output(mc->graph, "n", INT64, "");
+    out_t(mc->graph, "s", mb_seq(mb_type(FLOAT, NULL)));
+    tcc_input_shape dummy;
+    memset(&dummy, 0, sizeof dummy);
+    tcc_import_options oc = {0};
+    oc.input_shapes = &dummy;
+    tcc_graph *g = import(ctx, mc, &oc);
+    CHECK(g && g->outputs.len == 4 && tcc_error_count(ctx) == 0);
+    if (g && g->outputs.len == 4) {
+      const tcc_value *n = TCC_GRAPH_OUTPUT(g, 0);
+      CHECK(n->kind == TCC_VALUE_CONST && *(const int64_t *)n->data == 3);
+      const tcc_node *id = TCC_GRAPH_OUTPUT(g, 3)->producer;
+      const tcc_node *ga = id && id->inputs[0] ? id->inputs[0]->producer : NULL;
+      CHECK(ga && !strcmp(ga->op_type, "Gather") && i64_at(const_input(ga, 1), 0) == 2);
+    }
+    tcc_context_destroy(ctx);
+  }
   /* SplitToSequence: sizes that do not sum to the dim; a dim that is not known. */
   m = mb_model(8, 24);
   mb_input(m->graph, "a", FLOAT, "5");
