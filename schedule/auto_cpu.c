@@ -66,10 +66,10 @@ static tcc_status schedule_one(tcc_context *ctx, tcc_stage *st, bool roots_only,
      * extent between 4 and 8 so that no row is guarded (14 -> 7, 28 -> 7) */
     int64_t ry = 4, rows = 0;
     tcc_axis_const_extent(row, &ry);
-    /* a blocked conv (conv2d_NCHWc): one accumulator vector per row, so up to 12 rows (14 with
+    /* a blocked conv (conv2d_NCHWc): one accumulator vector per row, so up to 13 rows (14 with
      * 16-lane blocks: AVX-512's 32 registers) keep more FMAs in flight: 55 -> 11, 56 -> 8 */
     if (st->t->tag && !strcmp(st->t->tag, "conv2d_NCHWc") && cw == e) {
-      int64_t most = e >= 16 ? 14 : 12;
+      int64_t most = e >= 16 ? 14 : 13;
       if (ry <= most) rows = ry;
       for (int64_t f = most; f >= 4 && !rows; f--)
         if (ry % f == 0) rows = f;
