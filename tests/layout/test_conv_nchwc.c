@@ -496,10 +496,59 @@ static void test_mobilenet_block(void) {
   free(ref);
 }
 
+/* Two convs -> Concat(axis 1) -> Relu: the channel concat of blocked tensors stays blocked (a
+ * 5-D Concat), one transform back to plain before the output. */
+static void test_concat(void) {
+  int lanes = tcc_aot_vector_lanes(NULL, NULL);
+  int64_t C = lanes, M1 = lanes, M2 = 2 * lanes, H = 6, W = 5;
+  conv_p pa = {1, C, H, W, M1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, true};
+  conv_p pb = {1, C, H, W, M2, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, true};
+  int64_t xd[4] = {1, C, H, W}, xn = numel(4, xd), yn = (M1 + M2) * H * W;
+  float *x = malloc(sizeof(float) * (size_t)xn), *ref = malloc(sizeof(float) * (size_t)yn),
+        *y = malloc(sizeof(float) * (size_t)yn);
+  for (int64_t i = 0; i < xn; i++)
+    x[i] = (float)tcc_test_uniform(-1, 1);
+  tcc_context *ctx = tcc_context_create();
+  tcc_arena *a = tcc_ctx_arena(ctx);
+  tcc_graph *g = new_graph(ctx);
+  tcc_value *xv = typed(g, "x", TCC_VALUE_INPUT, 4, xd);
+  tcc_vec_push(a, &g->inputs, &xv);
+  const float *wa, *ba, *wb, *bb;
+  tcc_value *ca = conv_node(g, &pa, xv, "ca", &wa, &ba),
+            *cb = conv_node(g, &pb, xv, "cb", &wb, &bb);
+  tcc_value *cat = tcc_graph_add_value(g, "cat", TCC_VALUE_NODE);
+  tcc_value *ci[2] = {ca, cb};
+  tcc_node *cn = add_node(g, "Concat", 2, ci, cat);
+  attr_int(g, cn, "axis", 1);
+  tcc_value *r = tcc_graph_add_value(g, "r", TCC_VALUE_NODE);
+  add_node(g, "Relu", 1, &cat, r);
+  tcc_vec_push(a, &g->outputs, &r);
+  conv_ref(&pa, x, wa, ba, ref);
+  conv_ref(&pb, x, wb, bb, ref + M1 * H * W);
+  for (int64_t i = 0; i < yn; i++)
+    ref[i] = ref[i] > 0 ? ref[i] : 0;
+  const void *in[1] = {x};
+  void *out[1] = {y};
+  const tcc_graph *cg = NULL;
+  if (compile_run(ctx, g, TCC_AOT_LAYOUT_AUTO, "cat", 1, in, 1, out, &cg)) {
+    compare("concat (auto)", y, ref, yn);
+    CHECK(count_op(cg, "ConvNCHWc") == 2 && count_to_plain(cg) == 1);
+    for (size_t i = 0; i < cg->nodes.len; i++) {
+      const tcc_node *n = TCC_GRAPH_NODE(cg, i);
+      if (!strcmp(n->op_type, "Concat")) CHECK(n->outputs[0]->ndim == 5);
+    }
+  }
+  tcc_context_destroy(ctx);
+  free(x);
+  free(y);
+  free(ref);
+}
+
 int main(void) {
   tcc_test_seed("test_conv_nchwc");
   test_random_convs();
   test_chain();
   test_mobilenet_block();
+  test_concat();
   return tcc_test_finish("test_conv_nchwc");
 }
