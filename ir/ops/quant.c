@@ -174,66 +174,50 @@ static const tcc_expr *requant(tcc_context *ctx, const tcc_expr *v, const tcc_ex
   return tcc_cast(ctx, tcc_scalar(yt), v);
 }
 
-/* What QuantizeLinear and DequantizeLinear share: x (input 0), scale (1), the optional zero
- * point (2), their quantization parameters, the output dtype and the output's axes. */
-typedef struct qlinear {
-  qparam q;
-  const tcc_tensor *X, *S, *Z;
-  tccrt_dtype yt;
-  int nd;
-  const tcc_itervar *const *ax;
-  const tcc_expr **o;
-} qlinear;
-
-static tcc_status qlinear_of(tcc_compute_ctx *cc, qlinear *ql) {
+/* QuantizeLinear (y = saturate(round(x / scale) + zero_point)) and DequantizeLinear
+ * (y = (x - zero_point) * scale): x is input 0, scale input 1, the optional zero point input 2,
+ * per tensor, per axis or blocked (qparam_of). */
+static tcc_status compute_qlinear(tcc_compute_ctx *cc, tcc_tensor **outputs, bool quantize) {
+  tcc_context *ctx = cc->ctx;
   tcc_infer_ctx ic = nn_ic_of(cc);
   const tcc_node *n = cc->node;
   const tcc_value *xv;
   TCC_TRY(tcc_infer_input(&ic, n, 0, &xv));
-  TCC_TRY(qparam_of(&ic, n, xv, 1, 2, &ql->q));
-  ql->X = cc->inputs[0];
-  ql->S = cc->inputs[1];
-  ql->Z = n->ninputs > 2 ? cc->inputs[2] : NULL;
-  ql->yt = n->outputs[0]->dtype;
-  ql->nd = ql->X->ndim;
-  ql->ax = tcc_compute_axes(cc->ctx, ql->nd, ql->X->shape, NULL);
-  ql->o = nn_axis_exprs(cc->ctx, ql->nd, ql->ax);
+  qparam q;
+  TCC_TRY(qparam_of(&ic, n, xv, 1, 2, &q));
+  const tcc_tensor *X = cc->inputs[0], *S = cc->inputs[1];
+  const tcc_tensor *Z = n->ninputs > 2 ? cc->inputs[2] : NULL;
+  tccrt_dtype yt = n->outputs[0]->dtype;
+  int nd = X->ndim;
+  const tcc_itervar *const *ax = tcc_compute_axes(ctx, nd, X->shape, NULL);
+  const tcc_expr **o = nn_axis_exprs(ctx, nd, ax);
+  const tcc_expr *y;
+  if (quantize) {
+    /* x / scale in the wider of float32 and the input float type */
+    tccrt_dtype ft =
+        X->dtype == TCCRT_FLOAT64 || S->dtype == TCCRT_FLOAT64 ? TCCRT_FLOAT64 : TCCRT_FLOAT32;
+    tcc_type f = tcc_scalar(ft);
+    const tcc_expr *v =
+        tcc_div(ctx, tcc_cast(ctx, f, tcc_read(ctx, X, o)), tcc_cast(ctx, f, qread(ctx, S, &q, o)));
+    y = requant(ctx, v, Z ? qread(ctx, Z, &q, o) : NULL, yt);
+  } else {
+    tcc_type f = tcc_scalar(S->dtype == TCCRT_FLOAT64 ? TCCRT_FLOAT64 : TCCRT_FLOAT32);
+    const tcc_expr *v = tcc_cast(ctx, f, tcc_read(ctx, X, o));
+    if (Z) v = tcc_sub(ctx, v, tcc_cast(ctx, f, qread(ctx, Z, &q, o)));
+    v = tcc_mul(ctx, v, tcc_cast(ctx, f, qread(ctx, S, &q, o)));
+    y = tcc_cast(ctx, tcc_scalar(yt), v);
+  }
+  outputs[0] =
+      tcc_compute(ctx, quantize ? "quantize" : "dequantize", nd, X->shape, ax, y, "broadcast");
   return TCC_OK;
 }
 
 static tcc_status compute_quantize(tcc_compute_ctx *cc, tcc_tensor **outputs) {
-  tcc_context *ctx = cc->ctx;
-  qlinear ql;
-  TCC_TRY(qlinear_of(cc, &ql));
-  const tcc_tensor *X = ql.X, *S = ql.S, *Z = ql.Z;
-  const qparam q = ql.q;
-  const tcc_expr **o = ql.o;
-  /* x / scale in the wider of float32 and the input float type */
-  tccrt_dtype ft =
-      X->dtype == TCCRT_FLOAT64 || S->dtype == TCCRT_FLOAT64 ? TCCRT_FLOAT64 : TCCRT_FLOAT32;
-  tcc_type f = tcc_scalar(ft);
-  const tcc_expr *v =
-      tcc_div(ctx, tcc_cast(ctx, f, tcc_read(ctx, X, o)), tcc_cast(ctx, f, qread(ctx, S, &q, o)));
-  const tcc_expr *y = requant(ctx, v, Z ? qread(ctx, Z, &q, o) : NULL, ql.yt);
-  outputs[0] = tcc_compute(ctx, "quantize", ql.nd, X->shape, ql.ax, y, "broadcast");
-  return TCC_OK;
+  return compute_qlinear(cc, outputs, true);
 }
 
 static tcc_status compute_dequantize(tcc_compute_ctx *cc, tcc_tensor **outputs) {
-  tcc_context *ctx = cc->ctx;
-  qlinear ql;
-  TCC_TRY(qlinear_of(cc, &ql));
-  const tcc_tensor *X = ql.X, *S = ql.S, *Z = ql.Z;
-  const qparam q = ql.q;
-  const tcc_expr **o = ql.o;
-  tccrt_dtype ft = S->dtype == TCCRT_FLOAT64 ? TCCRT_FLOAT64 : TCCRT_FLOAT32;
-  tcc_type f = tcc_scalar(ft);
-  const tcc_expr *v = tcc_cast(ctx, f, tcc_read(ctx, X, o));
-  if (Z) v = tcc_sub(ctx, v, tcc_cast(ctx, f, qread(ctx, Z, &q, o)));
-  v = tcc_mul(ctx, v, tcc_cast(ctx, f, qread(ctx, S, &q, o)));
-  outputs[0] = tcc_compute(ctx, "dequantize", ql.nd, X->shape, ql.ax,
-                           tcc_cast(ctx, tcc_scalar(ql.yt), v), "broadcast");
-  return TCC_OK;
+  return compute_qlinear(cc, outputs, false);
 }
 
 /* DynamicQuantizeLinear: x_min = min(0, min(x)), x_max = max(0, max(x)),
