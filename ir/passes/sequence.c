@@ -48,12 +48,42 @@ typedef struct expander {
   tcc_context *ctx;
   tcc_arena *a;
   tcc_graph *g;
-  size_t nvals;  /* values before the pass: map covers them */
-  sval **map;    /* by value id */
-  size_t cur;    /* the node being expanded (the nodes before it are tensor-only) */
-  size_t nnodes; /* nodes before the pass (later ones were made by it) */
-  bool *drop;    /* nodes removed so far */
+  size_t map_cap; /* entries of map (grown as the pass adds values) */
+  sval **map;     /* by value id */
+  size_t cur;     /* the node being expanded (the nodes before it are tensor-only) */
+  size_t nnodes;  /* nodes before the pass (later ones were made by it) */
+  bool *drop;     /* by node position: removed */
+  size_t drop_cap;
 } expander;
+
+/* The map slot of a value of the main graph (grown as the pass adds values); NULL for others. */
+static sval **map_slot(expander *x, const tcc_value *v) {
+  if (!v || v->id >= x->g->values.len || TCC_GRAPH_VALUE(x->g, v->id) != v) return NULL;
+  if (v->id >= x->map_cap) {
+    size_t cap = x->g->values.len * 2 + 16;
+    sval **m = tcc_arena_alloc(x->a, sizeof(sval *) * cap);
+    if (x->map_cap) memcpy(m, x->map, sizeof(sval *) * x->map_cap);
+    x->map = m;
+    x->map_cap = cap;
+  }
+  return &x->map[v->id];
+}
+static sval *map_get(expander *x, const tcc_value *v) {
+  sval **p = map_slot(x, v);
+  return p ? *p : NULL;
+}
+
+static void set_dropped(expander *x, size_t i) {
+  if (i >= x->drop_cap) {
+    size_t cap = x->g->nodes.len * 2 + 16;
+    bool *d = tcc_arena_alloc(x->a, cap);
+    if (x->drop_cap) memcpy(d, x->drop, x->drop_cap);
+    x->drop = d;
+    x->drop_cap = cap;
+  }
+  x->drop[i] = true;
+}
+static bool is_dropped(const expander *x, size_t i) { return i < x->drop_cap && x->drop[i]; }
 
 static const char *const seq_ops[] = {
     "SequenceConstruct",  "SequenceEmpty",   "SequenceLength", "SequenceAt",
@@ -84,13 +114,13 @@ static sval *sv_tensor(expander *x, tcc_value *t) {
 
 /* The compile-time value of v: its expansion, or v itself as a tensor leaf. */
 static sval *sv_of(expander *x, tcc_value *v) {
-  if (v->id < x->nvals && TCC_GRAPH_VALUE(x->g, v->id) == v && x->map[v->id]) return x->map[v->id];
-  return sv_tensor(x, v);
+  sval *s = map_get(x, v);
+  return s ? s : sv_tensor(x, v);
 }
 
-static bool is_structured_sv(const expander *x, const tcc_value *v) {
-  return v && v->id < x->nvals && TCC_GRAPH_VALUE(x->g, v->id) == v && x->map[v->id] &&
-         x->map[v->id]->kind != TCC_TYPE_TENSOR;
+static bool is_structured_sv(expander *x, const tcc_value *v) {
+  sval *s = map_get(x, v);
+  return s && s->kind != TCC_TYPE_TENSOR;
 }
 
 static const char *kind_word(tcc_type_kind k) {
@@ -281,7 +311,7 @@ static void infer_prefix(expander *x) {
   /* The nodes kept so far and those this pass appended (Gather/Slice, inlined bodies), sorted
    * (ids are renumbered for the sort; the pass renumbers them again at its end). */
   for (size_t i = 0; i < x->g->nodes.len; i++) {
-    if (i < x->nnodes && (i >= x->cur || x->drop[i])) continue;
+    if (is_dropped(x, i) || (i < x->nnodes && i >= x->cur)) continue;
     tcc_node *n = TCC_GRAPH_NODE(x->g, i);
     n->id = (uint32_t)tmp->nodes.len;
     tcc_vec_push(x->a, &tmp->nodes, &n);
@@ -552,7 +582,7 @@ static tcc_status sequence_map(expander *x, tcc_node *n, int nin) {
     }
   }
   for (int k = 0; k < n->noutputs; k++)
-    if (n->outputs[k]) x->map[n->outputs[k]->id] = outs[k];
+    if (map_slot(x, n->outputs[k])) *map_slot(x, n->outputs[k]) = outs[k];
   return TCC_OK;
 }
 
@@ -665,8 +695,8 @@ static tcc_status expand_node(expander *x, tcc_node *n, sval **out) {
 static tcc_status remap_inputs(expander *x, tcc_graph *g, tcc_node *n) {
   for (int k = 0; k < n->ninputs; k++) {
     tcc_value *v = n->inputs[k];
-    if (!v || v->id >= x->nvals || TCC_GRAPH_VALUE(x->g, v->id) != v || !x->map[v->id]) continue;
-    sval *s = x->map[v->id];
+    sval *s = map_get(x, v);
+    if (!s) continue;
     if (s->kind != TCC_TYPE_TENSOR)
       return tcc_node_error(x->ctx, g, n,
                             "input '%s' is %s; only the sequence and optional operators "
@@ -685,9 +715,8 @@ static tcc_status remap_inputs(expander *x, tcc_graph *g, tcc_node *n) {
         TCC_TRY(remap_inputs(x, sub, TCC_GRAPH_NODE(sub, m)));
       for (size_t m = 0; m < sub->outputs.len; m++) {
         tcc_value *v = TCC_GRAPH_OUTPUT(sub, m);
-        if (v && v->id < x->nvals && TCC_GRAPH_VALUE(x->g, v->id) == v && x->map[v->id] &&
-            x->map[v->id]->kind == TCC_TYPE_TENSOR)
-          TCC_VEC_AT(sub->outputs, tcc_value *, m) = x->map[v->id]->t;
+        sval *s = map_get(x, v);
+        if (s && s->kind == TCC_TYPE_TENSOR) TCC_VEC_AT(sub->outputs, tcc_value *, m) = s->t;
       }
     }
   }
@@ -722,10 +751,188 @@ static bool has_work(const tcc_graph *g) {
   return false;
 }
 
+static tcc_status process_node(expander *x, size_t i);
+
+/* A body value's compile-time value in one unrolled iteration: body values through `local`
+ * (a body constant is copied into the main graph), outer values through the expansion. */
+static tcc_status loop_body_value(expander *x, const tcc_node *n, const tcc_graph *b, sval **local,
+                                  tcc_value *v, sval **out) {
+  if (v->id < b->values.len && TCC_GRAPH_VALUE(b, v->id) == v) {
+    if (!local[v->id] && v->kind == TCC_VALUE_CONST) {
+      tcc_value *c = tcc_graph_add_value(
+          x->g, tcc_arena_printf(x->a, "%s/%s", tcc_node_label(n), v->name), TCC_VALUE_CONST);
+      uint32_t id = c->id;
+      const char *name = c->name;
+      *c = *v;
+      c->id = id;
+      c->name = name;
+      local[v->id] = sv_tensor(x, c);
+    }
+    if (!local[v->id])
+      return tcc_node_error(x->ctx, x->g, n, "body value '%s' is read before it is produced",
+                            v->name);
+    *out = local[v->id];
+    return TCC_OK;
+  }
+  *out = sv_of(x, v);
+  return TCC_OK;
+}
+
+/* v, through Identity nodes, when that is a constant; else NULL. */
+static const tcc_value *through_identity(const tcc_value *v) {
+  for (int k = 0; v && k < 64; k++) {
+    if (v->kind == TCC_VALUE_CONST) return v;
+    const tcc_node *p = v->producer;
+    if (!p || strcmp(p->op_type, "Identity") || p->ninputs < 1) return NULL;
+    v = p->inputs[0];
+  }
+  return NULL;
+}
+
+/* Loop (opsets 11-25) whose loop-carried values include a sequence or optional: unrolled at
+ * compile time, which needs a constant trip count M and a condition that stays a constant
+ * (body nodes are copied once per iteration, iteration_num a constant, and expanded as the
+ * graph's own). Scan outputs and bodies with subgraphs are not supported. */
+static tcc_status unroll_loop(expander *x, tcc_node *n) {
+  const tcc_attr *at = tcc_node_attr(n, "body");
+  if (!at || at->kind != TCC_ATTR_GRAPH || !at->u.g)
+    return tcc_node_error(x->ctx, x->g, n, "Loop needs a graph attribute 'body'");
+  const tcc_graph *b = at->u.g;
+  int nin = n->ninputs;
+  if (nin < 2)
+    return tcc_node_error(x->ctx, x->g, n, "Loop takes a trip count, a condition and values");
+  int nc = nin - 2;
+  if (b->inputs.len != (size_t)(2 + nc) || b->outputs.len != (size_t)(1 + nc) || n->noutputs != nc)
+    return tcc_node_error(x->ctx, x->g, n,
+                          "unrolling a Loop over sequences: scan outputs are not supported (the "
+                          "body takes %zu inputs and gives %zu outputs for %d loop-carried values)",
+                          b->inputs.len, b->outputs.len, nc);
+  for (size_t m = 0; m < b->nodes.len; m++) {
+    const tcc_node *bn = TCC_GRAPH_NODE(b, m);
+    for (int a = 0; a < bn->nattrs; a++)
+      if (bn->attrs[a].kind == TCC_ATTR_GRAPH || bn->attrs[a].kind == TCC_ATTR_GRAPHS)
+        return tcc_node_error(x->ctx, x->g, n,
+                              "body node '%s' (%s) has a subgraph; unrolling it is not supported",
+                              tcc_node_label(bn), bn->op_type);
+  }
+  /* The trip count and the condition must be constants ("not constant" lets a runner bind
+   * them: it binds the inputs an error names as 'NAME')). */
+  const tcc_value *mv = n->inputs[0] ? through_identity(sv_of(x, n->inputs[0])->t) : NULL;
+  const tcc_value *cv = n->inputs[1] ? through_identity(sv_of(x, n->inputs[1])->t) : NULL;
+  if (!mv || !mv->data || mv->is_fill || tcc_value_numel(mv) != 1 || mv->dtype != TCCRT_INT64 ||
+      (n->inputs[1] &&
+       (!cv || !cv->data || cv->is_fill || tcc_value_numel(cv) != 1 || cv->dtype != TCCRT_BOOL)))
+    return tcc_node_error(x->ctx, x->g, n,
+                          "unrolling a Loop over sequences at compile time needs a constant trip "
+                          "count (input '%s') and condition (input '%s'); they are not constant "
+                          "(a run-time loop over sequences is not supported)",
+                          n->inputs[0] ? n->inputs[0]->name : "",
+                          n->inputs[1] ? n->inputs[1]->name : "");
+  int64_t trips;
+  memcpy(&trips, mv->data, sizeof trips);
+  if (cv && !*(const uint8_t *)cv->data) trips = 0;
+  if (trips > 1024)
+    return tcc_node_error(x->ctx, x->g, n,
+                          "trip count %" PRId64 ": unrolling more than 1024 iterations is not "
+                          "supported",
+                          trips);
+  sval **cur = tcc_arena_alloc(x->a, sizeof(sval *) * (size_t)(nc + 1));
+  for (int j = 0; j < nc; j++) {
+    if (!n->inputs[2 + j])
+      return tcc_node_error(x->ctx, x->g, n, "loop-carried input %d is omitted", j);
+    cur[j] = sv_of(x, n->inputs[2 + j]);
+  }
+  sval **local = tcc_arena_alloc(x->a, sizeof(sval *) * (b->values.len + 1));
+  for (int64_t it = 0; it < trips; it++) {
+    memset(local, 0, sizeof(sval *) * (b->values.len + 1));
+    const char *prefix = tcc_arena_printf(x->a, "%s/iter%" PRId64, tcc_node_label(n), it);
+    local[TCC_GRAPH_INPUT(b, 0)->id] =
+        sv_tensor(x, const_i64(x, tcc_arena_printf(x->a, "%s/iteration_num", prefix), 0, 1, &it));
+    tcc_value *c =
+        tcc_graph_add_value(x->g, tcc_arena_printf(x->a, "%s/cond", prefix), TCC_VALUE_CONST);
+    make_const_scalar(x, c, TCCRT_BOOL, 1);
+    local[TCC_GRAPH_INPUT(b, 1)->id] = sv_tensor(x, c);
+    for (int j = 0; j < nc; j++)
+      local[TCC_GRAPH_INPUT(b, 2 + j)->id] = cur[j];
+    for (size_t m = 0; m < b->nodes.len; m++) {
+      const tcc_node *bn = TCC_GRAPH_NODE(b, m);
+      tcc_value **ins = tcc_arena_alloc(x->a, sizeof(tcc_value *) * (size_t)(bn->ninputs + 1));
+      tcc_value **os = tcc_arena_alloc(x->a, sizeof(tcc_value *) * (size_t)(bn->noutputs + 1));
+      for (int k = 0; k < bn->ninputs; k++) {
+        if (!bn->inputs[k]) continue;
+        sval *sv;
+        TCC_TRY(loop_body_value(x, n, b, local, bn->inputs[k], &sv));
+        if (sv->kind == TCC_TYPE_TENSOR) {
+          ins[k] = sv->t;
+        } else { /* a sequence/optional: a placeholder value standing for it */
+          ins[k] = tcc_graph_add_value(
+              x->g, tcc_arena_printf(x->a, "%s/%s", prefix, bn->inputs[k]->name), TCC_VALUE_NODE);
+          *map_slot(x, ins[k]) = sv;
+        }
+      }
+      for (int k = 0; k < bn->noutputs; k++)
+        if (bn->outputs[k])
+          os[k] = tcc_graph_add_value(
+              x->g, tcc_arena_printf(x->a, "%s/%s", prefix, bn->outputs[k]->name), TCC_VALUE_NODE);
+      tcc_node *cn =
+          tcc_graph_add_node(x->g, tcc_arena_printf(x->a, "%s/%s", prefix, tcc_node_label(bn)),
+                             bn->op_type, bn->domain, bn->ninputs, ins, bn->noutputs, os);
+      cn->opset = bn->opset;
+      cn->nattrs = bn->nattrs;
+      cn->attrs = bn->attrs;
+      TCC_TRY(process_node(x, x->g->nodes.len - 1));
+      for (int k = 0; k < bn->noutputs; k++) {
+        const tcc_value *bv = bn->outputs[k];
+        if (bv && bv->id < b->values.len && TCC_GRAPH_VALUE(b, bv->id) == bv)
+          local[bv->id] = sv_of(x, os[k]);
+      }
+    }
+    sval *co;
+    TCC_TRY(loop_body_value(x, n, b, local, TCC_GRAPH_OUTPUT(b, 0), &co));
+    const tcc_value *cc = co->kind == TCC_TYPE_TENSOR ? through_identity(co->t) : NULL;
+    if (!cc || !cc->data || cc->dtype != TCCRT_BOOL || tcc_value_numel(cc) != 1)
+      return tcc_node_error(x->ctx, x->g, n,
+                            "unrolling a Loop over sequences at compile time needs the body's "
+                            "condition output to be constant; a run-time one is not supported");
+    for (int j = 0; j < nc; j++)
+      TCC_TRY(loop_body_value(x, n, b, local, TCC_GRAPH_OUTPUT(b, 1 + j), &cur[j]));
+    if (!*(const uint8_t *)cc->data) break;
+  }
+  for (int j = 0; j < nc; j++)
+    if (n->outputs[j]) *map_slot(x, n->outputs[j]) = cur[j];
+  return TCC_OK;
+}
+
+/* Expands (or keeps, with its inputs remapped) the node at position i. */
+static tcc_status process_node(expander *x, size_t i) {
+  tcc_graph *g = x->g;
+  tcc_node *n = TCC_GRAPH_NODE(g, i);
+  if (i < x->nnodes) x->cur = i;
+  bool structured_in = false;
+  for (int k = 0; k < n->ninputs; k++)
+    structured_in |= is_structured_sv(x, n->inputs[k]);
+  if (structured_in && !n->domain[0] && !strcmp(n->op_type, "Loop")) {
+    set_dropped(x, i);
+    return unroll_loop(x, n);
+  }
+  bool route = is_seq_op(n) || (structured_in && !n->domain[0] && !strcmp(n->op_type, "Identity"));
+  if (!route) return remap_inputs(x, g, n);
+  set_dropped(x, i);
+  if (!n->domain[0] && !strcmp(n->op_type, "SequenceMap")) {
+    int nin = n->ninputs;
+    while (nin > 0 && !n->inputs[nin - 1])
+      nin--;
+    return sequence_map(x, n, nin);
+  }
+  sval *s = NULL;
+  TCC_TRY(expand_node(x, n, &s));
+  *map_slot(x, n->outputs[0]) = s;
+  return TCC_OK;
+}
+
 tcc_status tcc_pass_expand_sequences(tcc_context *ctx, tcc_graph *g) {
   if (!has_work(g)) return TCC_OK;
-  expander x_ = {ctx, tcc_ctx_arena(ctx), g, g->values.len, NULL, 0, g->nodes.len, NULL}, *x = &x_;
-  x->map = tcc_arena_alloc(x->a, sizeof(sval *) * (x->nvals + 1));
+  expander x_ = {ctx, tcc_ctx_arena(ctx), g, 0, NULL, 0, g->nodes.len, NULL, 0}, *x = &x_;
   tcc_arena *a = x->a;
 
   /* Inputs: every bound sequence/optional input becomes its leaves, in order. */
@@ -738,45 +945,24 @@ tcc_status tcc_pass_expand_sequences(tcc_context *ctx, tcc_graph *g) {
       continue;
     }
     if (v->vtype->nbound < 0) return unbound_error(x, v);
-    TCC_TRY(expand_input(x, v, v->vtype, v->name, &ins, &x->map[v->id]));
+    sval *s;
+    TCC_TRY(expand_input(x, v, v->vtype, v->name, &ins, &s));
+    *map_slot(x, v) = s;
   }
   g->inputs = ins;
 
-  /* Nodes, in topological order: sequence ops are evaluated at compile time and removed. */
+  /* Nodes, in topological order: sequence ops are evaluated at compile time and removed (an
+   * unrolled Loop's copies of its body are processed as they are made). */
   size_t nn = g->nodes.len;
-  bool *drop = tcc_arena_alloc(a, nn + 1);
-  x->drop = drop;
-  for (size_t i = 0; i < nn; i++) {
-    tcc_node *n = TCC_GRAPH_NODE(g, i);
-    x->cur = i;
-    bool structured_in = false;
-    for (int k = 0; k < n->ninputs; k++)
-      structured_in |= is_structured_sv(x, n->inputs[k]);
-    bool route =
-        is_seq_op(n) || (structured_in && !n->domain[0] && !strcmp(n->op_type, "Identity"));
-    if (!route) {
-      TCC_TRY(remap_inputs(x, g, n));
-      continue;
-    }
-    drop[i] = true;
-    if (!n->domain[0] && !strcmp(n->op_type, "SequenceMap")) {
-      int nin = n->ninputs;
-      while (nin > 0 && !n->inputs[nin - 1])
-        nin--;
-      TCC_TRY(sequence_map(x, n, nin));
-      continue;
-    }
-    sval *s = NULL;
-    TCC_TRY(expand_node(x, n, &s));
-    x->map[n->outputs[0]->id] = s;
-  }
+  for (size_t i = 0; i < nn; i++)
+    TCC_TRY(process_node(x, i));
 
   /* Outputs: leaves, each produced by an Identity (a graph output must be a node's output). */
   tcc_vec outs;
   tcc_vec_init(&outs, sizeof(tcc_value *));
   for (size_t i = 0; i < g->outputs.len; i++) {
     tcc_value *v = TCC_GRAPH_OUTPUT(g, i);
-    sval *s = v->id < x->nvals ? x->map[v->id] : NULL;
+    sval *s = map_get(x, v);
     if (!s || (s->kind == TCC_TYPE_TENSOR && s->t == v)) {
       tcc_vec_push(a, &outs, &v);
       continue;
@@ -790,7 +976,7 @@ tcc_status tcc_pass_expand_sequences(tcc_context *ctx, tcc_graph *g) {
   tcc_vec_init(&nodes, sizeof(tcc_node *));
   for (size_t i = 0; i < g->nodes.len; i++) {
     tcc_node *n = TCC_GRAPH_NODE(g, i);
-    if (i < nn && drop[i]) continue;
+    if (is_dropped(x, i)) continue;
     n->id = (uint32_t)nodes.len;
     tcc_vec_push(a, &nodes, &n);
   }
@@ -799,19 +985,17 @@ tcc_status tcc_pass_expand_sequences(tcc_context *ctx, tcc_graph *g) {
   tcc_vec_init(&vals, sizeof(tcc_value *));
   for (size_t i = 0; i < g->values.len; i++) {
     tcc_value *v = TCC_GRAPH_VALUE(g, i);
-    bool gone = false;
-    if (i < x->nvals && x->map[i]) {
-      sval *s = x->map[i];
-      /* Kept: constants made here and values an output Identity now produces. */
-      gone = !(s->kind == TCC_TYPE_TENSOR && s->t == v) &&
-             !(v->kind == TCC_VALUE_NODE && v->producer && v->producer->id < nodes.len &&
-               TCC_GRAPH_NODE(g, v->producer->id) == v->producer);
-    }
+    sval *s = i < x->map_cap ? x->map[i] : NULL;
+    /* Kept: constants made here and values an output Identity now produces. */
+    bool gone = s && !(s->kind == TCC_TYPE_TENSOR && s->t == v) &&
+                !(v->kind == TCC_VALUE_NODE && v->producer && v->producer->id < nodes.len &&
+                  TCC_GRAPH_NODE(g, v->producer->id) == v->producer);
     if (gone) continue;
     v->id = (uint32_t)vals.len;
     tcc_vec_push(a, &vals, &v);
   }
   g->values = vals;
-  /* Nodes made here (Gather/Slice of SplitToSequence, output Identity) were appended. */
+  /* Nodes made here (Gather/Slice of SplitToSequence, copies of bodies, output Identity) were
+   * appended. */
   return tcc_graph_toposort(g);
 }

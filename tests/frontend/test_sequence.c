@@ -5,7 +5,7 @@
  * sequence); the expansion pass (tcc_pass_expand_sequences: inputs x[0].., per-element Identity,
  * the sequence and optional ops evaluated at compile time, SplitToSequence as Gather/Slice
  * nodes, ConcatFromSequence as Concat (and Unsqueeze), SequenceMap's body inlined per element,
- * outputs, its errors); and the
+ * a Loop over a sequence unrolled, outputs, its errors); and the
  * SequenceProto / OptionalProto file reader, on bytes written here by hand from onnx-data.proto's
  * field numbers. Expected values come from the ONNX operator spec (SequenceAt, SequenceInsert,
  * SequenceErase, SequenceLength, OptionalHasElement, OptionalGetElement, SplitToSequence,
@@ -81,6 +81,8 @@ static tcc_value *find_value(const tcc_graph *g, const char *name) {
     if (!strcmp(TCC_GRAPH_VALUE(g, i)->name, name)) return TCC_GRAPH_VALUE(g, i);
   return NULL;
 }
+
+static void expect_expand_error(Onnx__ModelProto *m, const char *spec, const char *want);
 
 static bool shape_is(const tcc_value *v, tccrt_dtype dt, int n, const int64_t *want) {
   if (!v || v->dtype != dt || v->ndim != n) return false;
@@ -576,6 +578,65 @@ static void test_concat_from_sequence(int opset) {
   tcc_context_destroy(ctx);
 }
 
+/* Loop over a sequence (opset 13), unrolled: 3 iterations of body(i, c, s) = (c,
+ * SequenceInsert(s, Cast(i))) give [Cast(0), Cast(1), Cast(2)]; a run-time trip count is an
+ * error naming it and the condition. */
+static Onnx__ModelProto *loop_model(bool const_trips) {
+  Onnx__ModelProto *m = mb_model(8, 13);
+  Onnx__GraphProto *gp = m->graph;
+  if (const_trips)
+    const_i64(gp, "M", 3);
+  else
+    mb_input(gp, "M", INT64, "");
+  Onnx__TensorProto *t = mb_tensor("c", 9, 0, NULL);
+  uint8_t one = 1;
+  mb_raw(t, &one, 1);
+  mb_initializer(gp, t);
+  mb_node(gp, "SequenceEmpty", "empty", NULL, "s0");
+  Onnx__GraphProto *body = mb_graph("body");
+  mb_input(body, "i", INT64, "");
+  mb_input(body, "cin", 9, "");
+  in_t(body, "sin", mb_seq(mb_type(FLOAT, NULL)));
+  mb_node(body, "Identity", "cid", "cin", "cout");
+  mb_attr_int(mb_node(body, "Cast", "cast", "i", "f"), "to", FLOAT);
+  mb_node(body, "SequenceInsert", "ins", "sin,f", "sout");
+  mb_output(body, "cout", 9, "");
+  out_t(body, "sout", mb_seq(mb_type(FLOAT, NULL)));
+  mb_attr_graph(mb_node(gp, "Loop", "loop", "M,c,s0", "s"), "body", body);
+  mb_node(gp, "SequenceLength", "len", "s", "n");
+  mb_output(gp, "n", INT64, "");
+  out_t(gp, "s", mb_seq(mb_type(FLOAT, NULL)));
+  return m;
+}
+
+static void test_loop_unroll(void) {
+  tcc_context *ctx = tcc_context_create();
+  tcc_input_shape dummy;
+  memset(&dummy, 0, sizeof dummy);
+  tcc_import_options o = {0};
+  o.input_shapes = &dummy;
+  tcc_graph *g = import(ctx, loop_model(true), &o);
+  if (g) {
+    CHECK(g->outputs.len == 4); /* n, s[0], s[1], s[2] */
+    if (g->outputs.len == 4) {
+      const tcc_value *n = TCC_GRAPH_OUTPUT(g, 0);
+      CHECK(n->kind == TCC_VALUE_CONST && *(const int64_t *)n->data == 3);
+      for (int i = 0; i < 3; i++) {
+        const tcc_value *si = TCC_GRAPH_OUTPUT(g, 1 + i);
+        const tcc_node *id = si->producer;
+        const tcc_node *cast = id && id->inputs[0] ? id->inputs[0]->producer : NULL;
+        CHECK_MSG(cast && !strcmp(cast->op_type, "Cast") && i64_at(const_input(cast, 0), 0) == i,
+                  "s[%d]", i);
+      }
+    }
+    for (size_t i = 0; i < g->nodes.len; i++)
+      CHECK(strcmp(TCC_GRAPH_NODE(g, i)->op_type, "Loop") != 0);
+  }
+  tcc_context_destroy(ctx);
+  expect_expand_error(loop_model(false), NULL,
+                      "needs a constant trip count (input 'M') and condition (input 'c')");
+}
+
 static void expect_expand_error(Onnx__ModelProto *m, const char *spec, const char *want) {
   tcc_context *ctx = tcc_context_create();
   tcc_input_shape b[1];
@@ -794,6 +855,7 @@ int main(void) {
   test_sequence_map();
   test_concat_from_sequence(11);
   test_concat_from_sequence(18);
+  test_loop_unroll();
   test_data_files();
   mb_free_all();
   return tcc_test_finish("test_sequence");
