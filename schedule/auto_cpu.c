@@ -149,6 +149,44 @@ static tcc_status schedule_one(tcc_context *ctx, tcc_stage *st, bool roots_only,
   return tcc_parallel(ctx, st, par);
 }
 
+/* A blocked conv (conv2d_NCHWc stage `cv`, computed for the elementwise output `out`, both
+ * [N, C/b, H, W, b]) whose rows are too short for enough accumulators (W <= 7 with b = 16,
+ * W <= 6 with b = 8): the tile takes two channel blocks x W rows x b lanes (14 vectors for 7 x
+ * 16), the output's parallel loop fuses N, C/b/2 and H, and the conv is computed at it. Returns
+ * false (schedule untouched) when the shapes do not fit. */
+static bool schedule_nchwc_pair(tcc_context *ctx, tcc_stage *out, tcc_stage *cv) {
+  int64_t e[5], ce[5];
+  if (out->ndim != 5 || cv->ndim != 5 || out->nrels || cv->nrels || out->nreduce) return false;
+  for (int d = 0; d < 5; d++)
+    if (!tcc_axis_const_extent(out->root[d], &e[d]) ||
+        !tcc_axis_const_extent(cv->root[d], &ce[d]) || e[d] != ce[d])
+      return false;
+  if (e[1] < 2 || e[1] % 2 || !((e[4] == 16 && e[3] <= 7) || (e[4] == 8 && e[3] <= 6)) || e[3] < 2)
+    return false;
+  tcc_axis *o1, *i1, *f, *par;
+  if (tcc_split(ctx, out, out->root[1], 2, TCC_TAIL_GUARD, &o1, &i1) != TCC_OK) return false;
+  tcc_axis *ord[6] = {out->root[0], o1, out->root[2], i1, out->root[3], out->root[4]};
+  if (tcc_reorder(ctx, out, 6, ord) != TCC_OK || tcc_fuse(ctx, out, out->root[0], o1, &f) ||
+      tcc_fuse(ctx, out, f, out->root[2], &par) || tcc_parallel(ctx, out, par) ||
+      tcc_vectorize(ctx, out, out->root[4]) || tcc_compute_at(ctx, cv, out, par))
+    return false; /* cannot happen for these shapes; the caller's schedule is then naive */
+  tcc_axis *c1o, *c1i;
+  if (tcc_split(ctx, cv, cv->root[1], 2, TCC_TAIL_GUARD, &c1o, &c1i)) return false;
+  int n = 0;
+  tcc_axis **cord = tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof *cord * (size_t)(cv->nreduce + 5));
+  cord[n++] = cv->root[2];
+  for (int r = 0; r < cv->nreduce; r++)
+    cord[n++] = cv->root[5 + r];
+  cord[n++] = c1i;
+  cord[n++] = cv->root[3];
+  cord[n++] = cv->root[4];
+  /* (n, c1o, h) outside, the reductions, then the unrolled 2 x W tile of b-lane vectors */
+  if (tcc_reorder(ctx, cv, n, cord) || tcc_unroll(ctx, cv, c1i) ||
+      tcc_unroll(ctx, cv, cv->root[3]) || tcc_vectorize(ctx, cv, cv->root[4]))
+    return false;
+  return true;
+}
+
 /* Does stage c read tensor t, directly or through inlined stages? */
 static bool reads(tcc_context *ctx, const tcc_stage *c, const tcc_tensor *t) {
   const tcc_tensor **in;
@@ -217,7 +255,10 @@ tcc_status tcc_schedule_auto_cpu(tcc_context *ctx, tcc_schedule *sch, const tcc_
   bool nchwc = false;
   for (int c = 0; c < ncand; c++)
     nchwc |= cand[c]->t->tag && !strcmp(cand[c]->t->tag, "conv2d_NCHWc");
-  if (out->attach == TCC_ATTACH_ROOT)
+  if (nchwc && ncand == 1 && out->attach == TCC_ATTACH_ROOT &&
+      schedule_nchwc_pair(ctx, out, cand[0]))
+    ncand = 0; /* scheduled: the conv is computed at the output's parallel loop */
+  else if (out->attach == TCC_ATTACH_ROOT)
     TCC_TRY(schedule_one(ctx, out, ncand > 0, false, ncand > 0 && !nchwc));
   if (ncand > 0 && out->nleaves > 0 && out->leaves[0]->annot == TCC_ANNOT_PARALLEL) {
     /* only when the per-iteration buffers stay small (stack scratch, nothing allocated per
