@@ -105,13 +105,14 @@ tcc_status tcc_memplan(tcc_context *ctx, int n, tcc_mem_request *reqs, size_t al
  * SequenceInsert, SequenceErase (positions must be constants), Optional, OptionalHasElement and
  * OptionalGetElement are evaluated at compile time (opsets 11-25); SplitToSequence of a known dim
  * becomes Gather/Slice nodes, ConcatFromSequence a Concat (and Unsqueezes), SequenceMap its body
- * inlined per element, a Loop carrying a sequence unrolled (constant trip count and condition);
- * graph outputs that are sequences/optionals become their leaves, named alike, in order. Runs on
- * an imported graph before tcc_graph_resolve_ops (nodes are sorted again; for a SplitToSequence
- * of a computed tensor the nodes before it are inferred); a graph without sequences is unchanged.
- * Errors (naming the file and node): an unbound input (with the --input-shape syntax that binds
- * it), a run-time position, a position out of range, getting the element of an absent optional,
- * and any other op that takes a sequence or optional ("not supported"). */
+ * inlined per element, a Loop carrying a sequence unrolled (constant trip count and condition),
+ * an If over sequences replaced by the branch of its constant condition; graph outputs that are
+ * sequences/optionals become their leaves, named alike, in order. Runs on an imported graph before
+ * tcc_graph_resolve_ops (nodes are sorted again; for a SplitToSequence of a computed tensor the
+ * nodes before it are inferred); a graph without sequences is unchanged. Errors (naming the file
+ * and node): an unbound input (with the --input-shape syntax that binds it), a run-time position, a
+ * position out of range, getting the element of an absent optional, and any other op that takes a
+ * sequence or optional ("not supported"). */
 tcc_status tcc_pass_expand_sequences(tcc_context *ctx, tcc_graph *g);
 
 #ifdef __cplusplus

@@ -25,11 +25,14 @@
  *   ConcatFromSequence  (11) a Concat of the elements (new_axis 1: each Unsqueezed first);
  *   SequenceMap         (17) the body inlined once per element (element i of each sequence
  *                       input, tensors as they are); a body with subgraphs or sequence ops is
- *                       not supported.
+ *                       not supported;
+ *   Loop                carrying a sequence/optional: unrolled (constant trip count and
+ *                       condition), each copy of the body expanded as the graph's own;
+ *   If                  over sequences/optionals: the branch of its constant condition inlined.
  * Graph inputs are replaced by their leaves in order (x[0], x[1], ...), graph outputs likewise,
  * each leaf output produced by an Identity node; nodes are sorted again at the end. Other ops
- * taking a sequence or optional, ops producing one (Loop, If ...) and sequence ops inside
- * subgraphs are not expanded (they stay, and are reported as unsupported later). */
+ * taking a sequence or optional and sequence ops inside other subgraphs are not expanded (they
+ * stay, and are reported as unsupported later). */
 #include "passes.h"
 
 #include <inttypes.h>
@@ -54,6 +57,11 @@ typedef struct expander {
   size_t nnodes;  /* nodes before the pass (later ones were made by it) */
   bool *drop;     /* by node position: removed */
   size_t drop_cap;
+  /* The subgraphs being copied (a Loop body, an If branch inside it ...), innermost last, with
+   * the values their copies stand for: a nested branch reads its enclosing body's values. */
+  int nscopes;
+  const tcc_graph *scope_graph[16];
+  sval **scope_local[16];
 } expander;
 
 /* The map slot of a value of the main graph (grown as the pass adds values); NULL for others. */
@@ -743,11 +751,13 @@ static tcc_status expand_output(expander *x, sval *s, const char *path, tcc_valu
   return TCC_OK;
 }
 
+static bool if_over_sequences(const tcc_node *n);
+
 static bool has_work(const tcc_graph *g) {
   for (size_t i = 0; i < g->inputs.len; i++)
     if (tcc_value_is_structured(TCC_GRAPH_INPUT(g, i))) return true;
   for (size_t i = 0; i < g->nodes.len; i++)
-    if (is_seq_op(TCC_GRAPH_NODE(g, i))) return true;
+    if (is_seq_op(TCC_GRAPH_NODE(g, i)) || if_over_sequences(TCC_GRAPH_NODE(g, i))) return true;
   return false;
 }
 
@@ -757,6 +767,14 @@ static tcc_status process_node(expander *x, size_t i);
  * (a body constant is copied into the main graph), outer values through the expansion. */
 static tcc_status loop_body_value(expander *x, const tcc_node *n, const tcc_graph *b, sval **local,
                                   tcc_value *v, sval **out) {
+  for (int k = x->nscopes - 1; k >= 0 && !(v->id < b->values.len && TCC_GRAPH_VALUE(b, v->id) == v);
+       k--) {
+    const tcc_graph *sg = x->scope_graph[k];
+    if (v->id < sg->values.len && TCC_GRAPH_VALUE(sg, v->id) == v) {
+      b = sg; /* a value of an enclosing body being copied */
+      local = x->scope_local[k];
+    }
+  }
   if (v->id < b->values.len && TCC_GRAPH_VALUE(b, v->id) == v) {
     if (!local[v->id] && v->kind == TCC_VALUE_CONST) {
       tcc_value *c = tcc_graph_add_value(
@@ -789,6 +807,83 @@ static const tcc_value *through_identity(const tcc_value *v) {
   return NULL;
 }
 
+/* Copies the nodes of subgraph b (a Loop body or an If branch) into the main graph, named
+ * PREFIX/NAME, reading b's values through `local` (b's inputs are set by the caller), and expands
+ * each copy as it is made; `local` then holds b's values. */
+static tcc_status clone_body(expander *x, const tcc_node *n, const tcc_graph *b, sval **local,
+                             const char *prefix) {
+  if (x->nscopes == (int)TCC_ARRAY_SIZE(x->scope_graph))
+    return tcc_node_error(x->ctx, x->g, n, "subgraphs nested too deeply to expand");
+  for (size_t m = 0; m < b->nodes.len; m++) {
+    const tcc_node *bn = TCC_GRAPH_NODE(b, m);
+    for (int a = 0; a < bn->nattrs; a++)
+      if ((bn->attrs[a].kind == TCC_ATTR_GRAPH || bn->attrs[a].kind == TCC_ATTR_GRAPHS) &&
+          !if_over_sequences(bn))
+        return tcc_node_error(x->ctx, x->g, n,
+                              "node '%s' (%s) of its subgraph has a subgraph itself; expanding it "
+                              "at compile time is not supported",
+                              tcc_node_label(bn), bn->op_type);
+  }
+  x->scope_graph[x->nscopes] = b;
+  x->scope_local[x->nscopes] = local;
+  x->nscopes++;
+  for (size_t m = 0; m < b->nodes.len; m++) {
+    const tcc_node *bn = TCC_GRAPH_NODE(b, m);
+    tcc_value **ins = tcc_arena_alloc(x->a, sizeof(tcc_value *) * (size_t)(bn->ninputs + 1));
+    tcc_value **os = tcc_arena_alloc(x->a, sizeof(tcc_value *) * (size_t)(bn->noutputs + 1));
+    for (int k = 0; k < bn->ninputs; k++) {
+      if (!bn->inputs[k]) continue;
+      sval *sv;
+      TCC_TRY(loop_body_value(x, n, b, local, bn->inputs[k], &sv));
+      if (sv->kind == TCC_TYPE_TENSOR) {
+        ins[k] = sv->t;
+      } else { /* a sequence/optional: a placeholder value standing for it */
+        ins[k] = tcc_graph_add_value(
+            x->g, tcc_arena_printf(x->a, "%s/%s", prefix, bn->inputs[k]->name), TCC_VALUE_NODE);
+        *map_slot(x, ins[k]) = sv;
+      }
+    }
+    for (int k = 0; k < bn->noutputs; k++)
+      if (bn->outputs[k])
+        os[k] = tcc_graph_add_value(
+            x->g, tcc_arena_printf(x->a, "%s/%s", prefix, bn->outputs[k]->name), TCC_VALUE_NODE);
+    tcc_node *cn =
+        tcc_graph_add_node(x->g, tcc_arena_printf(x->a, "%s/%s", prefix, tcc_node_label(bn)),
+                           bn->op_type, bn->domain, bn->ninputs, ins, bn->noutputs, os);
+    cn->opset = bn->opset;
+    cn->nattrs = bn->nattrs;
+    cn->attrs = bn->attrs;
+    TCC_TRY(process_node(x, x->g->nodes.len - 1));
+    for (int k = 0; k < bn->noutputs; k++) {
+      const tcc_value *bv = bn->outputs[k];
+      if (bv && bv->id < b->values.len && TCC_GRAPH_VALUE(b, bv->id) == bv)
+        local[bv->id] = sv_of(x, os[k]);
+    }
+  }
+  x->nscopes--;
+  return TCC_OK;
+}
+
+/* The value of a bool scalar known at compile time: a constant, through Identity and Not (as
+ * OptionalHasElement -> Not -> If conditions are); -1 when not known. */
+static int const_bool(const tcc_value *v) {
+  bool neg = false;
+  for (int k = 0; v && k < 64; k++) {
+    if (v->kind == TCC_VALUE_CONST) {
+      if (!v->data || v->is_fill || v->dtype != TCCRT_BOOL || tcc_value_numel(v) != 1) return -1;
+      return (*(const uint8_t *)v->data != 0) != neg;
+    }
+    const tcc_node *p = v->producer;
+    if (!p || p->domain[0] || p->ninputs < 1) return -1;
+    if (!strcmp(p->op_type, "Not"))
+      neg = !neg;
+    else if (strcmp(p->op_type, "Identity"))
+      return -1;
+    v = p->inputs[0];
+  }
+  return -1;
+}
+
 /* Loop (opsets 11-25) whose loop-carried values include a sequence or optional: unrolled at
  * compile time, which needs a constant trip count M and a condition that stays a constant
  * (body nodes are copied once per iteration, iteration_num a constant, and expanded as the
@@ -807,21 +902,12 @@ static tcc_status unroll_loop(expander *x, tcc_node *n) {
                           "unrolling a Loop over sequences: scan outputs are not supported (the "
                           "body takes %zu inputs and gives %zu outputs for %d loop-carried values)",
                           b->inputs.len, b->outputs.len, nc);
-  for (size_t m = 0; m < b->nodes.len; m++) {
-    const tcc_node *bn = TCC_GRAPH_NODE(b, m);
-    for (int a = 0; a < bn->nattrs; a++)
-      if (bn->attrs[a].kind == TCC_ATTR_GRAPH || bn->attrs[a].kind == TCC_ATTR_GRAPHS)
-        return tcc_node_error(x->ctx, x->g, n,
-                              "body node '%s' (%s) has a subgraph; unrolling it is not supported",
-                              tcc_node_label(bn), bn->op_type);
-  }
   /* The trip count and the condition must be constants ("not constant" lets a runner bind
    * them: it binds the inputs an error names as 'NAME')). */
   const tcc_value *mv = n->inputs[0] ? through_identity(sv_of(x, n->inputs[0])->t) : NULL;
-  const tcc_value *cv = n->inputs[1] ? through_identity(sv_of(x, n->inputs[1])->t) : NULL;
+  int cond = n->inputs[1] ? const_bool(sv_of(x, n->inputs[1])->t) : 1;
   if (!mv || !mv->data || mv->is_fill || tcc_value_numel(mv) != 1 || mv->dtype != TCCRT_INT64 ||
-      (n->inputs[1] &&
-       (!cv || !cv->data || cv->is_fill || tcc_value_numel(cv) != 1 || cv->dtype != TCCRT_BOOL)))
+      cond < 0)
     return tcc_node_error(x->ctx, x->g, n,
                           "unrolling a Loop over sequences at compile time needs a constant trip "
                           "count (input '%s') and condition (input '%s'); they are not constant "
@@ -830,7 +916,7 @@ static tcc_status unroll_loop(expander *x, tcc_node *n) {
                           n->inputs[1] ? n->inputs[1]->name : "");
   int64_t trips;
   memcpy(&trips, mv->data, sizeof trips);
-  if (cv && !*(const uint8_t *)cv->data) trips = 0;
+  if (!cond) trips = 0;
   if (trips > 1024)
     return tcc_node_error(x->ctx, x->g, n,
                           "trip count %" PRId64 ": unrolling more than 1024 iterations is not "
@@ -854,52 +940,67 @@ static tcc_status unroll_loop(expander *x, tcc_node *n) {
     local[TCC_GRAPH_INPUT(b, 1)->id] = sv_tensor(x, c);
     for (int j = 0; j < nc; j++)
       local[TCC_GRAPH_INPUT(b, 2 + j)->id] = cur[j];
-    for (size_t m = 0; m < b->nodes.len; m++) {
-      const tcc_node *bn = TCC_GRAPH_NODE(b, m);
-      tcc_value **ins = tcc_arena_alloc(x->a, sizeof(tcc_value *) * (size_t)(bn->ninputs + 1));
-      tcc_value **os = tcc_arena_alloc(x->a, sizeof(tcc_value *) * (size_t)(bn->noutputs + 1));
-      for (int k = 0; k < bn->ninputs; k++) {
-        if (!bn->inputs[k]) continue;
-        sval *sv;
-        TCC_TRY(loop_body_value(x, n, b, local, bn->inputs[k], &sv));
-        if (sv->kind == TCC_TYPE_TENSOR) {
-          ins[k] = sv->t;
-        } else { /* a sequence/optional: a placeholder value standing for it */
-          ins[k] = tcc_graph_add_value(
-              x->g, tcc_arena_printf(x->a, "%s/%s", prefix, bn->inputs[k]->name), TCC_VALUE_NODE);
-          *map_slot(x, ins[k]) = sv;
-        }
-      }
-      for (int k = 0; k < bn->noutputs; k++)
-        if (bn->outputs[k])
-          os[k] = tcc_graph_add_value(
-              x->g, tcc_arena_printf(x->a, "%s/%s", prefix, bn->outputs[k]->name), TCC_VALUE_NODE);
-      tcc_node *cn =
-          tcc_graph_add_node(x->g, tcc_arena_printf(x->a, "%s/%s", prefix, tcc_node_label(bn)),
-                             bn->op_type, bn->domain, bn->ninputs, ins, bn->noutputs, os);
-      cn->opset = bn->opset;
-      cn->nattrs = bn->nattrs;
-      cn->attrs = bn->attrs;
-      TCC_TRY(process_node(x, x->g->nodes.len - 1));
-      for (int k = 0; k < bn->noutputs; k++) {
-        const tcc_value *bv = bn->outputs[k];
-        if (bv && bv->id < b->values.len && TCC_GRAPH_VALUE(b, bv->id) == bv)
-          local[bv->id] = sv_of(x, os[k]);
-      }
-    }
+    TCC_TRY(clone_body(x, n, b, local, prefix));
     sval *co;
     TCC_TRY(loop_body_value(x, n, b, local, TCC_GRAPH_OUTPUT(b, 0), &co));
-    const tcc_value *cc = co->kind == TCC_TYPE_TENSOR ? through_identity(co->t) : NULL;
-    if (!cc || !cc->data || cc->dtype != TCCRT_BOOL || tcc_value_numel(cc) != 1)
+    int cc = co->kind == TCC_TYPE_TENSOR ? const_bool(co->t) : -1;
+    if (cc < 0)
       return tcc_node_error(x->ctx, x->g, n,
                             "unrolling a Loop over sequences at compile time needs the body's "
                             "condition output to be constant; a run-time one is not supported");
     for (int j = 0; j < nc; j++)
       TCC_TRY(loop_body_value(x, n, b, local, TCC_GRAPH_OUTPUT(b, 1 + j), &cur[j]));
-    if (!*(const uint8_t *)cc->data) break;
+    if (!cc) break;
   }
   for (int j = 0; j < nc; j++)
     if (n->outputs[j]) *map_slot(x, n->outputs[j]) = cur[j];
+  return TCC_OK;
+}
+
+/* Does If node n build or return sequences/optionals (its outputs declared so, or a sequence op
+ * in a branch)? */
+static bool if_over_sequences(const tcc_node *n) {
+  if (n->domain[0] || strcmp(n->op_type, "If")) return false;
+  for (int k = 0; k < n->noutputs; k++)
+    if (tcc_value_is_structured(n->outputs[k])) return true;
+  for (int a = 0; a < n->nattrs; a++) {
+    const tcc_attr *at = &n->attrs[a];
+    if (at->kind != TCC_ATTR_GRAPH || !at->u.g) continue;
+    for (size_t m = 0; m < at->u.g->nodes.len; m++)
+      if (is_seq_op(TCC_GRAPH_NODE(at->u.g, m))) return true;
+    for (size_t m = 0; m < at->u.g->outputs.len; m++)
+      if (tcc_value_is_structured(TCC_GRAPH_OUTPUT(at->u.g, m))) return true;
+  }
+  return false;
+}
+
+/* If (opsets 11-25) over sequences/optionals: with a constant condition the chosen branch is
+ * inlined and expanded as the graph's own. */
+static tcc_status inline_if(expander *x, tcc_node *n) {
+  int cond = n->ninputs > 0 && n->inputs[0] ? const_bool(sv_of(x, n->inputs[0])->t) : -1;
+  if (cond < 0)
+    return tcc_node_error(x->ctx, x->g, n,
+                          "an If over sequences is resolved at compile time and needs a constant "
+                          "condition (input '%s'); it is not constant (a run-time choice between "
+                          "sequences is not supported)",
+                          n->ninputs > 0 && n->inputs[0] ? n->inputs[0]->name : "");
+  bool then = cond != 0;
+  const tcc_attr *at = tcc_node_attr(n, then ? "then_branch" : "else_branch");
+  if (!at || at->kind != TCC_ATTR_GRAPH || !at->u.g)
+    return tcc_node_error(x->ctx, x->g, n, "If needs a graph attribute '%s'",
+                          then ? "then_branch" : "else_branch");
+  const tcc_graph *b = at->u.g;
+  if (b->outputs.len != (size_t)n->noutputs)
+    return tcc_node_error(x->ctx, x->g, n, "the %s branch gives %zu outputs; the node has %d",
+                          then ? "then" : "else", b->outputs.len, n->noutputs);
+  sval **local = tcc_arena_alloc(x->a, sizeof(sval *) * (b->values.len + 1));
+  TCC_TRY(clone_body(x, n, b, local,
+                     tcc_arena_printf(x->a, "%s/%s", tcc_node_label(n), then ? "then" : "else")));
+  for (int k = 0; k < n->noutputs; k++) {
+    sval *sv;
+    TCC_TRY(loop_body_value(x, n, b, local, TCC_GRAPH_OUTPUT(b, k), &sv));
+    if (n->outputs[k]) *map_slot(x, n->outputs[k]) = sv;
+  }
   return TCC_OK;
 }
 
@@ -914,6 +1015,10 @@ static tcc_status process_node(expander *x, size_t i) {
   if (structured_in && !n->domain[0] && !strcmp(n->op_type, "Loop")) {
     set_dropped(x, i);
     return unroll_loop(x, n);
+  }
+  if (if_over_sequences(n)) {
+    set_dropped(x, i);
+    return inline_if(x, n);
   }
   bool route = is_seq_op(n) || (structured_in && !n->domain[0] && !strcmp(n->op_type, "Identity"));
   if (!route) return remap_inputs(x, g, n);
@@ -932,7 +1037,7 @@ static tcc_status process_node(expander *x, size_t i) {
 
 tcc_status tcc_pass_expand_sequences(tcc_context *ctx, tcc_graph *g) {
   if (!has_work(g)) return TCC_OK;
-  expander x_ = {ctx, tcc_ctx_arena(ctx), g, 0, NULL, 0, g->nodes.len, NULL, 0}, *x = &x_;
+  expander x_ = {.ctx = ctx, .a = tcc_ctx_arena(ctx), .g = g, .nnodes = g->nodes.len}, *x = &x_;
   tcc_arena *a = x->a;
 
   /* Inputs: every bound sequence/optional input becomes its leaves, in order. */

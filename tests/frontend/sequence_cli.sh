@@ -35,7 +35,8 @@ test_sequence_map_add_2_sequences test_sequence_map_extract_shapes
 test_sequence_map_identity_1_sequence_1_tensor test_sequence_map_identity_2_sequences
 test_loop13_seq test_sequence_map_add_1_sequence_1_tensor_expanded
 test_sequence_map_add_2_sequences_expanded test_sequence_map_extract_shapes_expanded
-test_sequence_map_identity_1_sequence_expanded test_sequence_map_identity_2_sequences_expanded"
+test_sequence_map_identity_1_sequence_expanded test_sequence_map_identity_2_sequences_expanded
+test_if_seq test_if_opt test_loop16_seq_none"
 paths=""
 n=0
 for t in $tests; do paths="$paths $nt/$t"; n=$((n + 1)); done

@@ -5,7 +5,7 @@
  * sequence); the expansion pass (tcc_pass_expand_sequences: inputs x[0].., per-element Identity,
  * the sequence and optional ops evaluated at compile time, SplitToSequence as Gather/Slice
  * nodes, ConcatFromSequence as Concat (and Unsqueeze), SequenceMap's body inlined per element,
- * a Loop over a sequence unrolled, outputs, its errors); and the
+ * a Loop over a sequence unrolled, an If over sequences inlined, outputs, its errors); and the
  * SequenceProto / OptionalProto file reader, on bytes written here by hand from onnx-data.proto's
  * field numbers. Expected values come from the ONNX operator spec (SequenceAt, SequenceInsert,
  * SequenceErase, SequenceLength, OptionalHasElement, OptionalGetElement, SplitToSequence,
@@ -637,6 +637,61 @@ static void test_loop_unroll(void) {
                       "needs a constant trip count (input 'M') and condition (input 'c')");
 }
 
+/* If over sequences: the branch of the constant condition is inlined (then: [a]; else: [a, a]);
+ * Not(OptionalHasElement(absent optional)) is a constant condition too; a run-time condition is
+ * an error naming it. */
+static Onnx__ModelProto *if_model(const char *cond_kind) {
+  Onnx__ModelProto *m = mb_model(8, 18);
+  Onnx__GraphProto *gp = m->graph;
+  mb_input(gp, "a", FLOAT, "2");
+  if (!strcmp(cond_kind, "input")) {
+    mb_input(gp, "c", 9, "");
+  } else if (!strcmp(cond_kind, "not_has")) {
+    Onnx__NodeProto *on = mb_node(gp, "Optional", "none", NULL, "o");
+    mb_attr(on, "type", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__TYPE_PROTO)->tp =
+        mb_type(FLOAT, "2");
+    mb_node(gp, "OptionalHasElement", "has", "o", "h");
+    mb_node(gp, "Not", "not", "h", "c"); /* true */
+  } else {
+    Onnx__TensorProto *t = mb_tensor("c", 9, 0, NULL);
+    uint8_t v = !strcmp(cond_kind, "true");
+    mb_raw(t, &v, 1);
+    mb_initializer(gp, t);
+  }
+  Onnx__GraphProto *th = mb_graph("then"), *el = mb_graph("else");
+  mb_node(th, "SequenceConstruct", "t", "a", "ts");
+  out_t(th, "ts", mb_seq(mb_type(FLOAT, "2")));
+  mb_node(el, "SequenceConstruct", "e", "a,a", "es");
+  out_t(el, "es", mb_seq(mb_type(FLOAT, "2")));
+  Onnx__NodeProto *n = mb_node(gp, "If", "if", "c", "s");
+  mb_attr_graph(n, "then_branch", th);
+  mb_attr_graph(n, "else_branch", el);
+  out_t(gp, "s", mb_seq(mb_type(FLOAT, "2")));
+  return m;
+}
+
+static void test_if_inline(void) {
+  const char *kinds[] = {"true", "false", "not_has"};
+  const size_t want[] = {1, 2, 1};
+  for (int i = 0; i < 3; i++) {
+    tcc_context *ctx = tcc_context_create();
+    tcc_input_shape dummy;
+    memset(&dummy, 0, sizeof dummy);
+    tcc_import_options o = {0};
+    o.input_shapes = &dummy;
+    tcc_graph *g = import(ctx, if_model(kinds[i]), &o);
+    CHECK_MSG(g && g->outputs.len == want[i], "%s", kinds[i]);
+    for (size_t k = 0; g && k < g->outputs.len; k++) {
+      const tcc_node *id = TCC_GRAPH_OUTPUT(g, k)->producer;
+      CHECK(id && id->inputs[0] == find_value(g, "a"));
+    }
+    for (size_t k = 0; g && k < g->nodes.len; k++)
+      CHECK(strcmp(TCC_GRAPH_NODE(g, k)->op_type, "If") != 0);
+    tcc_context_destroy(ctx);
+  }
+  expect_expand_error(if_model("input"), NULL, "needs a constant condition (input 'c')");
+}
+
 static void expect_expand_error(Onnx__ModelProto *m, const char *spec, const char *want) {
   tcc_context *ctx = tcc_context_create();
   tcc_input_shape b[1];
@@ -856,6 +911,7 @@ int main(void) {
   test_concat_from_sequence(11);
   test_concat_from_sequence(18);
   test_loop_unroll();
+  test_if_inline();
   test_data_files();
   mb_free_all();
   return tcc_test_finish("test_sequence");
