@@ -96,10 +96,20 @@ static tcc_status parse_msg(reader *r, const uint8_t *p, size_t len, bool seq, i
     uint64_t key, v;
     if (!get_varint(&p, end, &key)) return bad(r, what);
     int field = (int)(key >> 3), wire = (int)(key & 7);
+    /* Both messages: 1 name (bytes), 2 elem_type (varint), 3..7 values (messages). Anything
+     * else is another message (a TensorProto has dims in 1, data_type in 2, name in 8 and
+     * raw_data in 9): refuse it rather than read it as an empty sequence. */
+    bool known = (field == 1 && wire == 2) || (field == 2 && wire == 0) ||
+                 (field >= 3 && field <= 7 && wire == 2);
+    if (!known)
+      return tcc_error_at(r->ctx, r->path, NULL, NULL,
+                          "not an onnx.%s (field %d of wire type %d; a TensorProto where %s "
+                          "value is expected?)",
+                          what, field, wire, seq ? "a sequence" : "an optional");
     if (wire == 0) {
       if (!get_varint(&p, end, &v)) return bad(r, what);
       if (field == 2) elem_type = v;
-    } else if (wire == 2) {
+    } else { /* wire 2 */
       if (!get_varint(&p, end, &v) || v > (uint64_t)(end - p)) return bad(r, what);
       if (field == 1) {
         out->name = tcc_arena_strndup(a, (const char *)p, (size_t)v);
@@ -110,14 +120,11 @@ static tcc_status parse_msg(reader *r, const uint8_t *p, size_t len, bool seq, i
         tcc_vec_push(a, &elems, &e);
       }
       p += v;
-    } else if (wire == 1 || wire == 5) {
-      size_t n = wire == 1 ? 8 : 4;
-      if ((size_t)(end - p) < n) return bad(r, what);
-      p += n;
-    } else {
-      return bad(r, what);
     }
   }
+  if (elem_type > ELEM_OPTIONAL)
+    return tcc_error_at(r->ctx, r->path, NULL, NULL, "%s with unknown elem_type %llu", what,
+                        (unsigned long long)elem_type);
   if (elem_type == ELEM_SPARSE || elem_type == ELEM_MAP)
     return tcc_error_at(r->ctx, r->path, NULL, NULL, "%s of %s elements are not supported", what,
                         elem_type == ELEM_SPARSE ? "sparse tensor" : "map");

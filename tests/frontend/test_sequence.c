@@ -853,6 +853,17 @@ static void test_data_files(void) {
   CHECK(mb_write(p, t0, tl) == 0);
   CHECK(tcc_onnx_read_data_file(ctx, p, -1, &d) == TCC_OK && d->kind == TCC_TYPE_TENSOR &&
         !strcmp(d->name, "t"));
+  /* ... and given where a sequence or an optional is declared, it is refused, not read as an
+   * empty sequence / absent optional. */
+  for (int k = 0; k < 2; k++) {
+    tcc_error_clear(ctx);
+    CHECK(tcc_onnx_read_data_file(ctx, p, k ? TCC_TYPE_OPTIONAL : TCC_TYPE_SEQUENCE, &d) ==
+          TCC_ERR);
+    CHECK_MSG(strstr(tcc_error_text(ctx),
+                     k ? "not an onnx.OptionalProto" : "not an onnx.SequenceProto") &&
+                  strstr(tcc_error_text(ctx), "t.pb"),
+              "%s", tcc_error_text(ctx));
+  }
   /* Truncated and mismatched element types are errors naming the file. */
   snprintf(p, sizeof p, "%s/trunc.pb", dir);
   CHECK(mb_write(p, seq, o - 3) == 0);
