@@ -86,23 +86,24 @@ typedef struct tcc_op {
    * plain, logical shapes) with in[k], the layout input k is available in now (in has
    * node->ninputs entries; omitted inputs and plain values have the plain layout, ndim 0). The
    * hook fills req[k] (node->ninputs entries), the layout each input must be given in, and
-   * out[j] (node->noutputs entries), the layout of each output it will then produce; all
-   * entries arrive plain. Leaving everything plain says "plain only": the pass then gives every
-   * input in its plain layout and the node stays as it was. Otherwise the pass converts each
-   * input to req[k] (a blocked constant is packed at compile time, anything else gets a
-   * LayoutTransform node), makes fresh output values of the out[j] physical shapes, calls
-   * alter_layout (when set) and re-infers the node. A hook accepts a layout only when the op's
-   * own infer and compute, run on the physical shapes (after alter_layout), compute exactly
-   * the op in that layout (e.g. Relu on an NCHW8c tensor; Add with a [C/8,1,1,8] operand).
+   * out[j] (node->noutputs entries), the layout of each output it will then produce (blocked
+   * layouts list their primal dims in the order of the value's plain dims: "NCHW8c" for an NCHW
+   * value, "CHW8c" for a [C,1,1] one); all entries arrive plain. Leaving everything plain says
+   * "plain only": the pass then gives every input in its plain layout and the node stays as it was.
+   * Otherwise the pass converts each input to req[k] (a blocked constant is packed at compile time,
+   * anything else gets a LayoutTransform node), makes fresh output values of the out[j] physical
+   * shapes, calls alter_layout (when set) and re-infers the node. A hook accepts a layout only when
+   * the op's own infer and compute, run on the physical shapes (after alter_layout), compute
+   * exactly the op in that layout (e.g. Relu on an NCHW8c tensor; Add with a [C/8,1,1,8] operand).
    * Errors are only for malformed nodes (TCC_ERR with a diagnostic naming the node); an
    * unsuitable node (symbolic or indivisible channels, other dtypes) answers plain. */
   tcc_status (*infer_layout)(tcc_layout_ctx *lc, const tcc_node *node, const tcc_layout *in,
                              tcc_layout *req, tcc_layout *out);
   /* Rewrites the node for the layouts infer_layout chose (in: the inputs' layouts, now equal
    * to req; out: the outputs'), after the pass rewired its inputs and outputs: in place
-   * (MaxPool's kernel_shape gains a unit dim for the block) or by a replacement subgraph in *rw
-   * (Conv -> tcc.internal ConvNCHWc; BatchNormalization -> Mul, Add). NULL: nothing to do.
-   * Errors name the node. */
+   * (MaxPool's kernel_shape gains a unit dim for the block; Conv becomes tcc.internal
+   * ConvNCHWc) or by a replacement subgraph in *rw (BatchNormalization -> Mul, Add). NULL:
+   * nothing to do. Errors name the node. */
   tcc_status (*alter_layout)(tcc_layout_ctx *lc, tcc_node *node, const tcc_layout *in,
                              const tcc_layout *out, tcc_layout_rewrite *rw);
 } tcc_op;
