@@ -249,7 +249,7 @@ tcc_status tcc_pass_alter_layout(tcc_context *ctx, tcc_graph *g, int vector_lane
   tcc_vec_init(&s.convs, sizeof(conv_entry));
   size_t nn = g->nodes.len;
   tcc_node **snap = tcc_arena_alloc(a, sizeof(tcc_node *) * (nn + 1));
-  memcpy(snap, g->nodes.data, sizeof(tcc_node *) * nn);
+  if (nn > 0) memcpy(snap, g->nodes.data, sizeof(tcc_node *) * nn); /* data is NULL when empty */
   for (size_t i = 0; i < nn; i++)
     TCC_TRY(visit(&s, snap[i]));
   for (size_t i = 0; i < g->outputs.len; i++)
