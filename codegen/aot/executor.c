@@ -179,6 +179,53 @@ static tcc_status emit_run_with_workspace(emit_state *s, LLVMValueRef fn) {
   return TCC_OK;
 }
 
+/* At the builder's position in fn: checks that the pointer arrays `pin` / `pout` are not NULL and
+ * that none of their entries for a tensor of non-zero size is NULL; otherwise fn returns
+ * TCCRT_ERR_INVALID_ARGUMENT with "NAME_WHAT: ..." set. Leaves the builder in the block where all
+ * checks passed. One load and compare per tensor, once per call. */
+static void emit_check_ptrs(emit_state *s, LLVMValueRef fn, LLVMValueRef pin, LLVMValueRef pout,
+                            const char *what) {
+  const tcc_aot_executor *ex = s->ex;
+  tcc_arena *a = tcc_ctx_arena(s->ctx);
+  LLVMTypeRef seterr_args[2] = {s->i32, s->ptr};
+  LLVMTypeRef seterr_ty = LLVMFunctionType(s->i32, seterr_args, 2, 1);
+  LLVMValueRef seterr = get_or_declare(s, "tccrt_set_error", seterr_ty);
+  for (int side = 0; side < 2; side++) {
+    int n = side ? ex->noutputs : ex->ninputs;
+    if (n == 0) continue;
+    const tcc_aot_tensor_desc *descs = side ? ex->outputs : ex->inputs;
+    LLVMValueRef list = side ? pout : pin;
+    const char *kind = side ? "outputs" : "inputs";
+    LLVMBasicBlockRef bad = LLVMAppendBasicBlockInContext(s->c, fn, "null_ptr");
+    LLVMBasicBlockRef here = LLVMGetInsertBlock(s->b);
+    LLVMPositionBuilderAtEnd(s->b, bad);
+    const char *msg = tcc_arena_printf(
+        a, "%s_%s: the %s array is NULL or one of its %d pointers (of a non-empty tensor) is NULL",
+        ex->name, what, kind, n);
+    LLVMValueRef eargs[2] = {
+        i32c(s, TCCRT_ERR_INVALID_ARGUMENT),
+        cstring(s, msg, tcc_arena_printf(a, "%s_%s_null_%s", ex->name, what, kind))};
+    LLVMBuildRet(s->b, LLVMBuildCall2(s->b, seterr_ty, seterr, eargs, 2, ""));
+    LLVMPositionBuilderAtEnd(s->b, here);
+    LLVMBasicBlockRef next = LLVMAppendBasicBlockInContext(s->c, fn, "list_ok");
+    LLVMBuildCondBr(s->b, LLVMBuildICmp(s->b, LLVMIntEQ, list, LLVMConstNull(s->ptr), ""), bad,
+                    next);
+    LLVMPositionBuilderAtEnd(s->b, next);
+    LLVMValueRef anynull = LLVMConstInt(LLVMInt1TypeInContext(s->c), 0, 0);
+    for (int k = 0; k < n; k++) {
+      if (descs[k].size_bytes == 0) continue;
+      LLVMValueRef ix = ipc(s, (uint64_t)k);
+      LLVMValueRef e =
+          LLVMBuildLoad2(s->b, s->ptr, LLVMBuildInBoundsGEP2(s->b, s->ptr, list, &ix, 1, ""), "");
+      anynull = LLVMBuildOr(s->b, anynull,
+                            LLVMBuildICmp(s->b, LLVMIntEQ, e, LLVMConstNull(s->ptr), ""), "");
+    }
+    LLVMBasicBlockRef ok = LLVMAppendBasicBlockInContext(s->c, fn, "ptrs_ok");
+    LLVMBuildCondBr(s->b, anynull, bad, ok);
+    LLVMPositionBuilderAtEnd(s->b, ok);
+  }
+}
+
 /* NAME_run: takes a workspace from a pool of `slots` (lock-free: an atomic busy flag per slot, the
  * slot's buffer allocated once on first use); when every slot is busy it allocates one for this
  * call and frees it after (never happens with at most `slots` concurrent calls). */
@@ -189,6 +236,8 @@ static void emit_run(emit_state *s, LLVMValueRef fn, LLVMValueRef rww) {
   LLVMTypeRef rww_ty = LLVMGlobalGetValueType(rww);
   LLVMBasicBlockRef entry = LLVMAppendBasicBlockInContext(s->c, fn, "entry");
   LLVMPositionBuilderAtEnd(s->b, entry);
+  emit_check_ptrs(s, fn, pin, pout, "run");
+  entry = LLVMGetInsertBlock(s->b); /* the loop's phi comes from the checks' last block */
   if (ex->workspace_size == 0) {
     LLVMValueRef args[3] = {pin, pout, LLVMConstNull(s->ptr)};
     LLVMBuildRet(s->b, LLVMBuildCall2(s->b, rww_ty, rww, args, 3, ""));
@@ -365,6 +414,30 @@ static void emit_run_dltensor(emit_state *s, LLVMValueRef fn, LLVMValueRef run) 
       LLVMBuildAlloca(s->b, LLVMArrayType2(s->ptr, (uint64_t)(ex->ninputs + 1)), "in");
   LLVMValueRef arr_out =
       LLVMBuildAlloca(s->b, LLVMArrayType2(s->ptr, (uint64_t)(ex->noutputs + 1)), "out");
+  {
+    /* The DLTensor pointer arrays themselves (their entries are checked below). */
+    LLVMBasicBlockRef bad = LLVMAppendBasicBlockInContext(s->c, fn, "null_list");
+    LLVMBasicBlockRef ok = LLVMAppendBasicBlockInContext(s->c, fn, "lists_ok");
+    LLVMValueRef isnull = LLVMConstInt(LLVMInt1TypeInContext(s->c), 0, 0);
+    if (ex->ninputs > 0)
+      isnull = LLVMBuildOr(
+          s->b, isnull,
+          LLVMBuildICmp(s->b, LLVMIntEQ, LLVMGetParam(fn, 0), LLVMConstNull(s->ptr), ""), "");
+    if (ex->noutputs > 0)
+      isnull = LLVMBuildOr(
+          s->b, isnull,
+          LLVMBuildICmp(s->b, LLVMIntEQ, LLVMGetParam(fn, 1), LLVMConstNull(s->ptr), ""), "");
+    LLVMBuildCondBr(s->b, isnull, bad, ok);
+    LLVMPositionBuilderAtEnd(s->b, bad);
+    LLVMValueRef eargs[2] = {
+        i32c(s, TCCRT_ERR_INVALID_ARGUMENT),
+        cstring(
+            s,
+            tcc_arena_printf(a, "%s_run_dltensor: the inputs or outputs array is NULL", ex->name),
+            tcc_arena_printf(a, "%s_dl_null_list", ex->name))};
+    LLVMBuildRet(s->b, LLVMBuildCall2(s->b, seterr_ty, seterr, eargs, 2, ""));
+    LLVMPositionBuilderAtEnd(s->b, ok);
+  }
   for (int k = 0; k < nt; k++) {
     bool is_in = k < ex->ninputs;
     int idx = is_in ? k : k - ex->ninputs;
@@ -383,7 +456,7 @@ static void emit_run_dltensor(emit_state *s, LLVMValueRef fn, LLVMValueRef run) 
       o += (size_t)snprintf(shape + o, sizeof shape - o, "%s%lld", q ? ", " : "",
                             (long long)d->shape[q]);
     const char *msg = tcc_arena_printf(
-        a, "%s_run_dltensor: %s %d must be a dense CPU DLTensor of %s [%s]", ex->name,
+        a, "%s_run_dltensor: %s %d must be a dense CPU DLTensor of %s [%s] with data", ex->name,
         is_in ? "input" : "output", idx, tccrt_dtype_name(d->dtype), shape);
     LLVMValueRef eargs[2] = {i32c(s, TCCRT_ERR_INVALID_ARGUMENT),
                              cstring(s, msg, tcc_arena_printf(a, "%s_dl_err%d", ex->name, k))};
@@ -479,6 +552,13 @@ static void emit_run_dltensor(emit_state *s, LLVMValueRef fn, LLVMValueRef run) 
     gi[1] = i32c(s, 6);
     LLVMValueRef off =
         LLVMBuildLoad2(s->b, s->i64, LLVMBuildInBoundsGEP2(s->b, t_ty, t, gi, 2, ""), "");
+    if (d->size_bytes > 0) {
+      /* A non-empty tensor needs data (DLPack: data NULL only for an empty tensor). */
+      LLVMBasicBlockRef has_data = LLVMAppendBasicBlockInContext(s->c, fn, "data_ok");
+      LLVMBuildCondBr(s->b, LLVMBuildICmp(s->b, LLVMIntEQ, data, LLVMConstNull(s->ptr), ""), bad,
+                      has_data);
+      LLVMPositionBuilderAtEnd(s->b, has_data);
+    }
     LLVMValueRef p = LLVMBuildGEP2(s->b, s->i8, data, &off, 1, "");
     LLVMValueRef slot = LLVMBuildInBoundsGEP2(s->b, s->ptr, is_in ? arr_in : arr_out, &ix, 1, "");
     LLVMBuildStore(s->b, p, slot);

@@ -103,20 +103,24 @@ tcc_status tcc_aot_write_header(tcc_aot_model *m, const char *path) {
     tensor_block(f, N, "input", i, &ex->inputs[i]);
   for (int i = 0; i < ex->noutputs; i++)
     tensor_block(f, N, "output", i, &ex->outputs[i]);
-  fprintf(f,
-          "\n/* Runs the model: inputs[i] / outputs[i] point at the tensors above. */\n"
-          "int %s_run(const void *const inputs[], void *const outputs[]);\n"
-          "/* Same with a caller-owned workspace of %s_WORKSPACE_SIZE bytes, 64-byte aligned (one\n"
-          " * per concurrent call); NULL is allowed when the size is 0. */\n"
-          "int %s_run_with_workspace(const void *const inputs[], void *const outputs[],\n"
-          "                          void *workspace);\n"
-          "/* Names, dtypes, shapes and sizes of the inputs and outputs; the workspace size. */\n"
-          "const tccrt_model_info *%s_info(void);\n\n",
-          n, N, n, n);
+  fprintf(
+      f,
+      "\n/* Runs the model: inputs[i] / outputs[i] point at the tensors above. A NULL inputs or\n"
+      " * outputs array, or a NULL pointer in it for a tensor of non-zero size, is an error:\n"
+      " * TCCRT_ERR_INVALID_ARGUMENT with tccrt_last_error() set (nothing is run). */\n"
+      "int %s_run(const void *const inputs[], void *const outputs[]);\n"
+      "/* Same with a caller-owned workspace of %s_WORKSPACE_SIZE bytes, 64-byte aligned (one\n"
+      " * per concurrent call); NULL is allowed when the size is 0. */\n"
+      "int %s_run_with_workspace(const void *const inputs[], void *const outputs[],\n"
+      "                          void *workspace);\n"
+      "/* Names, dtypes, shapes and sizes of the inputs and outputs; the workspace size. */\n"
+      "const tccrt_model_info *%s_info(void);\n\n",
+      n, N, n, n);
   fprintf(f,
           "/* DLPack entry: each DLTensor must be a dense (strides NULL or compact row-major) CPU\n"
-          " * tensor of the dtype and shape above; data + byte_offset is used. Returns\n"
-          " * TCCRT_ERR_INVALID_ARGUMENT with a message otherwise. Include dlpack.h first for the\n"
+          " * tensor of the dtype and shape above with non-NULL data (unless it has no elements);\n"
+          " * data + byte_offset is used. A NULL array or DLTensor pointer, or any other tensor,\n"
+          " * returns TCCRT_ERR_INVALID_ARGUMENT with a message. Include dlpack.h first for the\n"
           " * typed declaration. */\n"
           "#ifdef DLPACK_VERSION\n"
           "int %s_run_dltensor(const DLTensor *const inputs[], DLTensor *const outputs[]);\n"
