@@ -170,6 +170,14 @@ int tcc_cmd_compile(int argc, char **argv) {
     usage(stderr);
     goto bad;
   }
+  {
+    char tb[512];
+    const char *bad_target = tcc_tool_check_target(triple, mcpu, tb, sizeof tb);
+    if (bad_target) {
+      fprintf(stderr, "tcc-ml: error: compile: %s\n", bad_target);
+      goto bad;
+    }
+  }
   tcc_aot_output kind;
   if (!strcmp(emit, "obj"))
     kind = TCC_AOT_OBJECT;
@@ -203,6 +211,10 @@ int tcc_cmd_compile(int argc, char **argv) {
         }
     for (int a = 1; a < 4; a++) {
       int e = files[a] ? dir_writable(files[a]) : 0;
+      struct stat st;
+      if (!e && files[a] && stat(files[a], &st) == 0 && !S_ISREG(st.st_mode))
+        e = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+      if (!e && files[a] && access(files[a], F_OK) == 0 && access(files[a], W_OK) != 0) e = errno;
       if (e) {
         fprintf(stderr, "tcc-ml: error: %s: cannot open for writing: %s\n", files[a], strerror(e));
         free(hpath);
@@ -215,6 +227,7 @@ int tcc_cmd_compile(int argc, char **argv) {
   tcc_input_shape *shapes =
       tcc_arena_alloc(tcc_ctx_arena(ctx), sizeof(tcc_input_shape) * (size_t)(nshapes + 1));
   int rc = 1;
+  bool wrote_params = false, wrote_out = false, wrote_header = false;
   char *stem = name ? NULL : stem_identifier(out);
   for (int i = 0; i < nshapes; i++)
     if (tcc_parse_input_shape(ctx, shape_specs[i], &shapes[i]) != TCC_OK) goto fail;
@@ -244,19 +257,28 @@ int tcc_cmd_compile(int argc, char **argv) {
   tcc_aot_model *m;
   if (tcc_aot_compile(ctx, g, &ao, &m) != TCC_OK) goto fail;
   if (report) tcc_aot_report(m, stdout);
+  /* Written in this order; on a failure what was written is removed (no half set of files). */
+  wrote_params = params != NULL;
   if (params && tcc_aot_write_params(m, params) != TCC_OK) {
     tcc_aot_model_destroy(m);
     goto fail;
   }
+  wrote_out = true;
   if (tcc_aot_emit_file(m, kind, out) != TCC_OK) {
     tcc_aot_model_destroy(m);
     goto fail;
   }
+  wrote_header = true;
   tcc_status hs = tcc_aot_write_header(m, hpath);
   tcc_aot_model_destroy(m);
   if (hs != TCC_OK) goto fail;
   rc = 0;
 fail:
+  if (rc) {
+    if (wrote_params) unlink(params);
+    if (wrote_out) unlink(out);
+    if (wrote_header) unlink(hpath);
+  }
   if (rc) {
     /* Every error names the model file (codegen's messages do not carry it). */
     const char *e = tcc_error_text(ctx);

@@ -13,8 +13,10 @@
 
 static void usage(FILE *f) {
   fputs("usage: tcc-ml run MODEL.onnx --input [NAME=]FILE... [--output-dir DIR]\n"
-        "  --input NAME=FILE   an input tensor (.pb onnx.TensorProto or .npy); without NAME=,\n"
-        "                      inputs are taken in the model's input order. A sequence or\n"
+        "  --input NAME=FILE   an input tensor (.pb onnx.TensorProto or .npy). Which input it\n"
+        "                      is: NAME= when given; else the name stored in the .pb when the\n"
+        "                      model has an input of that name; else the position (the K-th\n"
+        "                      --input is the model's K-th input). A sequence or\n"
         "                      optional input: an onnx.SequenceProto / OptionalProto .pb file\n"
         "                      (its length and element shapes are compiled in; outputs that are\n"
         "                      sequences are given per element, NAME[0], NAME[1] ...)\n"
@@ -74,9 +76,13 @@ int tcc_cmd_run(int argc, char **argv) {
     const char *file = eq ? eq + 1 : specs[i];
     names[i] = eq ? tcc_arena_strndup(ar, specs[i], (size_t)(eq - specs[i])) : NULL;
     if (!names[i]) {
-      /* Without a name: the .pb's own name, else the model's input at this position. */
+      /* Without NAME=: the .pb's own name when it names one of the model's inputs, else the
+       * model's input at this position (a .npy has no name). */
       if (tcc_tool_read_value(ctx, file, NULL, &vals[i]) != TCC_OK) goto fail;
-      if (vals[i].name && vals[i].name[0]) {
+      bool pb_named = false;
+      for (size_t k = 0; vals[i].name && k < g0->inputs.len; k++)
+        pb_named |= !strcmp(TCC_GRAPH_INPUT(g0, k)->name, vals[i].name);
+      if (pb_named) {
         names[i] = vals[i].name;
       } else if ((size_t)i < g0->inputs.len) {
         names[i] = TCC_GRAPH_INPUT(g0, i)->name;
@@ -89,8 +95,14 @@ int tcc_cmd_run(int argc, char **argv) {
     for (size_t k = 0; k < g0->inputs.len; k++)
       if (!strcmp(TCC_GRAPH_INPUT(g0, k)->name, names[i])) decl = TCC_GRAPH_INPUT(g0, k);
     if (!decl) {
-      tcc_error(ctx, "%s: --input %s: the model has no input '%s' (it has %zu input%s)", model,
-                specs[i], names[i], g0->inputs.len, g0->inputs.len == 1 ? "" : "s");
+      /* Name the inputs there are: 'a', 'b' (at most 8, then "..."). */
+      char *list = tcc_arena_strdup(ar, "");
+      for (size_t k = 0; k < g0->inputs.len && k < 8; k++)
+        list = tcc_arena_printf(ar, "%s%s'%s'", list, k ? ", " : "", TCC_GRAPH_INPUT(g0, k)->name);
+      if (g0->inputs.len > 8) list = tcc_arena_printf(ar, "%s, ...", list);
+      tcc_error(ctx, "%s: --input %s: the model has no input '%s' (it has %zu input%s%s%s)", model,
+                specs[i], names[i], g0->inputs.len, g0->inputs.len == 1 ? "" : "s",
+                g0->inputs.len ? ": " : "", list);
       goto fail;
     }
     static const tcc_value_type tensor_type = {
@@ -137,9 +149,12 @@ int tcc_cmd_run(int argc, char **argv) {
     }
     in_ptrs[k] = ins[found].data;
   }
-  for (int k = 0; k < mi->num_outputs; k++)
-    out_ptrs[k] = tcc_arena_alloc(ar, mi->outputs[k].size_bytes + 64);
-  int r = jm.run(in_ptrs, out_ptrs);
+  for (int k = 0; k < mi->num_outputs; k++) {
+    out_ptrs[k] = tcc_tool_alloc_data(ctx, mi->outputs[k].size_bytes,
+                                      tcc_arena_printf(ar, "output '%s'", mi->outputs[k].name));
+    if (!out_ptrs[k]) goto fail;
+  }
+  int r = tcc_tool_jit_run(&jm, in_ptrs, out_ptrs);
   if (r != 0) {
     tcc_error(ctx, "%s: the model failed with code %d: %s", model, r, tccrt_last_error());
     goto fail;
@@ -177,6 +192,20 @@ int tcc_cmd_run(int argc, char **argv) {
         goto fail;
     }
   }
+  /* A sequence output of no elements or an absent optional output has no tensor: say so. */
+  for (size_t q = 0; q < g0->outputs.len; q++) {
+    const tcc_value *v = TCC_GRAPH_OUTPUT(g0, q);
+    if (!tcc_value_is_structured(v)) continue;
+    size_t nl = strlen(v->name);
+    bool any = false;
+    for (int k = 0; k < mi->num_outputs && !any; k++)
+      any = !strncmp(mi->outputs[k].name, v->name, nl) &&
+            (mi->outputs[k].name[nl] == 0 || mi->outputs[k].name[nl] == '[');
+    if (!any)
+      printf("output '%s': %s\n", v->name,
+             v->vtype->kind == TCC_TYPE_OPTIONAL ? "absent optional (no value)"
+                                                 : "empty sequence (no elements)");
+  }
   rc = 0;
 fail:
   if (rc) {
@@ -186,6 +215,7 @@ fail:
         strstr(e, model) ? e : tcc_arena_printf(tcc_ctx_arena(ctx), "%s: %s", model, e));
   }
   tcc_tool_jit_free(&jm);
+  tcc_tool_free_data(ctx);
   tcc_context_destroy(ctx);
   free(specs);
   return rc;

@@ -22,6 +22,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <math.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -384,7 +385,7 @@ static int child_main(const char *dir, const test_opts *o, const aot_build *ab, 
       return 1;
     }
     if (!have || bind || ni != nprev || !same_shapes(ni, ins, prev)) {
-      if (have && c.jm.jit) tcc_tool_jit_free(&c.jm);
+      if (have && c.jm.ljit) tcc_tool_jit_free(&c.jm);
       if (ab) cur_name = tcc_arena_printf(a, "%s_%d", ab->prefix, nmodels);
       tcc_status st =
           compile_test(ctx, o, model, norig, orig_names, &ids, bind, bind_err, cur_name, &c);
@@ -462,7 +463,13 @@ static int child_main(const char *dir, const test_opts *o, const aot_build *ab, 
       const tcc_value *v = TCC_GRAPH_OUTPUT(g, k);
       int64_t numel = tcc_value_numel(v);
       osz[k] = (size_t)(numel < 0 ? 0 : numel) * tccrt_dtype_size(v->dtype);
-      op[k] = tcc_arena_alloc(a, osz[k] + 64);
+      op[k] = tcc_tool_alloc_data(ctx, osz[k] + 64, tcc_arena_printf(a, "output '%s'", v->name));
+      if (!op[k]) {
+        snprintf(msg, sizeof msg, "data set %d: %s%s", sets[s], tcc_error_text(ctx),
+                 o->mem_mb > 0 ? " (over the --mem limit)" : "");
+        report(fd, "FAIL", msg);
+        return 1;
+      }
     }
     if (ab) {
       /* The parent runs it: raw inputs for the driver, and the plan entry. */
@@ -481,7 +488,7 @@ static int child_main(const char *dir, const test_opts *o, const aot_build *ab, 
       }
       continue;
     }
-    int r = c.jm.run(ip, op);
+    int r = tcc_tool_jit_run(&c.jm, ip, op);
     if (r != 0) {
       snprintf(msg, sizeof msg, "data set %d: run failed with %d: %s", sets[s], r,
                tccrt_last_error());
@@ -531,13 +538,20 @@ static int run_child(child_fn fn, const void *arg, const test_opts *o, char *msg
   }
   fflush(stdout);
   fflush(stderr);
+  /* The child's stderr, read back when it dies without a result (an allocation over --mem
+   * aborts with "out of memory" there). */
+  FILE *errf = tmpfile();
   pid_t pid = fork();
   if (pid < 0) {
     snprintf(msg, ml, "fork: %s", strerror(errno));
+    close(p[0]);
+    close(p[1]);
+    if (errf) fclose(errf);
     return 1;
   }
   if (pid == 0) {
     close(p[0]);
+    if (errf) dup2(fileno(errf), 2);
     setpgid(0, 0);
     struct rlimit rl = {(rlim_t)o->mem_mb << 20, (rlim_t)o->mem_mb << 20};
     if (o->mem_mb > 0) setrlimit(RLIMIT_AS, &rl);
@@ -558,17 +572,40 @@ static int run_child(child_fn fn, const void *arg, const test_opts *o, char *msg
   int status = 0;
   waitpid(pid, &status, 0);
   kill(-pid, SIGKILL); /* anything the child left behind (the --aot program) */
+  char err[512] = "";
+  if (errf) {
+    /* The last line the child wrote on stderr. */
+    long end = (fseek(errf, 0, SEEK_END) == 0) ? ftell(errf) : 0;
+    long from = end > (long)sizeof err - 1 ? end - (long)sizeof err + 1 : 0;
+    if (end > 0 && fseek(errf, from, SEEK_SET) == 0) {
+      size_t n = fread(err, 1, sizeof err - 1, errf);
+      err[n] = 0;
+      while (n > 0 && (err[n - 1] == '\n' || err[n - 1] == '\r'))
+        err[--n] = 0;
+      char *nl = strrchr(err, '\n');
+      if (nl) memmove(err, nl + 1, strlen(nl + 1) + 1);
+    }
+    fclose(errf);
+  }
+  if (got == 0 && strstr(err, "out of memory")) {
+    if (o->mem_mb > 0)
+      snprintf(msg, ml, "ran out of memory (over the --mem limit of %ld MB): %s", o->mem_mb, err);
+    else
+      snprintf(msg, ml, "ran out of memory: %s", err);
+    return 1;
+  }
   if (WIFSIGNALED(status) && got == 0) {
     int sig = WTERMSIG(status);
     if (sig == SIGALRM)
       snprintf(msg, ml, "timed out after %d s", o->timeout_s);
     else
-      snprintf(msg, ml, "crashed with signal %d (%s)", sig, strsignal(sig));
+      snprintf(msg, ml, "crashed with signal %d (%s)%s%s", sig, strsignal(sig), err[0] ? ": " : "",
+               err);
     return 1;
   }
   if (got == 0) {
-    snprintf(msg, ml, "the test process exited with status %d and no result",
-             WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    snprintf(msg, ml, "the test process exited with status %d and no result%s%s",
+             WIFEXITED(status) ? WEXITSTATUS(status) : -1, err[0] ? ": " : "", err);
     return 1;
   }
   const char *rest = strchr(buf, ' ');
@@ -797,6 +834,30 @@ static void ds_printf(dstr *d, const char *fmt, ...) {
   }
 }
 
+/* Appends " ARG" to d, ARG being the printf-formatted string quoted for the POSIX shell ('...'
+ * with each ' written '\''), so paths with spaces, quotes or $ reach the program unchanged. */
+static void ds_arg(dstr *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void ds_arg(dstr *d, const char *fmt, ...) {
+  va_list ap, ap2;
+  va_start(ap, fmt);
+  va_copy(ap2, ap);
+  int k = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  char *v = k < 0 ? NULL : malloc((size_t)k + 1);
+  if (v) vsnprintf(v, (size_t)k + 1, fmt, ap2);
+  va_end(ap2);
+  if (!v) return;
+  ds_printf(d, " '");
+  for (const char *p = v; *p; p++) {
+    if (*p == '\'')
+      ds_printf(d, "'\\''");
+    else
+      ds_printf(d, "%c", *p);
+  }
+  ds_printf(d, "'");
+  free(v);
+}
+
 /* Links the models of tests[0..n) with the runtime and a driver into dir/driver through the C
  * compiler (its messages in dir/cc.log). */
 static bool link_driver(const test_opts *o, const char *dir, aot_test *const *tests, int n) {
@@ -804,13 +865,22 @@ static bool link_driver(const test_opts *o, const char *dir, aot_test *const *te
   snprintf(drv, sizeof drv, "%s/driver.c", dir);
   if (!write_driver(drv, tests, n)) return false;
   dstr cmd = {0};
-  ds_printf(&cmd, "%s -O1 -o '%s/driver' '%s'", o->cc, dir, drv);
+  /* $CC / --cc is a command (it may carry arguments); every path is quoted. */
+  ds_printf(&cmd, "%s -O1 -o", o->cc);
+  ds_arg(&cmd, "%s/driver", dir);
+  ds_arg(&cmd, "%s", drv);
   for (int t = 0; t < n; t++)
     for (int i = 0; i < tests[t]->nsets; i++)
       if (first_of_model(tests[t], i))
-        ds_printf(&cmd, " '%s/%s.o'", tests[t]->tdir, tests[t]->sets[i].model);
-  /* The runtime: a library path, or compiler arguments (e.g. its C sources for a cross target). */
-  ds_printf(&cmd, " %s -lm -lpthread 2>'%s/cc.log'", o->runtime_lib, dir);
+        ds_arg(&cmd, "%s/%s.o", tests[t]->tdir, tests[t]->sets[i].model);
+  /* The runtime: a library file (one path, quoted), else compiler arguments (e.g. its C sources
+   * for a cross target, given with --runtime). */
+  if (is_file(o->runtime_lib))
+    ds_arg(&cmd, "%s", o->runtime_lib);
+  else
+    ds_printf(&cmd, " %s", o->runtime_lib);
+  ds_printf(&cmd, " -lm -lpthread 2>");
+  ds_arg(&cmd, "%s/cc.log", dir);
   fflush(stdout);
   fflush(stderr);
   bool ok = system(cmd.s) == 0;
@@ -837,11 +907,13 @@ static int verify_child(const void *arg, const test_opts *o, int fd) {
   for (int i = 0; i < t->nsets; i++) {
     const aot_set *s = &t->sets[i];
     dstr cmd = {0};
-    ds_printf(&cmd, "%s '%s' %s", o->exec ? o->exec : "", t->exe, s->model);
+    ds_printf(&cmd, "%s", o->exec ? o->exec : ""); /* --exec: a command prefix */
+    ds_arg(&cmd, "%s", t->exe);
+    ds_arg(&cmd, "%s", s->model);
     for (int k = 0; k < s->nin; k++)
-      ds_printf(&cmd, " '%s/s%d_in%d.bin'", t->tdir, s->set, k);
+      ds_arg(&cmd, "%s/s%d_in%d.bin", t->tdir, s->set, k);
     for (int k = 0; k < s->nout; k++)
-      ds_printf(&cmd, " '%s/s%d_out%d.bin'", t->tdir, s->set, k);
+      ds_arg(&cmd, "%s/s%d_out%d.bin", t->tdir, s->set, k);
     int st = system(cmd.s);
     free(cmd.s);
     if (st != 0) {
@@ -860,7 +932,15 @@ static int verify_child(const void *arg, const test_opts *o, int fd) {
     for (int k = 0; k < s->nout; k++) {
       char p[600];
       snprintf(p, sizeof p, "%s/s%d_out%d.bin", t->tdir, s->set, k);
-      void *out = tcc_arena_alloc(tcc_ctx_arena(ctx), s->out_size[k] + 64);
+      void *out =
+          tcc_tool_alloc_data(ctx, s->out_size[k] + 64,
+                              tcc_arena_printf(tcc_ctx_arena(ctx), "output '%s'", s->out_name[k]));
+      if (!out) {
+        snprintf(msg, sizeof msg, "data set %d: %s%s", s->set, tcc_error_text(ctx),
+                 o->mem_mb > 0 ? " (over the --mem limit)" : "");
+        report(fd, "FAIL", msg);
+        return 1;
+      }
       FILE *fi = fopen(p, "rb");
       if (!fi || fread(out, 1, s->out_size[k], fi) != s->out_size[k]) {
         if (fi) fclose(fi);
@@ -1036,20 +1116,74 @@ static int run_aot(const test_opts *o, const strlist *selected, tally *ty) {
   return 0;
 }
 
+/* Upper bounds of --timeout (a week) and --mem (1 TiB, so MB << 20 fits rlim_t everywhere). */
+#define MAX_TIMEOUT_S (7L * 24 * 3600)
+#define MAX_MEM_MB (1L << 20)
+
+/* Parses the whole of `s` as a decimal integer in [lo, hi] (strtol, base 10) into *out; else
+ * prints "tcc-ml: error: test: OPT 'S': expected an integer number of UNIT in [lo, hi]". */
+static bool parse_long(const char *opt, const char *s, long lo, long hi, const char *unit,
+                       long *out) {
+  char *end;
+  errno = 0;
+  long v = strtol(s, &end, 10);
+  if (!*s || isspace((unsigned char)*s) || *end || errno == ERANGE || v < lo || v > hi) {
+    fprintf(stderr,
+            "tcc-ml: error: test: %s '%s': expected an integer number of %s in [%ld, %ld]\n", opt,
+            s, unit, lo, hi);
+    return false;
+  }
+  *out = v;
+  return true;
+}
+
+/* --rtol / --atol: the whole of `s` a finite number >= 0 (strtod). */
+static bool parse_tol(const char *opt, const char *s, double *out) {
+  char *end;
+  errno = 0;
+  double v = strtod(s, &end);
+  if (!*s || isspace((unsigned char)*s) || *end || errno == ERANGE || !isfinite(v) || v < 0) {
+    fprintf(stderr, "tcc-ml: error: test: %s '%s': expected a finite number >= 0\n", opt, s);
+    return false;
+  }
+  *out = v;
+  return true;
+}
+
+/* --shard I/N: two decimal integers with 0 <= I < N, nothing else. */
+static bool parse_shard(const char *s, int *si, int *sn) {
+  char *end, *end2 = "";
+  errno = 0;
+  long i = strtol(s, &end, 10), n = -1;
+  if (end != s && *end == '/' && isdigit((unsigned char)end[1])) n = strtol(end + 1, &end2, 10);
+  if (end == s || !isdigit((unsigned char)*s) || n < 1 || *end2 || errno == ERANGE || i >= n ||
+      n > 1000000) {
+    fprintf(stderr,
+            "tcc-ml: error: test: --shard '%s': expected I/N, two integers with 0 <= I < N\n", s);
+    return false;
+  }
+  *si = (int)i;
+  *sn = (int)n;
+  return true;
+}
+
 static void usage(FILE *f) {
   fputs("usage: tcc-ml test [--aot] [--timeout S] [--mem MB] [--shard I/N]\n"
         "                   [--known-failures FILE] [--match SUBSTR] [--exclude SUBSTR] PATH...\n"
         "PATH: a test folder (model.onnx + test_data_set_N/) or a folder of them.\n"
         "  --aot                link objects with libtccrt.a and a driver through the C compiler\n"
-        "                       ($CC or cc; $TCCRT_LIB or <tcc-ml's dir>/../runtime/libtccrt.a)\n"
+        "                       ($CC or cc; $TCCRT_LIB, else <tcc-ml's dir>/../runtime/libtccrt.a\n"
+        "                       or, installed, <tcc-ml's dir>/../lib/libtccrt.a)\n"
         "  --target TRIPLE      with --aot: compile for TRIPLE (link with --cc, run with --exec)\n"
         "  --cc CC              the C compiler that links the program (default $CC or cc)\n"
         "  --runtime ARGS       the runtime to link: libtccrt.a's path or compiler arguments\n"
         "                       (e.g. '-Iruntime/include runtime/src/*.c' for a cross target)\n"
         "  --exec PREFIX        run the program through PREFIX (e.g. 'qemu-aarch64 -L /usr/...')\n"
-        "  --timeout S          per-test time limit (default 120)\n"
-        "  --mem MB             per-test address-space limit (default 8192)\n"
-        "  --rtol R, --atol A   float tolerances (default 1e-3, 1e-7: the ONNX runner's)\n"
+        "  --timeout S          per-test time limit in seconds, >= 1 (default 120)\n"
+        "  --mem MB             per-test address-space limit in MB (default 8192; 0: no limit,\n"
+        "                       needed under AddressSanitizer); a test over it FAILs\n"
+        "  --rtol R, --atol A   float tolerances, finite and >= 0 (default 1e-3, 1e-7: the\n"
+        "                       ONNX runner's)\n"
         "  --shard I/N          run the tests whose index modulo N is I\n"
         "  --match SUBSTR       run only tests whose name contains SUBSTR (repeatable: any)\n"
         "  --exclude SUBSTR     skip tests whose name contains SUBSTR (repeatable)\n"
@@ -1089,19 +1223,15 @@ static int test_main(int argc, char **argv, test_lists *L) {
     } else if (!strcmp(a, "--keep")) {
       o.keep_dir = "1";
     } else if (!strcmp(a, "--timeout") && i + 1 < argc) {
-      o.timeout_s = atoi(argv[++i]);
-    } else if (!strcmp(a, "--rtol") && i + 1 < argc) {
-      o.rtol = atof(argv[++i]);
-    } else if (!strcmp(a, "--atol") && i + 1 < argc) {
-      o.atol = atof(argv[++i]);
+      long v;
+      if (!parse_long(a, argv[++i], 1, MAX_TIMEOUT_S, "seconds", &v)) return 1;
+      o.timeout_s = (int)v;
+    } else if ((!strcmp(a, "--rtol") || !strcmp(a, "--atol")) && i + 1 < argc) {
+      if (!parse_tol(a, argv[++i], a[2] == 'r' ? &o.rtol : &o.atol)) return 1;
     } else if (!strcmp(a, "--mem") && i + 1 < argc) {
-      o.mem_mb = atol(argv[++i]);
+      if (!parse_long(a, argv[++i], 0, MAX_MEM_MB, "megabytes (0: no limit)", &o.mem_mb)) return 1;
     } else if (!strcmp(a, "--shard") && i + 1 < argc) {
-      if (sscanf(argv[++i], "%d/%d", &shard_i, &shard_n) != 2 || shard_n < 1 || shard_i < 0 ||
-          shard_i >= shard_n) {
-        fprintf(stderr, "tcc-ml: error: --shard '%s': expected I/N with 0 <= I < N\n", argv[i]);
-        return 1;
-      }
+      if (!parse_shard(argv[++i], &shard_i, &shard_n)) return 1;
     } else if (!strcmp(a, "--exclude") && i + 1 < argc) {
       sl_push(excludes, argv[++i]);
     } else if (!strcmp(a, "--match") && i + 1 < argc) {
@@ -1129,8 +1259,23 @@ static int test_main(int argc, char **argv, test_lists *L) {
   } else if (getenv("TCCRT_LIB") && *getenv("TCCRT_LIB")) {
     o.runtime_lib = getenv("TCCRT_LIB");
   } else {
+    /* The build tree's layout (build/tools/tcc-ml, build/runtime/libtccrt.a) first, then an
+     * installed tree's (P/bin/tcc-ml, P/lib/libtccrt.a). */
     snprintf(libbuf, sizeof libbuf, "%s/../runtime/libtccrt.a", exe_dir());
+    if (access(libbuf, R_OK) != 0) {
+      static char libbuf2[4200];
+      snprintf(libbuf2, sizeof libbuf2, "%s/../lib/libtccrt.a", exe_dir());
+      if (access(libbuf2, R_OK) == 0) snprintf(libbuf, sizeof libbuf, "%s", libbuf2);
+    }
     o.runtime_lib = libbuf;
+  }
+  {
+    char tb[512];
+    const char *bad_target = tcc_tool_check_target(o.triple, NULL, tb, sizeof tb);
+    if (bad_target) {
+      fprintf(stderr, "tcc-ml: error: test: %s\n", bad_target);
+      return 1;
+    }
   }
   if (o.triple && !o.aot) {
     fprintf(stderr, "tcc-ml: error: test: --target needs --aot (the JIT runs on the host)\n");

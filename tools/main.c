@@ -8,7 +8,7 @@ static void usage(FILE *f) {
   fputs("usage: tcc-ml <command> [options]\n"
         "commands:\n"
         "  inspect MODEL.onnx [--input-shape NAME=DIMS] [--format text|dot|json]\n"
-        "  compile MODEL.onnx -o OUT.o --name NAME [--target TRIPLE] [--mcpu CPU] ...\n"
+        "  compile MODEL.onnx -o OUT.o [--name NAME] [--target TRIPLE] [--mcpu CPU] ...\n"
         "  run MODEL.onnx --input NAME=FILE ... [--output-dir DIR]\n"
         "  test [--aot] PATH...\n"
         "run 'tcc-ml COMMAND --help' for a command's options\n",

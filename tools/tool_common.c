@@ -1,6 +1,9 @@
 /* tool_common.c — tensors in .pb/.npy files, JIT execution, result comparison. */
 #include "tool_common.h"
 
+#include "llvm/llvm_codegen.h"
+
+#include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,7 +123,11 @@ static tcc_status read_npy(tcc_context *ctx, const char *path, tcc_host_tensor *
     }
   }
   t->nbytes = ne * tccrt_dtype_size(t->dtype);
-  t->data = tcc_arena_alloc(tcc_ctx_arena(ctx), t->nbytes + 1);
+  t->data = tcc_tool_alloc_data(ctx, t->nbytes, path);
+  if (!t->data) {
+    fclose(f);
+    return TCC_ERR;
+  }
   size_t got = fread(t->data, 1, t->nbytes, f);
   fclose(f);
   if (got != t->nbytes) return tcc_error(ctx, "%s: truncated .npy data", path);
@@ -175,7 +182,8 @@ tcc_status tcc_tool_read_tensor(tcc_context *ctx, const char *path, tcc_host_ten
   int64_t ne = tcc_value_numel(v);
   if (ne < 0) return tcc_error(ctx, "%s: bad shape", path);
   out->nbytes = (size_t)ne * tccrt_dtype_size(v->dtype);
-  out->data = tcc_arena_alloc(tcc_ctx_arena(ctx), out->nbytes + 1);
+  out->data = tcc_tool_alloc_data(ctx, out->nbytes, path);
+  if (!out->data) return TCC_ERR;
   if (v->is_fill) {
     size_t es = tccrt_dtype_size(v->dtype);
     for (size_t o = 0; o + es <= out->nbytes; o += es)
@@ -206,7 +214,8 @@ static tcc_status host_from_data(tcc_context *ctx, const char *path, const tcc_o
     int64_t ne = tcc_value_numel(v);
     if (ne < 0 || v->dtype == TCCRT_STRING) return tcc_error(ctx, "%s: bad shape or dtype", path);
     t->nbytes = (size_t)ne * tccrt_dtype_size(v->dtype);
-    t->data = tcc_arena_alloc(tcc_ctx_arena(ctx), t->nbytes + 1);
+    t->data = tcc_tool_alloc_data(ctx, t->nbytes, path);
+    if (!t->data) return TCC_ERR;
     if (v->is_fill) {
       size_t es = tccrt_dtype_size(v->dtype);
       for (size_t o = 0; o + es <= t->nbytes; o += es)
@@ -365,19 +374,120 @@ tcc_status tcc_tool_jit_compile(tcc_context *ctx, const char *path, int nshapes,
   TCC_TRY(tcc_pass_expand_sequences(ctx, g));
   tcc_aot_options ao = {name, NULL, "native", 3, true};
   TCC_TRY(tcc_aot_compile(ctx, g, &ao, &out->aot));
-  tcc_aot_run_fn run;
-  if (tcc_aot_jit_load(out->aot, &out->jit, &run, &out->info) != TCC_OK) {
+  /* The object tcc_aot_jit_load would load, loaded here so NAME_run_with_workspace can be
+   * looked up too: the tools run with a workspace of their own, freed with the model (NAME_run's
+   * pool keeps its buffers for the process's lifetime, which LeakSanitizer reports). */
+  void *obj = NULL, *r = NULL, *rww = NULL, *inf = NULL;
+  size_t size = 0;
+  tcc_arena *a = tcc_ctx_arena(ctx);
+  tcc_status st = tcc_aot_emit_memory(out->aot, &obj, &size);
+  if (st == TCC_OK) st = tcc_llvm_jit_create(ctx, &out->ljit);
+  if (st == TCC_OK) st = tcc_llvm_jit_add_object(out->ljit, obj, size);
+  free(obj);
+  if (st == TCC_OK) st = tcc_llvm_jit_lookup(out->ljit, tcc_arena_printf(a, "%s_run", name), &r);
+  if (st == TCC_OK)
+    st = tcc_llvm_jit_lookup(out->ljit, tcc_arena_printf(a, "%s_run_with_workspace", name), &rww);
+  if (st == TCC_OK) st = tcc_llvm_jit_lookup(out->ljit, tcc_arena_printf(a, "%s_info", name), &inf);
+  if (st == TCC_OK) {
+    out->run = (tcc_model_run_fn)r;
+    out->run_with_workspace = (int (*)(const void *const *, void *const *, void *))rww;
+    out->info = ((tcc_model_info_fn)inf)();
+    size_t ws = out->info->workspace_size;
+    if (ws && !(out->workspace = tccrt_alloc(ws, 64))) {
+      tcc_error(ctx, "cannot allocate %zu bytes for the model's workspace", ws);
+      st = TCC_ERR;
+    }
+  }
+  if (st != TCC_OK) {
     tcc_tool_jit_free(out);
     return TCC_ERR;
   }
-  out->run = run;
   return TCC_OK;
 }
 
+int tcc_tool_jit_run(const tcc_jit_model *m, const void *const inputs[], void *const outputs[]) {
+  return m->run_with_workspace(inputs, outputs, m->workspace);
+}
+
 void tcc_tool_jit_free(tcc_jit_model *m) {
+  if (m->workspace) tccrt_free(m->workspace);
+  if (m->ljit) tcc_llvm_jit_destroy(m->ljit);
   if (m->jit) tcc_aot_jit_destroy(m->jit);
   if (m->aot) tcc_aot_model_destroy(m->aot);
   memset(m, 0, sizeof *m);
+}
+
+/* ---- fallible tensor memory, per context ---- */
+typedef struct data_block {
+  struct data_block *next;
+  tcc_context *ctx;
+  void *p;
+} data_block;
+static data_block *data_blocks;
+
+void *tcc_tool_alloc_data(tcc_context *ctx, size_t n, const char *what) {
+  void *p = NULL;
+  data_block *b = malloc(sizeof *b);
+  /* n + 1 so a 0-byte tensor still gets a distinct, valid pointer. */
+  if (!b || n > SIZE_MAX - 64 || posix_memalign(&p, 64, n + 1) != 0) {
+    free(b);
+    tcc_error(ctx, "cannot allocate %zu bytes for %s", n, what);
+    return NULL;
+  }
+  b->ctx = ctx;
+  b->p = p;
+  b->next = data_blocks;
+  data_blocks = b;
+  return p;
+}
+
+const char *tcc_tool_check_target(const char *triple, const char *mcpu, char *buf, size_t len) {
+  if (triple) {
+    int comps = 1;
+    bool ok = triple[0] && triple[0] != '-';
+    for (const char *p = triple; ok && *p; p++) {
+      if (*p == '-') {
+        comps++;
+        ok = p[1] && p[1] != '-';
+      } else {
+        ok = isalnum((unsigned char)*p) || *p == '_' || *p == '.';
+      }
+    }
+    if (!ok || comps > 4) {
+      snprintf(buf, len,
+               "--target '%s': expected a target triple ARCH-VENDOR-OS[-ENV] of up to 4 "
+               "'-'-separated parts of letters, digits, '_' and '.' (e.g. x86_64-linux-gnu, "
+               "aarch64-linux-gnu, arm-linux-gnueabihf, aarch64-linux-android)",
+               triple);
+      return buf;
+    }
+  }
+  if (mcpu) {
+    bool ok = mcpu[0] != 0;
+    for (const char *p = mcpu; ok && *p; p++)
+      ok = isalnum((unsigned char)*p) || strchr("_.+-", *p);
+    if (!ok) {
+      snprintf(buf, len,
+               "--mcpu '%s': expected a CPU name of letters, digits, '_', '.', '+' and '-' (e.g. "
+               "native, skylake, cortex-a72)",
+               mcpu);
+      return buf;
+    }
+  }
+  return NULL;
+}
+
+void tcc_tool_free_data(tcc_context *ctx) {
+  for (data_block **pb = &data_blocks; *pb;) {
+    data_block *b = *pb;
+    if (b->ctx == ctx) {
+      *pb = b->next;
+      free(b->p);
+      free(b);
+    } else {
+      pb = &b->next;
+    }
+  }
 }
 
 static double half_to_double(uint16_t h) {

@@ -73,10 +73,19 @@ typedef const tccrt_model_info *(*tcc_model_info_fn)(void);
 /* A model compiled for the host and loaded into the JIT. */
 typedef struct tcc_jit_model {
   tcc_aot_model *aot;
-  tcc_aot_jit *jit;
+  tcc_aot_jit *jit; /* unused (NULL): the tools load the object into ljit themselves */
   tcc_model_run_fn run;
   const tccrt_model_info *info;
+  struct tcc_llvm_jit *ljit; /* the JIT holding the object */
+  int (*run_with_workspace)(const void *const inputs[], void *const outputs[], void *workspace);
+  void *workspace; /* info->workspace_size bytes, 64-byte aligned, for tcc_tool_jit_run */
 } tcc_jit_model;
+
+/* Runs the loaded model once: NAME_run_with_workspace with the model's own workspace (allocated
+ * by tcc_tool_jit_compile, freed by tcc_tool_jit_free; so nothing of NAME_run's process-wide
+ * workspace pool stays allocated). Returns NAME_run's code (0 ok, else a tccrt_status with
+ * tccrt_last_error() set). */
+int tcc_tool_jit_run(const tcc_jit_model *m, const void *const inputs[], void *const outputs[]);
 
 /* Makes the graph input named `name` a constant holding t's data (for inputs that determine
  * shapes, e.g. Pad's pads fed by a test) and removes it from the graph's inputs. Errors: no such
@@ -85,8 +94,9 @@ tcc_status tcc_tool_bind_input(tcc_context *ctx, tcc_graph *g, const char *name,
                                const tcc_host_tensor *t);
 
 /* Imports `path` with the given input shapes and input bindings (tcc_tool_bind_input; nbind may
- * be 0), compiles it (name `name`, host target) into one object in memory and loads it into the
- * JIT. Free with tcc_tool_jit_free. */
+ * be 0), compiles it (name `name`, host target) into one object in memory, loads it into the
+ * JIT and allocates its workspace (an error "cannot allocate N bytes for the workspace" when it
+ * cannot be had). Run with tcc_tool_jit_run; free with tcc_tool_jit_free. */
 tcc_status tcc_tool_jit_compile(tcc_context *ctx, const char *path, int nshapes,
                                 const tcc_input_shape *shapes, int nbind,
                                 const char *const *bind_names, const tcc_host_tensor *bind_vals,
@@ -99,6 +109,22 @@ void tcc_tool_jit_free(tcc_jit_model *m);
 bool tcc_tool_compare(const tcc_host_tensor *exp, const void *actual, tccrt_dtype actual_dtype,
                       int actual_ndim, const int64_t *actual_dims, double rtol, double atol,
                       char *msg, size_t msglen);
+
+/* Fallible memory for tensor data (inputs read from files, output buffers): n bytes (n may be 0)
+ * at a 64-byte aligned address, uninitialized, owned by ctx until tcc_tool_free_data(ctx). When
+ * the memory cannot be had (e.g. over the address-space limit of `ulimit -v` or `test --mem`)
+ * records "cannot allocate N bytes for WHAT" and returns NULL; never aborts. */
+void *tcc_tool_alloc_data(tcc_context *ctx, size_t n, const char *what);
+/* Frees every block tcc_tool_alloc_data gave for ctx (call before tcc_context_destroy). */
+void tcc_tool_free_data(tcc_context *ctx);
+
+/* Checks --target / --mcpu values before LLVM sees them: a triple must be non-empty, of 1 to 4
+ * '-'-separated non-empty components of [A-Za-z0-9_.] (arch-vendor-os-env, e.g.
+ * x86_64-linux-gnu, aarch64-linux-android); a CPU non-empty of [A-Za-z0-9_.+-]. triple or mcpu
+ * NULL: not given (fine). Returns NULL when both are fine, else buf holding what is wrong
+ * ("--target 'X': expected ...", at most len bytes). An unknown architecture passes here and is
+ * LLVM's error at compile time. */
+const char *tcc_tool_check_target(const char *triple, const char *mcpu, char *buf, size_t len);
 
 /* Prints "tcc-ml: error: MSG" as one line on stderr: newlines in MSG (from names in the model)
  * written as \n, other control characters as \xNN. */

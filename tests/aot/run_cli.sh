@@ -53,4 +53,81 @@ data = data.reshape(5, 4, 3, 2)
 got = np.load(tmp + "/d/y.npy")
 assert np.array_equal(got, data[[-5, 4, 1]]), "Gather with index -5"
 PY
+# Without NAME=, a .pb's stored name picks the input (data, indices given in reverse order).
+"$tccml" run "$g/model.onnx" --input "$g/test_data_set_0/input_1.pb" \
+  --input "$g/test_data_set_0/input_0.pb" --output-dir "$tmp/e" > /dev/null
+"$tccml" run "$g/model.onnx" --input "data=$g/test_data_set_0/input_0.pb" \
+  --input "indices=$g/test_data_set_0/input_1.pb" --output-dir "$tmp/f" > /dev/null
+cmp "$tmp/e/y.npy" "$tmp/f/y.npy"
+# A wrong input name: the message lists the model's inputs.
+if "$tccml" run "$g/model.onnx" --input "nosuch=$tmp/neg.npy" 2> "$tmp/nerr.txt"; then exit 1; fi
+grep -q "the model has no input 'nosuch' (it has 2 inputs: 'data', 'indices')" "$tmp/nerr.txt" ||
+  { cat "$tmp/nerr.txt"; echo "FAIL: input names not listed"; exit 1; }
+# An absent optional output and an empty sequence output are reported, not left out
+# (onnx.OptionalProto with a name only; onnx.SequenceProto name 'x', elem_type 1, no tensor).
+printf '\012\006opt_in' > "$tmp/opt_none.pb"
+printf '\012\001x\020\001' > "$tmp/seq_empty.pb"
+"$tccml" run "$shared/onnx-node-tests/test_identity_opt/model.onnx" --input "$tmp/opt_none.pb" \
+  > "$tmp/opt.txt"
+grep -q "^output 'opt_out': absent optional" "$tmp/opt.txt" || { cat "$tmp/opt.txt"; exit 1; }
+"$tccml" run "$shared/onnx-node-tests/test_identity_sequence/model.onnx" \
+  --input "$tmp/seq_empty.pb" > "$tmp/seq.txt"
+grep -q "^output 'y': empty sequence" "$tmp/seq.txt" || { cat "$tmp/seq.txt"; exit 1; }
+# test --aot with a quote in TMPDIR and a space in TCCRT_LIB's path: every path reaches the C
+# compiler and the program intact.
+lib=$(dirname "$tccml")/../runtime/libtccrt.a
+if [ -f "$lib" ] && command -v "${CC:-cc}" > /dev/null; then
+  mkdir -p "$tmp/t'q" "$tmp/lib dir"
+  cp "$lib" "$tmp/lib dir/"
+  TMPDIR="$tmp/t'q" TCCRT_LIB="$tmp/lib dir/libtccrt.a" "$tccml" test --aot "$g" > "$tmp/aot.txt" ||
+    { cat "$tmp/aot.txt"; echo "FAIL: test --aot with a quote and a space in its paths"; exit 1; }
+  grep -q "^PASS test_gather_0" "$tmp/aot.txt"
+fi
+# The generated entry points refuse NULL: NAME_run's arrays and their pointers, NAME_run_dltensor's
+# arrays, DLTensors and a non-empty DLTensor's data (TCCRT_ERR_INVALID_ARGUMENT, no crash).
+src=$(cd "$(dirname "$0")/../.." && pwd)
+if [ -f "$lib" ] && command -v "${CC:-cc}" > /dev/null; then
+  "$tccml" compile "$g/model.onnx" -o "$tmp/g.o" --name g
+  cat > "$tmp/nulls.c" <<'EOC'
+#include "g.h"
+#include <stdint.h>
+#include <stdio.h>
+typedef struct { int device_type, device_id; } Dev;
+typedef struct { uint8_t code, bits; uint16_t lanes; } DT;
+typedef struct { void *data; Dev device; int32_t ndim; DT dtype; int64_t *shape, *strides;
+  uint64_t byte_offset; } DLT; /* DLPack's DLTensor */
+static int fails;
+static void expect(int got, int want, const char *what) {
+  if (got != want) { printf("FAIL: %s: %d (want %d) %s\n", what, got, want, tccrt_last_error());
+    fails++; }
+}
+int main(void) {
+  static float x[120], y[72];
+  int64_t idx[3] = {0, 1, 2}, xs[4] = {5, 4, 3, 2}, is[1] = {3}, ys[4] = {3, 4, 3, 2};
+  DLT X = {x, {1, 0}, 4, {2, 32, 1}, xs, NULL, 0}, I = {idx, {1, 0}, 1, {0, 64, 1}, is, NULL, 0};
+  DLT Y = {y, {1, 0}, 4, {2, 32, 1}, ys, NULL, 0};
+  const void *in[] = {&X, &I}, *in_null[] = {NULL, &I};
+  void *out[] = {&Y};
+  const int bad = TCCRT_ERR_INVALID_ARGUMENT;
+  expect(g_run_dltensor(in, out), 0, "valid DLTensors");
+  X.data = NULL;
+  expect(g_run_dltensor(in, out), bad, "DLTensor data NULL");
+  X.data = x;
+  expect(g_run_dltensor(in_null, out), bad, "NULL DLTensor");
+  expect(g_run_dltensor(NULL, out), bad, "NULL DLTensor inputs array");
+  expect(g_run_dltensor(in, NULL), bad, "NULL DLTensor outputs array");
+  const void *r_in[] = {x, idx}, *r_in_null[] = {x, NULL};
+  void *r_out[] = {y}, *r_out_null[] = {NULL};
+  expect(g_run(r_in, r_out), 0, "valid run");
+  expect(g_run(r_in_null, r_out), bad, "NULL input pointer");
+  expect(g_run(r_in, r_out_null), bad, "NULL output pointer");
+  expect(g_run(NULL, r_out), bad, "NULL inputs array");
+  expect(g_run(r_in, NULL), bad, "NULL outputs array");
+  return fails != 0;
+}
+EOC
+  "${CC:-cc}" -I"$tmp" -I"$src/runtime/include" "$tmp/nulls.c" "$tmp/g.o" "$lib" -lm -lpthread \
+    -o "$tmp/nulls"
+  "$tmp/nulls" || { echo "FAIL: NULL pointers given to g_run / g_run_dltensor"; exit 1; }
+fi
 echo "PASS: tcc-ml run with .pb and .npy inputs, .npy/.pb outputs match the expected output"

@@ -294,6 +294,113 @@ static void test_messages(void) {
   CHECK(run("compile op99.onnx -o o99.o") == 0 && strstr(err_text, "warning: op99.onnx: opset 99"));
 }
 
+/* `tcc-ml test`'s numeric options are checked in full (they used to go through atoi/atof: "abc"
+ * was 0, "-1" a negative limit, "0/1junk" a shard); --mem 0 (no limit) is documented. Runs after
+ * test_test_paths (its suite/ folder). */
+static void test_test_options(void) {
+  EXPECT_ONE_LINE_ERROR("test --timeout abc suite", "--timeout 'abc'", "integer", "seconds");
+  EXPECT_ONE_LINE_ERROR("test --timeout -1 suite", "--timeout '-1'");
+  EXPECT_ONE_LINE_ERROR("test --timeout 0 suite", "--timeout '0'");
+  EXPECT_ONE_LINE_ERROR("test --timeout 5s suite", "--timeout '5s'");
+  EXPECT_ONE_LINE_ERROR("test --rtol -1 suite", "--rtol '-1'", "finite number >= 0");
+  EXPECT_ONE_LINE_ERROR("test --rtol nan suite", "--rtol 'nan'");
+  EXPECT_ONE_LINE_ERROR("test --atol 1e999 suite", "--atol '1e999'");
+  EXPECT_ONE_LINE_ERROR("test --atol '' suite", "--atol ''");
+  EXPECT_ONE_LINE_ERROR("test --mem 99999999999999999999 suite", "--mem '99999999999999999999'",
+                        "megabytes");
+  EXPECT_ONE_LINE_ERROR("test --mem -5 suite", "--mem '-5'");
+  EXPECT_ONE_LINE_ERROR("test --shard 0/1junk suite", "--shard '0/1junk'", "0 <= I < N");
+  EXPECT_ONE_LINE_ERROR("test --shard 1/1 suite", "--shard '1/1'");
+  EXPECT_ONE_LINE_ERROR("test --shard -1/2 suite", "--shard '-1/2'");
+  EXPECT_ONE_LINE_ERROR("test --shard /2 suite", "--shard '/2'");
+  EXPECT_ONE_LINE_ERROR("test --aot --target 'x86_64-linux-gnu;rm' suite", "--target",
+                        "target triple");
+  CHECK(run("test --help") == 0 && strstr(out_text, "0: no limit"));
+  int rc = run("test --timeout 30 --rtol 0 --atol 1e-6 --mem 0 --shard 0/1 suite");
+  CHECK_MSG(strstr(out_text, "test_relu") != NULL, "rc %d: %s %s", rc, out_text, err_text);
+  /* Over --mem: a FAIL saying the test ran out of memory (it was "crashed with signal 6"). */
+  rc = run("test --mem 5 suite");
+  CHECK_MSG(rc == 1 && strstr(out_text, "FAIL test_relu: ran out of memory (over the --mem limit"),
+            "rc %d: %s %s", rc, out_text, err_text);
+}
+
+/* An output that cannot be allocated (Expand to 2^20 x 2^20 float32: 4 TiB, more than any
+ * machine here can give) is one error line naming it, exit 1 (it used to abort with SIGABRT). */
+static void test_output_oom(void) {
+  int64_t two = 2, shape[2] = {(int64_t)1 << 20, (int64_t)1 << 20};
+  Onnx__ModelProto *m = mb_model(8, 13);
+  mb_input(m->graph, "x", 1, "1,1");
+  Onnx__TensorProto *t = mb_tensor("s", 7 /* INT64 */, 1, &two);
+  mb_raw(t, shape, sizeof shape);
+  mb_initializer(m->graph, t);
+  mb_node(m->graph, "Expand", "ex", "x,s", "y");
+  mb_output(m->graph, "y", 1, NULL);
+  write_model("bigout.onnx", m);
+  char path[256];
+  snprintf(path, sizeof path, "%s/one.npy", tmpdir);
+  FILE *f = fopen(path, "wb");
+  CHECK(f != NULL);
+  if (f) {
+    char hdr[128];
+    int hl =
+        snprintf(hdr, sizeof hdr, "{'descr': '<f4', 'fortran_order': False, 'shape': (1, 1), }");
+    while ((10 + hl + 1) % 64)
+      hdr[hl++] = ' ';
+    hdr[hl++] = '\n';
+    unsigned char pre[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (unsigned char)hl, 0};
+    float one = 1;
+    fwrite(pre, 1, 10, f);
+    fwrite(hdr, 1, (size_t)hl, f);
+    fwrite(&one, sizeof one, 1, f);
+    fclose(f);
+  }
+  /* Under AddressSanitizer a failed malloc must return NULL as it does without. */
+  char *saved = getenv("ASAN_OPTIONS") ? strdup(getenv("ASAN_OPTIONS")) : NULL;
+  char opts[1024];
+  snprintf(opts, sizeof opts, "%s%sallocator_may_return_null=1", saved ? saved : "",
+           saved && *saved ? ":" : "");
+  setenv("ASAN_OPTIONS", opts, 1);
+  EXPECT_ONE_LINE_ERROR("run bigout.onnx --input one.npy",
+                        "bigout.onnx: ", "cannot allocate 4398046511104 bytes for output 'y'");
+  if (saved)
+    setenv("ASAN_OPTIONS", saved, 1);
+  else
+    unsetenv("ASAN_OPTIONS");
+  free(saved);
+}
+
+/* --target / --mcpu values are checked before LLVM sees them; an unknown architecture is LLVM's
+ * error, on one line. */
+static void test_targets(void) {
+  relu_model("t.onnx", "x", "y");
+  EXPECT_ONE_LINE_ERROR("compile t.onnx -o t.o --target 'x86_64-linux-gnu;rm'",
+                        "--target 'x86_64-linux-gnu;rm'", "target triple");
+  EXPECT_ONE_LINE_ERROR("compile t.onnx -o t.o --target x86_64-foo-bar-baz-qux",
+                        "--target 'x86_64-foo-bar-baz-qux'", "up to 4");
+  EXPECT_ONE_LINE_ERROR("compile t.onnx -o t.o --target ''", "--target ''");
+  EXPECT_ONE_LINE_ERROR("compile t.onnx -o t.o --target x86_64--gnu", "--target 'x86_64--gnu'");
+  EXPECT_ONE_LINE_ERROR("compile t.onnx -o t.o --mcpu ''", "--mcpu ''", "CPU name");
+  EXPECT_ONE_LINE_ERROR("compile t.onnx -o t.o --mcpu 'a b'", "--mcpu 'a b'");
+  EXPECT_ONE_LINE_ERROR("compile t.onnx -o t.o --target foo-linux-gnu", "t.onnx: ", "foo");
+  CHECK(file_size("t.o") == -1 && file_size("t.h") == -1);
+  CHECK_MSG(run("compile t.onnx -o t.o --target aarch64-linux-gnu") == 0, "%s", err_text);
+  CHECK_MSG(run("compile t.onnx -o t7.o --target armv7a-linux-androideabi") == 0, "%s", err_text);
+}
+
+/* A compile that fails leaves no output behind: a header path that is a folder is refused before
+ * anything is written (the object used to be written first). */
+static void test_failed_compile_writes_nothing(void) {
+  relu_model("w.onnx", "x", "y");
+  char cmd[512];
+  snprintf(cmd, sizeof cmd, "mkdir -p '%s/o/d.h' '%s/o/p.bin'", tmpdir, tmpdir);
+  CHECK(system(cmd) == 0);
+  EXPECT_ONE_LINE_ERROR("compile w.onnx -o o/d.o", "o/d.h", "Is a directory");
+  CHECK(file_size("o/d.o") == -1);
+  EXPECT_ONE_LINE_ERROR("compile w.onnx -o o/e.o --params o/p.bin", "o/p.bin", "Is a directory");
+  CHECK(file_size("o/e.o") == -1 && file_size("o/e.h") == -1);
+  EXPECT_ONE_LINE_ERROR("compile w.onnx -o o", "Is a directory");
+}
+
 int main(void) {
   snprintf(tmpdir, sizeof tmpdir, "/tmp/tcc_cli_harden_XXXXXX");
   CHECK(mkdtemp(tmpdir) != NULL);
@@ -304,6 +411,10 @@ int main(void) {
   test_huge_shapes();
   test_gather_bounds();
   test_test_paths();
+  test_test_options();
+  test_targets();
+  test_output_oom();
+  test_failed_compile_writes_nothing();
   test_messages();
   mb_free_all();
   char cmd[256];
