@@ -587,7 +587,8 @@ static int run_child(child_fn fn, const void *arg, const test_opts *o, char *msg
     }
     fclose(errf);
   }
-  if (got == 0 && strstr(err, "out of memory")) {
+  /* "out of memory": our arena, LLVM; "Failed to mmap": AddressSanitizer's allocator. */
+  if (got == 0 && (strstr(err, "out of memory") || strstr(err, "Failed to mmap"))) {
     if (o->mem_mb > 0)
       snprintf(msg, ml, "ran out of memory (over the --mem limit of %ld MB): %s", o->mem_mb, err);
     else
