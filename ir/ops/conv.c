@@ -153,11 +153,27 @@ static tcc_status conv_geometry(tcc_infer_ctx *ic, const tcc_node *n, int xi, in
     if (kernel[i] < 1 || w->stride[i] < 1 || w->dil[i] < 1)
       return tcc_node_error(ctx, ic->graph, n,
                             "kernel, strides and dilations must be >= 1 (spatial axis %d)", i);
-    int64_t s = w->stride[i], ek = (kernel[i] - 1) * w->dil[i] + 1;
-    /* full = s*(in-1) + output_padding + ek */
-    const tcc_expr *full = tcc_shape_add(ctx, tcc_shape_mul(ctx, g->in_sp[i], tcc_idx(ctx, s)),
-                                         tcc_idx(ctx, g->out_pad[i] + ek - s));
+    int64_t s = w->stride[i], ek, inc, full_c = 0, c0;
+    TCC_TRY(nn_effective_kernel(ic, n, i, kernel[i], w->dil[i], &ek));
+    /* full = s*(in-1) + output_padding + ek, checked when the input extent is constant */
+    bool in_known = tcc_expr_is_int_imm(g->in_sp[i], &inc);
+    if (!tcc_add_ovf(g->out_pad[i], ek - s, &c0) ||
+        (in_known && (!tcc_mul_ovf(s, inc, &full_c) || !tcc_add_ovf(full_c, c0, &full_c))))
+      return tcc_node_error(ctx, ic->graph, n,
+                            "spatial axis %d: the output extent stride * (in - 1) + "
+                            "output_padding + (kernel - 1) * dilation + 1 overflows int64 "
+                            "(stride %lld, output_padding %lld, kernel %lld, dilation %lld)",
+                            i, (long long)s, (long long)g->out_pad[i], (long long)kernel[i],
+                            (long long)w->dil[i]);
+    const tcc_expr *full =
+        tcc_shape_add(ctx, tcc_shape_mul(ctx, g->in_sp[i], tcc_idx(ctx, s)), tcc_idx(ctx, c0));
     if (has_oshape || same) {
+      int64_t oc, tc;
+      if (in_known && ((has_oshape && __builtin_sub_overflow(full_c, oshape[i], &tc)) ||
+                       (!has_oshape && !tcc_mul_ovf(inc, s, &oc))))
+        return tcc_node_error(ctx, ic->graph, n,
+                              "spatial axis %d: the output extent or its padding overflows int64",
+                              i);
       const tcc_expr *out =
           has_oshape ? tcc_idx(ctx, oshape[i]) : tcc_shape_mul(ctx, g->in_sp[i], tcc_idx(ctx, s));
       const tcc_expr *total = tcc_shape_sub(ctx, full, out);
@@ -168,10 +184,14 @@ static tcc_status conv_geometry(tcc_infer_ctx *ic, const tcc_node *n, int xi, in
       w->out[i] = out;
     } else {
       int64_t pb = !strcmp(auto_pad, "VALID") ? 0 : pads[i];
-      int64_t pe = !strcmp(auto_pad, "VALID") ? 0 : pads[i + g->nsp];
+      int64_t pe = !strcmp(auto_pad, "VALID") ? 0 : pads[i + g->nsp], ptot, oc;
+      if (!tcc_add_ovf(pb, pe, &ptot) || (in_known && __builtin_sub_overflow(full_c, ptot, &oc)))
+        return tcc_node_error(ctx, ic->graph, n,
+                              "spatial axis %d: pads %lld/%lld overflow int64 in the output extent",
+                              i, (long long)pb, (long long)pe);
       w->pad_begin[i] = tcc_idx(ctx, pb);
       w->pad_end[i] = tcc_idx(ctx, pe);
-      w->out[i] = tcc_shape_sub(ctx, full, tcc_idx(ctx, pb + pe));
+      w->out[i] = tcc_shape_sub(ctx, full, tcc_idx(ctx, ptot));
     }
     int64_t ov;
     if (tcc_expr_is_int_imm(w->out[i], &ov) && ov < 1)
@@ -561,10 +581,20 @@ static tcc_status col2im_geometry(tcc_infer_ctx *ic, const tcc_node *n, col2im_g
     g->blk[i] = blk[i];
     if (blk[i] < 1 || g->dil[i] < 1 || g->str[i] < 1)
       return tcc_node_error(ctx, ic->graph, n, "block, dilations and strides must be >= 1");
-    int64_t ek = (blk[i] - 1) * g->dil[i] + 1;
-    g->nslide[i] = (img[i] + g->pads[i] + g->pads[i + g->r] - ek) / g->str[i] + 1;
-    L *= g->nslide[i];
-    g->K *= blk[i];
+    int64_t ek, padded;
+    TCC_TRY(nn_effective_kernel(ic, n, i, blk[i], g->dil[i], &ek));
+    if (img[i] < 1 || g->pads[i] < 0 || g->pads[i + g->r] < 0 ||
+        !tcc_add_ovf(img[i], g->pads[i], &padded) ||
+        !tcc_add_ovf(padded, g->pads[i + g->r], &padded) || ek > padded)
+      return tcc_node_error(ctx, ic->graph, n,
+                            "axis %d: image extent %lld with pads %lld/%lld does not hold block "
+                            "%lld (dilation %lld), or overflows int64",
+                            i, (long long)img[i], (long long)g->pads[i],
+                            (long long)g->pads[i + g->r], (long long)blk[i], (long long)g->dil[i]);
+    g->nslide[i] = (padded - ek) / g->str[i] + 1;
+    if (!tcc_mul_ovf(L, g->nslide[i], &L) || !tcc_mul_ovf(g->K, blk[i], &g->K))
+      return tcc_node_error(ctx, ic->graph, n,
+                            "the number of sliding positions or prod(block_shape) overflows int64");
   }
   int64_t cl, xl;
   if (tcc_expr_is_int_imm(X->dims[1], &cl) && cl % g->K)

@@ -78,6 +78,20 @@ tcc_status nn_check_unibroadcast(tcc_infer_ctx *ic, const tcc_node *n, int k, co
                         tcc_value_shape_str(ic->ctx, v), tcc_shape_str(ic->ctx, ndim, dims));
 }
 
+tcc_status nn_effective_kernel(tcc_infer_ctx *ic, const tcc_node *n, int axis, int64_t kernel,
+                               int64_t dil, int64_t *ek) {
+  if (kernel < 1 || dil < 1)
+    return tcc_node_error(ic->ctx, ic->graph, n,
+                          "spatial axis %d: kernel %lld and dilation %lld must be >= 1", axis,
+                          (long long)kernel, (long long)dil);
+  if (!tcc_mul_ovf(kernel - 1, dil, ek) || !tcc_add_ovf(*ek, 1, ek))
+    return tcc_node_error(ic->ctx, ic->graph, n,
+                          "spatial axis %d: kernel %lld with dilation %lld: the effective kernel "
+                          "extent (kernel - 1) * dilation + 1 overflows int64",
+                          axis, (long long)kernel, (long long)dil);
+  return TCC_OK;
+}
+
 /* floor(a / b) for b > 0 constant. */
 static const tcc_expr *fdiv(tcc_context *ctx, const tcc_expr *a, int64_t b) {
   return tcc_shape_canon(ctx, tcc_floordiv(ctx, a, tcc_idx(ctx, b)));
@@ -126,34 +140,78 @@ tcc_status nn_window_infer(tcc_infer_ctx *ic, const tcc_node *n, int nsp,
     if (pads[i] < 0 || pads[i + nsp] < 0)
       return tcc_node_error(ctx, ic->graph, n, "attribute 'pads' must be >= 0 (spatial axis %d)",
                             i);
-    int64_t s = w->stride[i], ek = (kernel[i] - 1) * w->dil[i] + 1, inc;
+    int64_t s = w->stride[i], ek, inc = 0, ptot, padded = 0;
+    TCC_TRY(nn_effective_kernel(ic, n, i, kernel[i], w->dil[i], &ek));
+    if (!tcc_add_ovf(pads[i], pads[i + nsp], &ptot))
+      return tcc_node_error(ctx, ic->graph, n, "spatial axis %d: pads %lld + %lld overflow int64",
+                            i, (long long)pads[i], (long long)pads[i + nsp]);
     const tcc_expr *in = in_sp[i], *out;
-    if (tcc_expr_is_int_imm(in, &inc) && inc < 1)
+    bool in_known = tcc_expr_is_int_imm(in, &inc);
+    if (in_known && inc < 1)
       return tcc_node_error(ctx, ic->graph, n,
                             "spatial axis %d of the input has extent %lld; expected >= 1", i,
                             (long long)inc);
+    if (in_known && mode <= 1) {
+      /* The (padded) input must hold one whole window: also rejects absurd kernels and
+       * dilations before anything loops over them. */
+      if (mode == 1)
+        padded = inc;
+      else if (!tcc_add_ovf(inc, ptot, &padded))
+        return tcc_node_error(ctx, ic->graph, n,
+                              "spatial axis %d: input extent %lld + pads %lld/%lld overflows "
+                              "int64",
+                              i, (long long)inc, (long long)pads[i], (long long)pads[i + nsp]);
+      if (ek > padded)
+        return tcc_node_error(
+            ctx, ic->graph, n,
+            "spatial axis %d: kernel %lld (dilation %lld, effective extent "
+            "%lld) is larger than the padded input extent %lld (output extent < 1)",
+            i, (long long)kernel[i], (long long)w->dil[i], (long long)ek, (long long)padded);
+    }
     if (mode == 0) {
       w->pad_begin[i] = tcc_idx(ctx, pads[i]);
       w->pad_end[i] = tcc_idx(ctx, pads[i + nsp]);
-      const tcc_expr *span = tcc_shape_add(ctx, in, tcc_idx(ctx, pads[i] + pads[i + nsp] - ek));
-      if (ceil_mode) {
-        out = tcc_shape_add(ctx, fdiv(ctx, tcc_shape_add(ctx, span, tcc_idx(ctx, s - 1)), s),
-                            tcc_idx(ctx, 1));
-        /* the last window must start inside the input or the begin padding */
-        const tcc_expr *last_start =
-            tcc_shape_mul(ctx, tcc_shape_sub(ctx, out, tcc_idx(ctx, 1)), tcc_idx(ctx, s));
-        const tcc_expr *limit = tcc_shape_add(ctx, in, tcc_idx(ctx, pads[i]));
-        out = tcc_select(ctx, tcc_ge(ctx, last_start, limit),
-                         tcc_shape_sub(ctx, out, tcc_idx(ctx, 1)), out);
+      if (in_known) {
+        /* checked: span = in + pb + pe - ek >= 0 (above) */
+        int64_t span = padded - ek, ov = span / s + 1, last;
+        if (ceil_mode) {
+          ov = (span == 0 ? 0 : (span - 1) / s + 1) + 1;
+          /* the last window must start inside the input or the begin padding */
+          if (!tcc_mul_ovf(ov - 1, s, &last) || last >= inc + pads[i]) ov--;
+        }
+        out = tcc_idx(ctx, ov);
       } else {
-        out = tcc_shape_add(ctx, fdiv(ctx, span, s), tcc_idx(ctx, 1));
+        const tcc_expr *span = tcc_shape_add(ctx, in, tcc_idx(ctx, ptot - ek));
+        if (ceil_mode) {
+          out = tcc_shape_add(ctx, fdiv(ctx, tcc_shape_add(ctx, span, tcc_idx(ctx, s - 1)), s),
+                              tcc_idx(ctx, 1));
+          const tcc_expr *last_start =
+              tcc_shape_mul(ctx, tcc_shape_sub(ctx, out, tcc_idx(ctx, 1)), tcc_idx(ctx, s));
+          const tcc_expr *limit = tcc_shape_add(ctx, in, tcc_idx(ctx, pads[i]));
+          out = tcc_select(ctx, tcc_ge(ctx, last_start, limit),
+                           tcc_shape_sub(ctx, out, tcc_idx(ctx, 1)), out);
+        } else {
+          out = tcc_shape_add(ctx, fdiv(ctx, span, s), tcc_idx(ctx, 1));
+        }
       }
     } else if (mode == 1) {
       w->pad_begin[i] = w->pad_end[i] = tcc_idx(ctx, 0);
       out = fdiv(ctx, tcc_shape_add(ctx, in, tcc_idx(ctx, s - ek)), s);
     } else {
+      int64_t ov, total = 0;
+      if (in_known) {
+        /* padded extent (out - 1) * s + ek with out = ceil(in / s), so (out - 1) * s < in; it
+         * bounds every window position, so it must fit int64; total pad = padded - in */
+        ov = (inc - 1) / s + 1;
+        if (!tcc_add_ovf((ov - 1) * s, ek, &padded))
+          return tcc_node_error(ctx, ic->graph, n,
+                                "spatial axis %d: the SAME padding of kernel %lld (dilation "
+                                "%lld) overflows int64",
+                                i, (long long)kernel[i], (long long)w->dil[i]);
+        total = padded - inc;
+      }
       out = fdiv(ctx, tcc_shape_add(ctx, in, tcc_idx(ctx, s - 1)), s);
-      const tcc_expr *total = tcc_max(
+      const tcc_expr *tot = tcc_max(
           ctx, tcc_idx(ctx, 0),
           tcc_shape_sub(ctx,
                         tcc_shape_add(ctx,
@@ -161,7 +219,8 @@ tcc_status nn_window_infer(tcc_infer_ctx *ic, const tcc_node *n, int nsp,
                                                     tcc_idx(ctx, s)),
                                       tcc_idx(ctx, ek)),
                         in));
-      const tcc_expr *half = fdiv(ctx, total, 2), *rest = tcc_shape_sub(ctx, total, half);
+      if (in_known) tot = tcc_idx(ctx, total > 0 ? total : 0);
+      const tcc_expr *half = fdiv(ctx, tot, 2), *rest = tcc_shape_sub(ctx, tot, half);
       w->pad_begin[i] = mode == 2 ? half : rest;
       w->pad_end[i] = mode == 2 ? rest : half;
     }

@@ -62,9 +62,18 @@ typedef struct nn_window {
   const tcc_expr *out[NN_MAX_SPATIAL];                                 /* output extents */
 } nn_window;
 
+/* The effective extent (kernel - 1) * dil + 1 of a dilated kernel along spatial axis `axis`, in
+ * checked int64 arithmetic: kernel and dil must be >= 1 and the extent must fit int64, else an
+ * error naming the node, the axis and both values. */
+tcc_status nn_effective_kernel(tcc_infer_ctx *ic, const tcc_node *n, int axis, int64_t kernel,
+                               int64_t dil, int64_t *ek);
+
 /* Fills *w from the node's strides, dilations, pads and auto_pad attributes for input spatial
  * extents in_sp[0..nsp) and kernel[0..nsp). Checks kernel/strides/dilations >= 1, pads >= 0 and
- * a positive constant output extent; errors name the node. */
+ * a positive constant output extent; errors name the node. Attribute-derived sizes are computed
+ * in checked int64 arithmetic (an effective kernel, pads or padded extent that overflows is an
+ * error), and with a constant input extent a window (effective kernel) larger than the padded
+ * input is an error (NOTSET, VALID). */
 tcc_status nn_window_infer(tcc_infer_ctx *ic, const tcc_node *n, int nsp,
                            const tcc_expr *const *in_sp, const int64_t *kernel, bool ceil_mode,
                            bool has_dilations, nn_window *w);

@@ -493,9 +493,10 @@ static tcc_status compute_roi_align(tcc_compute_ctx *cc, tcc_tensor **outputs) {
 /* ---- MaxUnpool (9, 11, 22): X and I (flat indices into the output, as MaxPool's Indices) of
  * shape N x C x D..., optional constant output_shape; kernel_shape, pads, strides. The output
  * (default extents (in - 1) * stride - pads + kernel) is zero except Y.flat[I[j]] = X[j], the
- * indices counting in the default shape, zero-padded at the end to output_shape. Computed
- * as a gather: output position o reads the inputs whose pooling window covers it
- * (o + pad_begin - k = i * stride) and takes the one whose index names o. ---- */
+ * indices counting in the default shape, zero-padded at the end to output_shape (the ONNX
+ * reference: Y.flat[I[j]] = X[j], the last j winning). Computed as a scatter: every output
+ * position finds the last j whose index names it; an index outside [0, prod(default shape)) is a
+ * run-time error. ---- */
 static const tcc_attr_schema unpool_attrs[] = {{"kernel_shape", TCC_ATTR_INTS, true},
                                                {"pads", TCC_ATTR_INTS, false},
                                                {"strides", TCC_ATTR_INTS, false},
@@ -527,6 +528,17 @@ static tcc_status unpool_geometry(tcc_infer_ctx *ic, const tcc_node *n, unpool_g
       return tcc_node_error(ctx, ic->graph, n, "kernel and strides must be >= 1, pads >= 0");
   g->out[0] = X->dims[0];
   g->out[1] = X->dims[1];
+  for (int i = 0; i < g->nsp; i++) {
+    int64_t in, e;
+    if (tcc_expr_is_int_imm(X->dims[2 + i], &in) &&
+        (!tcc_mul_ovf(in - 1, g->s[i], &e) || !tcc_add_ovf(e, g->k[i], &e) ||
+         __builtin_sub_overflow(e, g->pads[i], &e) ||
+         __builtin_sub_overflow(e, g->pads[i + g->nsp], &e)))
+      return tcc_node_error(ctx, ic->graph, n,
+                            "spatial axis %d: the output extent (in - 1) * stride + kernel - pads "
+                            "overflows int64",
+                            i);
+  }
   for (int i = 0; i < g->nsp; i++)
     g->out[2 + i] =
         tcc_shape_add(ctx,
@@ -559,6 +571,11 @@ static tcc_status unpool_geometry(tcc_infer_ctx *ic, const tcc_node *n, unpool_g
     int64_t e;
     if (tcc_expr_is_int_imm(g->out[d], &e) && e < 1)
       return tcc_node_error(ctx, ic->graph, n, "output dim %d would be %lld", d, (long long)e);
+    if (tcc_expr_is_int_imm(g->dflt[d], &e) && e < 1)
+      return tcc_node_error(ctx, ic->graph, n,
+                            "the default output dim %d ((in - 1) * stride + kernel - pads) would "
+                            "be %lld",
+                            d, (long long)e);
   }
   return TCC_OK;
 }
@@ -578,45 +595,48 @@ static tcc_status compute_max_unpool(tcc_compute_ctx *cc, tcc_tensor **outputs) 
   TCC_TRY(unpool_geometry(&ic, cc->node, &g));
   const tcc_tensor *X = cc->inputs[0], *I = cc->inputs[1];
   int nd = X->ndim;
+  const tcc_node *n = cc->node;
+  const char *where =
+      tcc_arena_printf(tcc_ctx_arena(ctx), "node '%s' (%s)", tcc_node_label(n), n->op_type);
+  /* Stage 1, a scatter as ScatterND computes one (reduction "none"): output position o (its
+   * row-major index `target` in the default shape, -1 in the zero padding up to output_shape)
+   * takes the last input position j (row-major over X) with I[j] == target. Every I[j] must
+   * lie in [0, prod(default shape)): checked at run time. Costs |Y| * |X| compares. */
   const tcc_itervar *const *ax = tcc_compute_axes(ctx, nd, g.out, NULL);
   const tcc_expr **o = nn_axis_exprs(ctx, nd, ax);
-  /* the ONNX reference scatters into the default shape, then zero-pads at the end of each dim
-   * to output_shape */
-  const tcc_expr *flat = tcc_idx(ctx, 0), *inside = NULL;
+  const tcc_expr *flat = tcc_idx(ctx, 0), *inside = tcc_bool(ctx, true);
   for (int d = 0; d < nd; d++) {
     flat = tcc_add(ctx, tcc_mul(ctx, flat, g.dflt[d]), o[d]);
-    if (d >= 2) {
-      const tcc_expr *c = tcc_lt(ctx, o[d], g.dflt[d]);
-      inside = inside ? tcc_and(ctx, inside, c) : c;
-    }
+    if (d >= 2) inside = tcc_and(ctx, inside, tcc_lt(ctx, o[d], g.dflt[d]));
   }
-  const tcc_itervar *red[NN_MAX_SPATIAL];
-  const tcc_expr *xi[TCCRT_MAX_RANK], *ok = NULL;
-  xi[0] = o[0];
-  xi[1] = o[1];
-  for (int i = 0; i < g.nsp; i++) {
-    red[i] = tcc_reduce_axis(ctx, "rk", tcc_idx(ctx, 0), tcc_idx(ctx, g.k[i]));
-    const tcc_expr *num = tcc_sub(ctx, tcc_add(ctx, o[2 + i], tcc_idx(ctx, g.pads[i])),
-                                  tcc_expr_var(ctx, red[i]->var));
-    const tcc_expr *sx = tcc_idx(ctx, g.s[i]);
-    const tcc_expr *pos = g.s[i] == 1 ? num : tcc_floordiv(ctx, num, sx);
-    const tcc_expr *c = nn_in_range(ctx, pos, tcc_idx(ctx, 0), X->shape[2 + i]);
-    if (g.s[i] != 1) c = tcc_and(ctx, c, tcc_eq(ctx, tcc_floormod(ctx, num, sx), tcc_idx(ctx, 0)));
-    ok = ok ? tcc_and(ctx, ok, c) : c;
-    xi[2 + i] = pos;
+  const tcc_expr *target = tcc_select(ctx, inside, flat, tcc_idx(ctx, -1));
+  const tcc_itervar *red[TCCRT_MAX_RANK];
+  const tcc_expr *j[TCCRT_MAX_RANK], *jflat = tcc_idx(ctx, 0);
+  for (int d = 0; d < nd; d++) {
+    red[d] = tcc_reduce_axis(ctx, "j", tcc_idx(ctx, 0), X->shape[d]);
+    j[d] = tcc_expr_var(ctx, red[d]->var);
+    jflat = tcc_add(ctx, tcc_mul(ctx, jflat, X->shape[d]), j[d]);
   }
-  const tcc_expr *hit =
-      tcc_and(ctx, tcc_and(ctx, ok, inside), tcc_eq(ctx, nn_read_clamped(ctx, I, xi), flat));
-  tcc_type xt = tcc_scalar(X->dtype);
-  const tcc_expr *ninf = tcc_float(ctx, xt, -INFINITY);
-  const tcc_expr *v = tcc_select(ctx, hit, nn_read_clamped(ctx, X, xi), ninf);
-  tcc_tensor *m = tcc_compute(ctx, "unpool_gather", nd, g.out, ax,
-                              tcc_reduce_max(ctx, v, g.nsp, red, NULL), "pool_max");
+  const tcc_expr *iv = tcc_check_range(ctx, tcc_read(ctx, I, j), tcc_idx(ctx, 0),
+                                       tcc_shape_prod(ctx, nd, g.dflt), where);
+  const tcc_expr *src = tcc_select(ctx, tcc_eq(ctx, iv, target), jflat, tcc_idx(ctx, -1));
+  const char *nm = tcc_arena_printf(tcc_ctx_arena(ctx), "%s.scatter",
+                                    n->outputs[0] ? n->outputs[0]->name : "max_unpool");
+  tcc_tensor *last =
+      tcc_compute(ctx, nm, nd, g.out, ax, tcc_reduce_max(ctx, src, nd, red, NULL), "reduce");
+  /* Stage 2: X at that position, 0 where no index names o. */
   const tcc_itervar *const *a2 = tcc_compute_axes(ctx, nd, g.out, NULL);
-  const tcc_expr *r = tcc_read(ctx, m, nn_axis_exprs(ctx, nd, a2));
-  outputs[0] =
-      tcc_compute(ctx, "max_unpool", nd, g.out, a2,
-                  tcc_select(ctx, tcc_eq(ctx, r, ninf), tcc_float(ctx, xt, 0), r), "elemwise");
+  const tcc_expr *lv = tcc_read(ctx, last, nn_axis_exprs(ctx, nd, a2));
+  const tcc_expr *f = tcc_max(ctx, lv, tcc_idx(ctx, 0)), *xi[TCCRT_MAX_RANK];
+  for (int d = nd - 1; d >= 0; d--) {
+    xi[d] = d == 0 ? f : tcc_floormod(ctx, f, X->shape[d]);
+    if (d > 0) f = tcc_floordiv(ctx, f, X->shape[d]);
+  }
+  tcc_type xt = tcc_scalar(X->dtype);
+  outputs[0] = tcc_compute(ctx, "max_unpool", nd, g.out, a2,
+                           tcc_select(ctx, tcc_ge(ctx, lv, tcc_idx(ctx, 0)),
+                                      nn_read_clamped(ctx, X, xi), tcc_float(ctx, xt, 0)),
+                           "injective");
   return TCC_OK;
 }
 

@@ -210,11 +210,23 @@ static tcc_status rs_geometry(tcc_infer_ctx *ic, const tcc_node *n, rs_geom *g) 
       g->resized[d] = s != 1.0 || g->coord == C_TF_CROP_RESIZE;
       double f = s * (g->roi_end[d] - g->roi_start[d]);
       int64_t in;
+      /* every double converted to int64 below is checked to lie in [0, 2^63) first (a
+       * conversion out of range is undefined behaviour) */
       if (tcc_expr_is_int_imm(X->dims[d], &in)) {
-        g->out[d] = tcc_idx(ctx, (int64_t)floor((double)in * f));
+        double o = floor((double)in * f);
+        if (!(o >= 0 && o < 0x1p63))
+          return tcc_node_error(ctx, ic->graph, n,
+                                "dim %d: input extent %lld with scale %g gives output extent %g, "
+                                "which does not fit int64",
+                                d, (long long)in, s, o);
+        g->out[d] = tcc_idx(ctx, (int64_t)o);
+      } else if (!(f > 0 && f < 0x1p63)) {
+        return tcc_node_error(ctx, ic->graph, n,
+                              "dim %d: scale %g (with roi) gives a factor %g outside (0, 2^63)", d,
+                              s, f);
       } else if (f == floor(f)) {
         g->out[d] = tcc_shape_mul(ctx, X->dims[d], tcc_idx(ctx, (int64_t)f));
-      } else if (f < 1 && 1.0 / f == floor(1.0 / f)) {
+      } else if (f < 1 && 1.0 / f < 0x1p63 && 1.0 / f == floor(1.0 / f)) {
         g->out[d] =
             tcc_shape_canon(ctx, tcc_floordiv(ctx, X->dims[d], tcc_idx(ctx, (int64_t)(1.0 / f))));
       } else {
@@ -247,7 +259,13 @@ static tcc_status rs_geometry(tcc_infer_ctx *ic, const tcc_node *n, rs_geom *g) 
   for (int i = 0; i < naxes; i++) {
     int d = axes[i];
     int64_t o = sizes[i];
-    if (pol) o = (int64_t)floor(common * (double)in[i] + 0.5);
+    if (pol) {
+      double od = floor(common * (double)in[i] + 0.5);
+      if (!(od >= 0 && od < 0x1p63))
+        return tcc_node_error(ctx, ic->graph, n, "output size %g along dim %d does not fit int64",
+                              od, d);
+      o = (int64_t)od;
+    }
     if (o <= 0)
       return tcc_node_error(ctx, ic->graph, n, "output size %lld must be > 0", (long long)o);
     g->scale[d] = pol ? common : (double)o / (double)in[i];
@@ -389,7 +407,11 @@ static tcc_status compute_resize(tcc_compute_ctx *cc, tcc_tensor **outputs) {
        * (off - r) * scale (linear: start = floor(-1/scale) + 1; cubic: floor(-2/scale) + 1,
        * nt = 2 - 2 * start), weights normalized to sum 1. */
       double sc = g.scale[d];
-      int64_t start = (int64_t)floor((g.mode == M_LINEAR ? -1.0 : -2.0) / sc) + 1;
+      double startd = floor((g.mode == M_LINEAR ? -1.0 : -2.0) / sc) + 1;
+      if (!(startd > -RS_MAX_TAPS))
+        return nn_compute_error(cc, "antialias with scale %g needs more than %d taps per axis", sc,
+                                RS_MAX_TAPS);
+      int64_t start = (int64_t)startd;
       int nt = (int)(2 - 2 * start);
       if (nt > RS_MAX_TAPS)
         return nn_compute_error(cc, "antialias with scale %g needs %d taps per axis (max %d)", sc,

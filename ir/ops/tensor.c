@@ -438,8 +438,12 @@ static tcc_status slice_len(tcc_infer_ctx *ic, const tcc_node *n, const tcc_expr
       s = s < 0 ? 0 : (s > dv - 1 ? dv - 1 : s);
       e = e < -1 ? -1 : (e > dv - 1 ? dv - 1 : e);
     }
-    int64_t l = step > 0 ? (e - s + step - 1) / step : (s - e + (-step) - 1) / (-step);
-    *len = tcc_idx(ctx, l < 0 ? 0 : l);
+    /* ceil(diff / |step|) without overflow: diff is within [-dim, dim] after clamping, and
+     * |step| may be 2^63 (step INT64_MIN), so it is taken as unsigned */
+    int64_t diff = step > 0 ? e - s : s - e;
+    uint64_t as = step > 0 ? (uint64_t)step : (uint64_t)0 - (uint64_t)step;
+    int64_t l = diff <= 0 ? 0 : (int64_t)(((uint64_t)diff - 1) / as + 1);
+    *len = tcc_idx(ctx, l);
     *start_out = s;
     return TCC_OK;
   }
@@ -480,7 +484,14 @@ static tcc_status slice_len(tcc_infer_ctx *ic, const tcc_node *n, const tcc_expr
   /* diff = (end - start) for step > 0, (start - end) for step < 0 */
   bound hi = step > 0 ? be : bs, lo = step > 0 ? bs : be;
   int hd = hi.has_dim - lo.has_dim;
-  int64_t c = hi.c - lo.c, as = step > 0 ? step : -step;
+  int64_t c;
+  if (__builtin_sub_overflow(hi.c, lo.c, &c) || step == INT64_MIN)
+    return tcc_node_error(ctx, ic->graph, n,
+                          "slice of symbolic dim %s: start %s, end %s and step %lld overflow "
+                          "int64",
+                          tcc_expr_str(ctx, dim), tcc_expr_str(ctx, se), tcc_expr_str(ctx, ee),
+                          (long long)step);
+  int64_t as = step > 0 ? step : -step;
   const tcc_expr *diff;
   if (hd == 0) {
     diff = tcc_idx(ctx, c < 0 ? 0 : c);
@@ -493,10 +504,13 @@ static tcc_status slice_len(tcc_infer_ctx *ic, const tcc_node *n, const tcc_expr
                           tcc_expr_str(ctx, dim), tcc_expr_str(ctx, se), tcc_expr_str(ctx, ee));
   }
   if (as != 1) {
+    /* ceil(diff / as) = floor((diff - 1) / as) + 1, which cannot overflow for a large step */
     if (tcc_expr_is_int_imm(diff, &c))
-      diff = tcc_idx(ctx, (c + as - 1) / as);
+      diff = tcc_idx(ctx, c <= 0 ? 0 : (c - 1) / as + 1);
     else
-      diff = tcc_floordiv(ctx, tcc_shape_add(ctx, diff, tcc_idx(ctx, as - 1)), tcc_idx(ctx, as));
+      diff = tcc_shape_add(
+          ctx, tcc_floordiv(ctx, tcc_shape_sub(ctx, diff, tcc_idx(ctx, 1)), tcc_idx(ctx, as)),
+          tcc_idx(ctx, 1));
   }
   *len = diff;
   return TCC_OK;
@@ -801,6 +815,21 @@ static tcc_status infer_expand(tcc_infer_ctx *ic, tcc_node *n) {
   return tcc_infer_set_output(ic, n, 0, x->dtype, nd, d);
 }
 
+/* Output dim `d` of node n as the product a * b of two dims (int64 exprs): when both are constant
+ * the product is checked, and one that overflows int64 is the error set_output gives for an
+ * element count that overflows (the product itself would wrap to a made-up extent). */
+static tcc_status checked_dim_mul(tcc_infer_ctx *ic, const tcc_node *n, int d, const tcc_expr *a,
+                                  const tcc_expr *b, const tcc_expr **out) {
+  int64_t x, y, p;
+  if (tcc_expr_is_int_imm(a, &x) && tcc_expr_is_int_imm(b, &y) && !tcc_mul_ovf(x, y, &p))
+    return tcc_node_error(ic->ctx, ic->graph, n,
+                          "output 0 would have dim %d = %lld * %lld: its element count overflows "
+                          "int64",
+                          d, (long long)x, (long long)y);
+  *out = tcc_shape_mul(ic->ctx, a, b);
+  return TCC_OK;
+}
+
 /* Tile (opset 6+: repeats input of length rank): out[i] = d[i] * repeats[i]. */
 static tcc_status infer_tile(tcc_infer_ctx *ic, tcc_node *n) {
   const tcc_value *x;
@@ -821,7 +850,7 @@ static tcc_status infer_tile(tcc_infer_ctx *ic, tcc_node *n) {
     if (tcc_expr_is_int_imm(rep[i], &v) && v < 0)
       return tcc_node_error(ic->ctx, ic->graph, n, "repeats[%d] = %lld is negative", i,
                             (long long)v);
-    d[i] = tcc_shape_mul(ic->ctx, x->dims[i], rep[i]);
+    TCC_TRY(checked_dim_mul(ic, n, i, x->dims[i], rep[i], &d[i]));
   }
   return tcc_infer_set_output(ic, n, 0, x->dtype, x->ndim, d);
 }
@@ -888,21 +917,25 @@ static tcc_status infer_d2s(tcc_infer_ctx *ic, tcc_node *n) {
                           tcc_value_shape_str(ctx, x));
   int64_t b = 0;
   TCC_TRY(tcc_node_attr_int(ctx, ic->graph, n, "blocksize", 0, &b));
+  int64_t bsq;
   if (b <= 0) return tcc_node_error(ctx, ic->graph, n, "blocksize must be positive");
+  if (!tcc_mul_ovf(b, b, &bsq))
+    return tcc_node_error(ctx, ic->graph, n, "blocksize %lld: blocksize^2 overflows int64",
+                          (long long)b);
   const char *mode = "DCR";
   TCC_TRY(tcc_node_attr_string(ctx, ic->graph, n, "mode", "DCR", &mode));
   if (strcmp(mode, "DCR") && strcmp(mode, "CRD"))
     return tcc_node_error(ctx, ic->graph, n, "mode must be DCR or CRD, not '%s'", mode);
-  const tcc_expr *bb = tcc_idx(ctx, b), *b2 = tcc_idx(ctx, b * b), *d[4];
+  const tcc_expr *bb = tcc_idx(ctx, b), *b2 = tcc_idx(ctx, bsq), *d[4];
   d[0] = x->dims[0];
   if (!strcmp(n->op->name, "DepthToSpace")) {
     if (!tcc_shape_div_exact(ctx, x->dims[1], b2, &d[1]) && tcc_expr_is_int_imm(x->dims[1], NULL))
       return tcc_node_error(ctx, ic->graph, n, "channels %s are not divisible by blocksize^2 %lld",
-                            tcc_expr_str(ctx, x->dims[1]), (long long)(b * b));
-    d[2] = tcc_shape_mul(ctx, x->dims[2], bb);
-    d[3] = tcc_shape_mul(ctx, x->dims[3], bb);
+                            tcc_expr_str(ctx, x->dims[1]), (long long)bsq);
+    TCC_TRY(checked_dim_mul(ic, n, 2, x->dims[2], bb, &d[2]));
+    TCC_TRY(checked_dim_mul(ic, n, 3, x->dims[3], bb, &d[3]));
   } else {
-    d[1] = tcc_shape_mul(ctx, x->dims[1], b2);
+    TCC_TRY(checked_dim_mul(ic, n, 1, x->dims[1], b2, &d[1]));
     for (int i = 2; i < 4; i++)
       if (!tcc_shape_div_exact(ctx, x->dims[i], bb, &d[i]) && tcc_expr_is_int_imm(x->dims[i], NULL))
         return tcc_node_error(ctx, ic->graph, n, "dim %d (%s) is not divisible by blocksize %lld",
@@ -1112,7 +1145,11 @@ static tcc_status compute_slice(tcc_compute_ctx *cc, tcc_tensor **outs) {
     } else {
       return tcc_node_error(ctx, cc->graph, cc->node, "slice start is not constant");
     }
-    ri[ax] = tcc_add(ctx, start, tcc_mul(ctx, idx[ax], tcc_idx(ctx, step)));
+    int64_t lc;
+    /* one element: no multiple of a huge step (up to +-2^63) enters the index arithmetic */
+    ri[ax] = tcc_expr_is_int_imm(len, &lc) && lc == 1
+                 ? start
+                 : tcc_add(ctx, start, tcc_mul(ctx, idx[ax], tcc_idx(ctx, step)));
   }
   outs[0] = tcc_compute_out(cc, 0, axes, tcc_tensor_read(ctx, x, x->ndim, ri), "injective");
   return TCC_OK;
@@ -1665,7 +1702,8 @@ static tcc_status compute_compress(tcc_compute_ctx *cc, tcc_tensor **outs) {
 /* ---- ReverseSequence (10) and TensorScatter (24) ---- */
 
 /* ReverseSequence: along time_axis (default 0), the first sequence_lens[b] entries of each batch
- * b (batch_axis, default 1) are reversed; the rest are copied. */
+ * b (batch_axis, default 1) are reversed; the rest are copied. A length outside [1, max_time]
+ * is a run-time error (tcc_check_range). */
 static tcc_status infer_reverse_sequence(tcc_infer_ctx *ic, tcc_node *n) {
   const tcc_value *x, *l;
   TCC_TRY(tcc_infer_input(ic, n, 0, &x));
@@ -1696,8 +1734,16 @@ static tcc_status compute_reverse_sequence(tcc_compute_ctx *cc, tcc_tensor **out
   const tcc_expr *const *idx;
   const tcc_itervar *const *axes = tcc_compute_out_axes(cc, 0, &idx);
   const tcc_expr *li[1] = {idx[ba]};
-  const tcc_expr *len =
-      tcc_min(ctx, tcc_cast(ctx, tcc_index_type(), tcc_read(ctx, l, li)), x->shape[ta]);
+  /* ONNX: every sequence_lens[b] lies in [1, max_time]; one outside is a run-time error
+   * ("node 'rv' (ReverseSequence): index 100 is out of range [1, 4]"), then clamped so code
+   * that evaluates it anyway stays inside x */
+  const tcc_expr *len = tcc_cast(ctx, tcc_index_type(), tcc_read(ctx, l, li));
+  /* Lengths below -2^62 are reported as -2^62: the loop-IR simplifier rewrites the check's
+   * 1 <= len as 0 <= len - 1, which wraps for lengths near INT64_MIN. */
+  len = tcc_max(ctx, len, tcc_idx(ctx, -(INT64_C(1) << 62)));
+  len = tcc_check_range(ctx, len, tcc_idx(ctx, 1), tcc_add(ctx, x->shape[ta], tcc_idx(ctx, 1)),
+                        check_where(cc));
+  len = tcc_max(ctx, tcc_min(ctx, len, x->shape[ta]), tcc_idx(ctx, 0));
   const tcc_expr *t = idx[ta];
   const tcc_expr *rt =
       tcc_select(ctx, tcc_lt(ctx, t, len), tcc_sub(ctx, tcc_sub(ctx, len, tcc_idx(ctx, 1)), t), t);
