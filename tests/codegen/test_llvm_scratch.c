@@ -131,7 +131,11 @@ int main(int argc, char **argv) {
     CHECK(run(f[2], WMAX, 20) == 0);
     CHECK(run(f[2], 7, 3) == 0);
     CHECK(atomic_load(&g_allocs) == a1);
-    /* Four threads: at most one allocation per thread, however many calls and rows. */
+    /* Four threads (the caller, which has its scratch, and 3 workers): a worker allocates when it
+     * first runs a chunk and again only when a later chunk needs more than it holds. Which
+     * kernel a worker first gets a chunk of depends on the machine's load: f[2] at WMAX - 1
+     * needs less than f[1] at WMAX, so a worker may allocate twice, never more, however many
+     * calls and rows follow. */
     CHECK(tccrt_set_num_threads(4) == 0);
     CHECK(run(f[1], WMAX, 20) == 0);
     CHECK(run(f[2], WMAX - 1, 20) == 0);
@@ -139,9 +143,12 @@ int main(int argc, char **argv) {
     printf("tccrt_alloc calls: %d after the first call, %d after 44 calls on 1 thread, %d after "
            "40 more on 4 threads\n",
            a1 - a0, a1 - a0, a2 - a0);
-    CHECK(a2 - a1 <= 3);
-    CHECK(run(f[1], WMAX, 20) == 0);
-    CHECK(atomic_load(&g_allocs) <= a1 + 3);
+    CHECK(a2 - a1 <= 6);
+    for (int k = 0; k < 5; k++) {
+      CHECK(run(f[1], WMAX, 20) == 0);
+      CHECK(run(f[2], WMAX - 1, 20) == 0);
+    }
+    CHECK(atomic_load(&g_allocs) <= a1 + 6);
     CHECK(atomic_load(&g_frees) == 0); /* the scratch is kept, never freed per call */
   }
   if (j) tcc_llvm_jit_destroy(j);
