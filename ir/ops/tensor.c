@@ -897,9 +897,15 @@ static tcc_status infer_pad(tcc_infer_ctx *ic, tcc_node *n) {
   for (int i = 0; i < r; i++)
     d[i] = x->dims[i];
   for (int i = 0; i < na; i++) {
+    int64_t dc, b0, e0, c;
+    if (tcc_expr_is_int_imm(d[ax[i]], &dc) && tcc_expr_is_int_imm(pe[i], &b0) &&
+        tcc_expr_is_int_imm(pe[i + na], &e0) &&
+        (!tcc_add_ovf(dc, b0, &c) || !tcc_add_ovf(c, e0, &c)))
+      return tcc_node_error(ctx, ic->graph, n,
+                            "axis %d: extent %lld with pads %lld/%lld overflows int64", ax[i],
+                            (long long)dc, (long long)b0, (long long)e0);
     const tcc_expr *v = tcc_shape_add(ctx, d[ax[i]], pe[i]);
     v = tcc_shape_add(ctx, v, pe[i + na]);
-    int64_t c;
     if (tcc_expr_is_int_imm(v, &c) && c < 0)
       return tcc_node_error(ctx, ic->graph, n, "pads crop axis %d below zero", ax[i]);
     d[ax[i]] = v;

@@ -1,6 +1,6 @@
 /* test_overflow_infer.c — hostile attribute values in shape inference: every attribute-derived
  * size of the pooling / convolution windows (kernel, dilation, pads, strides), Slice with steps of
- * +-2^63, Tile, DepthToSpace / SpaceToDepth, Resize and MaxUnpool with extents that overflow
+ * +-2^63, Tile, Pad, DepthToSpace / SpaceToDepth, Resize and MaxUnpool with extents that overflow
  * int64. Each either infers the shape the ONNX spec gives (checked against plain C references
  * written here: window counting, Python slicing in 128-bit arithmetic) or fails with one
  * diagnostic naming the node and what overflows; none may wrap to a made-up shape (the
@@ -338,6 +338,18 @@ static void test_tile_d2s_resize(void) {
   ins[1] = const_i64("r", 4, rep3);
   tcc_value *y = infer1("tl", "Tile", 13, 2, ins, 0, NULL);
   CHECK_MSG(dim_is(y, 0, 2) && dim_is(y, 2, 12) && dim_is(y, 3, 4), "%s", tcc_error_text(ctx));
+
+  /* Pad by 2^62 on both sides of an extent 4 (ov_padop): not a wrapped, negative extent */
+  fresh();
+  const int64_t pads[8] = {0, 0, BIG, BIG, 0, 0, BIG, BIG}, pads_ok[8] = {0, 0, 1, 2, 0, 0, 3, 4};
+  ins[0] = input("x", TCCRT_FLOAT32, 4, xd);
+  ins[1] = const_i64("p", 8, pads);
+  expect_error("Pad 2^62", infer1("pd", "Pad", 13, 2, ins, 0, NULL), "pd", "overflows int64");
+  fresh();
+  ins[0] = input("x", TCCRT_FLOAT32, 4, xd);
+  ins[1] = const_i64("p", 8, pads_ok);
+  y = infer1("pd", "Pad", 13, 2, ins, 0, NULL);
+  CHECK_MSG(dim_is(y, 2, 8) && dim_is(y, 3, 10), "%s", tcc_error_text(ctx));
 
   const int64_t blocks[] = {BIG, INT64_C(1) << 32, INT64_MAX};
   for (int i = 0; i < 3; i++)
