@@ -340,7 +340,9 @@ static const tcc_expr *simp_cmp(simp *s, tcc_expr_kind k, const tcc_expr *a, con
   default: break;
   }
   if (decided >= 0) return tcc_bool(ctx, decided);
-  /* canonical: positive terms on the left, the rest on the right */
+  /* canonical: positive terms on the left, the rest on the right; when one side has no term the
+   * constant stands alone there, so no var gets a constant added (1 <= v stays 1 <= v: as
+   * 0 <= v - 1 it would wrap for v = INT64_MIN and be true; v < -1 likewise stays) */
   lin L, R;
   lin_init(&L);
   lin_init(&R);
@@ -351,7 +353,10 @@ static const tcc_expr *simp_cmp(simp *s, tcc_expr_kind k, const tcc_expr *a, con
       lin_term(&R, d.t[i].atom, -d.t[i].coef);
   }
   if (d.c == INT64_MIN) return tcc_binary(ctx, k, a, b);
-  R.c = -d.c;
+  if (L.n == 0)
+    L.c = d.c; /* c ? terms */
+  else
+    R.c = -d.c; /* terms ? c, or terms ? terms + c */
   return tcc_binary(ctx, k, lin_build(ctx, &L), lin_build(ctx, &R));
 }
 

@@ -194,6 +194,30 @@ static const tcc_expr *rand_int(int depth) {
   }
 }
 
+/* A comparison with an unbounded var keeps its constant where it was: 1 <= v must stay false
+ * for v = INT64_MIN (rewritten as 0 <= v - 1 it would wrap to true); checked by evaluating the
+ * simplified form at the extremes. */
+static void no_wrapping_compare(void) {
+  tcc_var *vu = tcc_var_new(ctx, "u", tcc_index_type());
+  const tcc_expr *u = tcc_expr_var(ctx, vu);
+  const tcc_expr *cmps[] = {tcc_le(ctx, c(1), u), tcc_lt(ctx, u, c(-1)), tcc_ge(ctx, u, c(3)),
+                            tcc_gt(ctx, c(-2), u)};
+  const int64_t at[] = {INT64_MIN, INT64_MIN + 1, -2, 0, 1, 3, INT64_MAX - 1, INT64_MAX};
+  const tcc_var *vars[1] = {vu};
+  for (size_t i = 0; i < sizeof cmps / sizeof cmps[0]; i++) {
+    const tcc_expr *sm = SIMP(cmps[i]);
+    for (size_t k = 0; k < sizeof at / sizeof at[0]; k++) {
+      const tcc_expr *val[1] = {c(at[k])};
+      int64_t want = 0, got = 1;
+      bool ok1 = tcc_expr_is_int_imm(SIMP(tcc_expr_substitute(ctx, cmps[i], 1, vars, val)), &want);
+      bool ok2 = tcc_expr_is_int_imm(SIMP(tcc_expr_substitute(ctx, sm, 1, vars, val)), &got);
+      CHECK_MSG(ok1 && ok2 && got == want, "%s (simplified %s) at u = %lld: %lld, want %lld",
+                tcc_expr_str(ctx, cmps[i]), tcc_expr_str(ctx, sm), (long long)at[k], (long long)got,
+                (long long)want);
+    }
+  }
+}
+
 static void randomized(void) {
   /* small ranges for the randomized test */
   tcc_range_env small = {0};
@@ -244,6 +268,7 @@ int main(void) {
   tcc_range_env_push(&env, vz, c(-4), c(8));
   tcc_range_env_push(&env, vn, c(0), N);
   identities();
+  no_wrapping_compare();
   randomized();
   tcc_range_env_free(&env);
   tcc_context_destroy(ctx);
