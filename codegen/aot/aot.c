@@ -425,6 +425,15 @@ tcc_status tcc_aot_jit_load(tcc_aot_model *m, tcc_aot_jit **out, tcc_aot_run_fn 
   return TCC_OK;
 }
 
+tcc_status tcc_aot_jit_run_with_workspace(tcc_aot_jit *j, const tcc_aot_model *m,
+                                          tcc_aot_run_ws_fn *out) {
+  void *r = NULL;
+  TCC_TRY(tcc_llvm_jit_lookup(
+      j->jit, tcc_arena_printf(tcc_ctx_arena(m->ctx), "%s_run_with_workspace", m->name), &r));
+  *out = (tcc_aot_run_ws_fn)r;
+  return TCC_OK;
+}
+
 void tcc_aot_jit_destroy(tcc_aot_jit *j) {
   if (!j) return;
   if (j->jit) tcc_llvm_jit_destroy(j->jit);

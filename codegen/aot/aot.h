@@ -104,6 +104,14 @@ typedef struct tcc_aot_jit tcc_aot_jit;
 tcc_status tcc_aot_jit_load(tcc_aot_model *m, tcc_aot_jit **out, tcc_aot_run_fn *run,
                             const tccrt_model_info **info);
 void tcc_aot_jit_destroy(tcc_aot_jit *j);
+/* NAME_run_with_workspace of a model loaded by tcc_aot_jit_load. The caller passes
+ * tcc_aot_workspace_size(m) bytes, 64-byte aligned, and owns them: NAME_run's workspace pool
+ * lives until the process exits, so a caller that loads and unloads models (tests, tools) uses
+ * this to free everything it allocated. Errors: the symbol is missing (names the model). */
+typedef int (*tcc_aot_run_ws_fn)(const void *const inputs[], void *const outputs[],
+                                 void *workspace);
+tcc_status tcc_aot_jit_run_with_workspace(tcc_aot_jit *j, const tcc_aot_model *m,
+                                          tcc_aot_run_ws_fn *out);
 
 /* Accessors. */
 size_t tcc_aot_workspace_size(const tcc_aot_model *m);
