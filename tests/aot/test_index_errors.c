@@ -8,6 +8,7 @@
  * default schedule (checked on the printed loop IR). Constant indices in range need no check (none
  * is generated); constant GatherND indices out of range fail at run time. */
 #include "aot/aot.h"
+#include "jit_model.h"
 #include "ops/op.h"
 #include "testutil.h"
 
@@ -29,9 +30,7 @@ static tcc_value *typed(tcc_graph *g, const char *name, tcc_value_kind kind, tcc
 }
 
 typedef struct model {
-  tcc_aot_model *m;
-  tcc_aot_jit *j;
-  tcc_aot_run_fn run;
+  jit_model jm;
   char *tir; /* the printed loop IR of the kernels */
 } model;
 
@@ -88,37 +87,20 @@ static bool build(model *md, const char *op, int nin, const char *const *names,
   md->tir = NULL;
   FILE *tf = open_memstream(&md->tir, &tl);
   tcc_aot_options o = {"idx", NULL, NULL, 3, true, false, NULL, tf};
-  tcc_status st = tcc_aot_compile(ctx, g, &o, &md->m);
+  bool ok = jit_model_load(ctx, g, &o, op, &md->jm);
   fclose(tf);
-  CHECK_MSG(st == TCC_OK, "%s: %s", op, tcc_error_text(ctx));
-  if (st != TCC_OK) return false;
-  const tccrt_model_info *info;
-  st = tcc_aot_jit_load(md->m, &md->j, &md->run, &info);
-  CHECK_MSG(st == TCC_OK, "%s: %s", op, tcc_error_text(ctx));
-  if (st != TCC_OK) tcc_aot_model_destroy(md->m);
-  return st == TCC_OK;
+  return ok;
 }
 
 static void release(model *md) {
-  tcc_aot_jit_destroy(md->j);
-  tcc_aot_model_destroy(md->m);
+  jit_model_release(&md->jm);
   free(md->tir);
 }
 
 /* Runs; on success compares y with want (n floats). With `err` set, expects failure with it. */
 static void expect(model *md, const char *what, const void *const *in, float *y, const float *want,
                    int64_t n, const char *err) {
-  void *out[1] = {y};
-  tccrt_set_error(0, "%s", "");
-  int rc = md->run(in, out);
-  if (err) {
-    CHECK_MSG(rc != 0 && !strcmp(tccrt_last_error(), err), "%s: rc %d, message '%s', expected '%s'",
-              what, rc, tccrt_last_error(), err);
-    return;
-  }
-  CHECK_MSG(rc == 0, "%s: rc %d: %s", what, rc, tccrt_last_error());
-  for (int64_t i = 0; i < n && rc == 0; i++)
-    CHECK_MSG(y[i] == want[i], "%s: y[%lld] = %g, expected %g", what, (long long)i, y[i], want[i]);
+  jit_model_expect(&md->jm, what, in, y, want, n, err);
 }
 
 static void fill(float *p, int64_t n) {

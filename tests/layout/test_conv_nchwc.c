@@ -6,6 +6,7 @@
  * depthwise) and which stayed plain (indivisible channels, other groups), and that a chain of
  * blocked ops gets exactly one LayoutTransform back to plain. Shapes are random (seeded). */
 #include "aot/aot.h"
+#include "jit_model.h"
 #include "ops/op.h"
 #include "testutil.h"
 
@@ -173,34 +174,14 @@ static bool compile_run(tcc_context *ctx, tcc_graph *g, int layout, const char *
   o.opt_level = 2;
   o.opt_level_set = true;
   o.layout = layout;
-  tcc_aot_model *m;
-  tcc_status st = tcc_aot_compile(ctx, g, &o, &m);
-  CHECK_MSG(st == TCC_OK, "%s: %s", name, tcc_error_text(ctx));
-  if (st != TCC_OK) return false;
-  if (gout) *gout = tcc_aot_graph(m);
-  tcc_aot_jit *j;
-  tcc_aot_run_fn run;
-  const tccrt_model_info *info;
-  st = tcc_aot_jit_load(m, &j, &run, &info);
-  CHECK_MSG(st == TCC_OK, "%s: %s", name, tcc_error_text(ctx));
-  bool ok = st == TCC_OK;
-  if (ok) {
-    CHECK(info->num_inputs == nin && info->num_outputs == nout);
-    /* NAME_run's check: the same as NAME_run_with_workspace, whose workspace this test owns
-     * (NAME_run's pool would outlive the unloaded model: a leak under LeakSanitizer) */
-    (void)run;
-    tcc_aot_run_ws_fn rww = NULL;
-    CHECK(tcc_aot_jit_run_with_workspace(j, m, &rww) == TCC_OK);
-    size_t wsz = (tcc_aot_workspace_size(m) + 63) / 64 * 64;
-    void *ws = wsz ? aligned_alloc(64, wsz) : NULL;
-    int r = rww ? rww((const void *const *)in, (void *const *)out, ws) : -1;
-    free(ws);
-    CHECK_MSG(r == 0, "%s: run failed: %s", name, tccrt_last_error());
-    ok = r == 0;
-    tcc_aot_jit_destroy(j);
-  }
-  tcc_aot_model_destroy(m);
-  return ok;
+  jit_model md;
+  if (!jit_model_load(ctx, g, &o, name, &md)) return false;
+  if (gout) *gout = tcc_aot_graph(md.m);
+  CHECK(md.info->num_inputs == nin && md.info->num_outputs == nout);
+  int r = jit_model_run(&md, in, out);
+  CHECK_MSG(r == 0, "%s: run failed: %s", name, tccrt_last_error());
+  jit_model_release(&md);
+  return r == 0;
 }
 
 static int compare(const char *what, const float *got, const float *ref, int64_t n) {

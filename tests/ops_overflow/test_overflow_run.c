@@ -8,6 +8,7 @@
  *   "node 'g0' (MaxUnpool): index V is out of range [0, TOTAL-1]";
  * - ReverseSequence: sequence_lens outside [1, max_time] fail the same way. */
 #include "aot/aot.h"
+#include "jit_model.h"
 #include "ops/op.h"
 #include "testutil.h"
 
@@ -28,11 +29,7 @@ static tcc_value *typed(tcc_graph *g, const char *name, tcc_value_kind kind, tcc
   return v;
 }
 
-typedef struct model {
-  tcc_aot_model *m;
-  tcc_aot_jit *j;
-  tcc_aot_run_fn run;
-} model;
+typedef jit_model model;
 
 /* One input of build(): a model input, or a constant when data is set. */
 typedef struct in_spec {
@@ -76,35 +73,15 @@ static bool build(model *md, const char *op, int opset, int nin, const in_spec *
   tcc_vec_push(a, &g->outputs, &y);
   CHECK(tcc_graph_toposort(g) == TCC_OK);
   tcc_aot_options o = {.name = "ovf", .opt_level = 3, .opt_level_set = true};
-  tcc_status st = tcc_aot_compile(ctx, g, &o, &md->m);
-  CHECK_MSG(st == TCC_OK, "%s: %s", op, tcc_error_text(ctx));
-  if (st != TCC_OK) return false;
-  const tccrt_model_info *info;
-  st = tcc_aot_jit_load(md->m, &md->j, &md->run, &info);
-  CHECK_MSG(st == TCC_OK, "%s: %s", op, tcc_error_text(ctx));
-  if (st != TCC_OK) tcc_aot_model_destroy(md->m);
-  return st == TCC_OK;
+  return jit_model_load(ctx, g, &o, op, md);
 }
 
-static void release(model *md) {
-  tcc_aot_jit_destroy(md->j);
-  tcc_aot_model_destroy(md->m);
-}
+static void release(model *md) { jit_model_release(md); }
 
 /* Runs; on success compares y with want (n floats). With `err` set, expects failure with it. */
 static void expect(model *md, const char *what, const void *const *in, float *y, const float *want,
                    int64_t n, const char *err) {
-  void *out[1] = {y};
-  tccrt_set_error(0, "%s", "");
-  int rc = md->run(in, out);
-  if (err) {
-    CHECK_MSG(rc != 0 && !strcmp(tccrt_last_error(), err), "%s: rc %d, message '%s', expected '%s'",
-              what, rc, tccrt_last_error(), err);
-    return;
-  }
-  CHECK_MSG(rc == 0, "%s: rc %d: %s", what, rc, tccrt_last_error());
-  for (int64_t i = 0; i < n && rc == 0; i++)
-    CHECK_MSG(y[i] == want[i], "%s: y[%lld] = %g, expected %g", what, (long long)i, y[i], want[i]);
+  jit_model_expect(md, what, in, y, want, n, err);
 }
 
 static tcc_attr a_ints(const char *name, int n, const int64_t *v) {
