@@ -1744,9 +1744,6 @@ static tcc_status compute_reverse_sequence(tcc_compute_ctx *cc, tcc_tensor **out
    * ("node 'rv' (ReverseSequence): index 100 is out of range [1, 4]"), then clamped so code
    * that evaluates it anyway stays inside x */
   const tcc_expr *len = tcc_cast(ctx, tcc_index_type(), tcc_read(ctx, l, li));
-  /* Lengths below -2^62 are reported as -2^62: the loop-IR simplifier rewrites the check's
-   * 1 <= len as 0 <= len - 1, which wraps for lengths near INT64_MIN. */
-  len = tcc_max(ctx, len, tcc_idx(ctx, -(INT64_C(1) << 62)));
   len = tcc_check_range(ctx, len, tcc_idx(ctx, 1), tcc_add(ctx, x->shape[ta], tcc_idx(ctx, 1)),
                         check_where(cc));
   len = tcc_max(ctx, tcc_min(ctx, len, x->shape[ta]), tcc_idx(ctx, 0));
