@@ -3,6 +3,7 @@
  * CPU schedule and run by the loop-IR interpreter, against plain C references computed in double
  * from the same (float16-rounded) inputs. Accumulation is in float32, so results must match the
  * reference to float16 precision (rtol 4e-3). Random inputs are seeded (TCC_TEST_SEED). */
+#include "graph_attrs.h"
 #include "interp.h"
 #include "ops/op.h"
 #include "schedule.h"
@@ -38,15 +39,6 @@ static tcc_value *input(tg *t, const char *name, int ndim, const int64_t *dims) 
   v->dims = d;
   tcc_vec_push(tcc_ctx_arena(t->ctx), &t->g->inputs, &v);
   return v;
-}
-
-static tcc_attr a_ints(const char *name, int n, const int64_t *v) {
-  tcc_attr a = {0};
-  a.name = name;
-  a.kind = TCC_ATTR_INTS;
-  a.u.ints.n = n;
-  a.u.ints.v = v;
-  return a;
 }
 
 /* Infers, computes, lowers and runs node n (inputs data in[], output written to out). */

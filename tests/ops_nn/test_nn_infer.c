@@ -4,6 +4,7 @@
  * output_shape / output_padding, Softmax negative axis and pre-13 semantics, and errors that name
  * the node (wrong channel count, bad kernel, Gemm inner-dim mismatch). Expected shapes are worked
  * out by hand from the ONNX operator spec formulas. */
+#include "graph_attrs.h"
 #include "ops/op.h"
 #include "testutil.h"
 
@@ -41,30 +42,6 @@ static tcc_value *input(tg *t, const char *name, int ndim, const char *const *di
   v->dims = d;
   tcc_vec_push(tcc_ctx_arena(t->ctx), &t->g->inputs, &v);
   return v;
-}
-
-static tcc_attr a_ints(const char *name, int n, const int64_t *v) {
-  tcc_attr a = {0};
-  a.name = name;
-  a.kind = TCC_ATTR_INTS;
-  a.u.ints.n = n;
-  a.u.ints.v = v;
-  return a;
-}
-static tcc_attr a_int(const char *name, int64_t v) {
-  tcc_attr a = {0};
-  a.name = name;
-  a.kind = TCC_ATTR_INT;
-  a.u.i = v;
-  return a;
-}
-static tcc_attr a_str(const char *name, const char *s) {
-  tcc_attr a = {0};
-  a.name = name;
-  a.kind = TCC_ATTR_STRING;
-  a.u.s = s;
-  a.slen = strlen(s);
-  return a;
 }
 
 static tcc_node *node(tg *t, const char *name, const char *op, int nin, tcc_value *const *in,

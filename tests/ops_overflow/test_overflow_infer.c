@@ -5,6 +5,7 @@
  * written here: window counting, Python slicing in 128-bit arithmetic) or fails with one
  * diagnostic naming the node and what overflows; none may wrap to a made-up shape (the
  * sanitizer build reports any signed overflow or out-of-range float conversion as a failure). */
+#include "graph_attrs.h"
 #include "ops/op_util.h"
 #include "testutil.h"
 
@@ -59,30 +60,6 @@ static tcc_value *const_f32(const char *name, int n, const float *vals) {
   v->data = data;
   v->nbytes = sizeof *data * (size_t)n;
   return v;
-}
-
-static tcc_attr a_ints(const char *name, int n, const int64_t *v) {
-  tcc_attr a = {0};
-  a.name = name;
-  a.kind = TCC_ATTR_INTS;
-  a.u.ints.n = n;
-  a.u.ints.v = v;
-  return a;
-}
-static tcc_attr a_int(const char *name, int64_t v) {
-  tcc_attr a = {0};
-  a.name = name;
-  a.kind = TCC_ATTR_INT;
-  a.u.i = v;
-  return a;
-}
-static tcc_attr a_str(const char *name, const char *s) {
-  tcc_attr a = {0};
-  a.name = name;
-  a.kind = TCC_ATTR_STRING;
-  a.u.s = s;
-  a.slen = strlen(s);
-  return a;
 }
 
 /* One node OP named `name` (opset `opset`) over ins, inferred: its output value, or NULL when

@@ -8,6 +8,7 @@
  *   "node 'g0' (MaxUnpool): index V is out of range [0, TOTAL-1]";
  * - ReverseSequence: sequence_lens outside [1, max_time] fail the same way. */
 #include "aot/aot.h"
+#include "graph_attrs.h"
 #include "jit_model.h"
 #include "ops/op.h"
 #include "testutil.h"
@@ -82,22 +83,6 @@ static void release(model *md) { jit_model_release(md); }
 static void expect(model *md, const char *what, const void *const *in, float *y, const float *want,
                    int64_t n, const char *err) {
   jit_model_expect(md, what, in, y, want, n, err);
-}
-
-static tcc_attr a_ints(const char *name, int n, const int64_t *v) {
-  tcc_attr a = {0};
-  a.name = name;
-  a.kind = TCC_ATTR_INTS;
-  a.u.ints.n = n;
-  a.u.ints.v = v;
-  return a;
-}
-static tcc_attr a_int(const char *name, int64_t v) {
-  tcc_attr a = {0};
-  a.name = name;
-  a.kind = TCC_ATTR_INT;
-  a.u.i = v;
-  return a;
 }
 
 /* ---- Slice of x [D] (input) with constant start/end/step along axis 0 ---- */
